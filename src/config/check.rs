@@ -1,0 +1,105 @@
+//! Small validation helpers shared by the topology and experiment checks.
+
+use super::error::ConfigError;
+use super::source::Source;
+use std::collections::HashMap;
+
+/// Validates values of one file, producing located errors.
+pub struct Checker<'a> {
+    /// The file being checked.
+    pub src: &'a Source,
+}
+
+impl Checker<'_> {
+    /// A number that must be finite and strictly positive.
+    pub fn positive(&self, field: &str, v: f64) -> Result<(), ConfigError> {
+        if v.is_finite() && v > 0.0 {
+            Ok(())
+        } else {
+            Err(self
+                .src
+                .error(field, format!("expected a positive number, found {v}")))
+        }
+    }
+
+    /// A number that must be finite and at least zero (delays, jitter, footprints).
+    pub fn non_negative(&self, field: &str, v: f64) -> Result<(), ConfigError> {
+        if v.is_finite() && v >= 0.0 {
+            Ok(())
+        } else {
+            Err(self
+                .src
+                .error(field, format!("expected a number >= 0, found {v}")))
+        }
+    }
+
+    /// A number that must lie in `[lo, hi]`.
+    pub fn within(&self, field: &str, v: f64, lo: f64, hi: f64) -> Result<(), ConfigError> {
+        if v.is_finite() && (lo..=hi).contains(&v) {
+            Ok(())
+        } else {
+            Err(self.src.error(
+                field,
+                format!("expected a number between {lo} and {hi}, found {v}"),
+            ))
+        }
+    }
+
+    /// A non-empty name made of letters, digits, `-` and `_` (it becomes a CSV value and,
+    /// later, a Kubernetes name).
+    pub fn name(&self, field: &str, v: &str) -> Result<(), ConfigError> {
+        let ok = !v.is_empty()
+            && v.len() <= 63
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if ok {
+            Ok(())
+        } else {
+            Err(self.src.error(
+                field,
+                format!("expected a name of 1 to 63 letters, digits, '-' or '_', found {v:?}"),
+            ))
+        }
+    }
+
+    /// Names in `names` (with their field paths) must be unique; returns name -> index.
+    pub fn unique<'n>(
+        &self,
+        what: &str,
+        names: impl Iterator<Item = (String, &'n str)>,
+    ) -> Result<HashMap<&'n str, u32>, ConfigError> {
+        let mut seen = HashMap::new();
+        for (i, (field, name)) in names.enumerate() {
+            self.name(&field, name)?;
+            if seen.insert(name, i as u32).is_some() {
+                return Err(self.src.error(
+                    &field,
+                    format!("duplicate {what} name {name:?}; names must be unique"),
+                ));
+            }
+        }
+        Ok(seen)
+    }
+
+    /// Resolves a reference to a name defined elsewhere in the file.
+    pub fn resolve(
+        &self,
+        field: &str,
+        what: &str,
+        name: &str,
+        table: &HashMap<&str, u32>,
+    ) -> Result<u32, ConfigError> {
+        table.get(name).copied().ok_or_else(|| {
+            let mut known: Vec<&&str> = table.keys().collect();
+            known.sort();
+            let known: Vec<&str> = known.into_iter().take(8).copied().collect();
+            self.src.error(
+                field,
+                format!(
+                    "unknown {what} {name:?}; expected one of: {}",
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+}

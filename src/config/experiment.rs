@@ -1,0 +1,413 @@
+//! The experiment file: application, scenarios (topology, placement, path kind), duration,
+//! runs and seed.
+
+use super::check::Checker;
+use super::error::ConfigError;
+use super::source::Source;
+use super::topology::{load_topology, TopologyConfig};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// A whole experiment file, as written.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentConfig {
+    /// Name; results go to `output/<name>/`.
+    pub name: String,
+    /// Free text for humans.
+    #[serde(default)]
+    pub description: String,
+    /// Level of detail: `frame` simulates every frame of every stream.
+    #[serde(default)]
+    pub fidelity: Fidelity,
+    /// Simulated length of one run, s.
+    pub duration_s: f64,
+    /// Initial part of each run left out of the metrics, s.
+    #[serde(default)]
+    pub warmup_s: f64,
+    /// Independent repetitions per scenario.
+    pub runs: u32,
+    /// Experiment seed; run `r` of every scenario draws from streams of (seed, r, name), so
+    /// scenarios share common random numbers.
+    pub seed: u64,
+    /// Monitoring scrape interval, s (Prometheus default: 15 s).
+    #[serde(default = "default_scrape_interval_s")]
+    pub scrape_interval_s: f64,
+    /// The XR application streamed in every scenario.
+    pub application: ApplicationConfig,
+    /// The setups compared.
+    pub scenarios: Vec<ScenarioConfig>,
+}
+
+fn default_scrape_interval_s() -> f64 {
+    15.0
+}
+
+/// Level of detail of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fidelity {
+    /// Every frame is an event chain through components and links.
+    #[default]
+    Frame,
+}
+
+/// An application: a chain of components joined by flows.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationConfig {
+    /// Name used in reports.
+    pub name: String,
+    /// Standard deviation of the source's capture instants around the frame clock, ms.
+    #[serde(default = "default_capture_jitter_ms")]
+    pub capture_jitter_ms: f64,
+    /// Truncation of the capture jitter, ms (3GPP: 2 ms truncated at 4 ms).
+    #[serde(default = "default_capture_jitter_max_ms")]
+    pub capture_jitter_max_ms: f64,
+    /// Components in stream order, source first.
+    pub components: Vec<ComponentConfig>,
+    /// Flows between consecutive components.
+    pub flows: Vec<FlowConfig>,
+}
+
+fn default_capture_jitter_ms() -> f64 {
+    2.0
+}
+fn default_capture_jitter_max_ms() -> f64 {
+    4.0
+}
+
+/// One component (a pod) of the application.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentConfig {
+    /// Unique name.
+    pub name: String,
+    /// CPU work per frame on a reference core with no contention, ms.
+    pub cpu_ms_per_frame: f64,
+    /// CPU used independently of frames (event loop, runtime), reference cores.
+    #[serde(default)]
+    pub idle_cpu_cores: f64,
+    /// Resident memory, MiB.
+    pub memory_mib: f64,
+    /// If > 0, frames are held and forwarded in whole segments of this length (GOP or
+    /// segment muxing), ms.
+    #[serde(default)]
+    pub segment_ms: f64,
+    /// If > 0, the component presents frames this long after decoding them (player
+    /// buffer), ms. Only meaningful for the last component.
+    #[serde(default)]
+    pub playout_buffer_ms: f64,
+}
+
+/// Transport protocol of a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protocol {
+    /// TCP (RTMP, HTTP, RTSP interleaved).
+    Tcp,
+    /// UDP (RTP, SRT, WebRTC media).
+    Udp,
+}
+
+/// A media flow from one component to the next.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowConfig {
+    /// Sending component.
+    pub from: String,
+    /// Receiving component.
+    pub to: String,
+    /// tcp or udp.
+    pub protocol: Protocol,
+    /// Mean bitrate, Mbit/s.
+    pub bitrate_mbps: f64,
+    /// Frames per second.
+    pub frame_rate_fps: f64,
+    /// Standard deviation of frame size, percent of the mean (3GPP: 10.5).
+    #[serde(default = "default_frame_size_sd_pct")]
+    pub frame_size_sd_pct: f64,
+    /// Smallest frame, percent of the mean.
+    #[serde(default = "default_frame_size_min_pct")]
+    pub frame_size_min_pct: f64,
+    /// Largest frame, percent of the mean.
+    #[serde(default = "default_frame_size_max_pct")]
+    pub frame_size_max_pct: f64,
+}
+
+fn default_frame_size_sd_pct() -> f64 {
+    10.5
+}
+fn default_frame_size_min_pct() -> f64 {
+    50.0
+}
+fn default_frame_size_max_pct() -> f64 {
+    150.0
+}
+
+/// Path kind used by flows that cross clusters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PathKind {
+    /// Same cluster through the CNI.
+    Local,
+    /// Liqo WireGuard tunnel between gateways.
+    Liqo,
+    /// Service on a node port.
+    Nodeport,
+    /// L7 sidecar mesh (refuses UDP).
+    Mesh,
+}
+
+/// One setup: a topology, a placement and the path kind between clusters.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioConfig {
+    /// Unique name (the `scenario` column of the outputs).
+    pub name: String,
+    /// Free text for humans.
+    #[serde(default)]
+    pub description: String,
+    /// Topology file, relative to the experiment file.
+    pub topology: String,
+    /// Path kind for flows between components in different clusters.
+    #[serde(default = "default_cross_cluster_path")]
+    pub cross_cluster_path: PathKind,
+    /// Component name -> cluster name.
+    pub placement: BTreeMap<String, String>,
+}
+
+fn default_cross_cluster_path() -> PathKind {
+    PathKind::Liqo
+}
+
+/// A validated experiment with its topologies loaded.
+#[derive(Debug, Clone)]
+pub struct LoadedExperiment {
+    /// The experiment file's path.
+    pub path: PathBuf,
+    /// The experiment as written.
+    pub config: ExperimentConfig,
+    /// One topology per scenario, in scenario order.
+    pub topologies: Vec<TopologyConfig>,
+}
+
+/// Reads, parses and validates an experiment file and the topologies it references.
+pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
+    let src = Source::read(path)?;
+    let config: ExperimentConfig = src.parse()?;
+    let c = Checker { src: &src };
+    validate_run_settings(&c, &config)?;
+    let components = validate_application(&c, &config.application)?;
+    if config.scenarios.is_empty() {
+        return Err(src.error("scenarios", "expected at least one [[scenarios]] table"));
+    }
+    c.unique(
+        "scenario",
+        config
+            .scenarios
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("scenarios[{i}].name"), s.name.as_str())),
+    )?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut topologies = Vec::with_capacity(config.scenarios.len());
+    for (i, s) in config.scenarios.iter().enumerate() {
+        let topo = load_topology(&base.join(&s.topology)).map_err(|e| {
+            if e.line == 0 {
+                src.error(&format!("scenarios[{i}].topology"), e.message)
+            } else {
+                e
+            }
+        })?;
+        validate_scenario(&c, i, s, &config.application, &components, &topo)?;
+        topologies.push(topo);
+    }
+    Ok(LoadedExperiment {
+        path: path.to_path_buf(),
+        config,
+        topologies,
+    })
+}
+
+fn validate_run_settings(c: &Checker, e: &ExperimentConfig) -> Result<(), ConfigError> {
+    c.name("name", &e.name)?;
+    c.within("duration_s", e.duration_s, 0.001, 30.0 * 86_400.0)?;
+    c.non_negative("warmup_s", e.warmup_s)?;
+    if e.warmup_s >= e.duration_s {
+        return Err(c
+            .src
+            .error("warmup_s", "expected a warm-up shorter than duration_s"));
+    }
+    if !(1..=10_000).contains(&e.runs) {
+        return Err(c.src.error(
+            "runs",
+            format!("expected 1 to 10000 runs, found {}", e.runs),
+        ));
+    }
+    c.within("scrape_interval_s", e.scrape_interval_s, 0.1, 3600.0)
+}
+
+/// Checks the application is a chain: flow `i` goes from component `i` to `i + 1`.
+fn validate_application<'a>(
+    c: &Checker,
+    a: &'a ApplicationConfig,
+) -> Result<HashMap<&'a str, u32>, ConfigError> {
+    c.name("application.name", &a.name)?;
+    c.non_negative("application.capture_jitter_ms", a.capture_jitter_ms)?;
+    c.non_negative("application.capture_jitter_max_ms", a.capture_jitter_max_ms)?;
+    if a.components.len() < 2 {
+        return Err(c
+            .src
+            .error("application.components", "expected at least two components"));
+    }
+    let names = c.unique(
+        "component",
+        a.components
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("application.components[{i}].name"), k.name.as_str())),
+    )?;
+    for (i, k) in a.components.iter().enumerate() {
+        let p = format!("application.components[{i}]");
+        c.within(
+            &format!("{p}.cpu_ms_per_frame"),
+            k.cpu_ms_per_frame,
+            0.0,
+            10_000.0,
+        )?;
+        c.non_negative(&format!("{p}.idle_cpu_cores"), k.idle_cpu_cores)?;
+        c.non_negative(&format!("{p}.memory_mib"), k.memory_mib)?;
+        c.within(&format!("{p}.segment_ms"), k.segment_ms, 0.0, 60_000.0)?;
+        c.within(
+            &format!("{p}.playout_buffer_ms"),
+            k.playout_buffer_ms,
+            0.0,
+            60_000.0,
+        )?;
+    }
+    if a.flows.len() != a.components.len() - 1 {
+        return Err(c.src.error(
+            "application.flows",
+            format!(
+                "expected {} flows joining the {} components in order",
+                a.components.len() - 1,
+                a.components.len()
+            ),
+        ));
+    }
+    for (i, f) in a.flows.iter().enumerate() {
+        let p = format!("application.flows[{i}]");
+        let from = c.resolve(&format!("{p}.from"), "component", &f.from, &names)?;
+        let to = c.resolve(&format!("{p}.to"), "component", &f.to, &names)?;
+        if from as usize != i || to as usize != i + 1 {
+            return Err(c.src.error(
+                &format!("{p}.to"),
+                format!(
+                    "expected flow {i} to go from {:?} to {:?} (components form a chain in the order listed)",
+                    a.components[i].name,
+                    a.components[i + 1].name
+                ),
+            ));
+        }
+        validate_flow(c, &p, f, &a.flows[0])?;
+    }
+    Ok(names)
+}
+
+fn validate_flow(
+    c: &Checker,
+    p: &str,
+    f: &FlowConfig,
+    first: &FlowConfig,
+) -> Result<(), ConfigError> {
+    c.within(
+        &format!("{p}.bitrate_mbps"),
+        f.bitrate_mbps,
+        0.001,
+        100_000.0,
+    )?;
+    c.within(
+        &format!("{p}.frame_rate_fps"),
+        f.frame_rate_fps,
+        0.1,
+        1_000.0,
+    )?;
+    if f.frame_rate_fps != first.frame_rate_fps {
+        return Err(c.src.error(
+            &format!("{p}.frame_rate_fps"),
+            format!(
+                "expected the chain's frame rate {} fps on every flow",
+                first.frame_rate_fps
+            ),
+        ));
+    }
+    c.within(
+        &format!("{p}.frame_size_sd_pct"),
+        f.frame_size_sd_pct,
+        0.0,
+        100.0,
+    )?;
+    c.within(
+        &format!("{p}.frame_size_min_pct"),
+        f.frame_size_min_pct,
+        1.0,
+        100.0,
+    )?;
+    c.within(
+        &format!("{p}.frame_size_max_pct"),
+        f.frame_size_max_pct,
+        100.0,
+        1_000.0,
+    )
+}
+
+fn validate_scenario(
+    c: &Checker,
+    i: usize,
+    s: &ScenarioConfig,
+    app: &ApplicationConfig,
+    components: &HashMap<&str, u32>,
+    topo: &TopologyConfig,
+) -> Result<(), ConfigError> {
+    let p = format!("scenarios[{i}]");
+    let clusters: HashMap<&str, u32> = topo
+        .clusters
+        .iter()
+        .enumerate()
+        .map(|(j, k)| (k.name.as_str(), j as u32))
+        .collect();
+    for (component, cluster) in &s.placement {
+        let field = format!("{p}.placement.{component}");
+        c.resolve(&field, "component", component, components)?;
+        c.resolve(&field, "cluster", cluster, &clusters)?;
+    }
+    for k in &app.components {
+        if !s.placement.contains_key(&k.name) {
+            return Err(c.src.error(
+                &format!("{p}.placement"),
+                format!("expected a cluster for component {:?}", k.name),
+            ));
+        }
+    }
+    for (j, f) in app.flows.iter().enumerate() {
+        let crosses = s.placement[&f.from] != s.placement[&f.to];
+        if crosses && s.cross_cluster_path == PathKind::Local {
+            return Err(c.src.error(
+                &format!("{p}.cross_cluster_path"),
+                format!(
+                    "flow {j} ({} -> {}) crosses clusters; expected liqo, nodeport or mesh",
+                    f.from, f.to
+                ),
+            ));
+        }
+        if crosses && s.cross_cluster_path == PathKind::Mesh && f.protocol == Protocol::Udp {
+            return Err(c.src.error(
+                &format!("{p}.cross_cluster_path"),
+                format!("flow {j} ({} -> {}) is UDP, which an L7 sidecar mesh cannot carry; expected liqo or nodeport", f.from, f.to),
+            ));
+        }
+    }
+    Ok(())
+}

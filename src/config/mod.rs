@@ -1,0 +1,39 @@
+//! Configuration layer: serde structs for topology and experiment files, validation of
+//! meaning, and errors that name file, line, column and field.
+
+pub mod check;
+pub mod error;
+pub mod experiment;
+pub mod source;
+pub mod topology;
+
+pub use error::ConfigError;
+pub use experiment::{load_experiment, ExperimentConfig, LoadedExperiment};
+pub use topology::{load_topology, TopologyConfig};
+
+use std::path::Path;
+
+/// What kind of input a checked file turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A topology file (has `[[sites]]`).
+    Topology,
+    /// An experiment file (has `[[scenarios]]`).
+    Experiment,
+}
+
+/// Validates one file without running anything; the kind is told by its top-level tables.
+pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
+    let src = source::Source::read(path)?;
+    let table: toml::Table = src.parse()?;
+    if table.contains_key("scenarios") {
+        load_experiment(path).map(|_| FileKind::Experiment)
+    } else if table.contains_key("sites") {
+        load_topology(path).map(|_| FileKind::Topology)
+    } else {
+        Err(src.error(
+            "(document)",
+            "expected a topology (with [[sites]]) or an experiment (with [[scenarios]])",
+        ))
+    }
+}

@@ -1,0 +1,540 @@
+//! The topology file: sites, clusters, links and path parameters.
+//!
+//! Every number carries its unit in its name. Defaults cite their source; see
+//! `docs/calibration.md` for the parameters calibrated against the seed study.
+
+use super::check::Checker;
+use super::error::ConfigError;
+use super::source::Source;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// A whole topology file, as written.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopologyConfig {
+    /// Name used in reports.
+    pub name: String,
+    /// How routes and missing links are derived.
+    #[serde(default)]
+    pub routing: RoutingConfig,
+    /// Places with a location and a tier.
+    pub sites: Vec<SiteConfig>,
+    /// Kubernetes clusters, each at one site.
+    pub clusters: Vec<ClusterConfig>,
+    /// Measured links between sites; pairs without one may be derived from distance.
+    #[serde(default)]
+    pub links: Vec<LinkConfig>,
+    /// Parameters of the path kinds between components.
+    #[serde(default)]
+    pub paths: PathsConfig,
+}
+
+/// Route derivation between sites.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RoutingConfig {
+    /// Derive an RTT from distance for site pairs that no chain of links joins.
+    pub derive_missing_rtt: bool,
+    /// Fixed part of a derived RTT (equipment, last mile), ms.
+    pub base_rtt_ms: f64,
+    /// Fiber route length over great-circle distance.
+    pub route_inflation: f64,
+    /// One-way distance light covers in fiber per millisecond, km.
+    pub fiber_km_per_ms: f64,
+    /// Jitter of a derived link, ms (standard deviation).
+    pub derived_jitter_ms: f64,
+    /// Bandwidth of a derived link, Gbit/s.
+    pub derived_bandwidth_gbps: f64,
+}
+
+impl Default for RoutingConfig {
+    /// RTT ~ 1 + 2.5 * 2 * d_km / 200 ms, fit to European city pairs (design.md).
+    fn default() -> Self {
+        RoutingConfig {
+            derive_missing_rtt: true,
+            base_rtt_ms: 1.0,
+            route_inflation: 2.5,
+            fiber_km_per_ms: 200.0,
+            derived_jitter_ms: 0.5,
+            derived_bandwidth_gbps: 10.0,
+        }
+    }
+}
+
+/// Tier of a site in the continuum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    /// A public or private cloud region.
+    Cloud,
+    /// A metro edge site.
+    Edge,
+    /// An on-premises or base-station site next to users.
+    FarEdge,
+}
+
+/// A site: a location hosting clusters.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Unique name.
+    pub name: String,
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// Longitude, degrees.
+    pub lon: f64,
+    /// Cloud, edge or far-edge.
+    pub tier: Tier,
+    /// RTT between two clusters at this site (same data-centre network), ms.
+    #[serde(default = "default_intra_site_rtt_ms")]
+    pub intra_site_rtt_ms: f64,
+    /// Bandwidth between clusters at this site, Gbit/s.
+    #[serde(default = "default_intra_site_bandwidth_gbps")]
+    pub intra_site_bandwidth_gbps: f64,
+    /// Latency from a user's device to this site, ms (one way).
+    #[serde(default = "default_access_latency_ms")]
+    pub access_latency_ms: f64,
+}
+
+fn default_intra_site_rtt_ms() -> f64 {
+    0.3
+}
+fn default_intra_site_bandwidth_gbps() -> f64 {
+    10.0
+}
+fn default_access_latency_ms() -> f64 {
+    2.0
+}
+
+/// Kubernetes distribution used to bootstrap a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Distribution {
+    /// Upstream kubeadm.
+    Kubeadm,
+    /// Rancher k3s.
+    K3s,
+}
+
+/// Cluster API infrastructure provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Provider {
+    /// Cluster API Provider OpenStack.
+    Openstack,
+    /// Docker (local test clusters).
+    Docker,
+}
+
+/// A Kubernetes cluster at a site.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// Unique name.
+    pub name: String,
+    /// Name of the site hosting it.
+    pub site: String,
+    /// Number of nodes.
+    pub nodes: u32,
+    /// vCPUs per node.
+    pub vcpu_per_node: f64,
+    /// Memory per node, GiB.
+    pub memory_gib_per_node: f64,
+    /// kubeadm or k3s.
+    pub distribution: Distribution,
+    /// openstack or docker.
+    pub provider: Provider,
+    /// Speed of this cluster's vCPUs relative to the reference vCPU of the application's
+    /// per-frame costs (1.0 = same; 0.9 = work takes 1/0.9 as long).
+    #[serde(default = "one")]
+    pub cpu_speed_ratio: f64,
+    /// CPU used with no application: OS, Kubernetes control plane, kubelet, CNI and the
+    /// per-cluster Prometheus, in reference cores.
+    #[serde(default = "default_baseline_cpu_cores")]
+    pub baseline_cpu_cores: f64,
+    /// Memory used with no application, MiB.
+    #[serde(default = "default_baseline_memory_mib")]
+    pub baseline_memory_mib: f64,
+    /// Price of one vCPU-hour, USD.
+    #[serde(default = "default_cost_per_vcpu_hour_usd")]
+    pub cost_per_vcpu_hour_usd: f64,
+    /// Price of one GiB-hour of memory, USD.
+    #[serde(default = "default_cost_per_gib_hour_usd")]
+    pub cost_per_gib_hour_usd: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn default_baseline_cpu_cores() -> f64 {
+    0.25
+}
+fn default_baseline_memory_mib() -> f64 {
+    2048.0
+}
+fn default_cost_per_vcpu_hour_usd() -> f64 {
+    0.0405
+}
+fn default_cost_per_gib_hour_usd() -> f64 {
+    0.0044
+}
+
+/// A measured link between two sites.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkConfig {
+    /// One end (site name).
+    pub a: String,
+    /// Other end (site name).
+    pub b: String,
+    /// Round-trip time, ms.
+    pub rtt_ms: f64,
+    /// Jitter (standard deviation of one-way delay), ms.
+    #[serde(default)]
+    pub jitter_ms: f64,
+    /// Bandwidth, Gbit/s.
+    pub bandwidth_gbps: f64,
+    /// Packet loss, percent.
+    #[serde(default)]
+    pub loss_pct: f64,
+}
+
+/// Parameters of each path kind.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PathsConfig {
+    /// Same-cluster pod-to-pod path.
+    pub local: LocalPathConfig,
+    /// Liqo WireGuard tunnel between cluster gateways.
+    pub liqo: LiqoPathConfig,
+    /// Service exposed on a node port.
+    pub nodeport: NodePortPathConfig,
+    /// L7 sidecar mesh (for contrast; refuses UDP).
+    pub mesh: MeshPathConfig,
+}
+
+/// Pod-to-pod through the CNI (veth, bridge or overlay).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocalPathConfig {
+    /// Link MTU, bytes.
+    pub mtu_bytes: u32,
+    /// CNI forwarding cost per packet, microseconds.
+    pub cni_us_per_packet: f64,
+}
+
+impl Default for LocalPathConfig {
+    fn default() -> Self {
+        LocalPathConfig {
+            mtu_bytes: 1450,
+            cni_us_per_packet: 1.0,
+        }
+    }
+}
+
+/// Liqo: pod -> Geneve to the local gateway -> WireGuard tunnel -> remote gateway -> pod.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiqoPathConfig {
+    /// Gateway (tunnel) MTU, bytes; Liqo's default is 1340.
+    pub mtu_bytes: u32,
+    /// WireGuard encapsulation per packet, bytes (60 IPv4, 80 IPv6).
+    pub wireguard_overhead_bytes: u32,
+    /// Geneve encapsulation on the pod-to-gateway leg, bytes.
+    pub geneve_overhead_bytes: u32,
+    /// CNI forwarding cost per packet on each in-cluster leg, microseconds.
+    pub cni_us_per_packet: f64,
+    /// Gateway CPU to encrypt or decrypt one Gbit, core-seconds per Gbit.
+    pub gateway_cpu_per_gbit: f64,
+    /// Cores the gateway pod can use for the tunnel.
+    pub gateway_cores: f64,
+    /// Fixed forwarding delay per gateway, microseconds.
+    pub gateway_processing_us: f64,
+    /// Liqo control plane CPU per peered cluster (controller manager, virtual kubelet,
+    /// CRD replicator), cores.
+    pub control_plane_cpu_cores: f64,
+    /// Liqo control plane memory per peered cluster, MiB.
+    pub control_plane_memory_mib: f64,
+    /// Gateway pod memory per peered cluster, MiB.
+    pub gateway_memory_mib: f64,
+}
+
+impl Default for LiqoPathConfig {
+    /// WireGuard and Liqo docs; throughput figures are bare-metal benchmarks.
+    fn default() -> Self {
+        LiqoPathConfig {
+            mtu_bytes: 1340,
+            wireguard_overhead_bytes: 60,
+            geneve_overhead_bytes: 50,
+            cni_us_per_packet: 1.0,
+            gateway_cpu_per_gbit: 0.4,
+            gateway_cores: 1.0,
+            gateway_processing_us: 20.0,
+            control_plane_cpu_cores: 0.05,
+            control_plane_memory_mib: 150.0,
+            gateway_memory_mib: 40.0,
+        }
+    }
+}
+
+/// NodePort: client -> node IP:port -> kube-proxy DNAT (-> second node with SNAT) -> pod.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NodePortPathConfig {
+    /// Node network MTU, bytes.
+    pub mtu_bytes: u32,
+    /// Netfilter DNAT and conntrack per packet on the ingress node, microseconds.
+    pub dnat_us_per_packet: f64,
+    /// The service's pod is on another node than the one addressed
+    /// (externalTrafficPolicy=Cluster), so packets take one more node hop and SNAT.
+    pub extra_node_hop: bool,
+    /// Cost per packet of the extra node hop (SNAT, re-encapsulation and the second pass
+    /// through the tenant network), microseconds.
+    pub extra_hop_us_per_packet: f64,
+    /// CPU of the ingress node per packet (softirq), core-microseconds.
+    pub cpu_us_per_packet: f64,
+}
+
+impl Default for NodePortPathConfig {
+    fn default() -> Self {
+        NodePortPathConfig {
+            mtu_bytes: 1500,
+            dnat_us_per_packet: 2.0,
+            extra_node_hop: true,
+            extra_hop_us_per_packet: 10.0,
+            cpu_us_per_packet: 5.0,
+        }
+    }
+}
+
+/// L7 sidecar mesh (Istio-like): two proxies per hop.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeshPathConfig {
+    /// Added latency per proxied hop, ms (Istio benchmarks: about 2.7-2.9 ms at p90).
+    pub sidecar_ms_per_hop: f64,
+    /// Proxy CPU per Gbit, core-seconds per Gbit.
+    pub sidecar_cpu_per_gbit: f64,
+}
+
+impl Default for MeshPathConfig {
+    fn default() -> Self {
+        MeshPathConfig {
+            sidecar_ms_per_hop: 2.8,
+            sidecar_cpu_per_gbit: 1.0,
+        }
+    }
+}
+
+/// Reads, parses and validates a topology file.
+pub fn load_topology(path: &Path) -> Result<TopologyConfig, ConfigError> {
+    let src = Source::read(path)?;
+    let topo: TopologyConfig = src.parse()?;
+    validate_topology(&src, &topo)?;
+    Ok(topo)
+}
+
+/// Checks meaning: names, references, ranges and reachability.
+pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigError> {
+    let c = Checker { src };
+    c.name("name", &t.name)?;
+    validate_routing(&c, &t.routing)?;
+    if t.sites.is_empty() {
+        return Err(src.error("sites", "expected at least one [[sites]] table"));
+    }
+    let sites = c.unique(
+        "site",
+        t.sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("sites[{i}].name"), s.name.as_str())),
+    )?;
+    for (i, s) in t.sites.iter().enumerate() {
+        c.within(&format!("sites[{i}].lat"), s.lat, -90.0, 90.0)?;
+        c.within(&format!("sites[{i}].lon"), s.lon, -180.0, 180.0)?;
+        c.non_negative(
+            &format!("sites[{i}].intra_site_rtt_ms"),
+            s.intra_site_rtt_ms,
+        )?;
+        c.positive(
+            &format!("sites[{i}].intra_site_bandwidth_gbps"),
+            s.intra_site_bandwidth_gbps,
+        )?;
+        c.non_negative(
+            &format!("sites[{i}].access_latency_ms"),
+            s.access_latency_ms,
+        )?;
+    }
+    if t.clusters.is_empty() {
+        return Err(src.error("clusters", "expected at least one [[clusters]] table"));
+    }
+    c.unique(
+        "cluster",
+        t.clusters
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("clusters[{i}].name"), k.name.as_str())),
+    )?;
+    for (i, k) in t.clusters.iter().enumerate() {
+        validate_cluster(&c, &format!("clusters[{i}]"), k, &sites)?;
+    }
+    let mut components = UnionFind::new(t.sites.len());
+    for (i, l) in t.links.iter().enumerate() {
+        let p = format!("links[{i}]");
+        let a = c.resolve(&format!("{p}.a"), "site", &l.a, &sites)?;
+        let b = c.resolve(&format!("{p}.b"), "site", &l.b, &sites)?;
+        if a == b {
+            return Err(src.error(&format!("{p}.b"), "a link must join two different sites"));
+        }
+        c.non_negative(&format!("{p}.rtt_ms"), l.rtt_ms)?;
+        c.non_negative(&format!("{p}.jitter_ms"), l.jitter_ms)?;
+        c.positive(&format!("{p}.bandwidth_gbps"), l.bandwidth_gbps)?;
+        c.within(&format!("{p}.loss_pct"), l.loss_pct, 0.0, 100.0)?;
+        components.join(a as usize, b as usize);
+    }
+    if !t.routing.derive_missing_rtt {
+        for (i, s) in t.sites.iter().enumerate().skip(1) {
+            if components.find(i) != components.find(0) {
+                return Err(src.error(
+                    &format!("sites[{i}].name"),
+                    format!(
+                        "site {:?} is unreachable from {:?}: add a link or set routing.derive_missing_rtt = true",
+                        s.name, t.sites[0].name
+                    ),
+                ));
+            }
+        }
+    }
+    validate_paths(&c, &t.paths)
+}
+
+fn validate_routing(c: &Checker, r: &RoutingConfig) -> Result<(), ConfigError> {
+    c.non_negative("routing.base_rtt_ms", r.base_rtt_ms)?;
+    c.within("routing.route_inflation", r.route_inflation, 1.0, 10.0)?;
+    c.positive("routing.fiber_km_per_ms", r.fiber_km_per_ms)?;
+    c.non_negative("routing.derived_jitter_ms", r.derived_jitter_ms)?;
+    c.positive("routing.derived_bandwidth_gbps", r.derived_bandwidth_gbps)
+}
+
+fn validate_cluster(
+    c: &Checker,
+    p: &str,
+    k: &ClusterConfig,
+    sites: &std::collections::HashMap<&str, u32>,
+) -> Result<(), ConfigError> {
+    c.resolve(&format!("{p}.site"), "site", &k.site, sites)?;
+    if k.nodes == 0 {
+        return Err(c
+            .src
+            .error(&format!("{p}.nodes"), "expected at least 1 node, found 0"));
+    }
+    c.positive(&format!("{p}.vcpu_per_node"), k.vcpu_per_node)?;
+    c.positive(&format!("{p}.memory_gib_per_node"), k.memory_gib_per_node)?;
+    c.within(
+        &format!("{p}.cpu_speed_ratio"),
+        k.cpu_speed_ratio,
+        0.01,
+        100.0,
+    )?;
+    c.non_negative(&format!("{p}.baseline_cpu_cores"), k.baseline_cpu_cores)?;
+    c.non_negative(&format!("{p}.baseline_memory_mib"), k.baseline_memory_mib)?;
+    c.non_negative(
+        &format!("{p}.cost_per_vcpu_hour_usd"),
+        k.cost_per_vcpu_hour_usd,
+    )?;
+    c.non_negative(
+        &format!("{p}.cost_per_gib_hour_usd"),
+        k.cost_per_gib_hour_usd,
+    )?;
+    let cores = k.nodes as f64 * k.vcpu_per_node;
+    if k.baseline_cpu_cores / k.cpu_speed_ratio >= cores {
+        return Err(c.src.error(
+            &format!("{p}.baseline_cpu_cores"),
+            format!("expected less than the cluster's {cores} cores"),
+        ));
+    }
+    if k.baseline_memory_mib >= k.nodes as f64 * k.memory_gib_per_node * 1024.0 {
+        return Err(c.src.error(
+            &format!("{p}.baseline_memory_mib"),
+            "expected less than the cluster's memory",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_paths(c: &Checker, p: &PathsConfig) -> Result<(), ConfigError> {
+    check_mtu(c, "paths.local.mtu_bytes", p.local.mtu_bytes, 0)?;
+    c.non_negative("paths.local.cni_us_per_packet", p.local.cni_us_per_packet)?;
+    let l = &p.liqo;
+    check_mtu(
+        c,
+        "paths.liqo.mtu_bytes",
+        l.mtu_bytes,
+        l.wireguard_overhead_bytes,
+    )?;
+    if l.wireguard_overhead_bytes > 200 || l.geneve_overhead_bytes > 200 {
+        return Err(c.src.error(
+            "paths.liqo.wireguard_overhead_bytes",
+            "expected encapsulation overheads of at most 200 bytes",
+        ));
+    }
+    c.non_negative("paths.liqo.cni_us_per_packet", l.cni_us_per_packet)?;
+    c.non_negative("paths.liqo.gateway_cpu_per_gbit", l.gateway_cpu_per_gbit)?;
+    c.positive("paths.liqo.gateway_cores", l.gateway_cores)?;
+    c.non_negative("paths.liqo.gateway_processing_us", l.gateway_processing_us)?;
+    c.non_negative(
+        "paths.liqo.control_plane_cpu_cores",
+        l.control_plane_cpu_cores,
+    )?;
+    c.non_negative(
+        "paths.liqo.control_plane_memory_mib",
+        l.control_plane_memory_mib,
+    )?;
+    c.non_negative("paths.liqo.gateway_memory_mib", l.gateway_memory_mib)?;
+    let n = &p.nodeport;
+    check_mtu(c, "paths.nodeport.mtu_bytes", n.mtu_bytes, 0)?;
+    c.non_negative("paths.nodeport.dnat_us_per_packet", n.dnat_us_per_packet)?;
+    c.non_negative(
+        "paths.nodeport.extra_hop_us_per_packet",
+        n.extra_hop_us_per_packet,
+    )?;
+    c.non_negative("paths.nodeport.cpu_us_per_packet", n.cpu_us_per_packet)?;
+    c.non_negative("paths.mesh.sidecar_ms_per_hop", p.mesh.sidecar_ms_per_hop)?;
+    c.non_negative(
+        "paths.mesh.sidecar_cpu_per_gbit",
+        p.mesh.sidecar_cpu_per_gbit,
+    )
+}
+
+/// An MTU must leave room for IP/transport headers (52 bytes) after `overhead`.
+fn check_mtu(c: &Checker, field: &str, mtu: u32, overhead: u32) -> Result<(), ConfigError> {
+    if (576..=9000).contains(&mtu) && mtu > overhead + 52 + 64 {
+        Ok(())
+    } else {
+        Err(c.src.error(
+            field,
+            format!("expected an MTU between 576 and 9000 bytes, found {mtu}"),
+        ))
+    }
+}
+
+/// Disjoint sets over site indices, for the reachability check.
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind((0..n).collect())
+    }
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.0[i] != i {
+            self.0[i] = self.0[self.0[i]];
+            i = self.0[i];
+        }
+        i
+    }
+    fn join(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        self.0[ra] = rb;
+    }
+}

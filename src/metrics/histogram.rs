@@ -1,0 +1,127 @@
+//! A log-linear histogram of nanosecond values (HdrHistogram-style): exact below 1024 ns,
+//! then 512 buckets per power of two, so any reported quantile is within 0.2 % of the
+//! true value. Fixed size, no allocation per record.
+
+/// Bits of sub-bucket resolution.
+const SUB_BITS: u32 = 10;
+const HALF: u64 = 1 << (SUB_BITS - 1);
+/// Buckets needed for every `u64`.
+const BUCKETS: usize = ((64 - SUB_BITS as usize + 1) * HALF as usize) + HALF as usize;
+
+/// Counts of values by log-linear bucket.
+#[derive(Debug, Clone)]
+pub struct Histogram {
+    counts: Vec<u64>,
+    total: u64,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn index_of(v: u64) -> usize {
+    if v < 2 * HALF {
+        return v as usize;
+    }
+    let msb = 63 - v.leading_zeros();
+    let shift = msb - (SUB_BITS - 1);
+    let top = v >> shift;
+    (shift as u64 * HALF + top) as usize
+}
+
+/// Midpoint of the values that fall in bucket `i`.
+fn value_of(i: usize) -> u64 {
+    let i = i as u64;
+    if i < 2 * HALF {
+        return i;
+    }
+    let shift = i / HALF - 1;
+    let top = i - shift * HALF;
+    let low = top << shift;
+    low + ((1u64 << shift) - 1) / 2
+}
+
+impl Histogram {
+    /// An empty histogram.
+    pub fn new() -> Self {
+        Histogram {
+            counts: vec![0; BUCKETS],
+            total: 0,
+        }
+    }
+
+    /// Counts one value.
+    pub fn record(&mut self, v: u64) {
+        self.counts[index_of(v)] += 1;
+        self.total += 1;
+    }
+
+    /// Number of values recorded.
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+
+    /// The value at quantile `q` (0..=1): the smallest recorded bucket whose cumulative
+    /// count reaches `ceil(q * count)`. `None` when empty.
+    pub fn quantile(&self, q: f64) -> Option<u64> {
+        if self.total == 0 {
+            return None;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return Some(value_of(i));
+            }
+        }
+        None
+    }
+
+    /// Adds another histogram's counts.
+    pub fn merge(&mut self, other: &Histogram) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        self.total += other.total;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn small_values_are_exact() {
+        let mut h = Histogram::new();
+        for v in 1..=100 {
+            h.record(v);
+        }
+        assert_eq!(h.quantile(0.5), Some(50));
+        assert_eq!(h.quantile(0.9), Some(90));
+        assert_eq!(h.quantile(1.0), Some(100));
+    }
+
+    proptest! {
+        #[test]
+        fn bucket_value_is_within_0_2_percent(v in 0u64..u64::MAX / 2) {
+            let back = value_of(index_of(v));
+            let err = (back as f64 - v as f64).abs();
+            prop_assert!(err <= v as f64 / 500.0 + 0.5, "{} -> {}", v, back);
+        }
+
+        #[test]
+        fn quantiles_match_sorted_data(mut vals in prop::collection::vec(1_000u64..10_000_000_000, 1..300), q in 0.01f64..1.0) {
+            let mut h = Histogram::new();
+            for &v in &vals { h.record(v); }
+            vals.sort();
+            let rank = ((q * vals.len() as f64).ceil() as usize).max(1);
+            let exact = vals[rank - 1] as f64;
+            let got = h.quantile(q).unwrap() as f64;
+            prop_assert!((got - exact).abs() <= exact / 500.0 + 1.0);
+        }
+    }
+}

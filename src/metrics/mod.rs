@@ -1,0 +1,8 @@
+//! Metrics layer: histograms, running statistics, per-run recording and summaries.
+
+pub mod histogram;
+pub mod recorder;
+pub mod stats;
+
+pub use histogram::Histogram;
+pub use recorder::{RunRecorder, RunSummary};

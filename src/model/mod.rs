@@ -1,0 +1,15 @@
+//! Model layer: the topology graph and its routes, path kinds, applications and
+//! scenarios. Pure data and formulas; nothing here knows about time passing.
+
+pub mod app;
+pub mod ids;
+pub mod path;
+pub mod platform;
+pub mod scenario;
+pub mod topology;
+
+pub use app::{Application, Component, Flow};
+pub use ids::{ClusterId, ComponentId, FlowId, SiteId};
+pub use path::{Hop, PathModel};
+pub use scenario::Scenario;
+pub use topology::{Cluster, Route, Site, Topology};

@@ -1,0 +1,352 @@
+//! Path kinds between two components as a tandem of packet-processing hops.
+//!
+//! A frame of `n` packets crosses the hops in order. Each hop serves packets one after
+//! another in `per_packet_ns` (serialization, encryption, NAT) and adds `fixed_ns` once
+//! (forwarding latency). Propagation and jitter are added by the inter-site route. The
+//! world keeps each hop's busy-until time, which gives FIFO queueing between frames.
+//! The formulas use integer nanoseconds; parameters come from the topology file.
+
+use super::ids::ClusterId;
+use super::topology::{Route, Topology};
+use crate::config::experiment::{PathKind, Protocol};
+use crate::config::topology::PathsConfig;
+
+/// IPv4 + TCP with timestamps, bytes.
+const TCP_HEADER_BYTES: u32 = 52;
+/// IPv4 + UDP + RTP, bytes.
+const UDP_RTP_HEADER_BYTES: u32 = 40;
+/// Ethernet framing on the wire (header, FCS, preamble, gap), bytes.
+const ETHERNET_FRAMING_BYTES: u32 = 38;
+
+/// One packet server on a path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hop {
+    /// What it models, for traces and tests.
+    pub name: &'static str,
+    /// Service time of one packet, ns.
+    pub per_packet_ns: u64,
+    /// Latency added once per frame (forwarding, proxying), ns.
+    pub fixed_ns: u64,
+    /// CPU consumed per packet, reference-core nanoseconds.
+    pub cpu_ns_per_packet: u64,
+    /// Cluster whose CPU pays for the hop, if any.
+    pub cpu_cluster: Option<ClusterId>,
+}
+
+/// A path between two placed components.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathModel {
+    /// Which kind of path.
+    pub kind: PathKind,
+    /// Application bytes per packet after headers and encapsulation.
+    pub payload_bytes_per_packet: u32,
+    /// The hops in order.
+    pub hops: Vec<Hop>,
+    /// One-way propagation, ns.
+    pub propagation_ns: u64,
+    /// Standard deviation of the one-way delay, ns.
+    pub jitter_sd_ns: u64,
+    /// Round-trip time of the route, ns (a TCP loss costs one RTT to repair).
+    pub rtt_ns: u64,
+    /// Probability that one packet is lost.
+    pub packet_loss: f64,
+}
+
+/// Nanoseconds to put `bits` on a link of `gbps`.
+fn serialization_ns(bits: u64, gbps: f64) -> u64 {
+    (bits as f64 / gbps).round() as u64
+}
+
+fn us_to_ns(us: f64) -> u64 {
+    (us * 1_000.0).round() as u64
+}
+
+impl PathModel {
+    /// The path a flow of `protocol` takes from cluster `src` to cluster `dst` when flows
+    /// between different clusters use `cross_kind`. Same-cluster flows are always `local`.
+    /// `None` if the clusters' sites are unreachable.
+    pub fn build(
+        topo: &Topology,
+        params: &PathsConfig,
+        protocol: Protocol,
+        src: ClusterId,
+        dst: ClusterId,
+        cross_kind: PathKind,
+    ) -> Option<PathModel> {
+        let headers = match protocol {
+            Protocol::Tcp => TCP_HEADER_BYTES,
+            Protocol::Udp => UDP_RTP_HEADER_BYTES,
+        };
+        if src == dst {
+            return Some(Self::local(params, headers));
+        }
+        let route = topo.cluster_route(src, dst)?;
+        Some(match cross_kind {
+            PathKind::Local | PathKind::Liqo => Self::liqo(params, headers, &route, src, dst),
+            PathKind::Nodeport => Self::nodeport(params, headers, &route, dst),
+            PathKind::Mesh => Self::mesh(params, headers, &route, src, dst),
+        })
+    }
+
+    /// Pod to pod through the CNI of one cluster.
+    fn local(params: &PathsConfig, headers: u32) -> PathModel {
+        let p = &params.local;
+        PathModel {
+            kind: PathKind::Local,
+            payload_bytes_per_packet: p.mtu_bytes - headers,
+            hops: vec![Hop {
+                name: "cni",
+                per_packet_ns: us_to_ns(p.cni_us_per_packet),
+                fixed_ns: 0,
+                cpu_ns_per_packet: 0,
+                cpu_cluster: None,
+            }],
+            propagation_ns: 0,
+            jitter_sd_ns: 0,
+            rtt_ns: 0,
+            packet_loss: 0.0,
+        }
+    }
+
+    /// Pod -> Geneve -> gateway (WireGuard) -> route -> gateway -> Geneve -> pod.
+    fn liqo(
+        params: &PathsConfig,
+        headers: u32,
+        route: &Route,
+        src: ClusterId,
+        dst: ClusterId,
+    ) -> PathModel {
+        let p = &params.liqo;
+        let wire_bits =
+            8 * (p.mtu_bytes + p.wireguard_overhead_bytes + ETHERNET_FRAMING_BYTES) as u64;
+        // core-seconds per Gbit = ns of one core per bit.
+        let crypto_ns = (wire_bits as f64 * p.gateway_cpu_per_gbit).round() as u64;
+        let gateway = |cluster| Hop {
+            name: "liqo-gateway",
+            per_packet_ns: (crypto_ns as f64 / p.gateway_cores).round() as u64,
+            fixed_ns: us_to_ns(p.gateway_processing_us),
+            cpu_ns_per_packet: crypto_ns,
+            cpu_cluster: Some(cluster),
+        };
+        let geneve = Hop {
+            name: "geneve-leg",
+            per_packet_ns: us_to_ns(p.cni_us_per_packet),
+            fixed_ns: 0,
+            cpu_ns_per_packet: 0,
+            cpu_cluster: None,
+        };
+        PathModel {
+            kind: PathKind::Liqo,
+            payload_bytes_per_packet: p.mtu_bytes - headers,
+            hops: vec![
+                geneve.clone(),
+                gateway(src),
+                Self::wan_hop(route, wire_bits),
+                gateway(dst),
+                geneve,
+            ],
+            propagation_ns: Self::one_way_ns(route),
+            jitter_sd_ns: Self::jitter_ns(route),
+            rtt_ns: (route.rtt_ms * 1e6).round() as u64,
+            packet_loss: route.loss_pct / 100.0,
+        }
+    }
+
+    /// Client -> route -> node IP:port (DNAT) -> optional second node (SNAT) -> pod.
+    fn nodeport(params: &PathsConfig, headers: u32, route: &Route, dst: ClusterId) -> PathModel {
+        let p = &params.nodeport;
+        let wire_bits = 8 * (p.mtu_bytes + ETHERNET_FRAMING_BYTES) as u64;
+        let mut hops = vec![
+            Self::wan_hop(route, wire_bits),
+            Hop {
+                name: "kube-proxy-dnat",
+                per_packet_ns: us_to_ns(p.dnat_us_per_packet),
+                fixed_ns: 0,
+                cpu_ns_per_packet: us_to_ns(p.cpu_us_per_packet),
+                cpu_cluster: Some(dst),
+            },
+        ];
+        if p.extra_node_hop {
+            hops.push(Hop {
+                name: "extra-node-hop-snat",
+                per_packet_ns: us_to_ns(p.extra_hop_us_per_packet),
+                fixed_ns: 0,
+                cpu_ns_per_packet: 0,
+                cpu_cluster: None,
+            });
+        }
+        PathModel {
+            kind: PathKind::Nodeport,
+            payload_bytes_per_packet: p.mtu_bytes - headers,
+            hops,
+            propagation_ns: Self::one_way_ns(route),
+            jitter_sd_ns: Self::jitter_ns(route),
+            rtt_ns: (route.rtt_ms * 1e6).round() as u64,
+            packet_loss: route.loss_pct / 100.0,
+        }
+    }
+
+    /// Pod -> sidecar -> route -> sidecar -> pod (TCP only; validation refuses UDP).
+    fn mesh(
+        params: &PathsConfig,
+        headers: u32,
+        route: &Route,
+        src: ClusterId,
+        dst: ClusterId,
+    ) -> PathModel {
+        let m = &params.mesh;
+        let mtu = params.local.mtu_bytes;
+        let wire_bits = 8 * (mtu + ETHERNET_FRAMING_BYTES) as u64;
+        let proxy_ns = (wire_bits as f64 * m.sidecar_cpu_per_gbit).round() as u64;
+        let sidecar = |cluster| Hop {
+            name: "sidecar",
+            per_packet_ns: proxy_ns,
+            fixed_ns: (m.sidecar_ms_per_hop * 1e6 / 2.0).round() as u64,
+            cpu_ns_per_packet: proxy_ns,
+            cpu_cluster: Some(cluster),
+        };
+        PathModel {
+            kind: PathKind::Mesh,
+            payload_bytes_per_packet: mtu - headers,
+            hops: vec![sidecar(src), Self::wan_hop(route, wire_bits), sidecar(dst)],
+            propagation_ns: Self::one_way_ns(route),
+            jitter_sd_ns: Self::jitter_ns(route),
+            rtt_ns: (route.rtt_ms * 1e6).round() as u64,
+            packet_loss: route.loss_pct / 100.0,
+        }
+    }
+
+    fn wan_hop(route: &Route, wire_bits: u64) -> Hop {
+        Hop {
+            name: "inter-site-link",
+            per_packet_ns: serialization_ns(wire_bits, route.bandwidth_gbps),
+            fixed_ns: 0,
+            cpu_ns_per_packet: 0,
+            cpu_cluster: None,
+        }
+    }
+
+    fn one_way_ns(route: &Route) -> u64 {
+        (route.rtt_ms * 1e6 / 2.0).round() as u64
+    }
+
+    fn jitter_ns(route: &Route) -> u64 {
+        (route.jitter_ms * 1e6).round() as u64
+    }
+
+    /// Packets needed for `bytes` of application data (at least one).
+    pub fn packets(&self, bytes: u32) -> u32 {
+        bytes.div_ceil(self.payload_bytes_per_packet).max(1)
+    }
+
+    /// Delay of an `n`-packet burst through an idle path, ignoring jitter, ns: every hop's
+    /// fixed cost and first packet, plus `n - 1` packets at the slowest hop, plus
+    /// propagation. The world's queueing reduces to this when nothing else is in flight.
+    pub fn idle_delay_ns(&self, n: u32) -> u64 {
+        let first: u64 = self.hops.iter().map(|h| h.fixed_ns + h.per_packet_ns).sum();
+        let slowest = self.hops.iter().map(|h| h.per_packet_ns).max().unwrap_or(0);
+        first + (n as u64 - 1) * slowest + self.propagation_ns
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::topology::{Distribution, Provider, TopologyConfig};
+
+    fn two_sites(rtt_ms: f64) -> Topology {
+        let text = format!(
+            r#"
+name = "t"
+[[sites]]
+name = "a"
+lat = 50.0
+lon = 8.0
+tier = "cloud"
+[[sites]]
+name = "b"
+lat = 46.0
+lon = 6.0
+tier = "edge"
+[[clusters]]
+name = "ca"
+site = "a"
+nodes = 1
+vcpu_per_node = 2
+memory_gib_per_node = 4
+distribution = "kubeadm"
+provider = "openstack"
+[[clusters]]
+name = "cb"
+site = "b"
+nodes = 1
+vcpu_per_node = 2
+memory_gib_per_node = 4
+distribution = "kubeadm"
+provider = "openstack"
+[[links]]
+a = "a"
+b = "b"
+rtt_ms = {rtt_ms}
+bandwidth_gbps = 10
+"#
+        );
+        let cfg: TopologyConfig = toml::from_str(&text).unwrap();
+        assert_eq!(cfg.clusters[0].distribution, Distribution::Kubeadm);
+        assert_eq!(cfg.clusters[0].provider, Provider::Openstack);
+        Topology::from_config(&cfg)
+    }
+
+    fn path(rtt_ms: f64, kind: PathKind) -> PathModel {
+        let t = two_sites(rtt_ms);
+        PathModel::build(
+            &t,
+            &PathsConfig::default(),
+            Protocol::Tcp,
+            ClusterId(0),
+            ClusterId(1),
+            kind,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn same_cluster_is_always_local() {
+        let t = two_sites(10.0);
+        let p = PathModel::build(
+            &t,
+            &PathsConfig::default(),
+            Protocol::Udp,
+            ClusterId(1),
+            ClusterId(1),
+            PathKind::Liqo,
+        )
+        .unwrap();
+        assert_eq!(p.kind, PathKind::Local);
+        assert_eq!(p.propagation_ns, 0);
+    }
+
+    #[test]
+    fn liqo_mtu_means_more_packets_than_nodeport() {
+        // 100 kB over 1340 - 52 = 1288 B payloads is 78 packets, over 1448 B it is 70.
+        assert_eq!(path(1.0, PathKind::Liqo).packets(100_000), 78);
+        assert_eq!(path(1.0, PathKind::Nodeport).packets(100_000), 70);
+    }
+
+    #[test]
+    fn delay_grows_with_rtt_by_half_the_rtt_difference() {
+        let near = path(1.0, PathKind::Liqo).idle_delay_ns(50);
+        let far = path(21.0, PathKind::Liqo).idle_delay_ns(50);
+        assert_eq!(far - near, 10_000_000);
+    }
+
+    #[test]
+    fn gateway_crypto_sets_liqo_bottleneck() {
+        let p = path(1.0, PathKind::Liqo);
+        // (1340 + 60 + 38) B * 8 = 11504 bits at 0.4 ns per bit on one core = 4602 ns.
+        let gw = p.hops.iter().find(|h| h.name == "liqo-gateway").unwrap();
+        assert_eq!(gw.per_packet_ns, 4602);
+        let slowest = p.hops.iter().map(|h| h.per_packet_ns).max().unwrap();
+        assert_eq!(slowest, 4602);
+    }
+}

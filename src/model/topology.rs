@@ -1,0 +1,340 @@
+//! Sites, clusters and the inter-site graph with its routes.
+
+use super::ids::{ClusterId, SiteId};
+use crate::config::topology::{Distribution, Provider, RoutingConfig, Tier, TopologyConfig};
+use petgraph::graph::{NodeIndex, UnGraph};
+use std::collections::HashMap;
+
+/// Mean Earth radius, km.
+const EARTH_RADIUS_KM: f64 = 6371.0;
+
+/// A site with its location.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Name from the topology file.
+    pub name: String,
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// Longitude, degrees.
+    pub lon: f64,
+    /// Cloud, edge or far-edge.
+    pub tier: Tier,
+    /// RTT between clusters at this site, ms.
+    pub intra_site_rtt_ms: f64,
+    /// Bandwidth between clusters at this site, Gbit/s.
+    pub intra_site_bandwidth_gbps: f64,
+}
+
+/// A cluster's capacity and footprints.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// Name from the topology file.
+    pub name: String,
+    /// Where it runs.
+    pub site: SiteId,
+    /// Node count.
+    pub nodes: u32,
+    /// Total vCPUs.
+    pub cpu_cores: f64,
+    /// Total memory, MiB.
+    pub memory_mib: f64,
+    /// vCPU speed relative to the reference core.
+    pub cpu_speed_ratio: f64,
+    /// Idle CPU (OS, Kubernetes, monitoring), reference cores.
+    pub baseline_cpu_cores: f64,
+    /// Idle memory, MiB.
+    pub baseline_memory_mib: f64,
+    /// kubeadm or k3s.
+    pub distribution: Distribution,
+    /// openstack or docker.
+    pub provider: Provider,
+}
+
+/// Network properties between two sites.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Route {
+    /// Round-trip time, ms.
+    pub rtt_ms: f64,
+    /// Standard deviation of the one-way delay, ms (variances add along the path).
+    pub jitter_ms: f64,
+    /// Bottleneck bandwidth, Gbit/s.
+    pub bandwidth_gbps: f64,
+    /// Loss along the route, percent.
+    pub loss_pct: f64,
+    /// True if the RTT came from distance, not from measured links.
+    pub derived: bool,
+}
+
+/// Edge weight: a measured link.
+#[derive(Debug, Clone, Copy)]
+struct LinkAttrs {
+    rtt_ms: f64,
+    jitter_ms: f64,
+    bandwidth_gbps: f64,
+    loss_pct: f64,
+}
+
+/// The platform: sites, clusters, and the graph of measured links.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    /// Name from the file.
+    pub name: String,
+    /// Sites, indexed by [`SiteId`].
+    pub sites: Vec<Site>,
+    /// Clusters, indexed by [`ClusterId`].
+    pub clusters: Vec<Cluster>,
+    routing: RoutingConfig,
+    graph: UnGraph<(), LinkAttrs>,
+    cluster_by_name: HashMap<String, ClusterId>,
+}
+
+impl Topology {
+    /// Builds the model from a validated topology file.
+    pub fn from_config(t: &TopologyConfig) -> Topology {
+        let site_ix: HashMap<&str, u32> = t
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i as u32))
+            .collect();
+        let sites = t
+            .sites
+            .iter()
+            .map(|s| Site {
+                name: s.name.clone(),
+                lat: s.lat,
+                lon: s.lon,
+                tier: s.tier,
+                intra_site_rtt_ms: s.intra_site_rtt_ms,
+                intra_site_bandwidth_gbps: s.intra_site_bandwidth_gbps,
+            })
+            .collect();
+        let clusters: Vec<Cluster> = t
+            .clusters
+            .iter()
+            .map(|k| Cluster {
+                name: k.name.clone(),
+                site: SiteId(site_ix[k.site.as_str()]),
+                nodes: k.nodes,
+                cpu_cores: k.nodes as f64 * k.vcpu_per_node,
+                memory_mib: k.nodes as f64 * k.memory_gib_per_node * 1024.0,
+                cpu_speed_ratio: k.cpu_speed_ratio,
+                baseline_cpu_cores: k.baseline_cpu_cores,
+                baseline_memory_mib: k.baseline_memory_mib,
+                distribution: k.distribution,
+                provider: k.provider,
+            })
+            .collect();
+        let mut graph = UnGraph::with_capacity(t.sites.len(), t.links.len());
+        for _ in &t.sites {
+            graph.add_node(());
+        }
+        for l in &t.links {
+            let attrs = LinkAttrs {
+                rtt_ms: l.rtt_ms,
+                jitter_ms: l.jitter_ms,
+                bandwidth_gbps: l.bandwidth_gbps,
+                loss_pct: l.loss_pct,
+            };
+            let (a, b) = (site_ix[l.a.as_str()], site_ix[l.b.as_str()]);
+            graph.add_edge(
+                NodeIndex::new(a as usize),
+                NodeIndex::new(b as usize),
+                attrs,
+            );
+        }
+        let cluster_by_name = clusters
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.name.clone(), ClusterId(i as u32)))
+            .collect();
+        Topology {
+            name: t.name.clone(),
+            sites,
+            clusters,
+            routing: t.routing.clone(),
+            graph,
+            cluster_by_name,
+        }
+    }
+
+    /// The cluster called `name`, if any.
+    pub fn cluster_id(&self, name: &str) -> Option<ClusterId> {
+        self.cluster_by_name.get(name).copied()
+    }
+
+    /// The cluster with id `id`.
+    pub fn cluster(&self, id: ClusterId) -> &Cluster {
+        &self.clusters[id.ix()]
+    }
+
+    /// Great-circle distance between two sites, km (haversine).
+    pub fn distance_km(&self, a: SiteId, b: SiteId) -> f64 {
+        let (p, q) = (&self.sites[a.ix()], &self.sites[b.ix()]);
+        let (la1, la2) = (p.lat.to_radians(), q.lat.to_radians());
+        let dlat = la2 - la1;
+        let dlon = (q.lon - p.lon).to_radians();
+        let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
+        2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+    }
+
+    /// RTT estimated from distance: base + inflation * 2 * d / (km per ms), ms.
+    pub fn derived_rtt_ms(&self, a: SiteId, b: SiteId) -> f64 {
+        let r = &self.routing;
+        r.base_rtt_ms + r.route_inflation * 2.0 * self.distance_km(a, b) / r.fiber_km_per_ms
+    }
+
+    /// The route between two sites: intra-site if equal, else the lowest-RTT chain of
+    /// measured links, else (if allowed) one derived from distance. `None` if unreachable.
+    pub fn route(&self, a: SiteId, b: SiteId) -> Option<Route> {
+        if a == b {
+            let s = &self.sites[a.ix()];
+            return Some(Route {
+                rtt_ms: s.intra_site_rtt_ms,
+                jitter_ms: 0.0,
+                bandwidth_gbps: s.intra_site_bandwidth_gbps,
+                loss_pct: 0.0,
+                derived: false,
+            });
+        }
+        self.measured_route(a, b)
+            .or_else(|| self.derived_route(a, b))
+    }
+
+    fn measured_route(&self, a: SiteId, b: SiteId) -> Option<Route> {
+        let (from, to) = (NodeIndex::new(a.ix()), NodeIndex::new(b.ix()));
+        let (_, nodes) = petgraph::algo::astar(
+            &self.graph,
+            from,
+            |n| n == to,
+            |e| e.weight().rtt_ms,
+            |_| 0.0,
+        )?;
+        let mut route = Route {
+            rtt_ms: 0.0,
+            jitter_ms: 0.0,
+            bandwidth_gbps: f64::INFINITY,
+            loss_pct: 0.0,
+            derived: false,
+        };
+        let mut variance = 0.0;
+        let mut delivered = 1.0;
+        for w in nodes.windows(2) {
+            let link = self
+                .graph
+                .edges_connecting(w[0], w[1])
+                .map(|e| *e.weight())
+                .min_by(|x, y| x.rtt_ms.total_cmp(&y.rtt_ms))?;
+            route.rtt_ms += link.rtt_ms;
+            variance += link.jitter_ms * link.jitter_ms;
+            route.bandwidth_gbps = route.bandwidth_gbps.min(link.bandwidth_gbps);
+            delivered *= 1.0 - link.loss_pct / 100.0;
+        }
+        route.jitter_ms = variance.sqrt();
+        route.loss_pct = (1.0 - delivered) * 100.0;
+        Some(route)
+    }
+
+    fn derived_route(&self, a: SiteId, b: SiteId) -> Option<Route> {
+        self.routing.derive_missing_rtt.then(|| Route {
+            rtt_ms: self.derived_rtt_ms(a, b),
+            jitter_ms: self.routing.derived_jitter_ms,
+            bandwidth_gbps: self.routing.derived_bandwidth_gbps,
+            loss_pct: 0.0,
+            derived: true,
+        })
+    }
+
+    /// The route between the sites of two clusters.
+    pub fn cluster_route(&self, a: ClusterId, b: ClusterId) -> Option<Route> {
+        self.route(self.cluster(a).site, self.cluster(b).site)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::source::Source;
+    use crate::config::topology::validate_topology;
+    use std::path::Path;
+
+    fn topo(text: &str) -> Topology {
+        let src = Source::from_text(Path::new("t.toml"), text.to_string());
+        let cfg: TopologyConfig = src.parse().expect("parses");
+        validate_topology(&src, &cfg).expect("valid");
+        Topology::from_config(&cfg)
+    }
+
+    const THREE_SITES: &str = r#"
+name = "t"
+[[sites]]
+name = "fra"
+lat = 50.11
+lon = 8.68
+tier = "cloud"
+[[sites]]
+name = "gva"
+lat = 46.20
+lon = 6.14
+tier = "edge"
+[[sites]]
+name = "mil"
+lat = 45.46
+lon = 9.19
+tier = "edge"
+[[clusters]]
+name = "c"
+site = "fra"
+nodes = 1
+vcpu_per_node = 2
+memory_gib_per_node = 4
+distribution = "k3s"
+provider = "openstack"
+[[links]]
+a = "fra"
+b = "gva"
+rtt_ms = 13.7
+jitter_ms = 1.5
+bandwidth_gbps = 10
+[[links]]
+a = "gva"
+b = "mil"
+rtt_ms = 6.0
+jitter_ms = 2.0
+bandwidth_gbps = 1
+"#;
+
+    #[test]
+    fn frankfurt_geneva_distance_is_about_476_km() {
+        let t = topo(THREE_SITES);
+        let d = t.distance_km(SiteId(0), SiteId(1));
+        assert!((d - 476.0).abs() < 15.0, "haversine gave {d} km");
+    }
+
+    #[test]
+    fn routes_add_rtt_and_variance_and_take_the_bottleneck() {
+        let t = topo(THREE_SITES);
+        let r = t.route(SiteId(0), SiteId(2)).unwrap();
+        // 13.7 + 6.0 ms; sqrt(1.5^2 + 2^2) = 2.5 ms; min(10, 1) Gbit/s.
+        assert!((r.rtt_ms - 19.7).abs() < 1e-9);
+        assert!((r.jitter_ms - 2.5).abs() < 1e-9);
+        assert_eq!(r.bandwidth_gbps, 1.0);
+        assert!(!r.derived);
+    }
+
+    #[test]
+    fn missing_links_are_derived_from_distance() {
+        let t = topo(&THREE_SITES.replace("[[links]]\na = \"gva\"", "[[links]]\na = \"fra\""));
+        // fra-mil links now: fra-gva and fra-mil; gva-mil goes through fra (13.7 + 6 ms).
+        let r = t.route(SiteId(1), SiteId(2)).unwrap();
+        assert!((r.rtt_ms - 19.7).abs() < 1e-9);
+        let lone = topo(&THREE_SITES.split("[[links]]").next().unwrap().to_string());
+        let r = lone.route(SiteId(0), SiteId(1)).unwrap();
+        // 1 + 2.5 * 2 * 476 / 200 = 12.9 ms, close to the measured 13.7 ms.
+        assert!(
+            r.derived && (r.rtt_ms - 12.9).abs() < 0.5,
+            "derived {}",
+            r.rtt_ms
+        );
+    }
+}

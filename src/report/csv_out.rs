@@ -1,0 +1,94 @@
+//! `runs.csv` (one row per run) and `summary.csv` (one row per scenario, mean and 95 %
+//! confidence half-width over runs). Numbers are printed with fixed decimals so equal
+//! results give byte-identical files.
+
+use crate::experiment::{ExperimentResult, RunRow};
+use crate::metrics::stats::mean_ci95;
+use crate::metrics::RunSummary;
+
+/// A per-run figure reported in both files: column name and accessor.
+type Metric = (&'static str, fn(&RunSummary) -> f64);
+
+/// The figures, in column order.
+pub const METRICS: [Metric; 8] = [
+    ("latency_p50_ms", |s| s.latency_p50_ms),
+    ("latency_p90_ms", |s| s.latency_p90_ms),
+    ("latency_p99_ms", |s| s.latency_p99_ms),
+    ("latency_mean_ms", |s| s.latency_mean_ms),
+    ("latency_std_ms", |s| s.latency_std_ms),
+    ("cpu_p50_pct", |s| s.cpu_p50_pct),
+    ("cpu_max_pct", |s| s.cpu_max_pct),
+    ("mem_p50_pct", |s| s.mem_p50_pct),
+];
+
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.3}")
+    } else {
+        String::new()
+    }
+}
+
+fn to_string(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().unwrap_or_default()
+}
+
+/// The contents of `runs.csv`.
+pub fn runs_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["scenario", "run", "seed", "frames", "frames_lost", "events"];
+    header.extend(METRICS.iter().map(|(name, _)| *name));
+    w.write_record(&header)?;
+    for r in &result.rows {
+        let mut rec = vec![
+            r.scenario.clone(),
+            r.run.to_string(),
+            r.seed.to_string(),
+            r.summary.frames.to_string(),
+            r.summary.frames_lost.to_string(),
+            r.events.to_string(),
+        ];
+        rec.extend(METRICS.iter().map(|(_, get)| num(get(&r.summary))));
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(to_string(w))
+}
+
+/// One scenario's aggregated figures: (column, mean, 95 % CI half-width).
+pub fn scenario_stats(rows: &[&RunRow]) -> Vec<(&'static str, f64, f64)> {
+    METRICS
+        .iter()
+        .map(|(name, get)| {
+            let values: Vec<f64> = rows.iter().map(|r| get(&r.summary)).collect();
+            let (mean, half) = mean_ci95(&values);
+            (*name, mean, half)
+        })
+        .collect()
+}
+
+/// The contents of `summary.csv`.
+pub fn summary_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![String::from("scenario"), String::from("runs")];
+    for (name, _) in METRICS {
+        header.push(name.to_string());
+        header.push(format!("{name}_ci95"));
+    }
+    w.write_record(&header)?;
+    for scenario in &result.scenarios {
+        let rows: Vec<&RunRow> = result
+            .rows
+            .iter()
+            .filter(|r| &r.scenario == scenario)
+            .collect();
+        let mut rec = vec![scenario.clone(), rows.len().to_string()];
+        for (_, mean, half) in scenario_stats(&rows) {
+            rec.push(num(mean));
+            rec.push(num(half));
+        }
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(to_string(w))
+}

@@ -1,0 +1,52 @@
+//! Report layer: CSV outputs written atomically and the console table.
+
+pub mod atomic;
+pub mod csv_out;
+
+use crate::experiment::{ExperimentResult, RunRow};
+use std::path::Path;
+
+/// Writes `runs.csv` and `summary.csv` into `dir` (created if needed). Both contents are
+/// built in memory first, so an error leaves earlier files untouched.
+pub fn write_results(dir: &Path, result: &ExperimentResult) -> std::io::Result<()> {
+    let runs = csv_out::runs_csv(result).map_err(std::io::Error::other)?;
+    let summary = csv_out::summary_csv(result).map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(dir)?;
+    atomic::write_atomic(&dir.join("runs.csv"), &runs)?;
+    atomic::write_atomic(&dir.join("summary.csv"), &summary)
+}
+
+/// A fixed-width table of the main figures per scenario, for the terminal.
+pub fn console_table(result: &ExperimentResult) -> String {
+    let mut out = format!(
+        "{:<12} {:>5} {:>18} {:>10} {:>10} {:>14} {:>10}\n",
+        "scenario", "runs", "latency_p50_ms", "p90_ms", "std_ms", "cpu_p50_pct", "mem_p50_pct"
+    );
+    for scenario in &result.scenarios {
+        let rows: Vec<&RunRow> = result
+            .rows
+            .iter()
+            .filter(|r| &r.scenario == scenario)
+            .collect();
+        let stats = csv_out::scenario_stats(&rows);
+        let get = |name: &str| {
+            stats
+                .iter()
+                .find(|s| s.0 == name)
+                .map_or((f64::NAN, f64::NAN), |s| (s.1, s.2))
+        };
+        let (p50, p50_ci) = get("latency_p50_ms");
+        out.push_str(&format!(
+            "{:<12} {:>5} {:>10.1} ± {:<5.1} {:>10.1} {:>10.1} {:>14.1} {:>10.1}\n",
+            scenario,
+            rows.len(),
+            p50,
+            p50_ci,
+            get("latency_p90_ms").0,
+            get("latency_std_ms").0,
+            get("cpu_p50_pct").0,
+            get("mem_p50_pct").0,
+        ));
+    }
+    out
+}
