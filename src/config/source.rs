@@ -164,12 +164,10 @@ fn split_indices(part: &str) -> (&str, Vec<usize>) {
     (&part[..name_end], indices)
 }
 
-/// The name in backquotes of a serde "missing field `x`" or "unknown field `x`" message.
+/// The name in backquotes of a serde "missing field `x`" or "unknown field `x`" message
+/// (an unknown enum variant names the value, not the field, so it is not taken).
 fn quoted_field(message: &str) -> Option<String> {
-    let rest = message
-        .split_once("field `")
-        .or_else(|| message.split_once("variant `"))?
-        .1;
+    let rest = message.split_once("field `")?.1;
     rest.split_once('`').map(|(name, _)| name.to_string())
 }
 

@@ -328,7 +328,7 @@ bandwidth_gbps = 1
         // fra-mil links now: fra-gva and fra-mil; gva-mil goes through fra (13.7 + 6 ms).
         let r = t.route(SiteId(1), SiteId(2)).unwrap();
         assert!((r.rtt_ms - 19.7).abs() < 1e-9);
-        let lone = topo(&THREE_SITES.split("[[links]]").next().unwrap().to_string());
+        let lone = topo(THREE_SITES.split("[[links]]").next().unwrap());
         let r = lone.route(SiteId(0), SiteId(1)).unwrap();
         // 1 + 2.5 * 2 * 476 / 200 = 12.9 ms, close to the measured 13.7 ms.
         assert!(

@@ -312,7 +312,7 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             };
         }
         s.last = frame;
-        if (frame + 1) % n == 0 {
+        if (frame + 1).is_multiple_of(n) {
             self.release_segment(now, c, obs);
         }
     }

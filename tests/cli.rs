@@ -1,0 +1,176 @@
+//! End-to-end tests of the `xrplace` binary on the shipped files and the malformed corpus.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn xrplace(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xrplace"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("binary runs")
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("xrplace-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every malformed file is refused with exit code 2, naming the file, the line carrying
+/// the `# <-- error` marker and the field named by its `# expect-field:` header.
+#[test]
+fn malformed_corpus_is_refused_with_located_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 20, "corpus has {} files", files.len());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let line = text.lines().position(|l| l.contains("# <-- error")).expect("marker") + 1;
+        let field = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# expect-field: "))
+            .expect("expect-field header");
+        let rel = format!("tests/malformed/{}", f.file_name().unwrap().to_str().unwrap());
+        let out = xrplace(&["check", &rel]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{rel}: {err}");
+        assert!(err.contains(&format!("{rel}:{line}:")), "{rel}: expected line {line} in {err}");
+        assert!(err.contains(&format!("field `{field}`")), "{rel}: expected field {field} in {err}");
+        assert!(!err.contains("panicked"), "{rel}: {err}");
+    }
+}
+
+#[test]
+fn shipped_files_are_valid() {
+    let mut args = vec!["check"];
+    let names = [
+        "topologies/paper-local.toml",
+        "topologies/fra-gva.toml",
+        "topologies/eu-continuum.toml",
+        "experiments/paper-streaming.toml",
+    ];
+    args.extend(names);
+    let out = xrplace(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["check", "--help"],
+        vec!["topology", "--help"],
+        vec!["topology", "generate", "--help"],
+    ] {
+        let out = xrplace(&args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
+    }
+}
+
+#[test]
+fn generated_topology_checks_and_is_reproducible() {
+    let dir = temp_dir("gen");
+    let a = dir.join("a.toml");
+    let b = dir.join("b.toml");
+    for p in [&a, &b] {
+        let out = xrplace(&["topology", "generate", "--sites", "300", "--seed", "9", "--out", p.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert_eq!(text.matches("[[sites]]").count(), 300);
+    assert!(xrplace(&["check", a.to_str().unwrap()]).status.success());
+}
+
+#[test]
+fn a_refused_run_writes_nothing() {
+    let dir = temp_dir("refused");
+    let out_dir = dir.join("out");
+    let out = xrplace(&["run", "tests/malformed/e07-zero-runs.toml", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!out_dir.exists());
+    // An output directory that cannot be created is a runtime failure (1), not a panic.
+    let blocker = dir.join("file");
+    std::fs::write(&blocker, b"x").unwrap();
+    let out = xrplace(&["run", "experiments/paper-streaming.toml", "--quiet", "--out", blocker.join("sub").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+/// Column `name` of every row of a CSV, keyed by its `scenario` column.
+fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let i = headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[0].to_string(), rec[i].parse().unwrap())
+        })
+        .collect()
+}
+
+/// The study's figures, reproduced by running the shipped experiment (design.md table):
+/// p50 within 3 %, ordering, p90 in 0.9-1.2 s, CPU p50 within 3 points, memory 60-72 %.
+/// Also checks that the output does not depend on the thread count.
+#[test]
+fn paper_streaming_reproduces_the_study_identically_on_1_and_2_threads() {
+    let dir = temp_dir("paper");
+    let (one, two) = (dir.join("t1"), dir.join("t2"));
+    for (threads, out_dir) in [("1", &one), ("2", &two)] {
+        let out = xrplace(&[
+            "run", "experiments/paper-streaming.toml", "--quiet", "--threads", threads, "--out", out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    for file in ["runs.csv", "summary.csv"] {
+        let a = std::fs::read(one.join(file)).unwrap();
+        let b = std::fs::read(two.join(file)).unwrap();
+        assert!(a == b, "{file} differs between --threads 1 and --threads 2");
+    }
+    let summary = std::fs::read_to_string(one.join("summary.csv")).unwrap();
+    let runs = std::fs::read_to_string(one.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 5 * 5, "5 scenarios x 5 runs");
+
+    let p50 = column(&summary, "latency_p50_ms");
+    let names: Vec<&str> = p50.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(names, ["sce1", "sce2", "sce3", "sce4", "sce5"]);
+    let study_p50 = [762.0, 794.0, 811.0, 801.0, 824.0];
+    for ((name, got), want) in p50.iter().zip(study_p50) {
+        assert!((got - want).abs() <= 0.03 * want, "{name}: p50 {got} ms vs study {want} ms");
+    }
+    let v: Vec<f64> = p50.iter().map(|(_, x)| *x).collect();
+    assert!(v[1..].iter().all(|x| *x > v[0]), "sce1 must be lowest: {v:?}");
+    assert!(v[2] > v[1] && v[4] > v[3], "NodePort above Liqo at both distances: {v:?}");
+
+    for (name, p90) in column(&summary, "latency_p90_ms") {
+        assert!((900.0..=1200.0).contains(&p90), "{name}: p90 {p90} ms");
+    }
+    let study_cpu = [43.2, 31.5, 29.4, 33.5, 31.0];
+    for ((name, got), want) in column(&summary, "cpu_p50_pct").iter().zip(study_cpu) {
+        assert!((got - want).abs() <= 3.0, "{name}: CPU p50 {got} % vs study {want} %");
+    }
+    for (name, mem) in column(&summary, "mem_p50_pct") {
+        assert!((60.0..=72.0).contains(&mem), "{name}: memory p50 {mem} %");
+    }
+    for (name, std) in column(&summary, "latency_std_ms") {
+        assert!(std > 0.0, "{name}: latency must vary");
+    }
+}
+
+#[test]
+fn seed_changes_runs_but_not_shape() {
+    let dir = temp_dir("seed");
+    let out = xrplace(&["run", "experiments/paper-streaming.toml", "--quiet", "--seed", "7", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    assert!(runs.lines().skip(1).all(|l| l.split(',').nth(2) == Some("7")));
+}
