@@ -27,22 +27,38 @@ fn stderr(o: &Output) -> String {
 #[test]
 fn malformed_corpus_is_refused_with_located_errors() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert!(files.len() >= 20, "corpus has {} files", files.len());
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
-        let line = text.lines().position(|l| l.contains("# <-- error")).expect("marker") + 1;
+        let line = text
+            .lines()
+            .position(|l| l.contains("# <-- error"))
+            .expect("marker")
+            + 1;
         let field = text
             .lines()
             .find_map(|l| l.strip_prefix("# expect-field: "))
             .expect("expect-field header");
-        let rel = format!("tests/malformed/{}", f.file_name().unwrap().to_str().unwrap());
+        let rel = format!(
+            "tests/malformed/{}",
+            f.file_name().unwrap().to_str().unwrap()
+        );
         let out = xrplace(&["check", &rel]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{rel}: {err}");
-        assert!(err.contains(&format!("{rel}:{line}:")), "{rel}: expected line {line} in {err}");
-        assert!(err.contains(&format!("field `{field}`")), "{rel}: expected field {field} in {err}");
+        assert!(
+            err.contains(&format!("{rel}:{line}:")),
+            "{rel}: expected line {line} in {err}"
+        );
+        assert!(
+            err.contains(&format!("field `{field}`")),
+            "{rel}: expected field {field} in {err}"
+        );
         assert!(!err.contains("panicked"), "{rel}: {err}");
     }
 }
@@ -72,7 +88,10 @@ fn every_command_has_help() {
     ] {
         let out = xrplace(&args);
         assert!(out.status.success(), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
     }
 }
 
@@ -82,7 +101,16 @@ fn generated_topology_checks_and_is_reproducible() {
     let a = dir.join("a.toml");
     let b = dir.join("b.toml");
     for p in [&a, &b] {
-        let out = xrplace(&["topology", "generate", "--sites", "300", "--seed", "9", "--out", p.to_str().unwrap()]);
+        let out = xrplace(&[
+            "topology",
+            "generate",
+            "--sites",
+            "300",
+            "--seed",
+            "9",
+            "--out",
+            p.to_str().unwrap(),
+        ]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
@@ -95,13 +123,24 @@ fn generated_topology_checks_and_is_reproducible() {
 fn a_refused_run_writes_nothing() {
     let dir = temp_dir("refused");
     let out_dir = dir.join("out");
-    let out = xrplace(&["run", "tests/malformed/e07-zero-runs.toml", "--out", out_dir.to_str().unwrap()]);
+    let out = xrplace(&[
+        "run",
+        "tests/malformed/e07-zero-runs.toml",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!out_dir.exists());
     // An output directory that cannot be created is a runtime failure (1), not a panic.
     let blocker = dir.join("file");
     std::fs::write(&blocker, b"x").unwrap();
-    let out = xrplace(&["run", "experiments/paper-streaming.toml", "--quiet", "--out", blocker.join("sub").to_str().unwrap()]);
+    let out = xrplace(&[
+        "run",
+        "experiments/paper-streaming.toml",
+        "--quiet",
+        "--out",
+        blocker.join("sub").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
@@ -109,7 +148,10 @@ fn a_refused_run_writes_nothing() {
 fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
     let mut r = csv::Reader::from_reader(csv_text.as_bytes());
     let headers = r.headers().unwrap().clone();
-    let i = headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let i = headers
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
@@ -127,7 +169,13 @@ fn paper_streaming_reproduces_the_study_identically_on_1_and_2_threads() {
     let (one, two) = (dir.join("t1"), dir.join("t2"));
     for (threads, out_dir) in [("1", &one), ("2", &two)] {
         let out = xrplace(&[
-            "run", "experiments/paper-streaming.toml", "--quiet", "--threads", threads, "--out", out_dir.to_str().unwrap(),
+            "run",
+            "experiments/paper-streaming.toml",
+            "--quiet",
+            "--threads",
+            threads,
+            "--out",
+            out_dir.to_str().unwrap(),
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
@@ -145,18 +193,30 @@ fn paper_streaming_reproduces_the_study_identically_on_1_and_2_threads() {
     assert_eq!(names, ["sce1", "sce2", "sce3", "sce4", "sce5"]);
     let study_p50 = [762.0, 794.0, 811.0, 801.0, 824.0];
     for ((name, got), want) in p50.iter().zip(study_p50) {
-        assert!((got - want).abs() <= 0.03 * want, "{name}: p50 {got} ms vs study {want} ms");
+        assert!(
+            (got - want).abs() <= 0.03 * want,
+            "{name}: p50 {got} ms vs study {want} ms"
+        );
     }
     let v: Vec<f64> = p50.iter().map(|(_, x)| *x).collect();
-    assert!(v[1..].iter().all(|x| *x > v[0]), "sce1 must be lowest: {v:?}");
-    assert!(v[2] > v[1] && v[4] > v[3], "NodePort above Liqo at both distances: {v:?}");
+    assert!(
+        v[1..].iter().all(|x| *x > v[0]),
+        "sce1 must be lowest: {v:?}"
+    );
+    assert!(
+        v[2] > v[1] && v[4] > v[3],
+        "NodePort above Liqo at both distances: {v:?}"
+    );
 
     for (name, p90) in column(&summary, "latency_p90_ms") {
         assert!((900.0..=1200.0).contains(&p90), "{name}: p90 {p90} ms");
     }
     let study_cpu = [43.2, 31.5, 29.4, 33.5, 31.0];
     for ((name, got), want) in column(&summary, "cpu_p50_pct").iter().zip(study_cpu) {
-        assert!((got - want).abs() <= 3.0, "{name}: CPU p50 {got} % vs study {want} %");
+        assert!(
+            (got - want).abs() <= 3.0,
+            "{name}: CPU p50 {got} % vs study {want} %"
+        );
     }
     for (name, mem) in column(&summary, "mem_p50_pct") {
         assert!((60.0..=72.0).contains(&mem), "{name}: memory p50 {mem} %");
@@ -169,8 +229,19 @@ fn paper_streaming_reproduces_the_study_identically_on_1_and_2_threads() {
 #[test]
 fn seed_changes_runs_but_not_shape() {
     let dir = temp_dir("seed");
-    let out = xrplace(&["run", "experiments/paper-streaming.toml", "--quiet", "--seed", "7", "--out", dir.to_str().unwrap()]);
+    let out = xrplace(&[
+        "run",
+        "experiments/paper-streaming.toml",
+        "--quiet",
+        "--seed",
+        "7",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
-    assert!(runs.lines().skip(1).all(|l| l.split(',').nth(2) == Some("7")));
+    assert!(runs
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(2) == Some("7")));
 }

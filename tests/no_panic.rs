@@ -12,7 +12,20 @@ fn shipped(rel: &str) -> String {
 /// Applies an edit: replace a token on a line with one of a few hostile values,
 /// delete a line, or cut the file short.
 fn mutate(text: &str, line: usize, op: u8, value: usize) -> String {
-    const VALUES: [&str; 12] = ["-1", "0", "nan", "inf", "1e308", "\"\"", "[]", "{}", "\"x\"", "99999999999", "-0.0", "true"];
+    const VALUES: [&str; 12] = [
+        "-1",
+        "0",
+        "nan",
+        "inf",
+        "1e308",
+        "\"\"",
+        "[]",
+        "{}",
+        "\"x\"",
+        "99999999999",
+        "-0.0",
+        "true",
+    ];
     let lines: Vec<&str> = text.lines().collect();
     let n = line % lines.len().max(1);
     let mut out: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
@@ -35,7 +48,11 @@ fn scratch() -> PathBuf {
     std::fs::create_dir_all(d.join("experiments")).unwrap();
     std::fs::create_dir_all(d.join("topologies")).unwrap();
     for t in ["paper-local.toml", "fra-gva.toml"] {
-        std::fs::write(d.join("topologies").join(t), shipped(&format!("topologies/{t}"))).unwrap();
+        std::fs::write(
+            d.join("topologies").join(t),
+            shipped(&format!("topologies/{t}")),
+        )
+        .unwrap();
     }
     d
 }

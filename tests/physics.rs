@@ -8,7 +8,10 @@ use xrplace::config::{load_experiment, LoadedExperiment};
 use xrplace::experiment::{run_experiment, RunOptions};
 
 fn paper() -> LoadedExperiment {
-    let mut e = load_experiment(&Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/paper-streaming.toml")).unwrap();
+    let mut e = load_experiment(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/paper-streaming.toml"),
+    )
+    .unwrap();
     e.config.duration_s = 300.0;
     e.config.runs = 2;
     e
@@ -20,7 +23,12 @@ fn p50s(e: &LoadedExperiment) -> Vec<f64> {
     r.scenarios
         .iter()
         .map(|s| {
-            let rows: Vec<f64> = r.rows.iter().filter(|x| &x.scenario == s).map(|x| x.summary.latency_mean_ms).collect();
+            let rows: Vec<f64> = r
+                .rows
+                .iter()
+                .filter(|x| &x.scenario == s)
+                .map(|x| x.summary.latency_mean_ms)
+                .collect();
             rows.iter().sum::<f64>() / rows.len() as f64
         })
         .collect()
@@ -41,7 +49,10 @@ fn longer_rtt_adds_about_half_the_rtt_difference() {
     for s in 3..5 {
         let added = b[s] - a[s];
         // One way of the 40 ms RTT increase is 20 ms; queueing may shift it a little.
-        assert!((17.0..=25.0).contains(&added), "scenario {s}: +{added} ms for +40 ms RTT");
+        assert!(
+            (17.0..=25.0).contains(&added),
+            "scenario {s}: +{added} ms for +40 ms RTT"
+        );
     }
 }
 
@@ -52,7 +63,9 @@ fn path_kind_orders_latency_local_liqo_nodeport() {
     e.config.scenarios.truncate(3);
     e.topologies.truncate(3);
     e.config.scenarios[0].placement = e.config.scenarios[1].placement.clone();
-    e.config.scenarios[0].placement.insert("client".into(), "cluster-1".into());
+    e.config.scenarios[0]
+        .placement
+        .insert("client".into(), "cluster-1".into());
     e.config.scenarios[1].cross_cluster_path = PathKind::Liqo;
     e.config.scenarios[2].cross_cluster_path = PathKind::Nodeport;
     let v = p50s(&e);
@@ -65,15 +78,28 @@ fn costlier_tunnel_crypto_and_smaller_mtu_slow_liqo_down() {
     let mut slow = paper();
     slow.topologies[1].paths.liqo.gateway_cpu_per_gbit *= 2.0;
     let s = p50s(&slow);
-    assert!(s[1] > base[1] + 5.0, "doubling gateway cost: {} -> {}", base[1], s[1]);
+    assert!(
+        s[1] > base[1] + 5.0,
+        "doubling gateway cost: {} -> {}",
+        base[1],
+        s[1]
+    );
     let mut small = paper();
     small.topologies[1].paths.liqo.mtu_bytes = 900;
     let m = p50s(&small);
     // Crypto is paid per byte, so a smaller MTU costs only the per-packet overhead: 125 kB
     // frames need 148 packets of (900 + 98) B instead of 97 of (1340 + 98) B, 5.8 % more
     // bits through the gateway; about 3 ms on a ~55 ms segment spread.
-    assert!(m[1] > base[1] + 1.0, "smaller MTU, more packets: {} -> {}", base[1], m[1]);
-    assert!((s[2] - base[2]).abs() < 1e-9 && (m[0] - base[0]).abs() < 1e-9, "other scenarios unchanged");
+    assert!(
+        m[1] > base[1] + 1.0,
+        "smaller MTU, more packets: {} -> {}",
+        base[1],
+        m[1]
+    );
+    assert!(
+        (s[2] - base[2]).abs() < 1e-9 && (m[0] - base[0]).abs() < 1e-9,
+        "other scenarios unchanged"
+    );
 }
 
 #[test]
@@ -93,5 +119,10 @@ fn slower_cpus_stretch_processing() {
     let mut e = paper();
     e.topologies[0].clusters[0].cpu_speed_ratio = 0.6;
     let v = p50s(&e);
-    assert!(v[0] > base[0] + 5.0, "sce1 on slower vCPUs: {} -> {}", base[0], v[0]);
+    assert!(
+        v[0] > base[0] + 5.0,
+        "sce1 on slower vCPUs: {} -> {}",
+        base[0],
+        v[0]
+    );
 }

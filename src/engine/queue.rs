@@ -28,7 +28,7 @@ pub trait EventQueue<E> {
     }
 }
 
-/// Sort key: time in the high 64 bits, insertion sequence in the low 64 bits.
+/// Sort key of the reference heap: time in the high 64 bits, sequence in the low 64.
 fn key(at: SimTime, seq: u64) -> u128 {
     ((at.0 as u128) << 64) | seq as u128
 }
@@ -37,19 +37,23 @@ fn time_of(key: u128) -> SimTime {
     SimTime((key >> 64) as u64)
 }
 
-/// Number of buckets: one per possible highest differing bit of a `u128` key, plus one for
-/// the key equal to the last one popped.
-const BUCKETS: usize = 129;
+/// Buckets for times later than the current one: one per highest differing bit.
+const BUCKETS: usize = 64;
 
-/// Monotone radix heap over (time, sequence) keys.
+/// Monotone radix heap over nanosecond times (Ahuja, Mehlhorn, Orlin, Tarjan 1990).
 ///
-/// Bucket `i > 0` holds keys whose highest bit differing from `last` is bit `i - 1`.
-/// Each key moves to a lower bucket at most 128 times over its life, so push is O(1) and
-/// pop is amortised O(log of the key range), independent of how many events are pending.
-/// Keys are unique (the sequence number is), so bucket 0 holds at most one entry.
+/// Events at the current time (the last one popped) wait in a FIFO deque; a later event
+/// goes to bucket `b` where bit `b` is the highest bit in which its time differs from the
+/// current one. A bitmask tracks the non-empty buckets. When the deque runs dry, the lowest
+/// non-empty bucket is split around its minimum: each event moves to a lower bucket at most
+/// 64 times in its life, so push is O(1) and pop amortised O(1) in the number of pending
+/// events, with no comparisons between pending events. Events of equal time that arrive in
+/// the deque together are ordered by their insertion sequence, so ties are FIFO.
 pub struct RadixQueue<E> {
-    buckets: Vec<Vec<(u128, E)>>,
-    last: u128,
+    current: std::collections::VecDeque<(u64, E)>,
+    buckets: Vec<Vec<(u64, u64, E)>>,
+    occupied: u64,
+    last: u64,
     seq: u64,
     len: usize,
 }
@@ -64,56 +68,66 @@ impl<E> RadixQueue<E> {
     /// An empty queue starting at time zero.
     pub fn new() -> Self {
         RadixQueue {
+            current: std::collections::VecDeque::new(),
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            occupied: 0,
             last: 0,
             seq: 0,
             len: 0,
         }
     }
 
-    fn bucket_of(&self, k: u128) -> usize {
-        (128 - (k ^ self.last).leading_zeros()) as usize
+    fn file(&mut self, time: u64, seq: u64, event: E) {
+        let b = 63 - (time ^ self.last).leading_zeros() as usize;
+        self.buckets[b].push((time, seq, event));
+        self.occupied |= 1 << b;
     }
 
-    /// Moves the smallest key's bucket down so that bucket 0 holds the minimum.
+    /// Advances the current time to the earliest pending time and moves its events into
+    /// the FIFO deque, in sequence order.
     fn refill(&mut self) {
-        let Some(i) = (1..BUCKETS).find(|&i| !self.buckets[i].is_empty()) else {
+        if self.occupied == 0 {
             return;
-        };
-        let mut moving = std::mem::take(&mut self.buckets[i]);
-        self.last = moving.iter().map(|(k, _)| *k).min().unwrap_or(self.last);
-        for (k, e) in moving.drain(..) {
-            let b = self.bucket_of(k);
-            self.buckets[b].push((k, e));
+        }
+        let b = self.occupied.trailing_zeros() as usize;
+        self.occupied &= !(1 << b);
+        let mut moving = std::mem::take(&mut self.buckets[b]);
+        self.last = moving.iter().map(|e| e.0).min().unwrap_or(self.last);
+        for (time, seq, event) in moving.drain(..) {
+            if time == self.last {
+                self.current.push_back((seq, event));
+            } else {
+                self.file(time, seq, event);
+            }
+        }
+        if self.current.len() > 1 {
+            self.current.make_contiguous().sort_unstable_by_key(|e| e.0);
         }
         // Hand the emptied allocation back so refills do not allocate in steady state.
-        self.buckets[i] = moving;
+        self.buckets[b] = moving;
     }
 }
 
 impl<E> EventQueue<E> for RadixQueue<E> {
     fn push(&mut self, at: SimTime, event: E) {
-        let mut k = key(at, self.seq);
-        debug_assert!(k >= self.last, "event scheduled in the past");
-        if k < self.last {
-            k = (self.last & !(u64::MAX as u128)) | self.seq as u128;
-        }
+        debug_assert!(at.0 >= self.last, "event scheduled in the past");
+        let seq = self.seq;
         self.seq += 1;
-        let b = self.bucket_of(k);
-        self.buckets[b].push((k, event));
         self.len += 1;
+        if at.0 <= self.last {
+            self.current.push_back((seq, event));
+        } else {
+            self.file(at.0, seq, event);
+        }
     }
 
     fn pop(&mut self) -> Option<(SimTime, E)> {
-        if self.len == 0 {
-            return None;
-        }
-        if self.buckets[0].is_empty() {
+        if self.current.is_empty() {
             self.refill();
         }
-        let (k, e) = self.buckets[0].pop()?;
+        let (_, event) = self.current.pop_front()?;
         self.len -= 1;
-        Some((time_of(k), e))
+        Some((SimTime(self.last), event))
     }
 
     fn len(&self) -> usize {
