@@ -179,7 +179,7 @@ fn paper_streaming_reproduces_the_study_identically_on_1_and_2_threads() {
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
-    for file in ["runs.csv", "summary.csv"] {
+    for file in ["runs.csv", "summary.csv", "timeseries.csv"] {
         let a = std::fs::read(one.join(file)).unwrap();
         let b = std::fs::read(two.join(file)).unwrap();
         assert!(a == b, "{file} differs between --threads 1 and --threads 2");
@@ -187,6 +187,9 @@ fn paper_streaming_reproduces_the_study_identically_on_1_and_2_threads() {
     let summary = std::fs::read_to_string(one.join("summary.csv")).unwrap();
     let runs = std::fs::read_to_string(one.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 1 + 5 * 5, "5 scenarios x 5 runs");
+    // 1800 s / 15 s = 120 scrapes per run; sce1 uses one cluster, the others two.
+    let series = std::fs::read_to_string(one.join("timeseries.csv")).unwrap();
+    assert_eq!(series.lines().count(), 1 + 120 * 5 * (1 + 2 * 4));
 
     let p50 = column(&summary, "latency_p50_ms");
     let names: Vec<&str> = p50.iter().map(|(s, _)| s.as_str()).collect();

@@ -5,4 +5,4 @@ pub mod generate;
 pub mod runner;
 
 pub use generate::generate_topology;
-pub use runner::{run_experiment, ExperimentResult, RunOptions, RunRow};
+pub use runner::{run_experiment, ExperimentResult, RunOptions, RunRow, ScrapeRow};

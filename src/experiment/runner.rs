@@ -30,6 +30,21 @@ pub struct RunRow {
     pub events: u64,
     /// The run's figures.
     pub summary: RunSummary,
+    /// Monitoring scrapes: (time in s, cluster name, CPU %, memory %), in scrape order.
+    pub scrapes: Vec<ScrapeRow>,
+}
+
+/// One cluster's monitoring sample in one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScrapeRow {
+    /// Scrape time, s since the start of the run.
+    pub time_s: f64,
+    /// Cluster name.
+    pub cluster: String,
+    /// CPU over the scrape window, percent.
+    pub cpu_pct: f64,
+    /// Memory in use, percent.
+    pub mem_pct: f64,
 }
 
 /// All runs of an experiment, scenario-major, in file order.
@@ -77,6 +92,7 @@ pub fn run_experiment(
             seed,
             events: counts.events,
             summary: rec.summary(),
+            scrapes: scrape_rows(&rec, scn),
         }
     };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -91,6 +107,21 @@ pub fn run_experiment(
         scenarios: prepared.iter().map(|p| p.scenario.name.clone()).collect(),
         rows,
     })
+}
+
+fn scrape_rows(rec: &RunRecorder, scn: &Scenario) -> Vec<ScrapeRow> {
+    let per_scrape = scn.clusters.len().max(1);
+    rec.series
+        .per_cluster
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ScrapeRow {
+            time_s: rec.series.times[i / per_scrape].0 as f64 / 1e9,
+            cluster: scn.topology.cluster(s.cluster).name.clone(),
+            cpu_pct: s.cpu_pct,
+            mem_pct: s.mem_pct,
+        })
+        .collect()
 }
 
 fn prepare(exp: &LoadedExperiment, app: &Application) -> Result<Vec<Prepared>, ConfigError> {

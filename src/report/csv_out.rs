@@ -92,3 +92,23 @@ pub fn summary_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> {
     w.flush()?;
     Ok(to_string(w))
 }
+
+/// The contents of `timeseries.csv`: every cluster's monitoring samples of every run.
+pub fn timeseries_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["scenario", "run", "time_s", "cluster", "cpu_pct", "mem_pct"])?;
+    for r in &result.rows {
+        for s in &r.scrapes {
+            w.write_record([
+                r.scenario.as_str(),
+                &r.run.to_string(),
+                &num(s.time_s),
+                &s.cluster,
+                &num(s.cpu_pct),
+                &num(s.mem_pct),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(to_string(w))
+}
