@@ -58,6 +58,16 @@ pub struct ExperimentResult {
     pub rows: Vec<RunRow>,
 }
 
+impl ExperimentResult {
+    /// The runs of one scenario, in run order.
+    pub fn rows_of(&self, scenario: &str) -> Vec<&RunRow> {
+        self.rows
+            .iter()
+            .filter(|r| r.scenario == scenario)
+            .collect()
+    }
+}
+
 /// A prepared scenario: the model every run of it shares.
 struct Prepared {
     scenario: Scenario,

@@ -145,10 +145,7 @@ impl PathModel {
                 gateway(dst),
                 geneve,
             ],
-            propagation_ns: Self::one_way_ns(route),
-            jitter_sd_ns: Self::jitter_ns(route),
-            rtt_ns: (route.rtt_ms * 1e6).round() as u64,
-            packet_loss: route.loss_pct / 100.0,
+            ..Self::over(route)
         }
     }
 
@@ -179,10 +176,7 @@ impl PathModel {
             kind: PathKind::Nodeport,
             payload_bytes_per_packet: p.mtu_bytes - headers,
             hops,
-            propagation_ns: Self::one_way_ns(route),
-            jitter_sd_ns: Self::jitter_ns(route),
-            rtt_ns: (route.rtt_ms * 1e6).round() as u64,
-            packet_loss: route.loss_pct / 100.0,
+            ..Self::over(route)
         }
     }
 
@@ -209,10 +203,7 @@ impl PathModel {
             kind: PathKind::Mesh,
             payload_bytes_per_packet: mtu - headers,
             hops: vec![sidecar(src), Self::wan_hop(route, wire_bits), sidecar(dst)],
-            propagation_ns: Self::one_way_ns(route),
-            jitter_sd_ns: Self::jitter_ns(route),
-            rtt_ns: (route.rtt_ms * 1e6).round() as u64,
-            packet_loss: route.loss_pct / 100.0,
+            ..Self::over(route)
         }
     }
 
@@ -226,12 +217,17 @@ impl PathModel {
         }
     }
 
-    fn one_way_ns(route: &Route) -> u64 {
-        (route.rtt_ms * 1e6 / 2.0).round() as u64
-    }
-
-    fn jitter_ns(route: &Route) -> u64 {
-        (route.jitter_ms * 1e6).round() as u64
+    /// The route-given fields of a cross-cluster path; callers fill kind, payload, hops.
+    fn over(route: &Route) -> PathModel {
+        PathModel {
+            kind: PathKind::Local,
+            payload_bytes_per_packet: 1,
+            hops: Vec::new(),
+            propagation_ns: (route.rtt_ms * 1e6 / 2.0).round() as u64,
+            jitter_sd_ns: (route.jitter_ms * 1e6).round() as u64,
+            rtt_ns: (route.rtt_ms * 1e6).round() as u64,
+            packet_loss: route.loss_pct / 100.0,
+        }
     }
 
     /// Packets needed for `bytes` of application data (at least one).

@@ -77,11 +77,7 @@ pub fn summary_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> {
     }
     w.write_record(&header)?;
     for scenario in &result.scenarios {
-        let rows: Vec<&RunRow> = result
-            .rows
-            .iter()
-            .filter(|r| &r.scenario == scenario)
-            .collect();
+        let rows = result.rows_of(scenario);
         let mut rec = vec![scenario.clone(), rows.len().to_string()];
         for (_, mean, half) in scenario_stats(&rows) {
             rec.push(num(mean));

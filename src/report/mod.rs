@@ -3,7 +3,7 @@
 pub mod atomic;
 pub mod csv_out;
 
-use crate::experiment::{ExperimentResult, RunRow};
+use crate::experiment::ExperimentResult;
 use std::path::Path;
 
 /// Writes `runs.csv`, `summary.csv` and `timeseries.csv` into `dir` (created if needed).
@@ -25,11 +25,7 @@ pub fn console_table(result: &ExperimentResult) -> String {
         "scenario", "runs", "latency_p50_ms", "p90_ms", "std_ms", "cpu_p50_pct", "mem_p50_pct"
     );
     for scenario in &result.scenarios {
-        let rows: Vec<&RunRow> = result
-            .rows
-            .iter()
-            .filter(|r| &r.scenario == scenario)
-            .collect();
+        let rows = result.rows_of(scenario);
         let stats = csv_out::scenario_stats(&rows);
         let get = |name: &str| {
             stats
