@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use xrplace::config::{check_file, load_experiment, ConfigError};
-use xrplace::experiment::{generate_topology, run_experiment, RunOptions};
+use xrplace::experiment::{generate_topology, run_experiment, run_provisioning, RunOptions};
 use xrplace::report;
 
 /// Discrete-event simulator of cloud-edge XR placement across Kubernetes clusters.
@@ -114,15 +114,27 @@ fn run(
 ) -> Result<(), Failure> {
     let started = Instant::now();
     let exp = load_experiment(&path)?;
-    let result = run_experiment(&exp, RunOptions { seed, threads })?;
+    let opts = RunOptions { seed, threads };
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&exp.config.name));
-    report::write_results(&dir, &result)
-        .map_err(|e| Failure::Runtime(format!("cannot write results to {}: {e}", dir.display())))?;
-    if !quiet {
-        print!("{}", report::console_table(&result));
-        println!(
-            "{} runs in {:.2} s; results in {}",
+    let write_error = |e: std::io::Error| {
+        Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
+    };
+    let (table, runs) = if exp.config.provisioning.is_some() {
+        let result = run_provisioning(&exp, opts)?;
+        report::write_provisioning_results(&dir, &result).map_err(write_error)?;
+        (
+            report::provisioning::console_table(&result),
             result.rows.len(),
+        )
+    } else {
+        let result = run_experiment(&exp, opts)?;
+        report::write_results(&dir, &result).map_err(write_error)?;
+        (report::console_table(&result), result.rows.len())
+    };
+    if !quiet {
+        print!("{table}");
+        println!(
+            "{runs} runs in {:.2} s; results in {}",
             started.elapsed().as_secs_f64(),
             dir.display()
         );

@@ -106,7 +106,7 @@ fn costlier_tunnel_crypto_and_smaller_mtu_slow_liqo_down() {
 fn bigger_segments_raise_latency_by_about_half_the_increase() {
     let base = p50s(&paper());
     let mut e = paper();
-    e.config.application.components[1].segment_ms += 500.0;
+    e.config.application.as_mut().unwrap().components[1].segment_ms += 500.0;
     let v = p50s(&e);
     // Frames wait on average half a segment: +500 ms segments give about +250 ms.
     let added = v[0] - base[0];

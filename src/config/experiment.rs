@@ -3,6 +3,7 @@
 
 use super::check::Checker;
 use super::error::ConfigError;
+use super::provisioning::{validate_provisioning, ProvisioningConfig};
 use super::source::Source;
 use super::topology::{load_topology, TopologyConfig};
 use serde::{Deserialize, Serialize};
@@ -34,10 +35,16 @@ pub struct ExperimentConfig {
     /// Monitoring scrape interval, s (Prometheus default: 15 s).
     #[serde(default = "default_scrape_interval_s")]
     pub scrape_interval_s: f64,
-    /// The XR application streamed in every scenario.
-    pub application: ApplicationConfig,
-    /// The setups compared.
+    /// The XR application streamed in every scenario (streaming experiments).
+    #[serde(default)]
+    pub application: Option<ApplicationConfig>,
+    /// The setups compared (streaming experiments).
+    #[serde(default)]
     pub scenarios: Vec<ScenarioConfig>,
+    /// Cluster API provisioning compared over distributions and sizes (provisioning
+    /// experiments); replaces `application` and `scenarios`.
+    #[serde(default)]
+    pub provisioning: Option<ProvisioningConfig>,
 }
 
 fn default_scrape_interval_s() -> f64 {
@@ -199,7 +206,27 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
     let config: ExperimentConfig = src.parse()?;
     let c = Checker { src: &src };
     validate_run_settings(&c, &config)?;
-    let components = validate_application(&c, &config.application)?;
+    if let Some(p) = &config.provisioning {
+        if config.application.is_some() || !config.scenarios.is_empty() {
+            return Err(src.error(
+                "provisioning",
+                "expected either [provisioning] or [application] with [[scenarios]], not both",
+            ));
+        }
+        validate_provisioning(&c, p)?;
+        return Ok(LoadedExperiment {
+            path: path.to_path_buf(),
+            config,
+            topologies: Vec::new(),
+        });
+    }
+    let Some(application) = &config.application else {
+        return Err(src.error(
+            "application",
+            "expected an [application] table with [[scenarios]], or a [provisioning] table",
+        ));
+    };
+    let components = validate_application(&c, application)?;
     if config.scenarios.is_empty() {
         return Err(src.error("scenarios", "expected at least one [[scenarios]] table"));
     }
@@ -221,7 +248,7 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
                 e
             }
         })?;
-        validate_scenario(&c, i, s, &config.application, &components, &topo)?;
+        validate_scenario(&c, i, s, application, &components, &topo)?;
         topologies.push(topo);
     }
     Ok(LoadedExperiment {

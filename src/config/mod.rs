@@ -4,6 +4,7 @@
 pub mod check;
 pub mod error;
 pub mod experiment;
+pub mod provisioning;
 pub mod source;
 pub mod topology;
 
@@ -18,7 +19,7 @@ use std::path::Path;
 pub enum FileKind {
     /// A topology file (has `[[sites]]`).
     Topology,
-    /// An experiment file (has `[[scenarios]]`).
+    /// An experiment file (has `[[scenarios]]` or `[provisioning]`).
     Experiment,
 }
 
@@ -26,14 +27,14 @@ pub enum FileKind {
 pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
     let src = source::Source::read(path)?;
     let table: toml::Table = src.parse()?;
-    if table.contains_key("scenarios") {
+    if table.contains_key("scenarios") || table.contains_key("provisioning") {
         load_experiment(path).map(|_| FileKind::Experiment)
     } else if table.contains_key("sites") {
         load_topology(path).map(|_| FileKind::Topology)
     } else {
         Err(src.error(
             "(document)",
-            "expected a topology (with [[sites]]) or an experiment (with [[scenarios]])",
+            "expected a topology (with [[sites]]) or an experiment (with [[scenarios]] or [provisioning])",
         ))
     }
 }

@@ -2,7 +2,9 @@
 //! orders the results; generates topologies for scale tests.
 
 pub mod generate;
+pub mod provisioning;
 pub mod runner;
 
 pub use generate::generate_topology;
+pub use provisioning::{run_provisioning, ProvisioningResult};
 pub use runner::{run_experiment, ExperimentResult, RunOptions, RunRow, ScrapeRow};

@@ -79,7 +79,13 @@ pub fn run_experiment(
     opts: RunOptions,
 ) -> Result<ExperimentResult, ConfigError> {
     let cfg = &exp.config;
-    let app = Application::from_config(&cfg.application);
+    let Some(app_cfg) = &cfg.application else {
+        return Err(ConfigError::whole_file(
+            &exp.path,
+            "not a streaming experiment: no [application]",
+        ));
+    };
+    let app = Application::from_config(app_cfg);
     let prepared = prepare(exp, &app)?;
     let seed = opts.seed.unwrap_or(cfg.seed);
     let settings = RunSettings {

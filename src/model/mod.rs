@@ -5,6 +5,7 @@ pub mod app;
 pub mod ids;
 pub mod path;
 pub mod platform;
+pub mod provisioning;
 pub mod scenario;
 pub mod topology;
 

@@ -2,8 +2,9 @@
 
 pub mod atomic;
 pub mod csv_out;
+pub mod provisioning;
 
-use crate::experiment::ExperimentResult;
+use crate::experiment::{ExperimentResult, ProvisioningResult};
 use std::path::Path;
 
 /// Writes `runs.csv`, `summary.csv` and `timeseries.csv` into `dir` (created if needed).
@@ -16,6 +17,18 @@ pub fn write_results(dir: &Path, result: &ExperimentResult) -> std::io::Result<(
     atomic::write_atomic(&dir.join("runs.csv"), &runs)?;
     atomic::write_atomic(&dir.join("summary.csv"), &summary)?;
     atomic::write_atomic(&dir.join("timeseries.csv"), &series)
+}
+
+/// Writes a provisioning experiment's `runs.csv`, `summary.csv` and `trace.csv` into
+/// `dir`, each atomically, after building all of them in memory.
+pub fn write_provisioning_results(dir: &Path, result: &ProvisioningResult) -> std::io::Result<()> {
+    let runs = provisioning::runs_csv(result).map_err(std::io::Error::other)?;
+    let summary = provisioning::summary_csv(result).map_err(std::io::Error::other)?;
+    let trace = provisioning::trace_csv(result).map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(dir)?;
+    atomic::write_atomic(&dir.join("runs.csv"), &runs)?;
+    atomic::write_atomic(&dir.join("summary.csv"), &summary)?;
+    atomic::write_atomic(&dir.join("trace.csv"), &trace)
 }
 
 /// A fixed-width table of the main figures per scenario, for the terminal.

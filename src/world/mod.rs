@@ -1,6 +1,7 @@
 //! World layer: the state that evolves during a run and its event handlers.
 
 pub mod observer;
+pub mod provisioning;
 pub mod streaming;
 
 pub use observer::{ClusterSample, RunObserver};

@@ -1,0 +1,117 @@
+//! Runs a provisioning experiment: every distribution x cluster size x repetition is one
+//! independent Cluster API job, run in parallel and reported in a fixed order.
+
+use super::runner::RunOptions;
+use crate::config::provisioning::{ActionKind, ProvisioningConfig};
+use crate::config::topology::Distribution;
+use crate::config::{ConfigError, LoadedExperiment};
+use crate::engine::{RadixQueue, RngStreams, SimDuration, SimTime};
+use crate::model::provisioning::{CapiModel, ClusterSpec};
+use crate::world::provisioning::{Action, ProvisioningReport, ProvisioningWorld};
+use rayon::prelude::*;
+
+/// One provisioning run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProvisioningRow {
+    /// kubeadm or k3s.
+    pub distribution: Distribution,
+    /// Nodes in total.
+    pub nodes: u32,
+    /// Repetition, from 0.
+    pub run: u32,
+    /// Experiment seed.
+    pub seed: u64,
+    /// What happened.
+    pub report: ProvisioningReport,
+}
+
+/// All runs, distribution-major, then size, then repetition.
+#[derive(Debug, Clone)]
+pub struct ProvisioningResult {
+    /// Experiment name.
+    pub name: String,
+    /// The runs.
+    pub rows: Vec<ProvisioningRow>,
+}
+
+/// The name of a distribution in files.
+pub fn distribution_name(d: Distribution) -> &'static str {
+    match d {
+        Distribution::Kubeadm => "kubeadm",
+        Distribution::K3s => "k3s",
+    }
+}
+
+/// Runs every (distribution, size, repetition) of the experiment's `[provisioning]`.
+pub fn run_provisioning(
+    exp: &LoadedExperiment,
+    opts: RunOptions,
+) -> Result<ProvisioningResult, ConfigError> {
+    let cfg = &exp.config;
+    let Some(p) = &cfg.provisioning else {
+        return Err(ConfigError::whole_file(
+            &exp.path,
+            "not a provisioning experiment: no [provisioning]",
+        ));
+    };
+    let seed = opts.seed.unwrap_or(cfg.seed);
+    let horizon = SimDuration::from_secs_f64(cfg.duration_s);
+    let jobs: Vec<(Distribution, u32, u32)> = p
+        .distributions
+        .iter()
+        .flat_map(|&d| {
+            p.nodes
+                .iter()
+                .flat_map(move |&n| (0..cfg.runs).map(move |r| (d, n, r)))
+        })
+        .collect();
+    let run_one = |&(distribution, nodes, run): &(Distribution, u32, u32)| {
+        let spec = ClusterSpec {
+            distribution,
+            provider: p.provider,
+            control_plane_nodes: p.control_plane_nodes,
+            workers: nodes - p.control_plane_nodes,
+            vcpu_per_node: p.vcpu_per_node,
+        };
+        let model = CapiModel::new(&p.capi, p.provider, distribution);
+        let world = ProvisioningWorld::new(
+            spec,
+            model,
+            actions(p),
+            horizon,
+            RngStreams::new(seed, run as u64),
+            RadixQueue::new(),
+        );
+        ProvisioningRow {
+            distribution,
+            nodes,
+            run,
+            seed,
+            report: world.run(),
+        }
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| {
+            ConfigError::whole_file(&exp.path, format!("cannot start worker threads: {e}"))
+        })?;
+    let rows = pool.install(|| jobs.par_iter().map(run_one).collect());
+    Ok(ProvisioningResult {
+        name: cfg.name.clone(),
+        rows,
+    })
+}
+
+fn actions(p: &ProvisioningConfig) -> Vec<(SimTime, Action)> {
+    p.actions
+        .iter()
+        .map(|a| {
+            let at = SimTime::ZERO + SimDuration::from_secs_f64(a.at_s);
+            match a.action {
+                ActionKind::Scale => (at, Action::Scale(a.workers.unwrap_or(0))),
+                ActionKind::Delete => (at, Action::Delete),
+            }
+        })
+        .collect()
+}
