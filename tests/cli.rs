@@ -71,6 +71,8 @@ fn shipped_files_are_valid() {
         "topologies/fra-gva.toml",
         "topologies/eu-continuum.toml",
         "experiments/paper-streaming.toml",
+        "experiments/paper-capi.toml",
+        "experiments/liqo-peering.toml",
     ];
     args.extend(names);
     let out = xrplace(&args);

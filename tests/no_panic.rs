@@ -61,11 +61,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn edited_files_never_panic(which in 0usize..3, line in 0usize..400, op in 0u8..3, value in 0usize..12) {
+    fn edited_files_never_panic(which in 0usize..5, line in 0usize..400, op in 0u8..3, value in 0usize..12) {
         let dir = scratch();
         let (rel, dest) = match which {
             0 => ("experiments/paper-streaming.toml", dir.join("experiments/e.toml")),
             1 => ("topologies/paper-local.toml", dir.join("topologies/t.toml")),
+            2 => ("experiments/paper-capi.toml", dir.join("experiments/c.toml")),
+            3 => ("experiments/liqo-peering.toml", dir.join("experiments/l.toml")),
             _ => ("topologies/eu-continuum.toml", dir.join("topologies/t.toml")),
         };
         std::fs::write(&dest, mutate(&shipped(rel), line, op, value)).unwrap();

@@ -183,6 +183,44 @@ pub struct ScenarioConfig {
     pub cross_cluster_path: PathKind,
     /// Component name -> cluster name.
     pub placement: BTreeMap<String, String>,
+    /// Whether Liqo peerings exist at the start or are established when the run starts.
+    #[serde(default)]
+    pub peering: PeeringMode,
+    /// Link failures between the scenario's clusters.
+    #[serde(default)]
+    pub faults: Vec<FaultConfig>,
+}
+
+/// When the scenario's Liqo peerings come to exist.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PeeringMode {
+    /// Already peered and offloaded: the stream starts at time zero.
+    #[default]
+    Established,
+    /// Peer, offload the namespace and start the remote pods first; the stream starts
+    /// when they run.
+    OnDemand,
+}
+
+/// A failure of the link between the scenario's clusters.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultConfig {
+    /// What fails.
+    pub kind: FaultKind,
+    /// When, s after the run starts.
+    pub at_s: f64,
+    /// How long the link stays down, s.
+    pub duration_s: f64,
+}
+
+/// Kinds of scripted fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// Every cross-cluster path of the scenario loses its link.
+    LinkDown,
 }
 
 fn default_cross_cluster_path() -> PathKind {
@@ -417,6 +455,15 @@ fn validate_scenario(
                 format!("expected a cluster for component {:?}", k.name),
             ));
         }
+    }
+    for (j, f) in s.faults.iter().enumerate() {
+        c.within(&format!("{p}.faults[{j}].at_s"), f.at_s, 0.0, 1e9)?;
+        c.within(
+            &format!("{p}.faults[{j}].duration_s"),
+            f.duration_s,
+            0.0,
+            1e9,
+        )?;
     }
     for (j, f) in app.flows.iter().enumerate() {
         let crosses = s.placement[&f.from] != s.placement[&f.to];

@@ -51,15 +51,15 @@ impl Source {
         }
     }
 
-    /// The key written on the line holding byte `offset`, or the table header there.
+    /// The key whose value starts at byte `offset`: the last `key =` before it on its line
+    /// (inline tables included), or the table header on that line.
     fn key_on_line(&self, offset: usize) -> String {
-        let line_start = self.text[..offset.min(self.text.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
-        let line = self.text[line_start..].lines().next().unwrap_or("");
-        let key = match line.split_once('=') {
-            Some((k, _)) => k,
-            None => line,
+        let offset = offset.min(self.text.len());
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let before = &self.text[line_start..offset];
+        let key = match before.rfind('=') {
+            Some(eq) => before[..eq].rsplit(['{', ',', '[']).next().unwrap_or(""),
+            None => self.text[line_start..].lines().next().unwrap_or(""),
         };
         let key = key.trim().trim_matches(|c| c == '[' || c == ']').trim();
         if key.is_empty() {

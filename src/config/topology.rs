@@ -258,6 +258,22 @@ pub struct LiqoPathConfig {
     pub control_plane_memory_mib: f64,
     /// Gateway pod memory per peered cluster, MiB.
     pub gateway_memory_mib: f64,
+    /// New peering: authentication (identity and tenant exchange), s.
+    pub peering_auth_s: f64,
+    /// New peering: networking (gateway server/client, WireGuard handshake, routes), s.
+    pub peering_network_s: f64,
+    /// New peering: resource slice accepted and virtual node ready, s.
+    pub virtual_node_s: f64,
+    /// Namespace offloading: the twin namespace exists in the provider, s.
+    pub offloading_s: f64,
+    /// An offloaded pod scheduled on the virtual node runs in the provider, s.
+    pub remote_pod_start_s: f64,
+    /// Tunnel liveness check period, s (Liqo: 2 s).
+    pub liveness_interval_s: f64,
+    /// Missed checks before the tunnel is declared down (Liqo: 5).
+    pub liveness_misses: u32,
+    /// After a tunnel declared down gets its link back, time to re-handshake, s.
+    pub tunnel_reconnect_s: f64,
 }
 
 impl Default for LiqoPathConfig {
@@ -274,6 +290,14 @@ impl Default for LiqoPathConfig {
             control_plane_cpu_cores: 0.05,
             control_plane_memory_mib: 150.0,
             gateway_memory_mib: 40.0,
+            peering_auth_s: 3.0,
+            peering_network_s: 6.0,
+            virtual_node_s: 4.0,
+            offloading_s: 2.0,
+            remote_pod_start_s: 8.0,
+            liveness_interval_s: 2.0,
+            liveness_misses: 5,
+            tunnel_reconnect_s: 1.0,
         }
     }
 }
@@ -492,6 +516,28 @@ fn validate_paths(c: &Checker, p: &PathsConfig) -> Result<(), ConfigError> {
         l.control_plane_memory_mib,
     )?;
     c.non_negative("paths.liqo.gateway_memory_mib", l.gateway_memory_mib)?;
+    for (name, v) in [
+        ("peering_auth_s", l.peering_auth_s),
+        ("peering_network_s", l.peering_network_s),
+        ("virtual_node_s", l.virtual_node_s),
+        ("offloading_s", l.offloading_s),
+        ("remote_pod_start_s", l.remote_pod_start_s),
+        ("tunnel_reconnect_s", l.tunnel_reconnect_s),
+    ] {
+        c.within(&format!("paths.liqo.{name}"), v, 0.0, 86_400.0)?;
+    }
+    c.within(
+        "paths.liqo.liveness_interval_s",
+        l.liveness_interval_s,
+        0.01,
+        3600.0,
+    )?;
+    if !(1..=1000).contains(&l.liveness_misses) {
+        return Err(c.src.error(
+            "paths.liqo.liveness_misses",
+            "expected 1 to 1000 missed checks",
+        ));
+    }
     let n = &p.nodeport;
     check_mtu(c, "paths.nodeport.mtu_bytes", n.mtu_bytes, 0)?;
     c.non_negative("paths.nodeport.dnat_us_per_packet", n.dnat_us_per_packet)?;

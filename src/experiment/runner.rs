@@ -32,6 +32,8 @@ pub struct RunRow {
     pub summary: RunSummary,
     /// Monitoring scrapes: (time in s, cluster name, CPU %, memory %), in scrape order.
     pub scrapes: Vec<ScrapeRow>,
+    /// Named moments (peering steps, link failures, first byte): (time in s, event).
+    pub trace: Vec<(f64, &'static str)>,
 }
 
 /// One cluster's monitoring sample in one run.
@@ -109,6 +111,11 @@ pub fn run_experiment(
             events: counts.events,
             summary: rec.summary(),
             scrapes: scrape_rows(&rec, scn),
+            trace: rec
+                .milestones
+                .iter()
+                .map(|(t, what)| (t.0 as f64 / 1e9, *what))
+                .collect(),
         }
     };
     let pool = rayon::ThreadPoolBuilder::new()

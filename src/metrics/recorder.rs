@@ -25,14 +25,22 @@ pub struct RunRecorder {
     latency: Histogram,
     moments: Moments,
     lost: u64,
+    max_latency_ns: u64,
     /// Monitoring time series.
     pub series: ScrapeSeries,
+    /// Named moments of the run, in time order.
+    pub milestones: Vec<(SimTime, &'static str)>,
 }
 
 impl RunObserver for RunRecorder {
     fn frame_presented(&mut self, _at: SimTime, latency: SimDuration) {
         self.latency.record(latency.0);
         self.moments.add(latency.0 as f64);
+        self.max_latency_ns = self.max_latency_ns.max(latency.0);
+    }
+
+    fn milestone(&mut self, at: SimTime, what: &'static str) {
+        self.milestones.push((at, what));
     }
 
     fn frame_lost(&mut self, _at: SimTime) {
@@ -78,6 +86,10 @@ pub struct RunSummary {
     pub mem_p50_pct: f64,
     /// Highest CPU of any cluster at any scrape, percent.
     pub cpu_max_pct: f64,
+    /// Highest latency of any frame, ms.
+    pub latency_max_ms: f64,
+    /// Time from the start of the run to the first frame through a cross-cluster path, s.
+    pub first_byte_s: f64,
 }
 
 impl RunRecorder {
@@ -100,6 +112,12 @@ impl RunRecorder {
                 .iter()
                 .map(|s| s.cpu_pct)
                 .fold(0.0, f64::max),
+            latency_max_ms: ms((self.latency.count() > 0).then_some(self.max_latency_ns)),
+            first_byte_s: self
+                .milestones
+                .iter()
+                .find(|m| m.1 == "first-byte")
+                .map_or(f64::NAN, |m| m.0 .0 as f64 / 1e9),
         }
     }
 

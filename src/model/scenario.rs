@@ -4,8 +4,8 @@ use super::app::Application;
 use super::ids::ClusterId;
 use super::path::PathModel;
 use super::topology::Topology;
-use crate::config::experiment::{PathKind, ScenarioConfig};
-use crate::config::topology::PathsConfig;
+use crate::config::experiment::{FaultKind, PathKind, PeeringMode, ScenarioConfig};
+use crate::config::topology::{LiqoPathConfig, PathsConfig};
 
 /// Liqo footprint charged to each peered cluster.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,6 +33,77 @@ pub struct Scenario {
     pub peered: Vec<ClusterId>,
     /// Liqo footprint per peered cluster.
     pub peering: PeeringFootprint,
+    /// When the stream can start: 0, or the end of a new peering and offloading, ns.
+    pub start_ns: u64,
+    /// Named moments of the control plane and faults, in time order, ns.
+    pub milestones: Vec<(u64, &'static str)>,
+    /// Windows in which cross-cluster paths carry nothing.
+    pub outages: Vec<Outage>,
+}
+
+/// A time during which cross-cluster paths are cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outage {
+    /// The link goes down, ns.
+    pub down_ns: u64,
+    /// Traffic flows again (link back, and the tunnel re-established if Liqo had
+    /// declared it down), ns.
+    pub restore_ns: u64,
+}
+
+fn ns(s: f64) -> u64 {
+    (s * 1e9).round() as u64
+}
+
+/// The steps of a new peering and offloading, each after the previous, from time zero.
+fn peering_timeline(l: &LiqoPathConfig) -> Vec<(u64, &'static str)> {
+    let steps = [
+        (0.0, "peering-requested"),
+        (l.peering_auth_s, "peering-authenticated"),
+        (l.peering_network_s, "tunnel-established"),
+        (l.virtual_node_s, "virtual-node-ready"),
+        (l.offloading_s, "namespace-offloaded"),
+        (l.remote_pod_start_s, "remote-pods-running"),
+    ];
+    let mut t = 0;
+    steps
+        .iter()
+        .map(|&(d, what)| {
+            t += ns(d);
+            (t, what)
+        })
+        .collect()
+}
+
+/// The outage and its milestones for a link failure of `duration_s` at `at_s`. Liqo
+/// declares the tunnel down after `liveness_interval_s * liveness_misses`; a tunnel
+/// declared down needs `tunnel_reconnect_s` after the link returns.
+fn link_outage(
+    at_s: f64,
+    duration_s: f64,
+    liqo: Option<&LiqoPathConfig>,
+) -> (Outage, Vec<(u64, &'static str)>) {
+    let (down, up) = (ns(at_s), ns(at_s + duration_s));
+    let mut marks = vec![(down, "link-lost")];
+    let mut restore = up;
+    if let Some(l) = liqo {
+        let detect = ns(l.liveness_interval_s * l.liveness_misses as f64);
+        if duration_s > 0.0 && up - down >= detect {
+            marks.push((down + detect, "tunnel-down-detected"));
+            restore = up + ns(l.tunnel_reconnect_s);
+        }
+    }
+    marks.push((up, "link-restored"));
+    if restore > up {
+        marks.push((restore, "tunnel-up"));
+    }
+    (
+        Outage {
+            down_ns: down,
+            restore_ns: restore,
+        },
+        marks,
+    )
 }
 
 impl Scenario {
@@ -76,6 +147,23 @@ impl Scenario {
             cpu_cores: paths_cfg.liqo.control_plane_cpu_cores,
             memory_mib: paths_cfg.liqo.control_plane_memory_mib + paths_cfg.liqo.gateway_memory_mib,
         };
+        let liqo = (!peered.is_empty()).then_some(&paths_cfg.liqo);
+        let mut milestones = match (s.peering, liqo) {
+            (PeeringMode::OnDemand, Some(l)) => peering_timeline(l),
+            _ => Vec::new(),
+        };
+        let start_ns = milestones.last().map_or(0, |m| m.0);
+        let mut outages = Vec::new();
+        for f in &s.faults {
+            match f.kind {
+                FaultKind::LinkDown => {
+                    let (o, marks) = link_outage(f.at_s, f.duration_s, liqo);
+                    outages.push(o);
+                    milestones.extend(marks);
+                }
+            }
+        }
+        milestones.sort_by_key(|m| m.0);
         Some(Scenario {
             name: s.name.clone(),
             topology,
@@ -84,6 +172,9 @@ impl Scenario {
             clusters,
             peered,
             peering,
+            start_ns,
+            milestones,
+            outages,
         })
     }
 }

@@ -10,7 +10,7 @@ use crate::metrics::RunSummary;
 type Metric = (&'static str, fn(&RunSummary) -> f64);
 
 /// The figures, in column order.
-pub const METRICS: [Metric; 8] = [
+pub const METRICS: [Metric; 10] = [
     ("latency_p50_ms", |s| s.latency_p50_ms),
     ("latency_p90_ms", |s| s.latency_p90_ms),
     ("latency_p99_ms", |s| s.latency_p99_ms),
@@ -19,6 +19,8 @@ pub const METRICS: [Metric; 8] = [
     ("cpu_p50_pct", |s| s.cpu_p50_pct),
     ("cpu_max_pct", |s| s.cpu_max_pct),
     ("mem_p50_pct", |s| s.mem_p50_pct),
+    ("latency_max_ms", |s| s.latency_max_ms),
+    ("first_byte_s", |s| s.first_byte_s),
 ];
 
 fn num(v: f64) -> String {
@@ -103,6 +105,19 @@ pub fn timeseries_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> 
                 &num(s.cpu_pct),
                 &num(s.mem_pct),
             ])?;
+        }
+    }
+    w.flush()?;
+    Ok(to_string(w))
+}
+
+/// The contents of `trace.csv`: the named moments of every run.
+pub fn trace_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["scenario", "run", "time_s", "event"])?;
+    for r in &result.rows {
+        for (t, what) in &r.trace {
+            w.write_record([r.scenario.as_str(), &r.run.to_string(), &num(*t), what])?;
         }
     }
     w.flush()?;

@@ -7,16 +7,18 @@ pub mod provisioning;
 use crate::experiment::{ExperimentResult, ProvisioningResult};
 use std::path::Path;
 
-/// Writes `runs.csv`, `summary.csv` and `timeseries.csv` into `dir` (created if needed).
+/// Writes `runs.csv`, `summary.csv`, `timeseries.csv` and `trace.csv` into `dir` (created if needed).
 /// All contents are built in memory first, so an error leaves earlier files untouched.
 pub fn write_results(dir: &Path, result: &ExperimentResult) -> std::io::Result<()> {
     let runs = csv_out::runs_csv(result).map_err(std::io::Error::other)?;
     let summary = csv_out::summary_csv(result).map_err(std::io::Error::other)?;
     let series = csv_out::timeseries_csv(result).map_err(std::io::Error::other)?;
+    let trace = csv_out::trace_csv(result).map_err(std::io::Error::other)?;
     std::fs::create_dir_all(dir)?;
     atomic::write_atomic(&dir.join("runs.csv"), &runs)?;
     atomic::write_atomic(&dir.join("summary.csv"), &summary)?;
-    atomic::write_atomic(&dir.join("timeseries.csv"), &series)
+    atomic::write_atomic(&dir.join("timeseries.csv"), &series)?;
+    atomic::write_atomic(&dir.join("trace.csv"), &trace)
 }
 
 /// Writes a provisioning experiment's `runs.csv`, `summary.csv` and `trace.csv` into

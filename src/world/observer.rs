@@ -23,4 +23,6 @@ pub trait RunObserver {
     fn frame_lost(&mut self, at: SimTime);
     /// A monitoring scrape of every cluster the scenario uses.
     fn scrape(&mut self, at: SimTime, samples: &[ClusterSample]);
+    /// A named moment: peering steps, link failures, the first byte through a new path.
+    fn milestone(&mut self, at: SimTime, what: &'static str);
 }

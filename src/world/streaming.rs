@@ -9,6 +9,7 @@
 //! cluster and sampled like a Prometheus scrape.
 
 use super::observer::{ClusterSample, RunObserver};
+use crate::config::experiment::{PathKind, Protocol};
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
 use crate::model::platform::contention_stretch;
 use crate::model::{Application, ClusterId, PathModel, Scenario};
@@ -50,6 +51,8 @@ pub enum Event {
     },
     /// Monitoring scrape of all clusters.
     Scrape,
+    /// The scenario's milestone number `.0` (peering step, link failure).
+    Milestone(u16),
 }
 
 /// A frame's slot in the ring.
@@ -115,6 +118,7 @@ pub struct StreamingWorld<'a, Q> {
     rng_jitter: StreamRng,
     rng_loss: StreamRng,
     counts: RunCounts,
+    first_byte_seen: bool,
 }
 
 impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
@@ -151,9 +155,13 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             rng_jitter: streams.stream("path-jitter"),
             rng_loss: streams.stream("packet-loss"),
             counts: RunCounts::default(),
+            first_byte_seen: false,
         };
         world.init_clusters();
-        world.queue.push(SimTime::ZERO, Event::Capture(0));
+        world.queue.push(SimTime(scn.start_ns), Event::Capture(0));
+        for (i, &(at, _)) in scn.milestones.iter().enumerate().take(u16::MAX as usize) {
+            world.queue.push(SimTime(at), Event::Milestone(i as u16));
+        }
         world
             .queue
             .push(SimTime::ZERO + settings.scrape_interval, Event::Scrape);
@@ -195,9 +203,10 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             self.counts.events += 1;
             match ev {
                 Event::Capture(i) => self.capture(now, i, obs),
-                Event::Arrive { comp, frame } => self.arrive(now, comp as usize, frame),
+                Event::Arrive { comp, frame } => self.arrive(now, comp as usize, frame, obs),
                 Event::Done { comp, frame } => self.done(now, comp as usize, frame, obs),
                 Event::Scrape => self.scrape(now, obs),
+                Event::Milestone(i) => obs.milestone(now, self.scn.milestones[i as usize].1),
             }
         }
         self.counts
@@ -227,7 +236,7 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
 
     fn schedule_next_capture(&mut self, i: u32) {
         let next = i as u64 + 1;
-        let nominal = next * self.app.frame_interval_ns;
+        let nominal = self.scn.start_ns + next * self.app.frame_interval_ns;
         if nominal > self.settings.duration.0 || next > u32::MAX as u64 {
             return;
         }
@@ -250,7 +259,11 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
         (1.0 + z).clamp(lo, hi)
     }
 
-    fn arrive(&mut self, now: SimTime, c: usize, frame: u32) {
+    fn arrive(&mut self, now: SimTime, c: usize, frame: u32, obs: &mut impl RunObserver) {
+        if c > 0 && !self.first_byte_seen && self.scn.paths[c - 1].kind != PathKind::Local {
+            self.first_byte_seen = true;
+            obs.milestone(now, "first-byte");
+        }
         let cluster = self.scn.placement[c];
         let k = self.scn.topology.cluster(cluster);
         let work_ns = self.app.components[c].cpu_ns_per_frame as f64 / k.cpu_speed_ratio;
@@ -341,7 +354,12 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
         let path: &PathModel = &self.scn.paths[c];
         let bytes = self.frame_bytes(c, frame);
         let packets = path.packets(bytes.ceil() as u32);
-        let (mut first_in, mut last_in) = (now, now);
+        let Some(start) = self.link_up_at(c, now) else {
+            self.slot(frame).in_flight = false;
+            obs.frame_lost(now);
+            return;
+        };
+        let (mut first_in, mut last_in) = (start, start);
         let base = self.hop_base[c];
         for (h, hop) in path.hops.iter().enumerate() {
             let busy = &mut self.hop_busy[base + h];
@@ -359,7 +377,7 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
         }
         let mut arrival = last_in.0 + path.propagation_ns + self.draw_path_jitter(c);
         if self.frame_hit_by_loss(c, packets) {
-            if self.app.flows[c].protocol == crate::config::experiment::Protocol::Udp {
+            if self.app.flows[c].protocol == Protocol::Udp {
                 self.slot(frame).in_flight = false;
                 obs.frame_lost(now);
                 return;
@@ -375,6 +393,24 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
                 frame,
             },
         );
+    }
+
+    /// When a frame handed to flow `c` at `now` can enter its path: `now`, or the end of
+    /// the outage cutting the path (TCP holds the data), or `None` (UDP loses it).
+    fn link_up_at(&self, c: usize, now: SimTime) -> Option<SimTime> {
+        if self.scn.paths[c].kind == PathKind::Local {
+            return Some(now);
+        }
+        let cut = self
+            .scn
+            .outages
+            .iter()
+            .find(|o| (o.down_ns..o.restore_ns).contains(&now.0));
+        match cut {
+            None => Some(now),
+            Some(_) if self.app.flows[c].protocol == Protocol::Udp => None,
+            Some(o) => Some(SimTime(o.restore_ns)),
+        }
     }
 
     /// Queueing jitter on the route: the excess one-way delay is half-normal.
