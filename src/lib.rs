@@ -36,4 +36,5 @@ pub mod experiment;
 pub mod metrics;
 pub mod model;
 pub mod report;
+pub mod strategy;
 pub mod world;

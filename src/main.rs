@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use xrplace::config::{check_file, load_experiment, ConfigError};
-use xrplace::experiment::{generate_topology, run_experiment, run_provisioning, RunOptions};
+use xrplace::experiment::{
+    generate_topology, run_experiment, run_provisioning, run_sessions, RunOptions,
+};
 use xrplace::report;
 
 /// Discrete-event simulator of cloud-edge XR placement across Kubernetes clusters.
@@ -119,7 +121,11 @@ fn run(
     let write_error = |e: std::io::Error| {
         Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
     };
-    let (table, runs) = if exp.config.provisioning.is_some() {
+    let (table, runs) = if exp.config.sessions.is_some() {
+        let result = run_sessions(&exp, opts)?;
+        report::write_session_results(&dir, &result).map_err(write_error)?;
+        (report::sessions::console_table(&result), result.rows.len())
+    } else if exp.config.provisioning.is_some() {
         let result = run_provisioning(&exp, opts)?;
         report::write_provisioning_results(&dir, &result).map_err(write_error)?;
         (

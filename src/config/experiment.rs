@@ -4,8 +4,10 @@
 use super::check::Checker;
 use super::error::ConfigError;
 use super::provisioning::{validate_provisioning, ProvisioningConfig};
+use super::sessions::{validate_sessions, LoadKind, SessionsConfig};
 use super::source::Source;
 use super::topology::{load_topology, TopologyConfig};
+use super::trace::{load_trace, TraceArrival};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -45,6 +47,9 @@ pub struct ExperimentConfig {
     /// experiments); replaces `application` and `scenarios`.
     #[serde(default)]
     pub provisioning: Option<ProvisioningConfig>,
+    /// XR sessions placed by strategies at flow fidelity (session experiments).
+    #[serde(default)]
+    pub sessions: Option<SessionsConfig>,
 }
 
 fn default_scrape_interval_s() -> f64 {
@@ -234,8 +239,11 @@ pub struct LoadedExperiment {
     pub path: PathBuf,
     /// The experiment as written.
     pub config: ExperimentConfig,
-    /// One topology per scenario, in scenario order.
+    /// One topology per scenario, in scenario order (the session topology for session
+    /// experiments).
     pub topologies: Vec<TopologyConfig>,
+    /// Arrivals of a `trace` load, in time order.
+    pub trace: Vec<TraceArrival>,
 }
 
 /// Reads, parses and validates an experiment file and the topologies it references.
@@ -256,12 +264,74 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
             path: path.to_path_buf(),
             config,
             topologies: Vec::new(),
+            trace: Vec::new(),
+        });
+    }
+    if let Some(s) = &config.sessions {
+        if config.application.is_some() || !config.scenarios.is_empty() {
+            return Err(src.error(
+                "sessions",
+                "expected either [sessions] or [application] with [[scenarios]], not both",
+            ));
+        }
+        validate_sessions(&c, s)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let topo = load_topology(&base.join(&s.topology)).map_err(|e| {
+            if e.line == 0 {
+                src.error("sessions.topology", e.message)
+            } else {
+                e
+            }
+        })?;
+        let clusters: HashMap<&str, u32> = topo
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(j, k)| (k.name.as_str(), j as u32))
+            .collect();
+        for (i, f) in s.faults.iter().enumerate() {
+            c.resolve(
+                &format!("sessions.faults[{i}].cluster"),
+                "cluster",
+                &f.cluster,
+                &clusters,
+            )?;
+        }
+        let trace = if s.load.kind == LoadKind::Trace {
+            let sites: HashMap<&str, u32> = topo
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(j, k)| (k.name.as_str(), j as u32))
+                .collect();
+            let apps: HashMap<&str, u32> = s
+                .applications
+                .iter()
+                .enumerate()
+                .map(|(j, a)| (a.name.as_str(), j as u32))
+                .collect();
+            let file = base.join(&s.load.trace);
+            load_trace(&file, &sites, &apps).map_err(|e| {
+                if e.line == 0 {
+                    src.error("sessions.load.trace", e.message)
+                } else {
+                    e
+                }
+            })?
+        } else {
+            Vec::new()
+        };
+        return Ok(LoadedExperiment {
+            path: path.to_path_buf(),
+            config,
+            topologies: vec![topo],
+            trace,
         });
     }
     let Some(application) = &config.application else {
         return Err(src.error(
             "application",
-            "expected an [application] table with [[scenarios]], or a [provisioning] table",
+            "expected an [application] table with [[scenarios]], a [provisioning] or a [sessions] table",
         ));
     };
     let components = validate_application(&c, application)?;
@@ -293,6 +363,7 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
         path: path.to_path_buf(),
         config,
         topologies,
+        trace: Vec::new(),
     })
 }
 

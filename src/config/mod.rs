@@ -5,8 +5,10 @@ pub mod check;
 pub mod error;
 pub mod experiment;
 pub mod provisioning;
+pub mod sessions;
 pub mod source;
 pub mod topology;
+pub mod trace;
 
 pub use error::ConfigError;
 pub use experiment::{load_experiment, ExperimentConfig, LoadedExperiment};
@@ -27,7 +29,10 @@ pub enum FileKind {
 pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
     let src = source::Source::read(path)?;
     let table: toml::Table = src.parse()?;
-    if table.contains_key("scenarios") || table.contains_key("provisioning") {
+    if ["scenarios", "provisioning", "sessions"]
+        .iter()
+        .any(|k| table.contains_key(*k))
+    {
         load_experiment(path).map(|_| FileKind::Experiment)
     } else if table.contains_key("sites") {
         load_topology(path).map(|_| FileKind::Topology)

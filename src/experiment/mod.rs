@@ -4,7 +4,9 @@
 pub mod generate;
 pub mod provisioning;
 pub mod runner;
+pub mod sessions;
 
 pub use generate::generate_topology;
 pub use provisioning::{run_provisioning, ProvisioningResult};
 pub use runner::{run_experiment, ExperimentResult, RunOptions, RunRow, ScrapeRow};
+pub use sessions::{run_sessions, run_sessions_with, SessionResult};

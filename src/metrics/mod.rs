@@ -2,6 +2,7 @@
 
 pub mod histogram;
 pub mod recorder;
+pub mod sessions;
 pub mod stats;
 
 pub use histogram::Histogram;

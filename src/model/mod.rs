@@ -7,6 +7,7 @@ pub mod path;
 pub mod platform;
 pub mod provisioning;
 pub mod scenario;
+pub mod session;
 pub mod topology;
 
 pub use app::{Application, Component, Flow};

@@ -23,6 +23,8 @@ pub struct Site {
     pub intra_site_rtt_ms: f64,
     /// Bandwidth between clusters at this site, Gbit/s.
     pub intra_site_bandwidth_gbps: f64,
+    /// User device to this site, one way, ms.
+    pub access_latency_ms: f64,
 }
 
 /// A cluster's capacity and footprints.
@@ -48,6 +50,10 @@ pub struct Cluster {
     pub distribution: Distribution,
     /// openstack or docker.
     pub provider: Provider,
+    /// Price of a vCPU-hour, USD.
+    pub cost_per_vcpu_hour_usd: f64,
+    /// Price of a GiB-hour, USD.
+    pub cost_per_gib_hour_usd: f64,
 }
 
 /// Network properties between two sites.
@@ -107,6 +113,7 @@ impl Topology {
                 tier: s.tier,
                 intra_site_rtt_ms: s.intra_site_rtt_ms,
                 intra_site_bandwidth_gbps: s.intra_site_bandwidth_gbps,
+                access_latency_ms: s.access_latency_ms,
             })
             .collect();
         let clusters: Vec<Cluster> = t
@@ -123,6 +130,8 @@ impl Topology {
                 baseline_memory_mib: k.baseline_memory_mib,
                 distribution: k.distribution,
                 provider: k.provider,
+                cost_per_vcpu_hour_usd: k.cost_per_vcpu_hour_usd,
+                cost_per_gib_hour_usd: k.cost_per_gib_hour_usd,
             })
             .collect();
         let mut graph = UnGraph::with_capacity(t.sites.len(), t.links.len());
@@ -243,6 +252,28 @@ impl Topology {
             loss_pct: 0.0,
             derived: true,
         })
+    }
+
+    /// RTT from `a` to every site, ms: lowest-RTT chains of measured links (one Dijkstra),
+    /// derived from distance where no chain exists, infinite if that is not allowed.
+    pub fn rtt_from(&self, a: SiteId) -> Vec<f64> {
+        let dist = petgraph::algo::dijkstra(&self.graph, NodeIndex::new(a.ix()), None, |e| {
+            e.weight().rtt_ms
+        });
+        (0..self.sites.len())
+            .map(|b| {
+                let to = SiteId(b as u32);
+                if to == a {
+                    self.sites[b].intra_site_rtt_ms
+                } else if let Some(&d) = dist.get(&NodeIndex::new(b)) {
+                    d
+                } else if self.routing.derive_missing_rtt {
+                    self.derived_rtt_ms(a, to)
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .collect()
     }
 
     /// The route between the sites of two clusters.

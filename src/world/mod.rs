@@ -1,7 +1,9 @@
 //! World layer: the state that evolves during a run and its event handlers.
 
 pub mod observer;
+pub mod policy;
 pub mod provisioning;
+pub mod sessions;
 pub mod streaming;
 
 pub use observer::{ClusterSample, RunObserver};

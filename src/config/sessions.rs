@@ -1,0 +1,232 @@
+//! The `[sessions]` section of an experiment: XR sessions arriving at access sites, placed
+//! by a strategy on a topology, at flow fidelity.
+
+use super::check::Checker;
+use super::error::ConfigError;
+use super::experiment::{PathKind, Protocol};
+use serde::{Deserialize, Serialize};
+
+/// Session workload, strategies and monitoring.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsConfig {
+    /// Topology file, relative to the experiment file.
+    pub topology: String,
+    /// Strategies compared, by registered name.
+    pub strategies: Vec<String>,
+    /// End-to-end latency budget of a session, ms (XR: 15).
+    #[serde(default = "default_budget_ms")]
+    pub slo_latency_ms: f64,
+    /// Monitoring scrape interval, s.
+    #[serde(default = "default_scrape_s")]
+    pub scrape_interval_s: f64,
+    /// Delay before a scrape reaches the central view strategies read, s.
+    #[serde(default = "default_lag_s")]
+    pub aggregation_lag_s: f64,
+    /// Path kind between a user's home cluster and another cluster.
+    #[serde(default = "default_path")]
+    pub cross_cluster_path: PathKind,
+    /// Clusters considered per access site, nearest first.
+    #[serde(default = "default_candidates")]
+    pub candidates_per_site: u32,
+    /// Applications and their share of arrivals.
+    pub applications: Vec<SessionAppConfig>,
+    /// Arrival process.
+    pub load: LoadConfig,
+    /// Scripted cluster failures.
+    #[serde(default)]
+    pub faults: Vec<ClusterFaultConfig>,
+}
+
+fn default_budget_ms() -> f64 {
+    15.0
+}
+fn default_scrape_s() -> f64 {
+    15.0
+}
+fn default_lag_s() -> f64 {
+    5.0
+}
+fn default_path() -> PathKind {
+    PathKind::Liqo
+}
+fn default_candidates() -> u32 {
+    24
+}
+
+/// An XR application run per session: components on one cluster, one media flow to the user.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionAppConfig {
+    /// Name as used in traces.
+    pub name: String,
+    /// Share of generated arrivals (relative weight).
+    #[serde(default = "one")]
+    pub share: f64,
+    /// Mean session length for generated arrivals, s.
+    pub mean_duration_s: f64,
+    /// CPU reserved per session, cores.
+    pub cpu_cores: f64,
+    /// Memory reserved per session, MiB.
+    pub memory_mib: f64,
+    /// Processing per frame on a reference core (render + encode), ms.
+    pub ms_per_frame: f64,
+    /// Frames per second.
+    pub frame_rate_fps: f64,
+    /// Downlink bitrate, Mbit/s.
+    pub bitrate_mbps: f64,
+    /// tcp or udp.
+    pub protocol: Protocol,
+    /// Users sharing one session (collaborative sessions synchronise through it).
+    #[serde(default = "one_u32")]
+    pub users: u32,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn one_u32() -> u32 {
+    1
+}
+
+/// Where arrivals come from.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadConfig {
+    /// `poisson`, `diurnal` or `trace`.
+    pub kind: LoadKind,
+    /// Mean arrival rate over the run, sessions/s (generators).
+    #[serde(default)]
+    pub rate_per_s: f64,
+    /// Diurnal swing: rate(t) = mean * (1 + amplitude * sin(2 pi (t / 1 day - 1/4))),
+    /// lowest at midnight, highest at noon.
+    #[serde(default = "default_amplitude")]
+    pub amplitude: f64,
+    /// CSV of arrivals (`time_s,access_site,application,duration_s`), relative to the
+    /// experiment file, for `trace`.
+    #[serde(default)]
+    pub trace: String,
+}
+
+fn default_amplitude() -> f64 {
+    0.8
+}
+
+/// Arrival process kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoadKind {
+    /// Constant-rate Poisson arrivals.
+    Poisson,
+    /// Poisson arrivals with a daily sine swing.
+    Diurnal,
+    /// Arrivals read from a CSV trace.
+    Trace,
+}
+
+/// A cluster that fails for a while.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterFaultConfig {
+    /// Cluster name.
+    pub cluster: String,
+    /// When, s.
+    pub at_s: f64,
+    /// For how long, s.
+    pub duration_s: f64,
+}
+
+/// Checks the section's values (names are resolved against the topology later).
+pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigError> {
+    if s.strategies.is_empty() {
+        return Err(c
+            .src
+            .error("sessions.strategies", "expected at least one strategy name"));
+    }
+    c.within("sessions.slo_latency_ms", s.slo_latency_ms, 0.001, 1e6)?;
+    c.within(
+        "sessions.scrape_interval_s",
+        s.scrape_interval_s,
+        0.1,
+        3600.0,
+    )?;
+    c.within(
+        "sessions.aggregation_lag_s",
+        s.aggregation_lag_s,
+        0.0,
+        3600.0,
+    )?;
+    if !(1..=10_000).contains(&s.candidates_per_site) {
+        return Err(c.src.error(
+            "sessions.candidates_per_site",
+            "expected 1 to 10000 clusters",
+        ));
+    }
+    if s.applications.is_empty() {
+        return Err(c
+            .src
+            .error("sessions.applications", "expected at least one application"));
+    }
+    c.unique(
+        "application",
+        s.applications
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("sessions.applications[{i}].name"), a.name.as_str())),
+    )?;
+    for (i, a) in s.applications.iter().enumerate() {
+        let p = format!("sessions.applications[{i}]");
+        c.within(&format!("{p}.share"), a.share, 0.0, 1e6)?;
+        c.within(
+            &format!("{p}.mean_duration_s"),
+            a.mean_duration_s,
+            0.001,
+            1e7,
+        )?;
+        c.within(&format!("{p}.cpu_cores"), a.cpu_cores, 0.0, 1e4)?;
+        c.within(&format!("{p}.memory_mib"), a.memory_mib, 0.0, 1e7)?;
+        c.within(&format!("{p}.ms_per_frame"), a.ms_per_frame, 0.0, 1e4)?;
+        c.within(
+            &format!("{p}.frame_rate_fps"),
+            a.frame_rate_fps,
+            0.1,
+            1000.0,
+        )?;
+        c.within(&format!("{p}.bitrate_mbps"), a.bitrate_mbps, 0.001, 1e5)?;
+        if !(1..=1000).contains(&a.users) {
+            return Err(c
+                .src
+                .error(&format!("{p}.users"), "expected 1 to 1000 users"));
+        }
+    }
+    if s.applications.iter().all(|a| a.share == 0.0) {
+        return Err(c.src.error(
+            "sessions.applications",
+            "expected a positive share for some application",
+        ));
+    }
+    let l = &s.load;
+    match l.kind {
+        LoadKind::Poisson | LoadKind::Diurnal => {
+            c.within("sessions.load.rate_per_s", l.rate_per_s, 1e-9, 1e6)?
+        }
+        LoadKind::Trace if l.trace.is_empty() => {
+            return Err(c.src.error(
+                "sessions.load.trace",
+                "expected a trace file with kind = \"trace\"",
+            ));
+        }
+        LoadKind::Trace => {}
+    }
+    c.within("sessions.load.amplitude", l.amplitude, 0.0, 1.0)?;
+    for (i, f) in s.faults.iter().enumerate() {
+        c.within(&format!("sessions.faults[{i}].at_s"), f.at_s, 0.0, 1e9)?;
+        c.within(
+            &format!("sessions.faults[{i}].duration_s"),
+            f.duration_s,
+            0.0,
+            1e9,
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Session traces: CSV files of arrivals (`time_s,access_site,application,duration_s`).
+
+use super::error::ConfigError;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One arrival from a trace, with names resolved to indices.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TraceArrival {
+    /// Arrival time, s.
+    pub time_s: f64,
+    /// Index of the access site in the topology.
+    pub site: u32,
+    /// Index of the application in `[sessions]`.
+    pub app: u32,
+    /// Session length, s.
+    pub duration_s: f64,
+}
+
+/// Reads a trace; every bad row is an error naming the file, its line and the column.
+pub fn load_trace(
+    path: &Path,
+    sites: &HashMap<&str, u32>,
+    apps: &HashMap<&str, u32>,
+) -> Result<Vec<TraceArrival>, ConfigError> {
+    let err = |line: usize, field: &str, message: String| ConfigError {
+        file: path.to_path_buf(),
+        line,
+        column: 1,
+        field: field.to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::whole_file(path, format!("cannot read trace: {e}")))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+    match lines.next() {
+        Some((_, h)) if h.trim() == "time_s,access_site,application,duration_s" => {}
+        Some((i, _)) => {
+            return Err(err(
+                i + 1,
+                "(header)",
+                "expected the header time_s,access_site,application,duration_s".into(),
+            ))
+        }
+        None => return Err(ConfigError::whole_file(path, "empty trace")),
+    }
+    let mut out = Vec::new();
+    let mut last = 0.0;
+    for (i, line) in lines {
+        let n = i + 1;
+        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+        if cols.len() != 4 {
+            return Err(err(
+                n,
+                "(row)",
+                format!("expected 4 columns, found {}", cols.len()),
+            ));
+        }
+        let number = |v: &str, field: &str| -> Result<f64, ConfigError> {
+            match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+                _ => Err(err(
+                    n,
+                    field,
+                    format!("expected a number >= 0, found {v:?}"),
+                )),
+            }
+        };
+        let time_s = number(cols[0], "time_s")?;
+        if time_s < last {
+            return Err(err(
+                n,
+                "time_s",
+                format!("expected times in order, {time_s} after {last}"),
+            ));
+        }
+        last = time_s;
+        let site = *sites
+            .get(cols[1])
+            .ok_or_else(|| err(n, "access_site", format!("unknown site {:?}", cols[1])))?;
+        let app = *apps.get(cols[2]).ok_or_else(|| {
+            err(
+                n,
+                "application",
+                format!("unknown application {:?}", cols[2]),
+            )
+        })?;
+        let duration_s = number(cols[3], "duration_s")?;
+        out.push(TraceArrival {
+            time_s,
+            site,
+            app,
+            duration_s,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,251 @@
+//! Runs a session experiment: every strategy x repetition on the same topology, load and
+//! faults, in parallel, reported in a fixed order.
+
+use super::runner::RunOptions;
+use crate::config::sessions::{LoadKind, SessionsConfig};
+use crate::config::source::Source;
+use crate::config::topology::{Tier, TopologyConfig};
+use crate::config::{ConfigError, LoadedExperiment};
+use crate::engine::{RadixQueue, RngStreams, SimDuration, SimTime};
+use crate::metrics::sessions::{SessionRecorder, SessionSummary};
+use crate::model::session::SessionApp;
+use crate::model::{ClusterId, PathModel, SiteId, Topology};
+use crate::strategy::{Registry, StrategyContext};
+use crate::world::policy::Candidate;
+use crate::world::sessions::{Arrivals, SessionPlatform, SessionSettings, SessionWorld};
+use rayon::prelude::*;
+
+/// One run of one strategy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRow {
+    /// Strategy name.
+    pub strategy: String,
+    /// Repetition.
+    pub run: u32,
+    /// Experiment seed.
+    pub seed: u64,
+    /// Events handled.
+    pub events: u64,
+    /// Figures.
+    pub summary: SessionSummary,
+}
+
+/// All runs, strategy-major in file order.
+#[derive(Debug, Clone)]
+pub struct SessionResult {
+    /// Experiment name.
+    pub name: String,
+    /// Strategies in file order.
+    pub strategies: Vec<String>,
+    /// Runs.
+    pub rows: Vec<SessionRow>,
+}
+
+/// Nearest cloud clusters always offered as candidates (for `cloud-only` and fallbacks).
+const CLOUD_CANDIDATES: usize = 4;
+
+/// Builds the static platform: candidate clusters per site with their path costs.
+pub fn build_platform(s: &SessionsConfig, topo_cfg: &TopologyConfig) -> SessionPlatform {
+    let topology = Topology::from_config(topo_cfg);
+    let apps: Vec<SessionApp> = s.applications.iter().map(SessionApp::from_config).collect();
+    let k = s.candidates_per_site as usize;
+    let candidates = (0..topology.sites.len())
+        .map(|site| site_candidates(&topology, topo_cfg, &apps, s, SiteId(site as u32), k))
+        .collect();
+    let mut access_sites: Vec<u32> = (0..topology.sites.len() as u32)
+        .filter(|&i| topology.sites[i as usize].tier != Tier::Cloud)
+        .collect();
+    if access_sites.is_empty() {
+        access_sites = (0..topology.sites.len() as u32).collect();
+    }
+    let site_bandwidth_gbps = topology
+        .sites
+        .iter()
+        .map(|x| x.intra_site_bandwidth_gbps)
+        .collect();
+    SessionPlatform {
+        topology,
+        apps,
+        candidates,
+        access_sites,
+        site_bandwidth_gbps,
+        cross_kind: s.cross_cluster_path,
+        slo_latency_ms: s.slo_latency_ms,
+    }
+}
+
+fn site_candidates(
+    t: &Topology,
+    cfg: &TopologyConfig,
+    apps: &[SessionApp],
+    s: &SessionsConfig,
+    site: SiteId,
+    k: usize,
+) -> Vec<Candidate> {
+    let rtt = t.rtt_from(site);
+    let mut order: Vec<(f64, ClusterId)> = t
+        .clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (rtt[c.site.ix()], ClusterId(i as u32)))
+        .filter(|x| x.0.is_finite())
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let is_cloud = |c: ClusterId| t.sites[t.cluster(c).site.ix()].tier == Tier::Cloud;
+    let mut chosen: Vec<(f64, ClusterId)> = order.iter().take(k).copied().collect();
+    let extra: Vec<(f64, ClusterId)> = order
+        .iter()
+        .filter(|x| is_cloud(x.1))
+        .take(CLOUD_CANDIDATES)
+        .filter(|x| !chosen.iter().any(|y| y.1 == x.1))
+        .copied()
+        .collect();
+    chosen.extend(extra);
+    let Some(&(_, home)) = chosen.first() else {
+        return Vec::new();
+    };
+    chosen
+        .iter()
+        .map(|&(rtt_ms, c)| {
+            let path_ms = apps
+                .iter()
+                .map(|a| {
+                    let path =
+                        PathModel::build(t, &cfg.paths, a.protocol, home, c, s.cross_cluster_path);
+                    path.map_or(0.0, |p| {
+                        let packets = p.packets((a.frame_bits / 8.0).ceil() as u32);
+                        p.idle_delay_ns(packets).saturating_sub(p.propagation_ns) as f64 / 1e6
+                    })
+                })
+                .collect();
+            let k = t.cluster(c);
+            Candidate {
+                cluster: c,
+                rtt_ms,
+                cross_cluster: c != home,
+                path_ms,
+                bandwidth_gbps: t.sites[k.site.ix()].intra_site_bandwidth_gbps,
+                cpu_speed: k.cpu_speed_ratio,
+                cpu_cores: k.cpu_cores,
+            }
+        })
+        .collect()
+}
+
+/// Runs every strategy `runs` times on the experiment's `[sessions]`.
+pub fn run_sessions(
+    exp: &LoadedExperiment,
+    opts: RunOptions,
+) -> Result<SessionResult, ConfigError> {
+    run_sessions_with(exp, opts, &Registry::builtin())
+}
+
+/// As [`run_sessions`], with strategies from `registry` (built-ins plus your own).
+pub fn run_sessions_with(
+    exp: &LoadedExperiment,
+    opts: RunOptions,
+    registry: &Registry,
+) -> Result<SessionResult, ConfigError> {
+    let cfg = &exp.config;
+    let Some(s) = &cfg.sessions else {
+        return Err(ConfigError::whole_file(
+            &exp.path,
+            "not a session experiment: no [sessions]",
+        ));
+    };
+    for (i, name) in s.strategies.iter().enumerate() {
+        if registry
+            .create(
+                name,
+                StrategyContext {
+                    rng: RngStreams::new(0, 0).stream("check"),
+                },
+            )
+            .is_none()
+        {
+            let src = Source::read(&exp.path)?;
+            return Err(src.error(
+                &format!("sessions.strategies[{i}]"),
+                format!(
+                    "unknown strategy {name:?}; expected one of: {}",
+                    registry.names().join(", ")
+                ),
+            ));
+        }
+    }
+    let platform = build_platform(s, &exp.topologies[0]);
+    let settings = SessionSettings {
+        duration: SimDuration::from_secs_f64(cfg.duration_s),
+        scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
+        lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
+        faults: s
+            .faults
+            .iter()
+            .map(|f| {
+                let c = platform
+                    .topology
+                    .cluster_id(&f.cluster)
+                    .expect("validated cluster");
+                (
+                    c,
+                    SimTime::ZERO + SimDuration::from_secs_f64(f.at_s),
+                    SimDuration::from_secs_f64(f.duration_s),
+                )
+            })
+            .collect(),
+    };
+    let arrivals = match s.load.kind {
+        LoadKind::Trace => Arrivals::Trace(
+            exp.trace
+                .iter()
+                .map(|a| (a.time_s, a.site, a.app, a.duration_s))
+                .collect(),
+        ),
+        LoadKind::Poisson => Arrivals::Generated {
+            rate_per_s: s.load.rate_per_s,
+            amplitude: 0.0,
+        },
+        LoadKind::Diurnal => Arrivals::Generated {
+            rate_per_s: s.load.rate_per_s,
+            amplitude: s.load.amplitude,
+        },
+    };
+    let seed = opts.seed.unwrap_or(cfg.seed);
+    let jobs: Vec<(usize, u32)> = (0..s.strategies.len())
+        .flat_map(|i| (0..cfg.runs).map(move |r| (i, r)))
+        .collect();
+    let run_one = |&(i, r): &(usize, u32)| {
+        let streams = RngStreams::new(seed, r as u64);
+        let name = &s.strategies[i];
+        let mut strategy = registry
+            .create(
+                name,
+                StrategyContext {
+                    rng: streams.stream("strategy"),
+                },
+            )
+            .expect("checked above");
+        let mut rec = SessionRecorder::default();
+        let world = SessionWorld::new(&platform, &settings, &arrivals, streams, RadixQueue::new());
+        let events = world.run(strategy.as_mut(), &mut rec);
+        SessionRow {
+            strategy: name.clone(),
+            run: r,
+            seed,
+            events,
+            summary: rec.summary(),
+        }
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| {
+            ConfigError::whole_file(&exp.path, format!("cannot start worker threads: {e}"))
+        })?;
+    let rows = pool.install(|| jobs.par_iter().map(run_one).collect());
+    Ok(SessionResult {
+        name: cfg.name.clone(),
+        strategies: s.strategies.clone(),
+        rows,
+    })
+}

@@ -1,0 +1,146 @@
+//! Records a session run and reduces it to [`SessionSummary`].
+
+use super::histogram::Histogram;
+use crate::config::topology::Tier;
+use crate::world::sessions::{reason, SessionObserver};
+
+/// Counts, latency samples and costs of one run.
+#[derive(Debug, Clone, Default)]
+pub struct SessionRecorder {
+    admitted: u64,
+    rejected: u64,
+    dropped: u64,
+    completed: u64,
+    migrated: u64,
+    udp_refused: u64,
+    over_budget: u64,
+    latency_ns: Histogram,
+    vcpu_hours: f64,
+    gib_hours: f64,
+    usd: f64,
+    egress_gb: f64,
+    /// (sum of means, peak, samples) per tier: cloud, edge, far-edge.
+    util: [(f64, f64, u64); 3],
+}
+
+fn tier_ix(t: Tier) -> usize {
+    match t {
+        Tier::Cloud => 0,
+        Tier::Edge => 1,
+        Tier::FarEdge => 2,
+    }
+}
+
+impl SessionObserver for SessionRecorder {
+    fn admitted(&mut self, _tier: Tier) {
+        self.admitted += 1;
+    }
+    fn rejected(&mut self, r: &'static str) {
+        debug_assert!(r == reason::NO_CAPACITY);
+        self.rejected += 1;
+    }
+    fn dropped(&mut self, _reason: &'static str) {
+        self.dropped += 1;
+    }
+    fn completed(&mut self) {
+        self.completed += 1;
+    }
+    fn migrated(&mut self) {
+        self.migrated += 1;
+    }
+    fn udp_refused(&mut self) {
+        self.udp_refused += 1;
+    }
+    fn latency(&mut self, ms: f64, over_budget: bool) {
+        self.latency_ns.record((ms * 1e6).round() as u64);
+        self.over_budget += over_budget as u64;
+    }
+    fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
+        let u = &mut self.util[tier_ix(tier)];
+        u.0 += mean;
+        u.1 = u.1.max(peak);
+        u.2 += 1;
+    }
+    fn cost(&mut self, vcpu_hours: f64, gib_hours: f64, usd: f64, egress_gb: f64) {
+        self.vcpu_hours += vcpu_hours;
+        self.gib_hours += gib_hours;
+        self.usd += usd;
+        self.egress_gb += egress_gb;
+    }
+}
+
+/// The figures of one session run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionSummary {
+    /// Sessions that arrived.
+    pub arrivals: u64,
+    /// Admitted on a cluster.
+    pub admitted: u64,
+    /// Refused at arrival (no cluster with room, or none acceptable to the strategy).
+    pub rejected: u64,
+    /// Ended early by a cluster failure with nowhere to go.
+    pub dropped: u64,
+    /// Ran to their end (or to the end of the run).
+    pub completed: u64,
+    /// Moved after a failure.
+    pub migrated: u64,
+    /// Placements refused because the path could not carry UDP.
+    pub udp_refused: u64,
+    /// Share of session time (scrape samples) above the latency budget.
+    pub slo_violation_ratio: f64,
+    /// Latency percentiles over session time, ms.
+    pub latency_p50_ms: f64,
+    /// 95th percentile, ms.
+    pub latency_p95_ms: f64,
+    /// 99th percentile, ms.
+    pub latency_p99_ms: f64,
+    /// Reserved vCPU-hours.
+    pub vcpu_hours: f64,
+    /// Reserved GiB-hours.
+    pub gib_hours: f64,
+    /// Inter-site egress, GB.
+    pub egress_gb: f64,
+    /// Total cost, USD.
+    pub cost_usd: f64,
+    /// Mean and peak CPU reservation per tier (cloud, edge, far-edge), 0..1.
+    pub util_mean: [f64; 3],
+    /// Peak per tier.
+    pub util_peak: [f64; 3],
+}
+
+impl SessionRecorder {
+    /// Reduces the run.
+    pub fn summary(&self) -> SessionSummary {
+        let q = |p| {
+            self.latency_ns
+                .quantile(p)
+                .map_or(f64::NAN, |v| v as f64 / 1e6)
+        };
+        let samples = self.latency_ns.count();
+        SessionSummary {
+            arrivals: self.admitted + self.rejected,
+            admitted: self.admitted,
+            rejected: self.rejected,
+            dropped: self.dropped,
+            completed: self.completed,
+            migrated: self.migrated,
+            udp_refused: self.udp_refused,
+            slo_violation_ratio: if samples == 0 {
+                0.0
+            } else {
+                self.over_budget as f64 / samples as f64
+            },
+            latency_p50_ms: q(0.5),
+            latency_p95_ms: q(0.95),
+            latency_p99_ms: q(0.99),
+            vcpu_hours: self.vcpu_hours,
+            gib_hours: self.gib_hours,
+            egress_gb: self.egress_gb,
+            cost_usd: self.usd,
+            util_mean: self
+                .util
+                .map(|u| if u.2 == 0 { f64::NAN } else { u.0 / u.2 as f64 }),
+            util_peak: self.util.map(|u| if u.2 == 0 { f64::NAN } else { u.1 }),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! XR session applications and the flow-fidelity latency formula.
+//!
+//! A session's motion-to-photon latency is: the user's access latency both ways, the RTT
+//! from the access site to the cluster's site, processing one frame on the cluster's CPU
+//! stretched by contention at its utilisation (the same formula as frame fidelity,
+//! [`crate::model::platform::contention_stretch`]), serialising the frame at the site's bandwidth
+//! with M/D/1 queueing at the link's utilisation, and, when the cluster is not the user's
+//! home cluster, the cross-cluster path's hop costs (Liqo gateways, NodePort NAT, sidecars)
+//! from [`crate::model::PathModel`].
+
+use crate::config::experiment::Protocol;
+use crate::config::sessions::SessionAppConfig;
+use crate::model::platform::contention_stretch;
+
+/// An application run per session.
+#[derive(Debug, Clone)]
+pub struct SessionApp {
+    /// Name.
+    pub name: String,
+    /// CPU reserved, cores.
+    pub cpu_cores: f64,
+    /// Memory reserved, MiB.
+    pub memory_mib: f64,
+    /// Processing per frame on a reference core, ms.
+    pub ms_per_frame: f64,
+    /// Frame size, bits.
+    pub frame_bits: f64,
+    /// Downlink bitrate (all users), Mbit/s.
+    pub bitrate_mbps: f64,
+    /// tcp or udp.
+    pub protocol: Protocol,
+    /// Users per session.
+    pub users: u32,
+    /// Mean length, s.
+    pub mean_duration_s: f64,
+    /// Relative share of arrivals.
+    pub share: f64,
+}
+
+impl SessionApp {
+    /// Builds the model from its validated table.
+    pub fn from_config(a: &SessionAppConfig) -> SessionApp {
+        SessionApp {
+            name: a.name.clone(),
+            cpu_cores: a.cpu_cores,
+            memory_mib: a.memory_mib,
+            ms_per_frame: a.ms_per_frame,
+            frame_bits: a.bitrate_mbps * 1e6 / a.frame_rate_fps,
+            bitrate_mbps: a.bitrate_mbps * a.users as f64,
+            protocol: a.protocol,
+            users: a.users,
+            mean_duration_s: a.mean_duration_s,
+            share: a.share,
+        }
+    }
+}
+
+/// Mean wait in an M/D/1 queue with service time `service` at utilisation `rho` (capped at
+/// 0.95): rho * service / (2 (1 - rho)).
+pub fn md1_wait(service: f64, rho: f64) -> f64 {
+    let r = rho.clamp(0.0, 0.95);
+    r * service / (2.0 * (1.0 - r))
+}
+
+/// What a session's latency depends on besides the application.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyInputs {
+    /// User to access site, one way, ms.
+    pub access_ms: f64,
+    /// Access site to the cluster's site, round trip, ms.
+    pub rtt_ms: f64,
+    /// Cross-cluster path hop costs for one frame (0 on the home cluster), ms.
+    pub path_ms: f64,
+    /// Cluster CPU utilisation, 0..1.
+    pub cpu_util: f64,
+    /// Cluster vCPU speed relative to the reference.
+    pub cpu_speed: f64,
+    /// Cluster cores.
+    pub cpu_cores: f64,
+    /// Bottleneck bandwidth towards the user, Gbit/s.
+    pub bandwidth_gbps: f64,
+    /// Its utilisation, 0..1.
+    pub link_util: f64,
+}
+
+/// Motion-to-photon latency of a session, ms.
+pub fn session_latency_ms(app: &SessionApp, x: &LatencyInputs) -> f64 {
+    let proc = app.ms_per_frame / x.cpu_speed;
+    let ser = app.frame_bits / (x.bandwidth_gbps * 1e9) * 1e3;
+    let cpu = proc * contention_stretch(x.cpu_util, x.cpu_cores);
+    2.0 * x.access_ms + x.rtt_ms + x.path_ms + cpu + ser + md1_wait(ser, x.link_util)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> SessionApp {
+        SessionApp {
+            name: "vr".into(),
+            cpu_cores: 2.0,
+            memory_mib: 2048.0,
+            ms_per_frame: 5.0,
+            frame_bits: 500_000.0,
+            bitrate_mbps: 30.0,
+            protocol: Protocol::Udp,
+            users: 1,
+            mean_duration_s: 600.0,
+            share: 1.0,
+        }
+    }
+
+    #[test]
+    fn latency_adds_the_parts() {
+        let x = LatencyInputs {
+            access_ms: 2.0,
+            rtt_ms: 4.0,
+            path_ms: 0.5,
+            cpu_util: 0.0,
+            cpu_speed: 1.0,
+            cpu_cores: 2.0,
+            bandwidth_gbps: 10.0,
+            link_util: 0.0,
+        };
+        // 2 * 2 + 4 + 0.5 + 5 + 0.5 Mbit / 10 Gbit/s = 0.05 ms.
+        assert!((session_latency_ms(&app(), &x) - 13.55).abs() < 1e-9);
+        // At 50 % of 2 cores processing stretches by 1 / (1 - 0.5^2) = 4/3: +5/3 ms.
+        let busy = LatencyInputs { cpu_util: 0.5, ..x };
+        assert!((session_latency_ms(&app(), &busy) - (13.55 + 5.0 / 3.0)).abs() < 1e-9);
+        // A loaded link adds M/D/1 wait: 0.5 * 0.05 / (2 * 0.5) = 0.025 ms.
+        let link = LatencyInputs {
+            link_util: 0.5,
+            ..x
+        };
+        assert!((session_latency_ms(&app(), &link) - 13.575).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,22 @@
+//! `round-robin`: each session starts one candidate further than the previous one.
+
+use super::{ObservedView, PlacementRequest, Strategy};
+use crate::model::ClusterId;
+
+/// Rotates through the candidate list.
+#[derive(Default)]
+pub struct RoundRobin {
+    next: usize,
+}
+
+impl Strategy for RoundRobin {
+    fn place(&mut self, req: &PlacementRequest, _view: &ObservedView, ranked: &mut Vec<ClusterId>) {
+        let n = req.candidates.len();
+        if n == 0 {
+            return;
+        }
+        let start = self.next % n;
+        self.next = self.next.wrapping_add(1);
+        ranked.extend((0..n).map(|i| req.candidates[(start + i) % n].cluster));
+    }
+}

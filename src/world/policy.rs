@@ -1,0 +1,112 @@
+//! What a placement strategy sees and answers. Strategies live in the strategy layer and
+//! implement [`Strategy`]; the world calls them. They see only the monitored view, which
+//! lags the world by a scrape interval plus the aggregation delay.
+
+use crate::config::topology::Tier;
+use crate::model::session::{session_latency_ms, LatencyInputs, SessionApp};
+use crate::model::ClusterId;
+
+/// One cluster as the central monitoring last saw it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ObservedCluster {
+    /// Which cluster.
+    pub id: ClusterId,
+    /// Its site's tier.
+    pub tier: Tier,
+    /// Cores not reserved by sessions at the scrape.
+    pub free_cpu_cores: f64,
+    /// Memory not reserved at the scrape, MiB.
+    pub free_memory_mib: f64,
+    /// CPU utilisation at the scrape, 0..1.
+    pub cpu_util: f64,
+    /// Whether it answered the scrape.
+    pub up: bool,
+    /// Price of a vCPU-hour, USD.
+    pub cost_per_vcpu_hour_usd: f64,
+}
+
+/// The monitored state of every cluster, indexed by [`ClusterId`].
+#[derive(Debug, Clone, Copy)]
+pub struct ObservedView<'a> {
+    /// When the scrape behind this view was taken, s.
+    pub scraped_at_s: f64,
+    /// Clusters by id.
+    pub clusters: &'a [ObservedCluster],
+}
+
+/// A cluster a session may use, with what does not change while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Which cluster.
+    pub cluster: ClusterId,
+    /// Access site to the cluster's site, round trip, ms.
+    pub rtt_ms: f64,
+    /// True unless this is the user's home cluster (the nearest one).
+    pub cross_cluster: bool,
+    /// Cross-cluster path cost for one frame of each application, ms (0 at home).
+    pub path_ms: Vec<f64>,
+    /// The cluster's site bandwidth, Gbit/s.
+    pub bandwidth_gbps: f64,
+    /// The cluster's vCPU speed ratio.
+    pub cpu_speed: f64,
+    /// The cluster's cores.
+    pub cpu_cores: f64,
+}
+
+/// A session to place.
+#[derive(Debug, Clone, Copy)]
+pub struct PlacementRequest<'a> {
+    /// The application.
+    pub app: &'a SessionApp,
+    /// Its index (for [`Candidate::path_ms`]).
+    pub app_index: usize,
+    /// User to access site, one way, ms.
+    pub access_ms: f64,
+    /// Clusters to choose from, nearest first.
+    pub candidates: &'a [Candidate],
+    /// Latency budget, ms.
+    pub slo_latency_ms: f64,
+    /// True if the cross-cluster path cannot carry this application (UDP over a mesh).
+    pub cross_refused: bool,
+}
+
+impl PlacementRequest<'_> {
+    /// Latency the session would see on candidate `c` by the observed view, ms.
+    pub fn estimate_ms(&self, c: &Candidate, view: &ObservedView) -> f64 {
+        let o = &view.clusters[c.cluster.ix()];
+        session_latency_ms(
+            self.app,
+            &LatencyInputs {
+                access_ms: self.access_ms,
+                rtt_ms: c.rtt_ms,
+                path_ms: c.path_ms[self.app_index],
+                cpu_util: o.cpu_util,
+                cpu_speed: c.cpu_speed,
+                cpu_cores: c.cpu_cores,
+                bandwidth_gbps: c.bandwidth_gbps,
+                link_util: 0.0,
+            },
+        )
+    }
+
+    /// Whether the observed view says candidate `c` has room and is up.
+    pub fn fits(&self, c: &Candidate, view: &ObservedView) -> bool {
+        let o = &view.clusters[c.cluster.ix()];
+        o.up && o.free_cpu_cores >= self.app.cpu_cores && o.free_memory_mib >= self.app.memory_mib
+    }
+
+    /// Whether the path to candidate `c` can carry the application.
+    pub fn allowed(&self, c: &Candidate) -> bool {
+        !(c.cross_cluster && self.cross_refused)
+    }
+}
+
+/// A placement strategy: ranks clusters for each new session.
+///
+/// The world admits the session on the first ranked cluster that really has room and
+/// whose path can carry it; if none does, the session is rejected. Ranking more than one
+/// cluster lets a strategy survive its stale view.
+pub trait Strategy: Send {
+    /// Fills `ranked` (cleared by the caller) with clusters to try, best first.
+    fn place(&mut self, req: &PlacementRequest, view: &ObservedView, ranked: &mut Vec<ClusterId>);
+}

@@ -1,0 +1,547 @@
+//! Flow-fidelity world: XR sessions arrive at access sites, are placed by a strategy on
+//! the monitored (stale) view, hold CPU and memory on their cluster, and leave. Each
+//! monitoring scrape samples every active session's latency from the analytic formula
+//! ([`crate::model::session`]) at the current load. Cluster failures re-place or drop the
+//! sessions they host.
+//!
+//! Capacity is never exceeded: the world admits a session only where it really fits.
+//! Every session ends exactly once: completed, rejected or dropped.
+
+use super::policy::{Candidate, ObservedCluster, ObservedView, PlacementRequest, Strategy};
+use crate::config::experiment::{PathKind, Protocol};
+use crate::config::topology::Tier;
+use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
+use crate::model::session::{session_latency_ms, LatencyInputs, SessionApp};
+use crate::model::{ClusterId, Topology};
+use rand::Rng;
+use rand_distr::{Distribution, Exp};
+use std::collections::VecDeque;
+
+/// Everything about the platform that does not change during a run.
+pub struct SessionPlatform {
+    /// Sites and clusters.
+    pub topology: Topology,
+    /// Applications.
+    pub apps: Vec<SessionApp>,
+    /// Candidate clusters per site, nearest first; the first is the home cluster.
+    pub candidates: Vec<Vec<Candidate>>,
+    /// Sites where users attach.
+    pub access_sites: Vec<u32>,
+    /// Bandwidth out of each site, Gbit/s.
+    pub site_bandwidth_gbps: Vec<f64>,
+    /// Path kind between clusters.
+    pub cross_kind: PathKind,
+    /// Latency budget, ms.
+    pub slo_latency_ms: f64,
+}
+
+/// Where arrivals come from.
+#[derive(Debug, Clone)]
+pub enum Arrivals {
+    /// Poisson at `rate_per_s`, swung by `amplitude` over a day (0: constant).
+    Generated {
+        /// Mean rate, sessions/s.
+        rate_per_s: f64,
+        /// Daily swing, 0..1.
+        amplitude: f64,
+    },
+    /// Listed arrivals: (time s, site, app, duration s).
+    Trace(Vec<(f64, u32, u32, f64)>),
+}
+
+/// Run settings.
+#[derive(Debug, Clone)]
+pub struct SessionSettings {
+    /// Simulated length.
+    pub duration: SimDuration,
+    /// Scrape interval.
+    pub scrape: SimDuration,
+    /// Aggregation lag.
+    pub lag: SimDuration,
+    /// Cluster failures: (cluster, at, for how long).
+    pub faults: Vec<(ClusterId, SimTime, SimDuration)>,
+}
+
+/// Why a session ended early.
+pub mod reason {
+    /// No ranked cluster had room (or the strategy ranked none).
+    pub const NO_CAPACITY: &str = "no-capacity";
+    /// Its cluster failed and no other had room.
+    pub const CLUSTER_FAILED: &str = "cluster-failed";
+}
+
+/// Receives what happens to sessions.
+pub trait SessionObserver {
+    /// A session was admitted on a cluster of `tier`.
+    fn admitted(&mut self, tier: Tier);
+    /// A session was refused for `reason`.
+    fn rejected(&mut self, reason: &'static str);
+    /// A running session was ended for `reason`.
+    fn dropped(&mut self, reason: &'static str);
+    /// A session ran to its end (or to the end of the run).
+    fn completed(&mut self);
+    /// A session moved to another cluster (after a failure).
+    fn migrated(&mut self);
+    /// A UDP flow was refused by a path that cannot carry it.
+    fn udp_refused(&mut self);
+    /// A session's latency at a scrape, ms.
+    fn latency(&mut self, ms: f64, over_budget: bool);
+    /// Mean and peak CPU reservation of a tier's clusters at a scrape, 0..1.
+    fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64);
+    /// Resources a session held on a cluster: vCPU-hours, GiB-hours, their price (USD) and
+    /// inter-site egress (GB).
+    fn cost(&mut self, vcpu_hours: f64, gib_hours: f64, usd: f64, egress_gb: f64);
+}
+
+/// Price of inter-site egress, USD per GB (public inter-region list price).
+pub const EGRESS_USD_PER_GB: f64 = 0.02;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Active,
+    Done,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Session {
+    app: u32,
+    site: u32,
+    cluster: u32,
+    since: SimTime,
+    active_pos: u32,
+    state: State,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct ClusterLoad {
+    used_cpu: f64,
+    used_mem: f64,
+    up: bool,
+}
+
+/// Events of the session world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SEvent {
+    /// The next arrival.
+    Arrive,
+    /// Session `.0` ends.
+    Depart(u32),
+    /// Monitoring scrape.
+    Scrape,
+    /// The oldest pending scrape reaches the central view.
+    ViewReady,
+    /// Fault `.0` starts.
+    Fail(u32),
+    /// Fault `.0` ends.
+    Recover(u32),
+}
+
+/// The state of one run.
+pub struct SessionWorld<'a, Q> {
+    p: &'a SessionPlatform,
+    s: &'a SessionSettings,
+    arrivals: &'a Arrivals,
+    queue: Q,
+    sessions: Vec<Session>,
+    active: Vec<u32>,
+    load: Vec<ClusterLoad>,
+    site_load_mbps: Vec<f64>,
+    visible: Vec<ObservedCluster>,
+    pending: VecDeque<(SimTime, Vec<ObservedCluster>)>,
+    spare: Vec<Vec<ObservedCluster>>,
+    visible_at: SimTime,
+    ranked: Vec<ClusterId>,
+    next_trace: usize,
+    app_weights: Vec<f64>,
+    rng_arrival: StreamRng,
+    rng_pick: StreamRng,
+    /// Events handled.
+    pub events: u64,
+}
+
+impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
+    /// A world at time zero.
+    pub fn new(
+        p: &'a SessionPlatform,
+        s: &'a SessionSettings,
+        arrivals: &'a Arrivals,
+        streams: RngStreams,
+        queue: Q,
+    ) -> Self {
+        let load = vec![
+            ClusterLoad {
+                up: true,
+                ..Default::default()
+            };
+            p.topology.clusters.len()
+        ];
+        let mut w = SessionWorld {
+            p,
+            s,
+            arrivals,
+            queue,
+            sessions: Vec::new(),
+            active: Vec::new(),
+            load,
+            site_load_mbps: vec![0.0; p.topology.sites.len()],
+            visible: Vec::new(),
+            pending: VecDeque::new(),
+            spare: Vec::new(),
+            visible_at: SimTime::ZERO,
+            ranked: Vec::new(),
+            next_trace: 0,
+            app_weights: p.apps.iter().map(|a| a.share).collect(),
+            rng_arrival: streams.stream("session-arrivals"),
+            rng_pick: streams.stream("session-attributes"),
+            events: 0,
+        };
+        w.visible = w.snapshot();
+        w
+    }
+
+    /// Runs to the end with `strategy`, reporting to `obs`.
+    pub fn run(mut self, strategy: &mut dyn Strategy, obs: &mut impl SessionObserver) -> u64 {
+        self.schedule_arrival(SimTime::ZERO);
+        self.queue
+            .push(SimTime::ZERO + self.s.scrape, SEvent::Scrape);
+        for (i, &(_, at, _)) in self.s.faults.iter().enumerate() {
+            self.queue.push(at, SEvent::Fail(i as u32));
+        }
+        let end = SimTime::ZERO + self.s.duration;
+        while let Some((now, ev)) = self.queue.pop() {
+            if now > end {
+                break;
+            }
+            self.events += 1;
+            match ev {
+                SEvent::Arrive => self.arrive(now, strategy, obs),
+                SEvent::Depart(i) => self.depart(now, i, obs),
+                SEvent::Scrape => self.scrape(now, obs),
+                SEvent::ViewReady => self.view_ready(),
+                SEvent::Fail(f) => self.fail(now, f, strategy, obs),
+                SEvent::Recover(f) => self.load[self.s.faults[f as usize].0.ix()].up = true,
+            }
+        }
+        while let Some(&i) = self.active.last() {
+            self.release(end, i, obs);
+            obs.completed();
+        }
+        self.events
+    }
+
+    fn schedule_arrival(&mut self, now: SimTime) {
+        let at = match self.arrivals {
+            Arrivals::Trace(list) => match list.get(self.next_trace) {
+                Some(a) => SimTime::ZERO + SimDuration::from_secs_f64(a.0),
+                None => return,
+            },
+            &Arrivals::Generated {
+                rate_per_s,
+                amplitude,
+            } => {
+                let peak = rate_per_s * (1.0 + amplitude);
+                let exp = Exp::new(peak).expect("validated positive rate");
+                let mut t = now.0 as f64 / 1e9;
+                loop {
+                    t += exp.sample(&mut self.rng_arrival);
+                    let phase = 2.0 * std::f64::consts::PI * (t / 86_400.0 - 0.25);
+                    let rate = rate_per_s * (1.0 + amplitude * phase.sin());
+                    if self.rng_arrival.random::<f64>() * peak <= rate {
+                        break;
+                    }
+                }
+                SimTime::ZERO + SimDuration::from_secs_f64(t)
+            }
+        };
+        self.queue.push(at, SEvent::Arrive);
+    }
+
+    /// The next arrival's site, application and duration (s).
+    fn draw_session(&mut self) -> (u32, u32, f64) {
+        if let Arrivals::Trace(list) = self.arrivals {
+            let a = list[self.next_trace];
+            self.next_trace += 1;
+            return (a.1, a.2, a.3);
+        }
+        let sites = &self.p.access_sites;
+        let site = sites[self.rng_pick.random_range(0..sites.len())];
+        let total: f64 = self.app_weights.iter().sum();
+        let mut x = self.rng_pick.random::<f64>() * total;
+        let mut app = 0;
+        for (i, w) in self.app_weights.iter().enumerate() {
+            app = i;
+            if x < *w {
+                break;
+            }
+            x -= w;
+        }
+        let mean = self.p.apps[app].mean_duration_s;
+        let d = Exp::new(1.0 / mean)
+            .expect("validated positive duration")
+            .sample(&mut self.rng_pick);
+        (site, app as u32, d)
+    }
+
+    fn arrive(
+        &mut self,
+        now: SimTime,
+        strategy: &mut dyn Strategy,
+        obs: &mut impl SessionObserver,
+    ) {
+        let (site, app, duration_s) = self.draw_session();
+        self.schedule_arrival(now);
+        let id = self.sessions.len() as u32;
+        self.sessions.push(Session {
+            app,
+            site,
+            cluster: u32::MAX,
+            since: now,
+            active_pos: 0,
+            state: State::Active,
+        });
+        match self.place(id, None, strategy, obs) {
+            Some(c) => {
+                obs.admitted(self.p.topology.sites[self.p.topology.cluster(c).site.ix()].tier);
+                let end = now + SimDuration::from_secs_f64(duration_s);
+                self.queue.push(end, SEvent::Depart(id));
+            }
+            None => {
+                self.sessions[id as usize].state = State::Done;
+                obs.rejected(reason::NO_CAPACITY);
+            }
+        }
+    }
+
+    /// Asks the strategy and admits session `id` on the first ranked cluster that fits,
+    /// never on `avoid`. Returns the cluster, or `None` if nothing fits.
+    fn place(
+        &mut self,
+        id: u32,
+        avoid: Option<ClusterId>,
+        strategy: &mut dyn Strategy,
+        obs: &mut impl SessionObserver,
+    ) -> Option<ClusterId> {
+        let sess = self.sessions[id as usize];
+        let app = &self.p.apps[sess.app as usize];
+        let req = PlacementRequest {
+            app,
+            app_index: sess.app as usize,
+            access_ms: self.p.topology.sites[sess.site as usize].access_latency_ms,
+            candidates: &self.p.candidates[sess.site as usize],
+            slo_latency_ms: self.p.slo_latency_ms,
+            cross_refused: self.p.cross_kind == PathKind::Mesh && app.protocol == Protocol::Udp,
+        };
+        let view = ObservedView {
+            scraped_at_s: self.visible_at.0 as f64 / 1e9,
+            clusters: &self.visible,
+        };
+        let mut ranked = std::mem::take(&mut self.ranked);
+        ranked.clear();
+        strategy.place(&req, &view, &mut ranked);
+        let mut chosen = None;
+        for &c in &ranked {
+            let Some(cand) = req.candidates.iter().find(|k| k.cluster == c) else {
+                continue;
+            };
+            if Some(c) == avoid {
+                continue;
+            }
+            if !req.allowed(cand) {
+                obs.udp_refused();
+                continue;
+            }
+            if self.fits(c, app) {
+                chosen = Some(c);
+                break;
+            }
+        }
+        self.ranked = ranked;
+        let c = chosen?;
+        self.hold(id, c);
+        Some(c)
+    }
+
+    fn fits(&self, c: ClusterId, app: &SessionApp) -> bool {
+        let k = self.p.topology.cluster(c);
+        let l = &self.load[c.ix()];
+        l.up && l.used_cpu + app.cpu_cores <= k.cpu_cores + 1e-9
+            && l.used_mem + app.memory_mib <= k.memory_mib + 1e-9
+    }
+
+    fn hold(&mut self, id: u32, c: ClusterId) {
+        let app = &self.p.apps[self.sessions[id as usize].app as usize];
+        let l = &mut self.load[c.ix()];
+        l.used_cpu += app.cpu_cores;
+        l.used_mem += app.memory_mib;
+        self.site_load_mbps[self.p.topology.cluster(c).site.ix()] += app.bitrate_mbps;
+        let s = &mut self.sessions[id as usize];
+        s.cluster = c.0;
+        s.active_pos = self.active.len() as u32;
+        self.active.push(id);
+    }
+
+    /// Frees session `id`'s resources at `now` and reports what it cost.
+    fn release(&mut self, now: SimTime, id: u32, obs: &mut impl SessionObserver) {
+        let s = self.sessions[id as usize];
+        let app = &self.p.apps[s.app as usize];
+        let c = ClusterId(s.cluster);
+        let k = self.p.topology.cluster(c);
+        let l = &mut self.load[c.ix()];
+        l.used_cpu = (l.used_cpu - app.cpu_cores).max(0.0);
+        l.used_mem = (l.used_mem - app.memory_mib).max(0.0);
+        let site = k.site.ix();
+        self.site_load_mbps[site] = (self.site_load_mbps[site] - app.bitrate_mbps).max(0.0);
+        let last = *self.active.last().expect("active session");
+        self.active.swap_remove(s.active_pos as usize);
+        if last != id {
+            self.sessions[last as usize].active_pos = s.active_pos;
+        }
+        self.sessions[id as usize].state = State::Done;
+        let hours = (now - s.since).as_secs_f64() / 3600.0;
+        let (vcpu_h, gib_h) = (app.cpu_cores * hours, app.memory_mib / 1024.0 * hours);
+        let usd = vcpu_h * k.cost_per_vcpu_hour_usd + gib_h * k.cost_per_gib_hour_usd;
+        let egress_gb = if site as u32 != s.site {
+            app.bitrate_mbps * hours * 3600.0 / 8.0 / 1000.0
+        } else {
+            0.0
+        };
+        obs.cost(
+            vcpu_h,
+            gib_h,
+            usd + egress_gb * EGRESS_USD_PER_GB,
+            egress_gb,
+        );
+    }
+
+    fn depart(&mut self, now: SimTime, id: u32, obs: &mut impl SessionObserver) {
+        if self.sessions[id as usize].state == State::Active {
+            self.release(now, id, obs);
+            obs.completed();
+        }
+    }
+
+    fn snapshot(&mut self) -> Vec<ObservedCluster> {
+        let mut snap = self.spare.pop().unwrap_or_default();
+        snap.clear();
+        for (i, k) in self.p.topology.clusters.iter().enumerate() {
+            let l = &self.load[i];
+            snap.push(ObservedCluster {
+                id: ClusterId(i as u32),
+                tier: self.p.topology.sites[k.site.ix()].tier,
+                free_cpu_cores: if l.up { k.cpu_cores - l.used_cpu } else { 0.0 },
+                free_memory_mib: if l.up { k.memory_mib - l.used_mem } else { 0.0 },
+                cpu_util: self.cpu_util(i),
+                up: l.up,
+                cost_per_vcpu_hour_usd: k.cost_per_vcpu_hour_usd,
+            });
+        }
+        snap
+    }
+
+    /// CPU utilisation of cluster `i`: idle baseline plus reservations, 0..1.
+    fn cpu_util(&self, i: usize) -> f64 {
+        let k = &self.p.topology.clusters[i];
+        ((k.baseline_cpu_cores / k.cpu_speed_ratio + self.load[i].used_cpu) / k.cpu_cores).min(1.0)
+    }
+
+    fn scrape(&mut self, now: SimTime, obs: &mut impl SessionObserver) {
+        let snap = self.snapshot();
+        self.pending.push_back((now, snap));
+        self.queue.push(now + self.s.lag, SEvent::ViewReady);
+        self.sample_latencies(obs);
+        self.sample_utilisation(obs);
+        let next = now + self.s.scrape;
+        if next.0 <= self.s.duration.0 {
+            self.queue.push(next, SEvent::Scrape);
+        }
+    }
+
+    fn view_ready(&mut self) {
+        if let Some((scraped, snap)) = self.pending.pop_front() {
+            let old = std::mem::replace(&mut self.visible, snap);
+            self.spare.push(old);
+            self.visible_at = scraped;
+        }
+    }
+
+    fn sample_latencies(&self, obs: &mut impl SessionObserver) {
+        for &id in &self.active {
+            let s = &self.sessions[id as usize];
+            let app = &self.p.apps[s.app as usize];
+            let Some(cand) = self.p.candidates[s.site as usize]
+                .iter()
+                .find(|c| c.cluster.0 == s.cluster)
+            else {
+                continue;
+            };
+            let k = self.p.topology.cluster(cand.cluster);
+            let site = k.site.ix();
+            let ms = session_latency_ms(
+                app,
+                &LatencyInputs {
+                    access_ms: self.p.topology.sites[s.site as usize].access_latency_ms,
+                    rtt_ms: cand.rtt_ms,
+                    path_ms: cand.path_ms[s.app as usize],
+                    cpu_util: self.cpu_util(cand.cluster.ix()),
+                    cpu_speed: cand.cpu_speed,
+                    cpu_cores: cand.cpu_cores,
+                    bandwidth_gbps: cand.bandwidth_gbps,
+                    link_util: self.site_load_mbps[site]
+                        / (self.p.site_bandwidth_gbps[site] * 1000.0),
+                },
+            );
+            obs.latency(ms, ms > self.p.slo_latency_ms);
+        }
+    }
+
+    fn sample_utilisation(&self, obs: &mut impl SessionObserver) {
+        for tier in [Tier::Cloud, Tier::Edge, Tier::FarEdge] {
+            let (mut sum, mut peak, mut n) = (0.0, 0.0f64, 0);
+            for (i, k) in self.p.topology.clusters.iter().enumerate() {
+                if self.p.topology.sites[k.site.ix()].tier == tier && self.load[i].up {
+                    let u = self.load[i].used_cpu / k.cpu_cores;
+                    sum += u;
+                    peak = peak.max(u);
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                obs.utilisation(tier, sum / n as f64, peak);
+            }
+        }
+    }
+
+    fn fail(
+        &mut self,
+        now: SimTime,
+        f: u32,
+        strategy: &mut dyn Strategy,
+        obs: &mut impl SessionObserver,
+    ) {
+        let (c, _, d) = self.s.faults[f as usize];
+        self.load[c.ix()].up = false;
+        self.queue.push(now + d, SEvent::Recover(f));
+        let hit: Vec<u32> = self
+            .active
+            .iter()
+            .copied()
+            .filter(|&i| self.sessions[i as usize].cluster == c.0)
+            .collect();
+        for id in hit {
+            self.release(now, id, obs);
+            self.sessions[id as usize].state = State::Active;
+            self.sessions[id as usize].since = now;
+            if self.place(id, Some(c), strategy, obs).is_some() {
+                obs.migrated();
+            } else {
+                self.sessions[id as usize].state = State::Done;
+                obs.dropped(reason::CLUSTER_FAILED);
+            }
+        }
+    }
+
+    /// Reserved CPU and memory per cluster now (for invariant tests).
+    pub fn reservations(&self) -> Vec<(f64, f64)> {
+        self.load.iter().map(|l| (l.used_cpu, l.used_mem)).collect()
+    }
+}
