@@ -1,0 +1,209 @@
+//! Session experiments at flow fidelity: the strategy comparison, invariants over random
+//! platforms and loads, determinism, and strategies registered from outside the crate.
+
+use proptest::prelude::*;
+use std::path::Path;
+use std::process::Command;
+use xrplace::config::load_experiment;
+use xrplace::config::sessions::LoadKind;
+use xrplace::config::LoadedExperiment;
+use xrplace::experiment::{
+    generate_topology, run_sessions, run_sessions_with, RunOptions, SessionResult,
+};
+use xrplace::model::ClusterId;
+use xrplace::strategy::{ObservedView, PlacementRequest, Registry, Strategy};
+
+fn shipped(rel: &str) -> LoadedExperiment {
+    load_experiment(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+}
+
+fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let i = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no {name}"));
+    r.records()
+        .map(|x| x.unwrap())
+        .map(|x| (x[0].to_string(), x[i].parse().unwrap_or(f64::NAN)))
+        .collect()
+}
+
+#[test]
+fn strategies_eu_ranks_latency_aware_strategies_above_cloud_only() {
+    let dir = std::env::temp_dir().join(format!("xrplace-strat-{}", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_xrplace"))
+        .args([
+            "run",
+            "experiments/strategies-eu.toml",
+            "--quiet",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let slo = column(&summary, "slo_violation_ratio");
+    let names: Vec<&str> = slo.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "cloud-only",
+            "random",
+            "round-robin",
+            "first-fit",
+            "best-fit",
+            "latency-greedy",
+            "network-aware"
+        ]
+    );
+    for col in [
+        "admitted",
+        "rejected",
+        "dropped",
+        "latency_p50_ms",
+        "latency_p95_ms",
+        "latency_p99_ms",
+        "cost_usd",
+        "vcpu_hours",
+        "gib_hours",
+        "egress_gb",
+        "util_mean_edge",
+        "util_peak_cloud",
+        "migrations",
+        "udp_refused",
+    ] {
+        assert_eq!(column(&summary, col).len(), 7, "{col}");
+    }
+    let get = |n: &str| slo.iter().find(|s| s.0 == n).unwrap().1;
+    assert!(get("latency-greedy") < get("cloud-only"), "{slo:?}");
+    assert!(get("network-aware") < get("cloud-only"), "{slo:?}");
+    // The Frankfurt failure moves sessions elsewhere.
+    assert!(column(&summary, "migrations").iter().any(|m| m.1 > 0.0));
+}
+
+fn small(sites: usize, seed: u64, rate: f64, strategies: &[&str]) -> LoadedExperiment {
+    let mut e = shipped("experiments/strategies-eu.toml");
+    e.topologies[0] = generate_topology(sites, seed);
+    e.config.duration_s = 4.0 * 3600.0;
+    e.config.runs = 2;
+    let s = e.config.sessions.as_mut().unwrap();
+    s.strategies = strategies.iter().map(|x| x.to_string()).collect();
+    s.load.kind = LoadKind::Poisson;
+    s.load.rate_per_s = rate;
+    s.scrape_interval_s = 5.0;
+    s.faults.clear();
+    e
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Every session ends exactly once and reservations never pass a cluster's capacity
+    /// (peak utilisation per tier, checked at every scrape, stays at or below 1).
+    #[test]
+    fn sessions_are_accounted_and_capacity_is_never_exceeded(
+        sites in 3usize..25, seed in 0u64..500, rate in 0.01f64..0.5, strategy in 0usize..7,
+    ) {
+        let names = ["cloud-only", "random", "round-robin", "first-fit", "best-fit", "latency-greedy", "network-aware"];
+        let e = small(sites, seed, rate, &[names[strategy]]);
+        let r = run_sessions(&e, RunOptions::default()).unwrap();
+        for row in &r.rows {
+            let s = &row.summary;
+            prop_assert_eq!(s.arrivals, s.admitted + s.rejected);
+            prop_assert_eq!(s.admitted, s.completed + s.dropped);
+            for peak in s.util_peak {
+                prop_assert!(peak.is_nan() || peak <= 1.0 + 1e-9, "peak {}", peak);
+            }
+        }
+    }
+}
+
+fn csv_bytes(r: &SessionResult) -> Vec<u8> {
+    xrplace::report::sessions::runs_csv(r).unwrap()
+}
+
+#[test]
+fn results_do_not_depend_on_threads() {
+    let e = small(40, 3, 0.3, &["random", "latency-greedy", "best-fit"]);
+    let one = run_sessions(
+        &e,
+        RunOptions {
+            seed: None,
+            threads: 1,
+        },
+    )
+    .unwrap();
+    let two = run_sessions(
+        &e,
+        RunOptions {
+            seed: None,
+            threads: 2,
+        },
+    )
+    .unwrap();
+    assert_eq!(csv_bytes(&one), csv_bytes(&two));
+}
+
+/// A strategy written outside the crate: always the farthest candidate.
+struct Farthest;
+
+impl Strategy for Farthest {
+    fn place(&mut self, req: &PlacementRequest, _view: &ObservedView, ranked: &mut Vec<ClusterId>) {
+        ranked.extend(req.candidates.iter().rev().map(|c| c.cluster));
+    }
+}
+
+#[test]
+fn a_strategy_defined_outside_the_crate_can_be_registered() {
+    let mut registry = Registry::builtin();
+    registry.register("farthest", |_| Box::new(Farthest));
+    assert!(registry.names().contains(&"farthest"));
+    let e = small(30, 5, 0.2, &["farthest", "latency-greedy"]);
+    let r = run_sessions_with(&e, RunOptions::default(), &registry).unwrap();
+    let p50 = |n: &str| {
+        r.rows
+            .iter()
+            .find(|x| x.strategy == n)
+            .unwrap()
+            .summary
+            .latency_p50_ms
+    };
+    assert!(
+        p50("farthest") > p50("latency-greedy"),
+        "{} vs {}",
+        p50("farthest"),
+        p50("latency-greedy")
+    );
+    // Without registering it, the name is refused with its location.
+    let err = run_sessions(&e, RunOptions::default()).unwrap_err();
+    assert!(
+        err.field.starts_with("sessions.strategies[0]") && err.message.contains("farthest"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_trace_row_is_refused_with_its_file_line_and_column_name() {
+    let out = Command::new(env!("CARGO_BIN_EXE_xrplace"))
+        .args(["check", "tests/data/bad-trace-experiment.toml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("bad-trace.csv:3:")
+            && err.contains("field `application`")
+            && err.contains("teleport"),
+        "{err}"
+    );
+}
