@@ -10,6 +10,7 @@
 
 use crate::config::experiment::Protocol;
 use crate::config::sessions::SessionAppConfig;
+#[cfg(doc)]
 use crate::model::platform::contention_stretch;
 
 /// An application run per session.
@@ -71,12 +72,11 @@ pub struct LatencyInputs {
     pub rtt_ms: f64,
     /// Cross-cluster path hop costs for one frame (0 on the home cluster), ms.
     pub path_ms: f64,
-    /// Cluster CPU utilisation, 0..1.
-    pub cpu_util: f64,
+    /// Processing slowdown from CPU contention on the cluster, >= 1
+    /// ([`contention_stretch`] of its utilisation and cores).
+    pub cpu_stretch: f64,
     /// Cluster vCPU speed relative to the reference.
     pub cpu_speed: f64,
-    /// Cluster cores.
-    pub cpu_cores: f64,
     /// Bottleneck bandwidth towards the user, Gbit/s.
     pub bandwidth_gbps: f64,
     /// Its utilisation, 0..1.
@@ -87,7 +87,7 @@ pub struct LatencyInputs {
 pub fn session_latency_ms(app: &SessionApp, x: &LatencyInputs) -> f64 {
     let proc = app.ms_per_frame / x.cpu_speed;
     let ser = app.frame_bits / (x.bandwidth_gbps * 1e9) * 1e3;
-    let cpu = proc * contention_stretch(x.cpu_util, x.cpu_cores);
+    let cpu = proc * x.cpu_stretch;
     2.0 * x.access_ms + x.rtt_ms + x.path_ms + cpu + ser + md1_wait(ser, x.link_util)
 }
 
@@ -116,16 +116,18 @@ mod tests {
             access_ms: 2.0,
             rtt_ms: 4.0,
             path_ms: 0.5,
-            cpu_util: 0.0,
+            cpu_stretch: 1.0,
             cpu_speed: 1.0,
-            cpu_cores: 2.0,
             bandwidth_gbps: 10.0,
             link_util: 0.0,
         };
         // 2 * 2 + 4 + 0.5 + 5 + 0.5 Mbit / 10 Gbit/s = 0.05 ms.
         assert!((session_latency_ms(&app(), &x) - 13.55).abs() < 1e-9);
         // At 50 % of 2 cores processing stretches by 1 / (1 - 0.5^2) = 4/3: +5/3 ms.
-        let busy = LatencyInputs { cpu_util: 0.5, ..x };
+        let busy = LatencyInputs {
+            cpu_stretch: crate::model::platform::contention_stretch(0.5, 2.0),
+            ..x
+        };
         assert!((session_latency_ms(&app(), &busy) - (13.55 + 5.0 / 3.0)).abs() < 1e-9);
         // A loaded link adds M/D/1 wait: 0.5 * 0.05 / (2 * 0.5) = 0.025 ms.
         let link = LatencyInputs {

@@ -51,7 +51,9 @@ impl Registry {
         r.register("latency-greedy", |_| {
             Box::new(latency_greedy::LatencyGreedy)
         });
-        r.register("network-aware", |_| Box::new(network_aware::NetworkAware));
+        r.register("network-aware", |_| {
+            Box::new(network_aware::NetworkAware::default())
+        });
         r
     }
 

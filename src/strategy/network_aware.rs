@@ -6,18 +6,23 @@ use super::{ObservedView, PlacementRequest, Strategy};
 use crate::model::ClusterId;
 
 /// Local first, then tunnels, within the latency budget.
-pub struct NetworkAware;
+#[derive(Default)]
+pub struct NetworkAware {
+    ok: Vec<(bool, f64, ClusterId)>,
+}
 
 impl Strategy for NetworkAware {
     fn place(&mut self, req: &PlacementRequest, view: &ObservedView, ranked: &mut Vec<ClusterId>) {
-        let mut ok: Vec<(bool, f64, ClusterId)> = req
-            .candidates
-            .iter()
-            .filter(|c| req.allowed(c) && req.fits(c, view))
-            .map(|c| (c.cross_cluster, req.estimate_ms(c, view), c.cluster))
-            .filter(|s| s.1 <= req.slo_latency_ms)
-            .collect();
-        ok.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
-        ranked.extend(ok.into_iter().map(|s| s.2));
+        self.ok.clear();
+        self.ok.extend(
+            req.candidates
+                .iter()
+                .filter(|c| req.allowed(c) && req.fits(c, view))
+                .map(|c| (c.cross_cluster, req.estimate_ms(c, view), c.cluster))
+                .filter(|s| s.1 <= req.slo_latency_ms),
+        );
+        self.ok
+            .sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+        ranked.extend(self.ok.iter().map(|s| s.2));
     }
 }

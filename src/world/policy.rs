@@ -19,6 +19,8 @@ pub struct ObservedCluster {
     pub free_memory_mib: f64,
     /// CPU utilisation at the scrape, 0..1.
     pub cpu_util: f64,
+    /// Processing slowdown at that utilisation (contention over the cluster's cores).
+    pub cpu_stretch: f64,
     /// Whether it answered the scrape.
     pub up: bool,
     /// Price of a vCPU-hour, USD.
@@ -80,9 +82,8 @@ impl PlacementRequest<'_> {
                 access_ms: self.access_ms,
                 rtt_ms: c.rtt_ms,
                 path_ms: c.path_ms[self.app_index],
-                cpu_util: o.cpu_util,
+                cpu_stretch: o.cpu_stretch,
                 cpu_speed: c.cpu_speed,
-                cpu_cores: c.cpu_cores,
                 bandwidth_gbps: c.bandwidth_gbps,
                 link_util: 0.0,
             },

@@ -11,6 +11,7 @@ use super::policy::{Candidate, ObservedCluster, ObservedView, PlacementRequest, 
 use crate::config::experiment::{PathKind, Protocol};
 use crate::config::topology::Tier;
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
+use crate::model::platform::contention_stretch;
 use crate::model::session::{session_latency_ms, LatencyInputs, SessionApp};
 use crate::model::{ClusterId, Topology};
 use rand::Rng;
@@ -107,6 +108,8 @@ struct Session {
     app: u32,
     site: u32,
     cluster: u32,
+    /// Index of `cluster` in the site's candidate list.
+    cand: u32,
     since: SimTime,
     active_pos: u32,
     state: State,
@@ -151,6 +154,7 @@ pub struct SessionWorld<'a, Q> {
     spare: Vec<Vec<ObservedCluster>>,
     visible_at: SimTime,
     ranked: Vec<ClusterId>,
+    stretch: Vec<f64>,
     next_trace: usize,
     app_weights: Vec<f64>,
     rng_arrival: StreamRng,
@@ -189,6 +193,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             spare: Vec::new(),
             visible_at: SimTime::ZERO,
             ranked: Vec::new(),
+            stretch: Vec::new(),
             next_trace: 0,
             app_weights: p.apps.iter().map(|a| a.share).collect(),
             rng_arrival: streams.stream("session-arrivals"),
@@ -295,6 +300,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             app,
             site,
             cluster: u32::MAX,
+            cand: 0,
             since: now,
             active_pos: 0,
             state: State::Active,
@@ -340,9 +346,10 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         strategy.place(&req, &view, &mut ranked);
         let mut chosen = None;
         for &c in &ranked {
-            let Some(cand) = req.candidates.iter().find(|k| k.cluster == c) else {
+            let Some(pos) = req.candidates.iter().position(|k| k.cluster == c) else {
                 continue;
             };
+            let cand = &req.candidates[pos];
             if Some(c) == avoid {
                 continue;
             }
@@ -351,12 +358,13 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 continue;
             }
             if self.fits(c, app) {
-                chosen = Some(c);
+                chosen = Some((c, pos as u32));
                 break;
             }
         }
         self.ranked = ranked;
-        let c = chosen?;
+        let (c, pos) = chosen?;
+        self.sessions[id as usize].cand = pos;
         self.hold(id, c);
         Some(c)
     }
@@ -431,6 +439,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 free_cpu_cores: if l.up { k.cpu_cores - l.used_cpu } else { 0.0 },
                 free_memory_mib: if l.up { k.memory_mib - l.used_mem } else { 0.0 },
                 cpu_util: self.cpu_util(i),
+                cpu_stretch: contention_stretch(self.cpu_util(i), k.cpu_cores),
                 up: l.up,
                 cost_per_vcpu_hour_usd: k.cost_per_vcpu_hour_usd,
             });
@@ -464,7 +473,14 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         }
     }
 
-    fn sample_latencies(&self, obs: &mut impl SessionObserver) {
+    fn sample_latencies(&mut self, obs: &mut impl SessionObserver) {
+        let mut stretch = std::mem::take(&mut self.stretch);
+        stretch.clear();
+        stretch.extend(
+            (0..self.load.len()).map(|i| {
+                contention_stretch(self.cpu_util(i), self.p.topology.clusters[i].cpu_cores)
+            }),
+        );
         for &id in &self.active {
             let s = &self.sessions[id as usize];
             let app = &self.p.apps[s.app as usize];
@@ -482,9 +498,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     access_ms: self.p.topology.sites[s.site as usize].access_latency_ms,
                     rtt_ms: cand.rtt_ms,
                     path_ms: cand.path_ms[s.app as usize],
-                    cpu_util: self.cpu_util(cand.cluster.ix()),
+                    cpu_stretch: stretch[cand.cluster.ix()],
                     cpu_speed: cand.cpu_speed,
-                    cpu_cores: cand.cpu_cores,
                     bandwidth_gbps: cand.bandwidth_gbps,
                     link_util: self.site_load_mbps[site]
                         / (self.p.site_bandwidth_gbps[site] * 1000.0),
@@ -492,6 +507,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             );
             obs.latency(ms, ms > self.p.slo_latency_ms);
         }
+        self.stretch = stretch;
     }
 
     fn sample_utilisation(&self, obs: &mut impl SessionObserver) {
