@@ -49,7 +49,7 @@ impl Registry {
         r.register("first-fit", |_| Box::new(first_fit::FirstFit));
         r.register("best-fit", |_| Box::new(best_fit::BestFit));
         r.register("latency-greedy", |_| {
-            Box::new(latency_greedy::LatencyGreedy)
+            Box::new(latency_greedy::LatencyGreedy::default())
         });
         r.register("network-aware", |_| {
             Box::new(network_aware::NetworkAware::default())
