@@ -37,6 +37,19 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Run only shard K of N of a session sweep (for example 2/4); join with `merge`.
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<(u32, u32)>,
+    },
+    /// Join the outputs of the shards of a session sweep into one runs.csv and summary.csv,
+    /// byte-identical to running the sweep unsharded.
+    Merge {
+        /// Output directories of the shards.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Where to write the merged files.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Validate topology and experiment files without running anything.
     Check {
@@ -88,7 +101,17 @@ fn main() -> ExitCode {
             out,
             threads,
             quiet,
-        } => run(experiment, seed, out, threads, quiet),
+            shard,
+        } => {
+            let opts = RunOptions {
+                seed,
+                threads,
+                shard,
+                progress: !quiet,
+            };
+            run(experiment, opts, out, quiet)
+        }
+        Command::Merge { shards, out } => merge(&shards, &out),
         Command::Check { files } => check(&files),
         Command::Topology {
             command: TopologyCommand::Generate { sites, seed, out },
@@ -107,16 +130,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(
-    path: PathBuf,
-    seed: Option<u64>,
-    out: Option<PathBuf>,
-    threads: usize,
-    quiet: bool,
-) -> Result<(), Failure> {
+/// Parses `K/N` with 1 <= K <= N.
+fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let (k, n) = s.split_once('/').ok_or("expected K/N, for example 2/4")?;
+    let k: u32 = k.parse().map_err(|_| "K is not a number")?;
+    let n: u32 = n.parse().map_err(|_| "N is not a number")?;
+    if k == 0 || k > n {
+        return Err(format!("expected 1 <= K <= N, found {k}/{n}"));
+    }
+    Ok((k, n))
+}
+
+fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
+    let files: Vec<PathBuf> = shards.iter().map(|d| d.join("runs.csv")).collect();
+    report::sessions::merge_shards(&files, out).map_err(|e| match e {
+        report::sessions::MergeError::Input(c) => Failure::Input(c),
+        report::sessions::MergeError::Io(msg) => Failure::Runtime(msg),
+    })
+}
+
+fn run(path: PathBuf, opts: RunOptions, out: Option<PathBuf>, quiet: bool) -> Result<(), Failure> {
     let started = Instant::now();
     let exp = load_experiment(&path)?;
-    let opts = RunOptions { seed, threads };
+    if opts.shard.is_some() && exp.config.sessions.is_none() {
+        let msg = "--shard applies to session sweeps ([sessions]) only";
+        return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
+    }
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&exp.config.name));
     let write_error = |e: std::io::Error| {
         Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))

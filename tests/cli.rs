@@ -76,6 +76,9 @@ fn shipped_files_are_valid() {
         "experiments/liqo-peering.toml",
         "experiments/strategies-eu.toml",
         "experiments/trace-eu-evening.toml",
+        "experiments/sweep-eu.toml",
+        "experiments/scale-1k.toml",
+        "topologies/generated-1k.toml",
     ];
     args.extend(names);
     let out = xrplace(&args);

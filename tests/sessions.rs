@@ -137,16 +137,16 @@ fn results_do_not_depend_on_threads() {
     let one = run_sessions(
         &e,
         RunOptions {
-            seed: None,
             threads: 1,
+            ..RunOptions::default()
         },
     )
     .unwrap();
     let two = run_sessions(
         &e,
         RunOptions {
-            seed: None,
             threads: 2,
+            ..RunOptions::default()
         },
     )
     .unwrap();
@@ -206,4 +206,83 @@ fn a_bad_trace_row_is_refused_with_its_file_line_and_column_name() {
             && err.contains("teleport"),
         "{err}"
     );
+}
+
+fn xrplace(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_xrplace"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+/// The sweep expands to every (rate, fault model, strategy) point x 3 seeds, and running
+/// it in three shards (two threads) and merging them gives the single-run bytes.
+#[test]
+fn sharded_sweep_merges_to_the_single_run_bytes() {
+    let dir = std::env::temp_dir().join(format!("xrplace-sweep-{}", std::process::id()));
+    let d = |s: &str| dir.join(s).to_str().unwrap().to_string();
+    let out = xrplace(&[
+        "run",
+        "experiments/sweep-eu.toml",
+        "-q",
+        "--threads",
+        "1",
+        "--out",
+        &d("all"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for k in ["1/3", "2/3", "3/3"] {
+        let name = format!("shard{}", &k[..1]);
+        let out = xrplace(&[
+            "run",
+            "experiments/sweep-eu.toml",
+            "-q",
+            "--threads",
+            "2",
+            "--shard",
+            k,
+            "--out",
+            &d(&name),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = xrplace(&[
+        "merge",
+        &d("shard3"),
+        &d("shard1"),
+        &d("shard2"),
+        "--out",
+        &d("merged"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in ["runs.csv", "summary.csv"] {
+        let a = std::fs::read(dir.join("all").join(f)).unwrap();
+        let b = std::fs::read(dir.join("merged").join(f)).unwrap();
+        assert!(a == b, "{f} differs after shard + merge");
+    }
+    let runs = std::fs::read_to_string(dir.join("all/runs.csv")).unwrap();
+    // 3 rates x 2 fault models x 3 strategies x 3 runs.
+    assert_eq!(runs.lines().count(), 1 + 54);
+    let summary = std::fs::read_to_string(dir.join("all/summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 1 + 18);
+    let rates: Vec<f64> = column(&summary, "rate_per_s").iter().map(|r| r.1).collect();
+    assert_eq!(&rates[..7], &[0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2]);
+
+    let missing = xrplace(&["merge", &d("shard1"), &d("shard2"), "--out", &d("bad")]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("missing"));
+    assert!(!dir.join("bad").exists());
 }

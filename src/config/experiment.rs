@@ -276,27 +276,48 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
         }
         validate_sessions(&c, s)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let topo = load_topology(&base.join(&s.topology)).map_err(|e| {
-            if e.line == 0 {
-                src.error("sessions.topology", e.message)
-            } else {
-                e
+        let files: Vec<(String, &String)> = if s.sweep.topologies.is_empty() {
+            vec![(String::from("sessions.topology"), &s.topology)]
+        } else {
+            s.sweep
+                .topologies
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("sessions.sweep.topologies[{i}]"), t))
+                .collect()
+        };
+        let mut topologies = Vec::with_capacity(files.len());
+        for (field, file) in files {
+            let topo = load_topology(&base.join(file)).map_err(|e| {
+                if e.line == 0 {
+                    src.error(&field, e.message)
+                } else {
+                    e
+                }
+            })?;
+            let clusters: HashMap<&str, u32> = topo
+                .clusters
+                .iter()
+                .enumerate()
+                .map(|(j, k)| (k.name.as_str(), j as u32))
+                .collect();
+            for (i, f) in s.faults.iter().enumerate() {
+                c.resolve(
+                    &format!("sessions.faults[{i}].cluster"),
+                    "cluster",
+                    &f.cluster,
+                    &clusters,
+                )?;
             }
-        })?;
-        let clusters: HashMap<&str, u32> = topo
-            .clusters
-            .iter()
-            .enumerate()
-            .map(|(j, k)| (k.name.as_str(), j as u32))
-            .collect();
-        for (i, f) in s.faults.iter().enumerate() {
-            c.resolve(
-                &format!("sessions.faults[{i}].cluster"),
-                "cluster",
-                &f.cluster,
-                &clusters,
-            )?;
+            for (m, model) in s.fault_models.iter().enumerate() {
+                for (i, f) in model.faults.iter().enumerate() {
+                    let field = format!("sessions.fault_models[{m}].faults[{i}].cluster");
+                    c.resolve(&field, "cluster", &f.cluster, &clusters)?;
+                }
+            }
+            topologies.push(topo);
         }
+        let topo = &topologies[0];
         let trace = if s.load.kind == LoadKind::Trace {
             let sites: HashMap<&str, u32> = topo
                 .sites
@@ -324,7 +345,7 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
         return Ok(LoadedExperiment {
             path: path.to_path_buf(),
             config,
-            topologies: vec![topo],
+            topologies,
             trace,
         });
     }

@@ -33,9 +33,87 @@ pub struct SessionsConfig {
     pub applications: Vec<SessionAppConfig>,
     /// Arrival process.
     pub load: LoadConfig,
-    /// Scripted cluster failures.
+    /// Scripted cluster failures (the fault model `default`).
     #[serde(default)]
     pub faults: Vec<ClusterFaultConfig>,
+    /// Further named fault models, for the sweep's `fault_models` axis.
+    #[serde(default)]
+    pub fault_models: Vec<FaultModelConfig>,
+    /// Axes swept besides `strategies` and the runs' seeds.
+    #[serde(default)]
+    pub sweep: SweepConfig,
+}
+
+/// A named set of cluster failures.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultModelConfig {
+    /// Name used in `sweep.fault_models` and in the outputs.
+    pub name: String,
+    /// The failures.
+    #[serde(default)]
+    pub faults: Vec<ClusterFaultConfig>,
+}
+
+/// Sweep axes. Every combination of topology x load rate x fault model x strategy is a
+/// sweep point, run `runs` times with successive seeds.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepConfig {
+    /// Topology files, relative to the experiment (default: `sessions.topology`).
+    #[serde(default)]
+    pub topologies: Vec<String>,
+    /// Mean arrival rates, sessions/s (default: `sessions.load.rate_per_s`).
+    #[serde(default)]
+    pub rate_per_s: Option<Axis>,
+    /// Fault model names: `none`, `default` (`sessions.faults`) or a `fault_models` name.
+    #[serde(default)]
+    pub fault_models: Vec<String>,
+}
+
+/// A numeric axis: one value, a list, or a range.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Axis {
+    /// One value.
+    Value(f64),
+    /// These values, in order.
+    List(Vec<f64>),
+    /// `from`, `from + step`, ... up to and including `to`.
+    Range {
+        /// First value.
+        from: f64,
+        /// Last value (included if reached).
+        to: f64,
+        /// Increment, > 0.
+        step: f64,
+    },
+}
+
+impl Axis {
+    /// The values, in order; `None` if the axis is empty or its range is malformed.
+    pub fn values(&self) -> Option<Vec<f64>> {
+        let v = match self {
+            Axis::Value(x) => vec![*x],
+            Axis::List(v) => v.clone(),
+            Axis::Range { from, to, step } => {
+                if !(step.is_finite()
+                    && *step > 0.0
+                    && from.is_finite()
+                    && to.is_finite()
+                    && to >= from)
+                {
+                    return None;
+                }
+                let n = ((to - from) / step + 1e-9).floor() as usize;
+                if n > 10_000 {
+                    return None;
+                }
+                (0..=n).map(|i| from + i as f64 * step).collect()
+            }
+        };
+        (!v.is_empty()).then_some(v)
+    }
 }
 
 fn default_budget_ms() -> f64 {

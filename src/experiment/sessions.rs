@@ -15,9 +15,28 @@ use crate::world::policy::Candidate;
 use crate::world::sessions::{Arrivals, SessionPlatform, SessionSettings, SessionWorld};
 use rayon::prelude::*;
 
+/// One sweep point: where the strategies are compared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepPoint {
+    /// Strategy name.
+    pub strategy: String,
+    /// Index into the experiment's topologies.
+    pub topology: usize,
+    /// Topology name.
+    pub topology_name: String,
+    /// Mean arrival rate, sessions/s (0 for a trace).
+    pub rate_per_s: f64,
+    /// Fault model name.
+    pub fault_model: String,
+}
+
 /// One run of one strategy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionRow {
+    /// The sweep point.
+    pub point: SweepPoint,
+    /// Position of this run in the whole sweep (point-major, then run).
+    pub job: u64,
     /// Strategy name.
     pub strategy: String,
     /// Repetition.
@@ -30,7 +49,7 @@ pub struct SessionRow {
     pub summary: SessionSummary,
 }
 
-/// All runs, strategy-major in file order.
+/// All runs of the sweep (or of one shard of it), in job order.
 #[derive(Debug, Clone)]
 pub struct SessionResult {
     /// Experiment name.
@@ -39,6 +58,82 @@ pub struct SessionResult {
     pub strategies: Vec<String>,
     /// Runs.
     pub rows: Vec<SessionRow>,
+    /// Jobs in the whole sweep (all shards).
+    pub jobs_total: u64,
+}
+
+/// The sweep's points, in output order: topology, then load rate, then fault model, then
+/// strategy (file order on every axis).
+pub fn sweep_points(exp: &LoadedExperiment, s: &SessionsConfig) -> Vec<SweepPoint> {
+    let rates = match (&s.sweep.rate_per_s, s.load.kind) {
+        (_, LoadKind::Trace) => vec![0.0],
+        (Some(axis), _) => axis.values().unwrap_or_default(),
+        (None, _) => vec![s.load.rate_per_s],
+    };
+    let models = if s.sweep.fault_models.is_empty() {
+        vec![String::from("default")]
+    } else {
+        s.sweep.fault_models.clone()
+    };
+    let mut points = Vec::new();
+    for (t, topo) in exp.topologies.iter().enumerate() {
+        for &rate in &rates {
+            for model in &models {
+                for strategy in &s.strategies {
+                    points.push(SweepPoint {
+                        strategy: strategy.clone(),
+                        topology: t,
+                        topology_name: topo.name.clone(),
+                        rate_per_s: rate,
+                        fault_model: model.clone(),
+                    });
+                }
+            }
+        }
+    }
+    points
+}
+
+/// The failures of fault model `name` on a platform.
+fn faults_of(
+    s: &SessionsConfig,
+    name: &str,
+    t: &Topology,
+) -> Vec<(ClusterId, SimTime, SimDuration)> {
+    let list = match name {
+        "none" => &[][..],
+        "default" => &s.faults[..],
+        other => s
+            .fault_models
+            .iter()
+            .find(|m| m.name == other)
+            .map_or(&[][..], |m| &m.faults[..]),
+    };
+    list.iter()
+        .filter_map(|f| {
+            let c = t.cluster_id(&f.cluster)?;
+            Some((
+                c,
+                SimTime::ZERO + SimDuration::from_secs_f64(f.at_s),
+                SimDuration::from_secs_f64(f.duration_s),
+            ))
+        })
+        .collect()
+}
+
+/// A progress bar with ETA on stderr, hidden unless wanted (indicatif also hides it when
+/// stderr is not a terminal).
+fn progress_bar(wanted: bool, jobs: u64) -> indicatif::ProgressBar {
+    if !wanted {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(jobs);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} runs, {elapsed} elapsed, ETA {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Nearest cloud clusters always offered as candidates (for `cloud-only` and fallbacks).
@@ -173,63 +268,65 @@ pub fn run_sessions_with(
             ));
         }
     }
-    let platform = build_platform(s, &exp.topologies[0]);
-    let settings = SessionSettings {
-        duration: SimDuration::from_secs_f64(cfg.duration_s),
-        scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
-        lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
-        faults: s
-            .faults
-            .iter()
-            .map(|f| {
-                let c = platform
-                    .topology
-                    .cluster_id(&f.cluster)
-                    .expect("validated cluster");
-                (
-                    c,
-                    SimTime::ZERO + SimDuration::from_secs_f64(f.at_s),
-                    SimDuration::from_secs_f64(f.duration_s),
-                )
-            })
-            .collect(),
-    };
-    let arrivals = match s.load.kind {
-        LoadKind::Trace => Arrivals::Trace(
-            exp.trace
-                .iter()
-                .map(|a| (a.time_s, a.site, a.app, a.duration_s))
-                .collect(),
-        ),
-        LoadKind::Poisson => Arrivals::Generated {
-            rate_per_s: s.load.rate_per_s,
-            amplitude: 0.0,
-        },
-        LoadKind::Diurnal => Arrivals::Generated {
-            rate_per_s: s.load.rate_per_s,
-            amplitude: s.load.amplitude,
-        },
-    };
-    let seed = opts.seed.unwrap_or(cfg.seed);
-    let jobs: Vec<(usize, u32)> = (0..s.strategies.len())
-        .flat_map(|i| (0..cfg.runs).map(move |r| (i, r)))
+    let platforms: Vec<SessionPlatform> = exp
+        .topologies
+        .iter()
+        .map(|t| build_platform(s, t))
         .collect();
-    let run_one = |&(i, r): &(usize, u32)| {
+    let points = sweep_points(exp, s);
+    let seed = opts.seed.unwrap_or(cfg.seed);
+    let runs = cfg.runs as u64;
+    let jobs_total = points.len() as u64 * runs;
+    let jobs: Vec<u64> = (0..jobs_total)
+        .filter(|j| {
+            opts.shard
+                .is_none_or(|(k, n)| j % n as u64 == (k - 1) as u64)
+        })
+        .collect();
+    let progress = progress_bar(opts.progress, jobs.len() as u64);
+    let run_one = |&job: &u64| {
+        let point = &points[(job / runs) as usize];
+        let r = (job % runs) as u32;
+        let platform = &platforms[point.topology];
+        let settings = SessionSettings {
+            duration: SimDuration::from_secs_f64(cfg.duration_s),
+            scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
+            lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
+            faults: faults_of(s, &point.fault_model, &platform.topology),
+        };
+        let arrivals = match s.load.kind {
+            LoadKind::Trace => Arrivals::Trace(
+                exp.trace
+                    .iter()
+                    .map(|a| (a.time_s, a.site, a.app, a.duration_s))
+                    .collect(),
+            ),
+            LoadKind::Poisson => Arrivals::Generated {
+                rate_per_s: point.rate_per_s,
+                amplitude: 0.0,
+            },
+            LoadKind::Diurnal => Arrivals::Generated {
+                rate_per_s: point.rate_per_s,
+                amplitude: s.load.amplitude,
+            },
+        };
         let streams = RngStreams::new(seed, r as u64);
-        let name = &s.strategies[i];
         let mut strategy = registry
             .create(
-                name,
+                &point.strategy,
                 StrategyContext {
                     rng: streams.stream("strategy"),
                 },
             )
             .expect("checked above");
         let mut rec = SessionRecorder::default();
-        let world = SessionWorld::new(&platform, &settings, &arrivals, streams, RadixQueue::new());
+        let world = SessionWorld::new(platform, &settings, &arrivals, streams, RadixQueue::new());
         let events = world.run(strategy.as_mut(), &mut rec);
+        progress.inc(1);
         SessionRow {
-            strategy: name.clone(),
+            point: point.clone(),
+            job,
+            strategy: point.strategy.clone(),
             run: r,
             seed,
             events,
@@ -243,9 +340,11 @@ pub fn run_sessions_with(
             ConfigError::whole_file(&exp.path, format!("cannot start worker threads: {e}"))
         })?;
     let rows = pool.install(|| jobs.par_iter().map(run_one).collect());
+    progress.finish_and_clear();
     Ok(SessionResult {
         name: cfg.name.clone(),
         strategies: s.strategies.clone(),
         rows,
+        jobs_total,
     })
 }

@@ -1,9 +1,12 @@
 //! Outputs of a session experiment: `runs.csv` (one row per strategy and run) and
 //! `summary.csv` (one row per strategy: mean and 95 % confidence half-width over runs).
 
+use super::atomic;
+use crate::config::ConfigError;
 use crate::experiment::sessions::SessionResult;
 use crate::metrics::sessions::SessionSummary;
 use crate::metrics::stats::mean_ci95;
+use std::path::Path;
 
 type Metric = (&'static str, fn(&SessionSummary) -> f64);
 
@@ -54,73 +57,233 @@ fn num(v: f64) -> String {
     }
 }
 
-/// The contents of `runs.csv`.
-pub fn runs_csv(res: &SessionResult) -> Result<Vec<u8>, csv::Error> {
+/// Columns before the figures: the sweep point, the run and its bookkeeping.
+const KEYS: [&str; 9] = [
+    "strategy",
+    "topology",
+    "rate_per_s",
+    "fault_model",
+    "run",
+    "seed",
+    "job",
+    "jobs_total",
+    "events",
+];
+/// Key columns that identify a sweep point.
+const POINT_KEYS: usize = 4;
+/// Index of the `job` column.
+const JOB: usize = 6;
+/// Index of the `jobs_total` column.
+const JOBS_TOTAL: usize = 7;
+
+/// The header of `runs.csv`.
+fn header() -> Vec<String> {
+    KEYS.iter()
+        .copied()
+        .chain(METRICS.iter().map(|m| m.0))
+        .map(String::from)
+        .collect()
+}
+
+/// `runs.csv` rows as text, in job order.
+fn run_records(res: &SessionResult) -> Vec<Vec<String>> {
+    res.rows
+        .iter()
+        .map(|r| {
+            let mut rec = vec![
+                r.strategy.clone(),
+                r.point.topology_name.clone(),
+                num(r.point.rate_per_s),
+                r.point.fault_model.clone(),
+                r.run.to_string(),
+                r.seed.to_string(),
+                r.job.to_string(),
+                res.jobs_total.to_string(),
+                r.events.to_string(),
+            ];
+            rec.extend(METRICS.iter().map(|m| num(m.1(&r.summary))));
+            rec
+        })
+        .collect()
+}
+
+fn write_csv(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["strategy", "run", "seed", "events"];
-    header.extend(METRICS.iter().map(|m| m.0));
-    w.write_record(&header)?;
-    for r in &res.rows {
-        let mut rec = vec![
-            r.strategy.clone(),
-            r.run.to_string(),
-            r.seed.to_string(),
-            r.events.to_string(),
-        ];
-        rec.extend(METRICS.iter().map(|m| num(m.1(&r.summary))));
-        w.write_record(&rec)?;
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r)?;
     }
     w.flush()?;
     Ok(w.into_inner().unwrap_or_default())
+}
+
+/// The contents of `runs.csv`.
+pub fn runs_csv(res: &SessionResult) -> Result<Vec<u8>, csv::Error> {
+    write_csv(&header(), &run_records(res))
+}
+
+/// The contents of `summary.csv`, computed from the text of `runs.csv` rows (so a merged
+/// set of shards gives the same bytes as one run): one row per sweep point, in job order,
+/// each figure's mean over runs and its 95 % confidence half-width.
+fn summary_from_records(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
+    let mut head: Vec<String> = KEYS[..POINT_KEYS].iter().map(|k| k.to_string()).collect();
+    head.push(String::from("runs"));
+    for (name, _) in METRICS {
+        head.push(name.to_string());
+        head.push(format!("{name}_ci95"));
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let key = &rows[start][..POINT_KEYS];
+        let end = start
+            + rows[start..]
+                .iter()
+                .take_while(|r| &r[..POINT_KEYS] == key)
+                .count();
+        let group = &rows[start..end];
+        let mut rec: Vec<String> = key.to_vec();
+        rec.push(group.len().to_string());
+        for i in 0..METRICS.len() {
+            let values: Vec<f64> = group
+                .iter()
+                .map(|r| r[KEYS.len() + i].parse().unwrap_or(f64::NAN))
+                .collect();
+            let (mean, half) = mean_ci95(&values);
+            rec.push(num(mean));
+            rec.push(num(half));
+        }
+        out.push(rec);
+        start = end;
+    }
+    write_csv(&head, &out)
 }
 
 /// The contents of `summary.csv`.
 pub fn summary_csv(res: &SessionResult) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec![String::from("strategy"), String::from("runs")];
-    for (name, _) in METRICS {
-        header.push(name.to_string());
-        header.push(format!("{name}_ci95"));
-    }
-    w.write_record(&header)?;
-    for strategy in &res.strategies {
-        let rows: Vec<&SessionSummary> = res
-            .rows
-            .iter()
-            .filter(|r| &r.strategy == strategy)
-            .map(|r| &r.summary)
-            .collect();
-        let mut rec = vec![strategy.clone(), rows.len().to_string()];
-        for (_, get) in METRICS {
-            let (mean, half) = mean_ci95(&rows.iter().map(|s| get(s)).collect::<Vec<f64>>());
-            rec.push(num(mean));
-            rec.push(num(half));
-        }
-        w.write_record(&rec)?;
-    }
-    w.flush()?;
-    Ok(w.into_inner().unwrap_or_default())
+    summary_from_records(&run_records(res))
 }
 
-/// A table of the main figures per strategy, for the terminal.
+/// Why shards could not be merged.
+#[derive(Debug)]
+pub enum MergeError {
+    /// A shard file is malformed, missing runs, or from another sweep.
+    Input(ConfigError),
+    /// Reading or writing failed.
+    Io(String),
+}
+
+/// Joins the `runs.csv` of every shard into `out/runs.csv` and `out/summary.csv`, checking
+/// that together they hold every job of the sweep exactly once.
+pub fn merge_shards(files: &[std::path::PathBuf], out: &Path) -> Result<(), MergeError> {
+    let want = header();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut total: Option<u64> = None;
+    for f in files {
+        let bad = |line: usize, field: &str, msg: String| {
+            MergeError::Input(ConfigError {
+                file: f.clone(),
+                line,
+                column: 1,
+                field: field.into(),
+                message: msg,
+            })
+        };
+        let mut r = csv::Reader::from_path(f)
+            .map_err(|e| bad(0, "(file)", format!("cannot read shard: {e}")))?;
+        let got: Vec<String> = r
+            .headers()
+            .map_err(|e| bad(1, "(header)", e.to_string()))?
+            .iter()
+            .map(String::from)
+            .collect();
+        if got != want {
+            return Err(bad(
+                1,
+                "(header)",
+                "expected the runs.csv header of a session sweep".into(),
+            ));
+        }
+        for (i, rec) in r.records().enumerate() {
+            let rec = rec.map_err(|e| bad(i + 2, "(row)", e.to_string()))?;
+            let t: u64 = rec[JOBS_TOTAL]
+                .parse()
+                .map_err(|_| bad(i + 2, "jobs_total", "expected a count".into()))?;
+            if *total.get_or_insert(t) != t {
+                return Err(bad(
+                    i + 2,
+                    "jobs_total",
+                    format!(
+                        "this shard belongs to a sweep of {t} jobs, others to {}",
+                        total.unwrap_or(0)
+                    ),
+                ));
+            }
+            rec[JOB]
+                .parse::<u64>()
+                .map_err(|_| bad(i + 2, "job", "expected a job index".into()))?;
+            rows.push(rec.iter().map(String::from).collect());
+        }
+    }
+    rows.sort_by_key(|r| r[JOB].parse::<u64>().unwrap_or(u64::MAX));
+    let total = total.unwrap_or(0);
+    let whole = |msg: String| MergeError::Input(ConfigError::whole_file(&files[0], msg));
+    for (i, r) in rows.iter().enumerate() {
+        if r[JOB] != i.to_string() {
+            return Err(whole(format!(
+                "job {i} is missing or repeated (found {}): merge every shard exactly once",
+                r[JOB]
+            )));
+        }
+    }
+    if rows.len() as u64 != total {
+        return Err(whole(format!(
+            "the shards hold {} of the sweep's {total} jobs",
+            rows.len()
+        )));
+    }
+    let io = |e: std::io::Error| MergeError::Io(format!("cannot write to {}: {e}", out.display()));
+    let runs = write_csv(&want, &rows).map_err(|e| MergeError::Io(e.to_string()))?;
+    let summary = summary_from_records(&rows).map_err(|e| MergeError::Io(e.to_string()))?;
+    std::fs::create_dir_all(out).map_err(io)?;
+    atomic::write_atomic(&out.join("runs.csv"), &runs).map_err(io)?;
+    atomic::write_atomic(&out.join("summary.csv"), &summary).map_err(io)
+}
+
+/// A table of the main figures per sweep point, for the terminal.
 pub fn console_table(res: &SessionResult) -> String {
     let mut out = format!(
-        "{:<16} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9} {:>11}\n",
-        "strategy", "admitted", "rejected", "dropped", "slo_viol", "p50_ms", "p99_ms", "cost_usd"
+        "{:<16} {:<16} {:>8} {:<14} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>11}\n",
+        "strategy",
+        "topology",
+        "rate/s",
+        "faults",
+        "admitted",
+        "rejected",
+        "dropped",
+        "slo_viol",
+        "p50_ms",
+        "p99_ms",
+        "cost_usd"
     );
-    for strategy in &res.strategies {
-        let rows: Vec<&SessionSummary> = res
-            .rows
-            .iter()
-            .filter(|r| &r.strategy == strategy)
-            .map(|r| &r.summary)
-            .collect();
+    let mut start = 0;
+    while start < res.rows.len() {
+        let point = &res.rows[start].point;
+        let end = start
+            + res.rows[start..]
+                .iter()
+                .take_while(|r| &r.point == point)
+                .count();
+        let rows: Vec<&SessionSummary> = res.rows[start..end].iter().map(|r| &r.summary).collect();
         let mean = |f: fn(&SessionSummary) -> f64| {
             mean_ci95(&rows.iter().map(|s| f(s)).collect::<Vec<f64>>()).0
         };
         out.push_str(&format!(
-            "{:<16} {:>9.0} {:>9.0} {:>8.0} {:>8.4} {:>9.2} {:>9.2} {:>11.2}\n",
-            strategy,
+            "{:<16} {:<16} {:>8.3} {:<14} {:>9.0} {:>9.0} {:>8.0} {:>8.4} {:>8.2} {:>8.2} {:>11.2}\n",
+            point.strategy,
+            point.topology_name,
+            point.rate_per_s,
+            point.fault_model,
             mean(|s| s.admitted as f64),
             mean(|s| s.rejected as f64),
             mean(|s| s.dropped as f64),
@@ -129,6 +292,7 @@ pub fn console_table(res: &SessionResult) -> String {
             mean(|s| s.latency_p99_ms),
             mean(|s| s.cost_usd),
         ));
+        start = end;
     }
     out
 }
