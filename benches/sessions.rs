@@ -22,6 +22,7 @@ fn sessions(c: &mut Criterion) {
         scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
         lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
         faults: Vec::new(),
+        migration_downtime_s: s.migration_downtime_s,
     };
     let arrivals = Arrivals::Generated {
         rate_per_s: s.load.rate_per_s,

@@ -29,6 +29,10 @@ pub struct SessionsConfig {
     /// Clusters considered per access site, nearest first.
     #[serde(default = "default_candidates")]
     pub candidates_per_site: u32,
+    /// Interruption of a migrated session (state transfer and restart), s; counted as
+    /// session time over budget.
+    #[serde(default = "default_downtime_s")]
+    pub migration_downtime_s: f64,
     /// Applications and their share of arrivals.
     pub applications: Vec<SessionAppConfig>,
     /// Arrival process.
@@ -131,6 +135,9 @@ fn default_path() -> PathKind {
 fn default_candidates() -> u32 {
     24
 }
+fn default_downtime_s() -> f64 {
+    2.0
+}
 
 /// An XR application run per session: components on one cluster, one media flow to the user.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -231,6 +238,12 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
     c.within(
         "sessions.aggregation_lag_s",
         s.aggregation_lag_s,
+        0.0,
+        3600.0,
+    )?;
+    c.within(
+        "sessions.migration_downtime_s",
+        s.migration_downtime_s,
         0.0,
         3600.0,
     )?;

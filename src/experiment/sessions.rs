@@ -293,6 +293,7 @@ pub fn run_sessions_with(
             scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
             lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
             faults: faults_of(s, &point.fault_model, &platform.topology),
+            migration_downtime_s: s.migration_downtime_s,
         };
         let arrivals = match s.load.kind {
             LoadKind::Trace => Arrivals::Trace(

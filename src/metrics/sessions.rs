@@ -13,7 +13,8 @@ pub struct SessionRecorder {
     completed: u64,
     migrated: u64,
     udp_refused: u64,
-    over_budget: u64,
+    over_budget_s: f64,
+    observed_s: f64,
     latency_ns: Histogram,
     vcpu_hours: f64,
     gib_hours: f64,
@@ -45,15 +46,20 @@ impl SessionObserver for SessionRecorder {
     fn completed(&mut self) {
         self.completed += 1;
     }
-    fn migrated(&mut self) {
+    fn migrated(&mut self, downtime_s: f64) {
         self.migrated += 1;
+        self.over_budget_s += downtime_s;
+        self.observed_s += downtime_s;
     }
     fn udp_refused(&mut self) {
         self.udp_refused += 1;
     }
-    fn latency(&mut self, ms: f64, over_budget: bool) {
+    fn latency(&mut self, ms: f64, over_budget: bool, weight_s: f64) {
         self.latency_ns.record((ms * 1e6).round() as u64);
-        self.over_budget += over_budget as u64;
+        self.observed_s += weight_s;
+        if over_budget {
+            self.over_budget_s += weight_s;
+        }
     }
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
         let u = &mut self.util[tier_ix(tier)];
@@ -82,11 +88,12 @@ pub struct SessionSummary {
     pub dropped: u64,
     /// Ran to their end (or to the end of the run).
     pub completed: u64,
-    /// Moved after a failure.
+    /// Moved after a failure or by the strategy.
     pub migrated: u64,
     /// Placements refused because the path could not carry UDP.
     pub udp_refused: u64,
-    /// Share of session time (scrape samples) above the latency budget.
+    /// Share of session time above the latency budget (scrape samples, each standing for
+    /// one scrape interval, plus migration downtime).
     pub slo_violation_ratio: f64,
     /// Latency percentiles over session time, ms.
     pub latency_p50_ms: f64,
@@ -116,7 +123,6 @@ impl SessionRecorder {
                 .quantile(p)
                 .map_or(f64::NAN, |v| v as f64 / 1e6)
         };
-        let samples = self.latency_ns.count();
         SessionSummary {
             arrivals: self.admitted + self.rejected,
             admitted: self.admitted,
@@ -125,10 +131,10 @@ impl SessionRecorder {
             completed: self.completed,
             migrated: self.migrated,
             udp_refused: self.udp_refused,
-            slo_violation_ratio: if samples == 0 {
+            slo_violation_ratio: if self.observed_s == 0.0 {
                 0.0
             } else {
-                self.over_budget as f64 / samples as f64
+                self.over_budget_s / self.observed_s
             },
             latency_p50_ms: q(0.5),
             latency_p95_ms: q(0.95),

@@ -6,6 +6,7 @@ mod best_fit;
 mod cloud_only;
 mod first_fit;
 mod latency_greedy;
+mod local_search;
 mod network_aware;
 mod random;
 mod round_robin;
@@ -48,6 +49,9 @@ impl Registry {
         });
         r.register("first-fit", |_| Box::new(first_fit::FirstFit));
         r.register("best-fit", |_| Box::new(best_fit::BestFit));
+        r.register("local-search", |_| {
+            Box::new(local_search::LocalSearch::default())
+        });
         r.register("latency-greedy", |_| {
             Box::new(latency_greedy::LatencyGreedy::default())
         });

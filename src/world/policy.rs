@@ -102,6 +102,58 @@ impl PlacementRequest<'_> {
     }
 }
 
+/// A running session as a strategy sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionView {
+    /// Session id (for [`Move`]).
+    pub id: u32,
+    /// Application index.
+    pub app: u32,
+    /// Access site index.
+    pub site: u32,
+    /// Where it runs.
+    pub cluster: ClusterId,
+}
+
+/// A migration a strategy proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    /// Session id.
+    pub session: u32,
+    /// Destination (one of the session's candidates).
+    pub to: ClusterId,
+}
+
+/// The running plan offered to [`Strategy::rebalance`].
+pub struct RebalanceContext<'a> {
+    /// Running sessions.
+    pub sessions: &'a [SessionView],
+    /// Applications by index.
+    pub apps: &'a [SessionApp],
+    /// Candidates by site.
+    pub candidates: &'a [Vec<Candidate>],
+    /// Access latency by site, ms.
+    pub access_ms: &'a [f64],
+    /// Latency budget, ms.
+    pub slo_latency_ms: f64,
+    /// Whether the cross-cluster path refuses each application.
+    pub cross_refused: &'a [bool],
+}
+
+impl<'a> RebalanceContext<'a> {
+    /// The placement request a running session would make now.
+    pub fn request(&self, s: &SessionView) -> PlacementRequest<'a> {
+        PlacementRequest {
+            app: &self.apps[s.app as usize],
+            app_index: s.app as usize,
+            access_ms: self.access_ms[s.site as usize],
+            candidates: &self.candidates[s.site as usize],
+            slo_latency_ms: self.slo_latency_ms,
+            cross_refused: self.cross_refused[s.app as usize],
+        }
+    }
+}
+
 /// A placement strategy: ranks clusters for each new session.
 ///
 /// The world admits the session on the first ranked cluster that really has room and
@@ -110,4 +162,21 @@ impl PlacementRequest<'_> {
 pub trait Strategy: Send {
     /// Fills `ranked` (cleared by the caller) with clusters to try, best first.
     fn place(&mut self, req: &PlacementRequest, view: &ObservedView, ranked: &mut Vec<ClusterId>);
+
+    /// Whether the world should offer the running plan to [`Strategy::rebalance`] after
+    /// each new monitored view (building that offer costs time, so it is opt-in).
+    fn wants_rebalance(&self) -> bool {
+        false
+    }
+
+    /// Proposes migrations of running sessions. The world applies a move only if the
+    /// destination is one of the session's candidates, its path can carry the flow and it
+    /// really has room; each applied move costs the session a migration downtime.
+    fn rebalance(
+        &mut self,
+        _plan: &RebalanceContext,
+        _view: &ObservedView,
+        _moves: &mut Vec<Move>,
+    ) {
+    }
 }

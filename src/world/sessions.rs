@@ -7,7 +7,10 @@
 //! Capacity is never exceeded: the world admits a session only where it really fits.
 //! Every session ends exactly once: completed, rejected or dropped.
 
-use super::policy::{Candidate, ObservedCluster, ObservedView, PlacementRequest, Strategy};
+use super::policy::{
+    Candidate, Move, ObservedCluster, ObservedView, PlacementRequest, RebalanceContext,
+    SessionView, Strategy,
+};
 use crate::config::experiment::{PathKind, Protocol};
 use crate::config::topology::Tier;
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
@@ -61,6 +64,8 @@ pub struct SessionSettings {
     pub lag: SimDuration,
     /// Cluster failures: (cluster, at, for how long).
     pub faults: Vec<(ClusterId, SimTime, SimDuration)>,
+    /// Interruption of a migrated session, s.
+    pub migration_downtime_s: f64,
 }
 
 /// Why a session ended early.
@@ -81,12 +86,13 @@ pub trait SessionObserver {
     fn dropped(&mut self, reason: &'static str);
     /// A session ran to its end (or to the end of the run).
     fn completed(&mut self);
-    /// A session moved to another cluster (after a failure).
-    fn migrated(&mut self);
+    /// A session moved to another cluster (after a failure or by the strategy) and was
+    /// interrupted for `downtime_s`.
+    fn migrated(&mut self, downtime_s: f64);
     /// A UDP flow was refused by a path that cannot carry it.
     fn udp_refused(&mut self);
-    /// A session's latency at a scrape, ms.
-    fn latency(&mut self, ms: f64, over_budget: bool);
+    /// A session's latency at a scrape, ms, standing for `weight_s` of session time.
+    fn latency(&mut self, ms: f64, over_budget: bool, weight_s: f64);
     /// Mean and peak CPU reservation of a tier's clusters at a scrape, 0..1.
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64);
     /// Resources a session held on a cluster: vCPU-hours, GiB-hours, their price (USD) and
@@ -155,6 +161,10 @@ pub struct SessionWorld<'a, Q> {
     visible_at: SimTime,
     ranked: Vec<ClusterId>,
     stretch: Vec<f64>,
+    views: Vec<SessionView>,
+    moves: Vec<Move>,
+    access_ms: Vec<f64>,
+    cross_refused: Vec<bool>,
     next_trace: usize,
     app_weights: Vec<f64>,
     rng_arrival: StreamRng,
@@ -194,6 +204,19 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             visible_at: SimTime::ZERO,
             ranked: Vec::new(),
             stretch: Vec::new(),
+            views: Vec::new(),
+            moves: Vec::new(),
+            access_ms: p
+                .topology
+                .sites
+                .iter()
+                .map(|x| x.access_latency_ms)
+                .collect(),
+            cross_refused: p
+                .apps
+                .iter()
+                .map(|a| p.cross_kind == PathKind::Mesh && a.protocol == Protocol::Udp)
+                .collect(),
             next_trace: 0,
             app_weights: p.apps.iter().map(|a| a.share).collect(),
             rng_arrival: streams.stream("session-arrivals"),
@@ -222,7 +245,12 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 SEvent::Arrive => self.arrive(now, strategy, obs),
                 SEvent::Depart(i) => self.depart(now, i, obs),
                 SEvent::Scrape => self.scrape(now, obs),
-                SEvent::ViewReady => self.view_ready(),
+                SEvent::ViewReady => {
+                    self.view_ready();
+                    if strategy.wants_rebalance() {
+                        self.rebalance(now, strategy, obs);
+                    }
+                }
                 SEvent::Fail(f) => self.fail(now, f, strategy, obs),
                 SEvent::Recover(f) => self.load[self.s.faults[f as usize].0.ix()].up = true,
             }
@@ -335,7 +363,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             access_ms: self.p.topology.sites[sess.site as usize].access_latency_ms,
             candidates: &self.p.candidates[sess.site as usize],
             slo_latency_ms: self.p.slo_latency_ms,
-            cross_refused: self.p.cross_kind == PathKind::Mesh && app.protocol == Protocol::Udp,
+            cross_refused: self.cross_refused[sess.app as usize],
         };
         let view = ObservedView {
             scraped_at_s: self.visible_at.0 as f64 / 1e9,
@@ -367,6 +395,71 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         self.sessions[id as usize].cand = pos;
         self.hold(id, c);
         Some(c)
+    }
+
+    /// Offers the running plan to the strategy and applies the moves that are possible.
+    fn rebalance(
+        &mut self,
+        now: SimTime,
+        strategy: &mut dyn Strategy,
+        obs: &mut impl SessionObserver,
+    ) {
+        let mut views = std::mem::take(&mut self.views);
+        let mut moves = std::mem::take(&mut self.moves);
+        views.clear();
+        moves.clear();
+        views.extend(self.active.iter().map(|&id| {
+            let s = &self.sessions[id as usize];
+            SessionView {
+                id,
+                app: s.app,
+                site: s.site,
+                cluster: ClusterId(s.cluster),
+            }
+        }));
+        let plan = RebalanceContext {
+            sessions: &views,
+            apps: &self.p.apps,
+            candidates: &self.p.candidates,
+            access_ms: &self.access_ms,
+            slo_latency_ms: self.p.slo_latency_ms,
+            cross_refused: &self.cross_refused,
+        };
+        let view = ObservedView {
+            scraped_at_s: self.visible_at.0 as f64 / 1e9,
+            clusters: &self.visible,
+        };
+        strategy.rebalance(&plan, &view, &mut moves);
+        for m in &moves {
+            self.try_move(now, *m, obs);
+        }
+        self.views = views;
+        self.moves = moves;
+    }
+
+    fn try_move(&mut self, now: SimTime, m: Move, obs: &mut impl SessionObserver) {
+        let Some(s) = self.sessions.get(m.session as usize).copied() else {
+            return;
+        };
+        if s.state != State::Active || s.cluster == m.to.0 {
+            return;
+        }
+        let cands = &self.p.candidates[s.site as usize];
+        let Some(pos) = cands.iter().position(|c| c.cluster == m.to) else {
+            return;
+        };
+        let app = &self.p.apps[s.app as usize];
+        if (cands[pos].cross_cluster && self.cross_refused[s.app as usize]) || !self.fits(m.to, app)
+        {
+            return;
+        }
+        self.release(now, m.session, obs);
+        let s = &mut self.sessions[m.session as usize];
+        s.state = State::Active;
+        s.since = now;
+        s.cand = pos as u32;
+        self.hold(m.session, m.to);
+        obs.migrated(self.s.migration_downtime_s);
     }
 
     fn fits(&self, c: ClusterId, app: &SessionApp) -> bool {
@@ -505,7 +598,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                         / (self.p.site_bandwidth_gbps[site] * 1000.0),
                 },
             );
-            obs.latency(ms, ms > self.p.slo_latency_ms);
+            obs.latency(ms, ms > self.p.slo_latency_ms, self.s.scrape.as_secs_f64());
         }
         self.stretch = stretch;
     }
@@ -548,7 +641,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             self.sessions[id as usize].state = State::Active;
             self.sessions[id as usize].since = now;
             if self.place(id, Some(c), strategy, obs).is_some() {
-                obs.migrated();
+                obs.migrated(self.s.migration_downtime_s);
             } else {
                 self.sessions[id as usize].state = State::Done;
                 obs.dropped(reason::CLUSTER_FAILED);
