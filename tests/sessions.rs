@@ -281,7 +281,13 @@ fn sharded_sweep_merges_to_the_single_run_bytes() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for f in ["runs.csv", "summary.csv"] {
+    for f in [
+        "runs.csv",
+        "summary.csv",
+        "latency_quantiles.csv",
+        "plots/latency_cdf.svg",
+        "plots/slo_vs_cost.svg",
+    ] {
         let a = std::fs::read(dir.join("all").join(f)).unwrap();
         let b = std::fs::read(dir.join("merged").join(f)).unwrap();
         assert!(a == b, "{f} differs after shard + merge");

@@ -113,6 +113,8 @@ pub struct SessionSummary {
     pub util_mean: [f64; 3],
     /// Peak per tier.
     pub util_peak: [f64; 3],
+    /// Latency at quantiles 0.01, 0.02, ..., 0.99, ms (for CDF plots).
+    pub latency_quantiles_ms: Vec<f64>,
 }
 
 impl SessionRecorder {
@@ -147,6 +149,7 @@ impl SessionRecorder {
                 .util
                 .map(|u| if u.2 == 0 { f64::NAN } else { u.0 / u.2 as f64 }),
             util_peak: self.util.map(|u| if u.2 == 0 { f64::NAN } else { u.1 }),
+            latency_quantiles_ms: (1..100).map(|i| q(i as f64 / 100.0)).collect(),
         }
     }
 }

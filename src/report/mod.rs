@@ -4,6 +4,7 @@ pub mod atomic;
 pub mod csv_out;
 pub mod provisioning;
 pub mod sessions;
+pub mod svg;
 
 use crate::experiment::{ExperimentResult, ProvisioningResult, SessionResult};
 use std::path::Path;
@@ -34,13 +35,9 @@ pub fn write_provisioning_results(dir: &Path, result: &ProvisioningResult) -> st
     atomic::write_atomic(&dir.join("trace.csv"), &trace)
 }
 
-/// Writes a session experiment's `runs.csv` and `summary.csv` into `dir`, atomically.
+/// Writes a session experiment's tables and plots into `dir`, each file atomically.
 pub fn write_session_results(dir: &Path, result: &SessionResult) -> std::io::Result<()> {
-    let runs = sessions::runs_csv(result).map_err(std::io::Error::other)?;
-    let summary = sessions::summary_csv(result).map_err(std::io::Error::other)?;
-    std::fs::create_dir_all(dir)?;
-    atomic::write_atomic(&dir.join("runs.csv"), &runs)?;
-    atomic::write_atomic(&dir.join("summary.csv"), &summary)
+    sessions::write_results(dir, result)
 }
 
 /// A fixed-width table of the main figures per scenario, for the terminal.

@@ -1,7 +1,7 @@
 //! Outputs of a session experiment: `runs.csv` (one row per strategy and run) and
 //! `summary.csv` (one row per strategy: mean and 95 % confidence half-width over runs).
 
-use super::atomic;
+use super::{atomic, svg};
 use crate::config::ConfigError;
 use crate::experiment::sessions::SessionResult;
 use crate::metrics::sessions::SessionSummary;
@@ -164,6 +164,130 @@ pub fn summary_csv(res: &SessionResult) -> Result<Vec<u8>, csv::Error> {
     summary_from_records(&run_records(res))
 }
 
+/// `latency_quantiles.csv` rows as text: job, quantile, latency (ms), in job order.
+fn quantile_records(res: &SessionResult) -> Vec<Vec<String>> {
+    res.rows
+        .iter()
+        .flat_map(|r| {
+            r.summary
+                .latency_quantiles_ms
+                .iter()
+                .enumerate()
+                .map(move |(i, ms)| {
+                    vec![
+                        r.job.to_string(),
+                        format!("{:.2}", (i + 1) as f64 / 100.0),
+                        num(*ms),
+                    ]
+                })
+        })
+        .collect()
+}
+
+fn quantile_header() -> Vec<String> {
+    ["job", "q", "latency_ms"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// A point's legend text: the strategy, plus the axes that vary across the sweep.
+fn labels(runs: &[Vec<String>]) -> Vec<String> {
+    let varies = |i: usize| runs.iter().any(|r| r[i] != runs[0][i]);
+    let shown: Vec<usize> = (1..POINT_KEYS).filter(|&i| varies(i)).collect();
+    runs.iter()
+        .map(|r| {
+            let mut l = r[0].clone();
+            for &i in &shown {
+                l.push(' ');
+                l.push_str(&r[i]);
+            }
+            l
+        })
+        .collect()
+}
+
+/// The sweep's plots from the text tables: a latency CDF per sweep point (quantiles
+/// averaged over runs) and SLO violation against cost (means over runs).
+fn plots(runs: &[Vec<String>], quantiles: &[Vec<String>]) -> (String, String) {
+    let label_of = labels(runs);
+    let metric = |name: &str| KEYS.len() + METRICS.iter().position(|m| m.0 == name).unwrap_or(0);
+    let (slo, cost) = (metric("slo_violation_ratio"), metric("cost_usd"));
+    let mut series = Vec::new();
+    let mut points = Vec::new();
+    let mut start = 0;
+    while start < runs.len() {
+        let key = &runs[start][..POINT_KEYS];
+        let end = start
+            + runs[start..]
+                .iter()
+                .take_while(|r| &r[..POINT_KEYS] == key)
+                .count();
+        let jobs: Vec<&str> = runs[start..end].iter().map(|r| r[JOB].as_str()).collect();
+        let mut sums = vec![(0.0, 0usize); 99];
+        for q in quantiles.iter().filter(|q| jobs.contains(&q[0].as_str())) {
+            let i =
+                ((q[1].parse::<f64>().unwrap_or(0.0) * 100.0).round() as usize).clamp(1, 99) - 1;
+            if let Ok(v) = q[2].parse::<f64>() {
+                sums[i].0 += v;
+                sums[i].1 += 1;
+            }
+        }
+        let pts = sums
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.1 > 0)
+            .map(|(i, s)| (s.0 / s.1 as f64, (i + 1) as f64 / 100.0))
+            .collect();
+        series.push(svg::Series {
+            label: label_of[start].clone(),
+            points: pts,
+        });
+        let mean = |c: usize| {
+            let v: Vec<f64> = runs[start..end]
+                .iter()
+                .filter_map(|r| r[c].parse().ok())
+                .collect();
+            v.iter().sum::<f64>() / v.len().max(1) as f64
+        };
+        points.push((label_of[start].clone(), mean(cost), mean(slo)));
+        start = end;
+    }
+    (
+        svg::line_chart(
+            "Session latency CDF",
+            "latency (ms)",
+            "share of session time",
+            &series,
+        ),
+        svg::scatter(
+            "SLO violation vs cost",
+            "cost (USD, mean over runs)",
+            "SLO violation ratio",
+            &points,
+        ),
+    )
+}
+
+/// Writes every output of a session sweep from its text tables.
+fn write_all(dir: &Path, runs: &[Vec<String>], quantiles: &[Vec<String>]) -> std::io::Result<()> {
+    let runs_csv = write_csv(&header(), runs).map_err(std::io::Error::other)?;
+    let summary = summary_from_records(runs).map_err(std::io::Error::other)?;
+    let q_csv = write_csv(&quantile_header(), quantiles).map_err(std::io::Error::other)?;
+    let (cdf, slo_cost) = plots(runs, quantiles);
+    std::fs::create_dir_all(dir.join("plots"))?;
+    atomic::write_atomic(&dir.join("runs.csv"), &runs_csv)?;
+    atomic::write_atomic(&dir.join("summary.csv"), &summary)?;
+    atomic::write_atomic(&dir.join("latency_quantiles.csv"), &q_csv)?;
+    atomic::write_atomic(&dir.join("plots/latency_cdf.svg"), cdf.as_bytes())?;
+    atomic::write_atomic(&dir.join("plots/slo_vs_cost.svg"), slo_cost.as_bytes())
+}
+
+/// Writes `runs.csv`, `summary.csv`, `latency_quantiles.csv` and `plots/*.svg` into `dir`.
+pub fn write_results(dir: &Path, res: &SessionResult) -> std::io::Result<()> {
+    write_all(dir, &run_records(res), &quantile_records(res))
+}
+
 /// Why shards could not be merged.
 #[derive(Debug)]
 pub enum MergeError {
@@ -242,12 +366,24 @@ pub fn merge_shards(files: &[std::path::PathBuf], out: &Path) -> Result<(), Merg
             rows.len()
         )));
     }
-    let io = |e: std::io::Error| MergeError::Io(format!("cannot write to {}: {e}", out.display()));
-    let runs = write_csv(&want, &rows).map_err(|e| MergeError::Io(e.to_string()))?;
-    let summary = summary_from_records(&rows).map_err(|e| MergeError::Io(e.to_string()))?;
-    std::fs::create_dir_all(out).map_err(io)?;
-    atomic::write_atomic(&out.join("runs.csv"), &runs).map_err(io)?;
-    atomic::write_atomic(&out.join("summary.csv"), &summary).map_err(io)
+    let mut quantiles: Vec<Vec<String>> = Vec::new();
+    for f in files {
+        let qf = f.with_file_name("latency_quantiles.csv");
+        let mut r = csv::Reader::from_path(&qf).map_err(|e| {
+            MergeError::Input(ConfigError::whole_file(
+                &qf,
+                format!("cannot read shard: {e}"),
+            ))
+        })?;
+        for rec in r.records() {
+            let rec =
+                rec.map_err(|e| MergeError::Input(ConfigError::whole_file(&qf, e.to_string())))?;
+            quantiles.push(rec.iter().map(String::from).collect());
+        }
+    }
+    quantiles.sort_by_key(|q| (q[0].parse::<u64>().unwrap_or(u64::MAX), q[1].clone()));
+    write_all(out, &rows, &quantiles)
+        .map_err(|e| MergeError::Io(format!("cannot write to {}: {e}", out.display())))
 }
 
 /// A table of the main figures per sweep point, for the terminal.
