@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use std::path::Path;
 use std::process::Command;
 use xrplace::config::load_experiment;
-use xrplace::config::sessions::LoadKind;
+use xrplace::config::sessions::{ClusterFaultConfig, FaultRateConfig, LoadKind, SessionFaultKind};
 use xrplace::config::LoadedExperiment;
 use xrplace::experiment::{
     generate_topology, run_sessions, run_sessions_with, RunOptions, SessionResult,
@@ -123,11 +123,17 @@ proptest! {
     #[test]
     fn sessions_are_accounted_and_capacity_is_never_exceeded(
         sites in 3usize..25, seed in 0u64..500, rate in 0.01f64..0.5, strategy in 0usize..8,
+        mtbf_h in 0.5f64..12.0, node_mtbf_h in 0.5f64..12.0,
     ) {
         let names = [
             "cloud-only", "random", "round-robin", "first-fit", "best-fit", "latency-greedy", "network-aware", "local-search",
         ];
-        let e = small(sites, seed, rate, &[names[strategy]]);
+        let mut e = small(sites, seed, rate, &[names[strategy]]);
+        // Random cluster failures and node losses stress eviction and re-placement.
+        e.config.sessions.as_mut().unwrap().fault_rates = vec![
+            FaultRateConfig { kind: SessionFaultKind::ClusterFailure, mtbf_h, mttr_h: 0.5 },
+            FaultRateConfig { kind: SessionFaultKind::NodeLoss, mtbf_h: node_mtbf_h, mttr_h: 1.0 },
+        ];
         let r = run_sessions(&e, RunOptions::default()).unwrap();
         for row in &r.rows {
             let s = &row.summary;
@@ -293,15 +299,86 @@ fn sharded_sweep_merges_to_the_single_run_bytes() {
         assert!(a == b, "{f} differs after shard + merge");
     }
     let runs = std::fs::read_to_string(dir.join("all/runs.csv")).unwrap();
-    // 3 rates x 2 fault models x 3 strategies x 3 runs.
-    assert_eq!(runs.lines().count(), 1 + 54);
+    // 3 rates x 4 fault models x 3 strategies x 3 runs.
+    assert_eq!(runs.lines().count(), 1 + 108);
     let summary = std::fs::read_to_string(dir.join("all/summary.csv")).unwrap();
-    assert_eq!(summary.lines().count(), 1 + 18);
+    assert_eq!(summary.lines().count(), 1 + 36);
     let rates: Vec<f64> = column(&summary, "rate_per_s").iter().map(|r| r.1).collect();
-    assert_eq!(&rates[..7], &[0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2]);
+    assert_eq!(&rates[11..14], &[0.1, 0.2, 0.2]);
 
     let missing = xrplace(&["merge", &d("shard1"), &d("shard2"), "--out", &d("bad")]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("missing"));
     assert!(!dir.join("bad").exists());
+}
+
+fn fault(kind: SessionFaultKind, site: &str, at_s: f64, duration_s: f64) -> ClusterFaultConfig {
+    ClusterFaultConfig {
+        kind,
+        cluster: String::new(),
+        site: site.into(),
+        nodes: 1,
+        extra_rtt_ms: 20.0,
+        bandwidth_factor: 0.5,
+        at_s,
+        duration_s,
+    }
+}
+
+fn eu(strategies: &[&str], faults: Vec<ClusterFaultConfig>) -> LoadedExperiment {
+    let mut e = shipped("experiments/strategies-eu.toml");
+    e.config.duration_s = 6.0 * 3600.0;
+    e.config.runs = 2;
+    let s = e.config.sessions.as_mut().unwrap();
+    s.strategies = strategies.iter().map(|x| x.to_string()).collect();
+    s.load.kind = LoadKind::Poisson;
+    s.load.rate_per_s = 0.3;
+    s.faults = faults;
+    e
+}
+
+#[test]
+fn a_partition_cuts_users_off_from_remote_clusters() {
+    // Lisbon is cut off for 5 of 6 hours: its users can use only Lisbon's own cluster, which
+    // cloud-only never ranks, so their cloud sessions are dropped as partitioned.
+    let sites = ["lisbon", "porto", "madrid", "barcelona"];
+    let faults = sites
+        .iter()
+        .map(|s| fault(SessionFaultKind::Partition, s, 3600.0, 18000.0))
+        .collect();
+    let r = run_sessions(
+        &eu(&["cloud-only", "latency-greedy"], faults),
+        RunOptions::default(),
+    )
+    .unwrap();
+    let cloud = &r
+        .rows
+        .iter()
+        .find(|x| x.strategy == "cloud-only")
+        .unwrap()
+        .summary;
+    assert!(cloud.dropped_by[2] > 0, "{cloud:?}");
+    assert!(
+        cloud.rejected > 0,
+        "new sessions at cut-off sites find no cloud"
+    );
+    assert_eq!(cloud.dropped_by[0] + cloud.dropped_by[1], 0);
+}
+
+#[test]
+fn degraded_links_raise_latency_by_the_added_rtt() {
+    let base = run_sessions(&eu(&["latency-greedy"], vec![]), RunOptions::default()).unwrap();
+    let topo = shipped("experiments/strategies-eu.toml").topologies[0].clone();
+    let faults = topo
+        .sites
+        .iter()
+        .map(|s| fault(SessionFaultKind::LinkDegradation, &s.name, 0.0, 1e7))
+        .collect();
+    let slow = run_sessions(&eu(&["latency-greedy"], faults), RunOptions::default()).unwrap();
+    let p50 = |r: &SessionResult| {
+        r.rows.iter().map(|x| x.summary.latency_p50_ms).sum::<f64>() / r.rows.len() as f64
+    };
+    // Every site's links add 20 ms of RTT: a local session crosses one site, a remote one two.
+    let added = p50(&slow) - p50(&base);
+    assert!((20.0..=41.0).contains(&added), "p50 rose by {added} ms");
 }

@@ -301,18 +301,30 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
                 .enumerate()
                 .map(|(j, k)| (k.name.as_str(), j as u32))
                 .collect();
-            for (i, f) in s.faults.iter().enumerate() {
-                c.resolve(
-                    &format!("sessions.faults[{i}].cluster"),
-                    "cluster",
-                    &f.cluster,
-                    &clusters,
-                )?;
-            }
-            for (m, model) in s.fault_models.iter().enumerate() {
-                for (i, f) in model.faults.iter().enumerate() {
-                    let field = format!("sessions.fault_models[{m}].faults[{i}].cluster");
-                    c.resolve(&field, "cluster", &f.cluster, &clusters)?;
+            let sites: HashMap<&str, u32> = topo
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(j, k)| (k.name.as_str(), j as u32))
+                .collect();
+            let lists = std::iter::once((String::from("sessions"), &s.faults)).chain(
+                s.fault_models
+                    .iter()
+                    .enumerate()
+                    .map(|(m, model)| (format!("sessions.fault_models[{m}]"), &model.faults)),
+            );
+            for (base, faults) in lists {
+                for (i, f) in faults.iter().enumerate() {
+                    if f.cluster.is_empty() {
+                        c.resolve(&format!("{base}.faults[{i}].site"), "site", &f.site, &sites)?;
+                    } else {
+                        c.resolve(
+                            &format!("{base}.faults[{i}].cluster"),
+                            "cluster",
+                            &f.cluster,
+                            &clusters,
+                        )?;
+                    }
                 }
             }
             topologies.push(topo);

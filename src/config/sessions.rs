@@ -40,6 +40,9 @@ pub struct SessionsConfig {
     /// Scripted cluster failures (the fault model `default`).
     #[serde(default)]
     pub faults: Vec<ClusterFaultConfig>,
+    /// Random faults for every cluster (part of the fault model `default`).
+    #[serde(default)]
+    pub fault_rates: Vec<FaultRateConfig>,
     /// Further named fault models, for the sweep's `fault_models` axis.
     #[serde(default)]
     pub fault_models: Vec<FaultModelConfig>,
@@ -57,6 +60,9 @@ pub struct FaultModelConfig {
     /// The failures.
     #[serde(default)]
     pub faults: Vec<ClusterFaultConfig>,
+    /// Random failures.
+    #[serde(default)]
+    pub fault_rates: Vec<FaultRateConfig>,
 }
 
 /// Sweep axes. Every combination of topology x load rate x fault model x strategy is a
@@ -209,16 +215,60 @@ pub enum LoadKind {
     Trace,
 }
 
-/// A cluster that fails for a while.
+/// Kinds of fault in session experiments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SessionFaultKind {
+    /// The whole cluster is down.
+    #[default]
+    ClusterFailure,
+    /// The cluster loses `nodes` nodes (their cores and memory).
+    NodeLoss,
+    /// Links at `site` slow down: `extra_rtt_ms` more RTT, bandwidth times `bandwidth_factor`.
+    LinkDegradation,
+    /// `site` is cut off from every other site.
+    Partition,
+}
+
+/// A fault at a given time.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterFaultConfig {
-    /// Cluster name.
+    /// What fails (default: the whole cluster).
+    #[serde(default)]
+    pub kind: SessionFaultKind,
+    /// Cluster name (cluster-failure, node-loss).
+    #[serde(default)]
     pub cluster: String,
+    /// Site name (link-degradation, partition).
+    #[serde(default)]
+    pub site: String,
+    /// Nodes lost (node-loss).
+    #[serde(default = "one_u32")]
+    pub nodes: u32,
+    /// Added round-trip time (link-degradation), ms.
+    #[serde(default)]
+    pub extra_rtt_ms: f64,
+    /// Remaining share of bandwidth (link-degradation), 0..1.
+    #[serde(default = "one")]
+    pub bandwidth_factor: f64,
     /// When, s.
     pub at_s: f64,
     /// For how long, s.
     pub duration_s: f64,
+}
+
+/// Faults drawn at random for every cluster: exponential times between failures and
+/// exponential repair times, from the run's `fault-rates` stream.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultRateConfig {
+    /// cluster-failure or node-loss.
+    pub kind: SessionFaultKind,
+    /// Mean time between failures of one cluster, hours.
+    pub mtbf_h: f64,
+    /// Mean time to repair, hours.
+    pub mttr_h: f64,
 }
 
 /// Checks the section's values (names are resolved against the topology later).
@@ -310,14 +360,96 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
         LoadKind::Trace => {}
     }
     c.within("sessions.load.amplitude", l.amplitude, 0.0, 1.0)?;
-    for (i, f) in s.faults.iter().enumerate() {
-        c.within(&format!("sessions.faults[{i}].at_s"), f.at_s, 0.0, 1e9)?;
-        c.within(
-            &format!("sessions.faults[{i}].duration_s"),
-            f.duration_s,
-            0.0,
-            1e9,
+    validate_faults(c, "sessions", &s.faults, &s.fault_rates)?;
+    for (m, model) in s.fault_models.iter().enumerate() {
+        let field = format!("sessions.fault_models[{m}].name");
+        c.name(&field, &model.name)?;
+        if model.name == "none" || model.name == "default" {
+            return Err(c.src.error(
+                &field,
+                "`none` and `default` are reserved fault model names",
+            ));
+        }
+        validate_faults(
+            c,
+            &format!("sessions.fault_models[{m}]"),
+            &model.faults,
+            &model.fault_rates,
         )?;
+    }
+    for (i, name) in s.sweep.fault_models.iter().enumerate() {
+        let known =
+            name == "none" || name == "default" || s.fault_models.iter().any(|m| &m.name == name);
+        if !known {
+            return Err(c.src.error(
+                &format!("sessions.sweep.fault_models[{i}]"),
+                format!("unknown fault model {name:?}; expected none, default or a [[sessions.fault_models]] name"),
+            ));
+        }
+    }
+    if let Some(axis) = &s.sweep.rate_per_s {
+        let values = axis.values().ok_or_else(|| {
+            c.src.error(
+                "sessions.sweep.rate_per_s",
+                "expected a value, a non-empty list or {from, to, step} with step > 0",
+            )
+        })?;
+        for v in values {
+            c.within("sessions.sweep.rate_per_s", v, 1e-9, 1e6)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks a list of faults and fault rates under the table `base`; names are resolved
+/// against the topology when it is loaded.
+fn validate_faults(
+    c: &Checker,
+    base: &str,
+    faults: &[ClusterFaultConfig],
+    rates: &[FaultRateConfig],
+) -> Result<(), ConfigError> {
+    for (i, f) in faults.iter().enumerate() {
+        let p = format!("{base}.faults[{i}]");
+        c.within(&format!("{p}.at_s"), f.at_s, 0.0, 1e9)?;
+        c.within(&format!("{p}.duration_s"), f.duration_s, 0.0, 1e9)?;
+        let (needs, given) = match f.kind {
+            SessionFaultKind::ClusterFailure | SessionFaultKind::NodeLoss => {
+                ("cluster", &f.cluster)
+            }
+            SessionFaultKind::LinkDegradation | SessionFaultKind::Partition => ("site", &f.site),
+        };
+        if given.is_empty() {
+            return Err(c
+                .src
+                .error(&p, format!("expected `{needs}` for this kind of fault")));
+        }
+        if f.nodes == 0 {
+            return Err(c
+                .src
+                .error(&format!("{p}.nodes"), "expected at least 1 node"));
+        }
+        c.within(&format!("{p}.extra_rtt_ms"), f.extra_rtt_ms, 0.0, 1e6)?;
+        c.within(
+            &format!("{p}.bandwidth_factor"),
+            f.bandwidth_factor,
+            0.001,
+            1.0,
+        )?;
+    }
+    for (i, r) in rates.iter().enumerate() {
+        let p = format!("{base}.fault_rates[{i}]");
+        if !matches!(
+            r.kind,
+            SessionFaultKind::ClusterFailure | SessionFaultKind::NodeLoss
+        ) {
+            return Err(c.src.error(
+                &format!("{p}.kind"),
+                "expected cluster-failure or node-loss",
+            ));
+        }
+        c.within(&format!("{p}.mtbf_h"), r.mtbf_h, 0.001, 1e9)?;
+        c.within(&format!("{p}.mttr_h"), r.mttr_h, 0.0, 1e9)?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! faults, in parallel, reported in a fixed order.
 
 use super::runner::RunOptions;
+use crate::config::sessions::SessionFaultKind;
 use crate::config::sessions::{LoadKind, SessionsConfig};
 use crate::config::source::Source;
 use crate::config::topology::{Tier, TopologyConfig};
@@ -12,7 +13,10 @@ use crate::model::session::SessionApp;
 use crate::model::{ClusterId, PathModel, SiteId, Topology};
 use crate::strategy::{Registry, StrategyContext};
 use crate::world::policy::Candidate;
-use crate::world::sessions::{Arrivals, SessionPlatform, SessionSettings, SessionWorld};
+use crate::world::sessions::{
+    Arrivals, Fault, FaultEffect, SessionPlatform, SessionSettings, SessionWorld,
+};
+use rand_distr::{Distribution, Exp};
 use rayon::prelude::*;
 
 /// One sweep point: where the strategies are compared.
@@ -94,31 +98,83 @@ pub fn sweep_points(exp: &LoadedExperiment, s: &SessionsConfig) -> Vec<SweepPoin
     points
 }
 
-/// The failures of fault model `name` on a platform.
+/// The faults of fault model `name` on a platform for one run: the listed ones, and the
+/// random ones its rates draw from the run's `fault-rates` stream (the same for every
+/// strategy of that run).
 fn faults_of(
     s: &SessionsConfig,
     name: &str,
     t: &Topology,
-) -> Vec<(ClusterId, SimTime, SimDuration)> {
-    let list = match name {
-        "none" => &[][..],
-        "default" => &s.faults[..],
+    streams: &RngStreams,
+    horizon_s: f64,
+) -> Vec<Fault> {
+    let (list, rates) = match name {
+        "none" => (&[][..], &[][..]),
+        "default" => (&s.faults[..], &s.fault_rates[..]),
         other => s
             .fault_models
             .iter()
             .find(|m| m.name == other)
-            .map_or(&[][..], |m| &m.faults[..]),
+            .map_or((&[][..], &[][..]), |m| (&m.faults[..], &m.fault_rates[..])),
     };
-    list.iter()
+    let at = |x: f64| SimTime::ZERO + SimDuration::from_secs_f64(x);
+    let mut faults: Vec<Fault> = list
+        .iter()
         .filter_map(|f| {
-            let c = t.cluster_id(&f.cluster)?;
-            Some((
-                c,
-                SimTime::ZERO + SimDuration::from_secs_f64(f.at_s),
-                SimDuration::from_secs_f64(f.duration_s),
-            ))
+            let site = || {
+                t.sites
+                    .iter()
+                    .position(|x| x.name == f.site)
+                    .map(|i| i as u32)
+            };
+            let effect = match f.kind {
+                SessionFaultKind::ClusterFailure => {
+                    FaultEffect::ClusterDown(t.cluster_id(&f.cluster)?)
+                }
+                SessionFaultKind::NodeLoss => {
+                    FaultEffect::NodeLoss(t.cluster_id(&f.cluster)?, f.nodes)
+                }
+                SessionFaultKind::LinkDegradation => {
+                    FaultEffect::LinkDegradation(site()?, f.extra_rtt_ms, f.bandwidth_factor)
+                }
+                SessionFaultKind::Partition => FaultEffect::Partition(site()?),
+            };
+            Some(Fault {
+                effect,
+                at: at(f.at_s),
+                duration: SimDuration::from_secs_f64(f.duration_s),
+            })
         })
-        .collect()
+        .collect();
+    let mut rng = streams.stream("fault-rates");
+    for r in rates {
+        let up = Exp::new(1.0 / (r.mtbf_h * 3600.0)).expect("validated positive MTBF");
+        for (c, k) in t.clusters.iter().enumerate() {
+            let mut time = up.sample(&mut rng);
+            while time < horizon_s {
+                let repair = if r.mttr_h > 0.0 {
+                    Exp::new(1.0 / (r.mttr_h * 3600.0))
+                        .expect("validated")
+                        .sample(&mut rng)
+                } else {
+                    0.0
+                };
+                let effect = match r.kind {
+                    SessionFaultKind::NodeLoss if k.nodes > 1 => {
+                        FaultEffect::NodeLoss(ClusterId(c as u32), 1)
+                    }
+                    _ => FaultEffect::ClusterDown(ClusterId(c as u32)),
+                };
+                faults.push(Fault {
+                    effect,
+                    at: at(time),
+                    duration: SimDuration::from_secs_f64(repair),
+                });
+                time += repair + up.sample(&mut rng);
+            }
+        }
+    }
+    faults
 }
 
 /// A progress bar with ETA on stderr, hidden unless wanted (indicatif also hides it when
@@ -288,11 +344,18 @@ pub fn run_sessions_with(
         let point = &points[(job / runs) as usize];
         let r = (job % runs) as u32;
         let platform = &platforms[point.topology];
+        let streams = RngStreams::new(seed, r as u64);
         let settings = SessionSettings {
             duration: SimDuration::from_secs_f64(cfg.duration_s),
             scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
             lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
-            faults: faults_of(s, &point.fault_model, &platform.topology),
+            faults: faults_of(
+                s,
+                &point.fault_model,
+                &platform.topology,
+                &streams,
+                cfg.duration_s,
+            ),
             migration_downtime_s: s.migration_downtime_s,
         };
         let arrivals = match s.load.kind {
@@ -311,7 +374,6 @@ pub fn run_sessions_with(
                 amplitude: s.load.amplitude,
             },
         };
-        let streams = RngStreams::new(seed, r as u64);
         let mut strategy = registry
             .create(
                 &point.strategy,

@@ -10,6 +10,7 @@ pub struct SessionRecorder {
     admitted: u64,
     rejected: u64,
     dropped: u64,
+    dropped_by: [u64; 3],
     completed: u64,
     migrated: u64,
     udp_refused: u64,
@@ -40,8 +41,14 @@ impl SessionObserver for SessionRecorder {
         debug_assert!(r == reason::NO_CAPACITY);
         self.rejected += 1;
     }
-    fn dropped(&mut self, _reason: &'static str) {
+    fn dropped(&mut self, why: &'static str) {
         self.dropped += 1;
+        let i = match why {
+            reason::CLUSTER_FAILED => 0,
+            reason::NODE_LOST => 1,
+            _ => 2,
+        };
+        self.dropped_by[i] += 1;
     }
     fn completed(&mut self) {
         self.completed += 1;
@@ -84,8 +91,10 @@ pub struct SessionSummary {
     pub admitted: u64,
     /// Refused at arrival (no cluster with room, or none acceptable to the strategy).
     pub rejected: u64,
-    /// Ended early by a cluster failure with nowhere to go.
+    /// Ended early by a fault with nowhere to go.
     pub dropped: u64,
+    /// Of those: cluster failures, node losses, partitions.
+    pub dropped_by: [u64; 3],
     /// Ran to their end (or to the end of the run).
     pub completed: u64,
     /// Moved after a failure or by the strategy.
@@ -130,6 +139,7 @@ impl SessionRecorder {
             admitted: self.admitted,
             rejected: self.rejected,
             dropped: self.dropped,
+            dropped_by: self.dropped_by,
             completed: self.completed,
             migrated: self.migrated,
             udp_refused: self.udp_refused,

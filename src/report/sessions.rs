@@ -11,11 +11,14 @@ use std::path::Path;
 type Metric = (&'static str, fn(&SessionSummary) -> f64);
 
 /// Reported figures, in column order.
-pub const METRICS: [Metric; 23] = [
+pub const METRICS: [Metric; 26] = [
     ("arrivals", |s| s.arrivals as f64),
     ("admitted", |s| s.admitted as f64),
     ("rejected", |s| s.rejected as f64),
     ("dropped", |s| s.dropped as f64),
+    ("dropped_cluster_failed", |s| s.dropped_by[0] as f64),
+    ("dropped_node_lost", |s| s.dropped_by[1] as f64),
+    ("dropped_partitioned", |s| s.dropped_by[2] as f64),
     ("completed", |s| s.completed as f64),
     ("migrations", |s| s.migrated as f64),
     ("udp_refused", |s| s.udp_refused as f64),

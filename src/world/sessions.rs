@@ -62,10 +62,34 @@ pub struct SessionSettings {
     pub scrape: SimDuration,
     /// Aggregation lag.
     pub lag: SimDuration,
-    /// Cluster failures: (cluster, at, for how long).
-    pub faults: Vec<(ClusterId, SimTime, SimDuration)>,
+    /// Faults, in any order.
+    pub faults: Vec<Fault>,
     /// Interruption of a migrated session, s.
     pub migration_downtime_s: f64,
+}
+
+/// What a fault does while it lasts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FaultEffect {
+    /// The cluster is down.
+    ClusterDown(ClusterId),
+    /// The cluster loses this many nodes.
+    NodeLoss(ClusterId, u32),
+    /// Links at the site (index) gain RTT (ms) and keep a share of their bandwidth.
+    LinkDegradation(u32, f64, f64),
+    /// The site (index) is cut off from every other site.
+    Partition(u32),
+}
+
+/// A fault with its time window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fault {
+    /// What it does.
+    pub effect: FaultEffect,
+    /// When it starts.
+    pub at: SimTime,
+    /// How long it lasts.
+    pub duration: SimDuration,
 }
 
 /// Why a session ended early.
@@ -74,6 +98,10 @@ pub mod reason {
     pub const NO_CAPACITY: &str = "no-capacity";
     /// Its cluster failed and no other had room.
     pub const CLUSTER_FAILED: &str = "cluster-failed";
+    /// Its cluster lost nodes and no other had room.
+    pub const NODE_LOST: &str = "node-lost";
+    /// A partition separated it from its user and nothing reachable had room.
+    pub const PARTITIONED: &str = "partitioned";
 }
 
 /// Receives what happens to sessions.
@@ -125,7 +153,19 @@ struct Session {
 struct ClusterLoad {
     used_cpu: f64,
     used_mem: f64,
-    up: bool,
+    /// Faults currently taking the whole cluster down.
+    down: u32,
+    /// Nodes currently lost.
+    lost_nodes: u32,
+}
+
+/// Per-site network state under faults.
+#[derive(Debug, Clone, Copy)]
+struct SiteNet {
+    extra_rtt_ms: f64,
+    bandwidth_factor: f64,
+    /// Partitions currently cutting this site off.
+    cut: u32,
 }
 
 /// Events of the session world.
@@ -155,6 +195,7 @@ pub struct SessionWorld<'a, Q> {
     active: Vec<u32>,
     load: Vec<ClusterLoad>,
     site_load_mbps: Vec<f64>,
+    net: Vec<SiteNet>,
     visible: Vec<ObservedCluster>,
     pending: VecDeque<(SimTime, Vec<ObservedCluster>)>,
     spare: Vec<Vec<ObservedCluster>>,
@@ -182,13 +223,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         streams: RngStreams,
         queue: Q,
     ) -> Self {
-        let load = vec![
-            ClusterLoad {
-                up: true,
-                ..Default::default()
-            };
-            p.topology.clusters.len()
-        ];
+        let load = vec![ClusterLoad::default(); p.topology.clusters.len()];
         let mut w = SessionWorld {
             p,
             s,
@@ -198,6 +233,14 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             active: Vec::new(),
             load,
             site_load_mbps: vec![0.0; p.topology.sites.len()],
+            net: vec![
+                SiteNet {
+                    extra_rtt_ms: 0.0,
+                    bandwidth_factor: 1.0,
+                    cut: 0
+                };
+                p.topology.sites.len()
+            ],
             visible: Vec::new(),
             pending: VecDeque::new(),
             spare: Vec::new(),
@@ -232,8 +275,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         self.schedule_arrival(SimTime::ZERO);
         self.queue
             .push(SimTime::ZERO + self.s.scrape, SEvent::Scrape);
-        for (i, &(_, at, _)) in self.s.faults.iter().enumerate() {
-            self.queue.push(at, SEvent::Fail(i as u32));
+        for (i, f) in self.s.faults.iter().enumerate() {
+            self.queue.push(f.at, SEvent::Fail(i as u32));
         }
         let end = SimTime::ZERO + self.s.duration;
         while let Some((now, ev)) = self.queue.pop() {
@@ -252,7 +295,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     }
                 }
                 SEvent::Fail(f) => self.fail(now, f, strategy, obs),
-                SEvent::Recover(f) => self.load[self.s.faults[f as usize].0.ix()].up = true,
+                SEvent::Recover(f) => self.recover(f),
             }
         }
         while let Some(&i) = self.active.last() {
@@ -378,7 +421,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 continue;
             };
             let cand = &req.candidates[pos];
-            if Some(c) == avoid {
+            if Some(c) == avoid || !self.reachable(sess.site, c) {
                 continue;
             }
             if !req.allowed(cand) {
@@ -463,10 +506,26 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     }
 
     fn fits(&self, c: ClusterId, app: &SessionApp) -> bool {
-        let k = self.p.topology.cluster(c);
+        let (cpu, mem) = self.capacity(c.ix());
         let l = &self.load[c.ix()];
-        l.up && l.used_cpu + app.cpu_cores <= k.cpu_cores + 1e-9
-            && l.used_mem + app.memory_mib <= k.memory_mib + 1e-9
+        l.used_cpu + app.cpu_cores <= cpu + 1e-9 && l.used_mem + app.memory_mib <= mem + 1e-9
+    }
+
+    /// Cores and memory (MiB) cluster `i` offers now: none while down, less after node loss.
+    fn capacity(&self, i: usize) -> (f64, f64) {
+        let k = &self.p.topology.clusters[i];
+        let l = &self.load[i];
+        if l.down > 0 {
+            return (0.0, 0.0);
+        }
+        let share = k.nodes.saturating_sub(l.lost_nodes) as f64 / k.nodes as f64;
+        (k.cpu_cores * share, k.memory_mib * share)
+    }
+
+    /// Whether a user at `site` can reach cluster `c` (partitions cut a site off).
+    fn reachable(&self, site: u32, c: ClusterId) -> bool {
+        let cs = self.p.topology.cluster(c).site.0;
+        site == cs || (self.net[site as usize].cut == 0 && self.net[cs as usize].cut == 0)
     }
 
     fn hold(&mut self, id: u32, c: ClusterId) {
@@ -529,11 +588,11 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             snap.push(ObservedCluster {
                 id: ClusterId(i as u32),
                 tier: self.p.topology.sites[k.site.ix()].tier,
-                free_cpu_cores: if l.up { k.cpu_cores - l.used_cpu } else { 0.0 },
-                free_memory_mib: if l.up { k.memory_mib - l.used_mem } else { 0.0 },
+                free_cpu_cores: (self.capacity(i).0 - l.used_cpu).max(0.0),
+                free_memory_mib: (self.capacity(i).1 - l.used_mem).max(0.0),
                 cpu_util: self.cpu_util(i),
                 cpu_stretch: contention_stretch(self.cpu_util(i), k.cpu_cores),
-                up: l.up,
+                up: l.down == 0,
                 cost_per_vcpu_hour_usd: k.cost_per_vcpu_hour_usd,
             });
         }
@@ -589,11 +648,11 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 app,
                 &LatencyInputs {
                     access_ms: self.p.topology.sites[s.site as usize].access_latency_ms,
-                    rtt_ms: cand.rtt_ms,
+                    rtt_ms: cand.rtt_ms + self.extra_rtt_ms(s.site as usize, site),
                     path_ms: cand.path_ms[s.app as usize],
                     cpu_stretch: stretch[cand.cluster.ix()],
                     cpu_speed: cand.cpu_speed,
-                    bandwidth_gbps: cand.bandwidth_gbps,
+                    bandwidth_gbps: cand.bandwidth_gbps * self.net[site].bandwidth_factor,
                     link_util: self.site_load_mbps[site]
                         / (self.p.site_bandwidth_gbps[site] * 1000.0),
                 },
@@ -607,8 +666,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         for tier in [Tier::Cloud, Tier::Edge, Tier::FarEdge] {
             let (mut sum, mut peak, mut n) = (0.0, 0.0f64, 0);
             for (i, k) in self.p.topology.clusters.iter().enumerate() {
-                if self.p.topology.sites[k.site.ix()].tier == tier && self.load[i].up {
-                    let u = self.load[i].used_cpu / k.cpu_cores;
+                let cores = self.capacity(i).0;
+                if self.p.topology.sites[k.site.ix()].tier == tier && cores > 0.0 {
+                    let u = self.load[i].used_cpu / cores;
                     sum += u;
                     peak = peak.max(u);
                     n += 1;
@@ -620,6 +680,16 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         }
     }
 
+    /// Added RTT between an access site and a cluster's site from degraded links, ms.
+    fn extra_rtt_ms(&self, access: usize, cluster_site: usize) -> f64 {
+        let x = self.net[cluster_site].extra_rtt_ms;
+        if access == cluster_site {
+            x
+        } else {
+            x + self.net[access].extra_rtt_ms
+        }
+    }
+
     fn fail(
         &mut self,
         now: SimTime,
@@ -627,24 +697,96 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         strategy: &mut dyn Strategy,
         obs: &mut impl SessionObserver,
     ) {
-        let (c, _, d) = self.s.faults[f as usize];
-        self.load[c.ix()].up = false;
-        self.queue.push(now + d, SEvent::Recover(f));
-        let hit: Vec<u32> = self
-            .active
-            .iter()
-            .copied()
-            .filter(|&i| self.sessions[i as usize].cluster == c.0)
-            .collect();
-        for id in hit {
+        let fault = self.s.faults[f as usize];
+        self.queue.push(now + fault.duration, SEvent::Recover(f));
+        let on = |w: &Self, c: ClusterId| -> Vec<u32> {
+            w.active
+                .iter()
+                .copied()
+                .filter(|&i| w.sessions[i as usize].cluster == c.0)
+                .collect()
+        };
+        match fault.effect {
+            FaultEffect::ClusterDown(c) => {
+                self.load[c.ix()].down += 1;
+                let hit = on(self, c);
+                self.evict(now, hit, Some(c), reason::CLUSTER_FAILED, strategy, obs);
+            }
+            FaultEffect::NodeLoss(c, nodes) => {
+                self.load[c.ix()].lost_nodes += nodes;
+                let mut hit = on(self, c);
+                hit.sort_by_key(|&i| std::cmp::Reverse((self.sessions[i as usize].since, i)));
+                let (cpu, mem) = self.capacity(c.ix());
+                let (mut over_cpu, mut over_mem) = (
+                    self.load[c.ix()].used_cpu - cpu,
+                    self.load[c.ix()].used_mem - mem,
+                );
+                let mut evicted = Vec::new();
+                for i in hit {
+                    if over_cpu <= 1e-9 && over_mem <= 1e-9 {
+                        break;
+                    }
+                    let app = &self.p.apps[self.sessions[i as usize].app as usize];
+                    over_cpu -= app.cpu_cores;
+                    over_mem -= app.memory_mib;
+                    evicted.push(i);
+                }
+                self.evict(now, evicted, Some(c), reason::NODE_LOST, strategy, obs);
+            }
+            FaultEffect::LinkDegradation(site, extra, factor) => {
+                let n = &mut self.net[site as usize];
+                n.extra_rtt_ms += extra;
+                n.bandwidth_factor *= factor;
+            }
+            FaultEffect::Partition(site) => {
+                self.net[site as usize].cut += 1;
+                let hit: Vec<u32> = self
+                    .active
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let s = &self.sessions[i as usize];
+                        !self.reachable(s.site, ClusterId(s.cluster))
+                    })
+                    .collect();
+                self.evict(now, hit, None, reason::PARTITIONED, strategy, obs);
+            }
+        }
+    }
+
+    fn recover(&mut self, f: u32) {
+        match self.s.faults[f as usize].effect {
+            FaultEffect::ClusterDown(c) => self.load[c.ix()].down -= 1,
+            FaultEffect::NodeLoss(c, nodes) => self.load[c.ix()].lost_nodes -= nodes,
+            FaultEffect::LinkDegradation(site, extra, factor) => {
+                let n = &mut self.net[site as usize];
+                n.extra_rtt_ms = (n.extra_rtt_ms - extra).max(0.0);
+                n.bandwidth_factor = (n.bandwidth_factor / factor).min(1.0);
+            }
+            FaultEffect::Partition(site) => self.net[site as usize].cut -= 1,
+        }
+    }
+
+    /// Moves sessions off a failed resource: each is re-placed by the strategy (never on
+    /// `avoid`) or dropped for `why`.
+    fn evict(
+        &mut self,
+        now: SimTime,
+        ids: Vec<u32>,
+        avoid: Option<ClusterId>,
+        why: &'static str,
+        strategy: &mut dyn Strategy,
+        obs: &mut impl SessionObserver,
+    ) {
+        for id in ids {
             self.release(now, id, obs);
             self.sessions[id as usize].state = State::Active;
             self.sessions[id as usize].since = now;
-            if self.place(id, Some(c), strategy, obs).is_some() {
+            if self.place(id, avoid, strategy, obs).is_some() {
                 obs.migrated(self.s.migration_downtime_s);
             } else {
                 self.sessions[id as usize].state = State::Done;
-                obs.dropped(reason::CLUSTER_FAILED);
+                obs.dropped(why);
             }
         }
     }
