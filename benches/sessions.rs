@@ -23,6 +23,7 @@ fn sessions(c: &mut Criterion) {
         lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
         faults: Vec::new(),
         migration_downtime_s: s.migration_downtime_s,
+        control: Default::default(),
     };
     let arrivals = Arrivals::Generated {
         rate_per_s: s.load.rate_per_s,

@@ -78,6 +78,7 @@ fn shipped_files_are_valid() {
         "experiments/trace-eu-evening.toml",
         "experiments/sweep-eu.toml",
         "experiments/scale-1k.toml",
+        "experiments/control-eu.toml",
         "topologies/generated-1k.toml",
     ];
     args.extend(names);

@@ -123,7 +123,7 @@ proptest! {
     #[test]
     fn sessions_are_accounted_and_capacity_is_never_exceeded(
         sites in 3usize..25, seed in 0u64..500, rate in 0.01f64..0.5, strategy in 0usize..8,
-        mtbf_h in 0.5f64..12.0, node_mtbf_h in 0.5f64..12.0,
+        mtbf_h in 0.5f64..12.0, node_mtbf_h in 0.5f64..12.0, autoscale in any::<bool>(), on_demand in any::<bool>(),
     ) {
         let names = [
             "cloud-only", "random", "round-robin", "first-fit", "best-fit", "latency-greedy", "network-aware", "local-search",
@@ -134,6 +134,12 @@ proptest! {
             FaultRateConfig { kind: SessionFaultKind::ClusterFailure, mtbf_h, mttr_h: 0.5 },
             FaultRateConfig { kind: SessionFaultKind::NodeLoss, mtbf_h: node_mtbf_h, mttr_h: 1.0 },
         ];
+        let control = &mut e.config.sessions.as_mut().unwrap().control;
+        control.autoscale = autoscale;
+        control.cooldown_s = 60.0;
+        if on_demand {
+            control.peering = xrplace::config::experiment::PeeringMode::OnDemand;
+        }
         let r = run_sessions(&e, RunOptions::default()).unwrap();
         for row in &r.rows {
             let s = &row.summary;
@@ -381,4 +387,43 @@ fn degraded_links_raise_latency_by_the_added_rtt() {
     // Every site's links add 20 ms of RTT: a local session crosses one site, a remote one two.
     let added = p50(&slow) - p50(&base);
     assert!((20.0..=41.0).contains(&added), "p50 rose by {added} ms");
+}
+
+fn control(on: bool, scale_out_util: f64) -> SessionResult {
+    let mut e = shipped("experiments/control-eu.toml");
+    e.config.runs = 1;
+    let c = &mut e.config.sessions.as_mut().unwrap().control;
+    c.autoscale = on;
+    c.scale_out_util = scale_out_util;
+    if !on {
+        c.peering = xrplace::config::experiment::PeeringMode::Established;
+    }
+    run_sessions(&e, RunOptions::default()).unwrap()
+}
+
+#[test]
+fn the_control_loop_scales_out_through_cluster_api_and_peers_on_demand() {
+    let (on, off) = (control(true, 0.8), control(false, 0.8));
+    let get = |r: &SessionResult, n: &str| {
+        r.rows
+            .iter()
+            .find(|x| x.strategy == n)
+            .unwrap()
+            .summary
+            .clone()
+    };
+    for n in ["latency-greedy", "network-aware", "local-search"] {
+        let s = get(&on, n);
+        assert!(
+            s.nodes_added > 0 && s.nodes_removed <= s.nodes_added,
+            "{n}: {s:?}"
+        );
+        assert!(s.added_vcpu_hours > 0.0 && s.peerings > 0, "{n}: {s:?}");
+        assert_eq!(get(&off, n).nodes_added + get(&off, n).peerings, 0);
+    }
+    // More edge capacity: network-aware turns fewer sessions away.
+    assert!(get(&on, "network-aware").rejected < get(&off, "network-aware").rejected);
+    // A threshold that is never passed never scales.
+    let never = control(true, 1.0);
+    assert!(never.rows.iter().all(|r| r.summary.nodes_added == 0));
 }

@@ -191,7 +191,7 @@ pub fn validate_provisioning(c: &Checker, p: &ProvisioningConfig) -> Result<(), 
     }
     c.positive(&f("vcpu_per_node"), p.vcpu_per_node)?;
     c.positive(&f("memory_gib_per_node"), p.memory_gib_per_node)?;
-    validate_capi(c, &p.capi)?;
+    validate_capi(c, "provisioning.capi", &p.capi)?;
     for (i, a) in p.actions.iter().enumerate() {
         let base = format!("provisioning.actions[{i}]");
         c.within(&format!("{base}.at_s"), a.at_s, 0.0, 1e7)?;
@@ -212,8 +212,9 @@ pub fn validate_provisioning(c: &Checker, p: &ProvisioningConfig) -> Result<(), 
     Ok(())
 }
 
-fn validate_capi(c: &Checker, k: &CapiConfig) -> Result<(), ConfigError> {
-    let f = |name: &str| format!("provisioning.capi.{name}");
+/// Checks Cluster API parameters found under the table `base`.
+pub fn validate_capi(c: &Checker, base: &str, k: &CapiConfig) -> Result<(), ConfigError> {
+    let f = |name: &str| format!("{base}.{name}");
     c.non_negative(&f("reconcile_delay_s"), k.reconcile_delay_s)?;
     c.non_negative(&f("cluster_infra_s"), k.cluster_infra_s)?;
     if !(1..=1000).contains(&k.controller_concurrency) {

@@ -49,6 +49,47 @@ pub struct SessionsConfig {
     /// Axes swept besides `strategies` and the runs' seeds.
     #[serde(default)]
     pub sweep: SweepConfig,
+    /// The control loop's actions besides placement: autoscaling and peering.
+    #[serde(default)]
+    pub control: ControlConfig,
+}
+
+/// Autoscaling through Cluster API and peering through Liqo, decided on the monitored view.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ControlConfig {
+    /// Scale clusters out and in.
+    pub autoscale: bool,
+    /// Observed share of reserved CPU above which a cluster gets `step_nodes` more nodes.
+    pub scale_out_util: f64,
+    /// Observed share below which a scaled-out cluster gives `step_nodes` back.
+    pub scale_in_util: f64,
+    /// Nodes added or removed per decision.
+    pub step_nodes: u32,
+    /// Nodes a cluster may gain over its size in the topology.
+    pub max_extra_nodes: u32,
+    /// Time after a scaling action before the cluster is considered again, s.
+    pub cooldown_s: f64,
+    /// Whether Liqo peerings between a home cluster and other clusters exist from the
+    /// start (`established`) or are made the first time a session needs one (`on-demand`).
+    pub peering: crate::config::experiment::PeeringMode,
+    /// Cluster API timings used for scale-outs (the same model as provisioning experiments).
+    pub capi: crate::config::provisioning::CapiConfig,
+}
+
+impl Default for ControlConfig {
+    fn default() -> Self {
+        ControlConfig {
+            autoscale: false,
+            scale_out_util: 0.8,
+            scale_in_util: 0.3,
+            step_nodes: 1,
+            max_extra_nodes: 4,
+            cooldown_s: 300.0,
+            peering: crate::config::experiment::PeeringMode::Established,
+            capi: crate::config::provisioning::CapiConfig::default(),
+        }
+    }
 }
 
 /// A named set of cluster failures.
@@ -361,6 +402,32 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
     }
     c.within("sessions.load.amplitude", l.amplitude, 0.0, 1.0)?;
     validate_faults(c, "sessions", &s.faults, &s.fault_rates)?;
+    let k = &s.control;
+    c.within(
+        "sessions.control.scale_out_util",
+        k.scale_out_util,
+        0.01,
+        1.0,
+    )?;
+    c.within(
+        "sessions.control.scale_in_util",
+        k.scale_in_util,
+        0.0,
+        k.scale_out_util,
+    )?;
+    if !(1..=1000).contains(&k.step_nodes) {
+        return Err(c
+            .src
+            .error("sessions.control.step_nodes", "expected 1 to 1000 nodes"));
+    }
+    if k.max_extra_nodes > 10_000 {
+        return Err(c.src.error(
+            "sessions.control.max_extra_nodes",
+            "expected at most 10000 nodes",
+        ));
+    }
+    c.within("sessions.control.cooldown_s", k.cooldown_s, 0.0, 1e7)?;
+    crate::config::provisioning::validate_capi(c, "sessions.control.capi", &k.capi)?;
     for (m, model) in s.fault_models.iter().enumerate() {
         let field = format!("sessions.fault_models[{m}].name");
         c.name(&field, &model.name)?;

@@ -2,6 +2,7 @@
 //! faults, in parallel, reported in a fixed order.
 
 use super::runner::RunOptions;
+use crate::config::experiment::PeeringMode;
 use crate::config::sessions::SessionFaultKind;
 use crate::config::sessions::{LoadKind, SessionsConfig};
 use crate::config::source::Source;
@@ -14,7 +15,7 @@ use crate::model::{ClusterId, PathModel, SiteId, Topology};
 use crate::strategy::{Registry, StrategyContext};
 use crate::world::policy::Candidate;
 use crate::world::sessions::{
-    Arrivals, Fault, FaultEffect, SessionPlatform, SessionSettings, SessionWorld,
+    Arrivals, ControlSettings, Fault, FaultEffect, SessionPlatform, SessionSettings, SessionWorld,
 };
 use rand_distr::{Distribution, Exp};
 use rayon::prelude::*;
@@ -175,6 +176,26 @@ fn faults_of(
         }
     }
     faults
+}
+
+/// The control loop's settings; the peering delay is the Liqo steps before a pod can run
+/// remotely (authentication, network, virtual node, offloading) from the topology.
+fn control_settings(s: &SessionsConfig, t: &TopologyConfig) -> ControlSettings {
+    let c = &s.control;
+    let l = &t.paths.liqo;
+    ControlSettings {
+        autoscale: c.autoscale,
+        scale_out_util: c.scale_out_util,
+        scale_in_util: c.scale_in_util,
+        step_nodes: c.step_nodes,
+        max_extra_nodes: c.max_extra_nodes,
+        cooldown: SimDuration::from_secs_f64(c.cooldown_s),
+        on_demand_peering: c.peering == PeeringMode::OnDemand,
+        peering_delay: SimDuration::from_secs_f64(
+            l.peering_auth_s + l.peering_network_s + l.virtual_node_s + l.offloading_s,
+        ),
+        capi: c.capi.clone(),
+    }
 }
 
 /// A progress bar with ETA on stderr, hidden unless wanted (indicatif also hides it when
@@ -357,6 +378,7 @@ pub fn run_sessions_with(
                 cfg.duration_s,
             ),
             migration_downtime_s: s.migration_downtime_s,
+            control: control_settings(s, &exp.topologies[point.topology]),
         };
         let arrivals = match s.load.kind {
             LoadKind::Trace => Arrivals::Trace(

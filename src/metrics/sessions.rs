@@ -23,6 +23,11 @@ pub struct SessionRecorder {
     egress_gb: f64,
     /// (sum of means, peak, samples) per tier: cloud, edge, far-edge.
     util: [(f64, f64, u64); 3],
+    nodes_added: u64,
+    nodes_removed: u64,
+    scale_outs_failed: u64,
+    peerings: u64,
+    added_vcpu_hours: f64,
 }
 
 fn tier_ix(t: Tier) -> usize {
@@ -74,6 +79,21 @@ impl SessionObserver for SessionRecorder {
         u.1 = u.1.max(peak);
         u.2 += 1;
     }
+    fn scaled(&mut self, nodes: i64, failed: bool) {
+        if nodes > 0 {
+            self.nodes_added += nodes as u64;
+        } else {
+            self.nodes_removed += nodes.unsigned_abs();
+        }
+        self.scale_outs_failed += failed as u64;
+    }
+    fn peered(&mut self) {
+        self.peerings += 1;
+    }
+    fn added_capacity(&mut self, vcpu_hours: f64, usd: f64) {
+        self.added_vcpu_hours += vcpu_hours;
+        self.usd += usd;
+    }
     fn cost(&mut self, vcpu_hours: f64, gib_hours: f64, usd: f64, egress_gb: f64) {
         self.vcpu_hours += vcpu_hours;
         self.gib_hours += gib_hours;
@@ -122,6 +142,16 @@ pub struct SessionSummary {
     pub util_mean: [f64; 3],
     /// Peak per tier.
     pub util_peak: [f64; 3],
+    /// Nodes added by autoscaling (Cluster API scale-outs that came up).
+    pub nodes_added: u64,
+    /// Nodes given back.
+    pub nodes_removed: u64,
+    /// Scale-outs whose machines failed.
+    pub scale_outs_failed: u64,
+    /// Liqo peerings established during the run.
+    pub peerings: u64,
+    /// vCPU-hours of capacity added by autoscaling (its price is in `cost_usd`).
+    pub added_vcpu_hours: f64,
     /// Latency at quantiles 0.01, 0.02, ..., 0.99, ms (for CDF plots).
     pub latency_quantiles_ms: Vec<f64>,
 }
@@ -159,6 +189,11 @@ impl SessionRecorder {
                 .util
                 .map(|u| if u.2 == 0 { f64::NAN } else { u.0 / u.2 as f64 }),
             util_peak: self.util.map(|u| if u.2 == 0 { f64::NAN } else { u.1 }),
+            nodes_added: self.nodes_added,
+            nodes_removed: self.nodes_removed,
+            scale_outs_failed: self.scale_outs_failed,
+            peerings: self.peerings,
+            added_vcpu_hours: self.added_vcpu_hours,
             latency_quantiles_ms: (1..100).map(|i| q(i as f64 / 100.0)).collect(),
         }
     }

@@ -11,7 +11,7 @@ use std::path::Path;
 type Metric = (&'static str, fn(&SessionSummary) -> f64);
 
 /// Reported figures, in column order.
-pub const METRICS: [Metric; 26] = [
+pub const METRICS: [Metric; 31] = [
     ("arrivals", |s| s.arrivals as f64),
     ("admitted", |s| s.admitted as f64),
     ("rejected", |s| s.rejected as f64),
@@ -50,6 +50,11 @@ pub const METRICS: [Metric; 26] = [
             s.dropped as f64 / s.admitted as f64
         }
     }),
+    ("nodes_added", |s| s.nodes_added as f64),
+    ("nodes_removed", |s| s.nodes_removed as f64),
+    ("scale_outs_failed", |s| s.scale_outs_failed as f64),
+    ("peerings", |s| s.peerings as f64),
+    ("added_vcpu_hours", |s| s.added_vcpu_hours),
 ];
 
 fn num(v: f64) -> String {

@@ -13,10 +13,13 @@ use super::policy::{
 };
 use crate::config::experiment::{PathKind, Protocol};
 use crate::config::topology::Tier;
+use crate::engine::RadixQueue;
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
 use crate::model::platform::contention_stretch;
+use crate::model::provisioning::{CapiModel, ClusterSpec};
 use crate::model::session::{session_latency_ms, LatencyInputs, SessionApp};
 use crate::model::{ClusterId, Topology};
+use crate::world::provisioning::ProvisioningWorld;
 use rand::Rng;
 use rand_distr::{Distribution, Exp};
 use std::collections::VecDeque;
@@ -66,6 +69,47 @@ pub struct SessionSettings {
     pub faults: Vec<Fault>,
     /// Interruption of a migrated session, s.
     pub migration_downtime_s: f64,
+    /// Autoscaling and peering.
+    pub control: ControlSettings,
+}
+
+/// The control loop's actions besides placement.
+#[derive(Debug, Clone)]
+pub struct ControlSettings {
+    /// Scale clusters out and in.
+    pub autoscale: bool,
+    /// Observed reserved share above which a cluster scales out.
+    pub scale_out_util: f64,
+    /// Observed reserved share below which a scaled-out cluster scales in.
+    pub scale_in_util: f64,
+    /// Nodes per decision.
+    pub step_nodes: u32,
+    /// Most nodes a cluster may gain.
+    pub max_extra_nodes: u32,
+    /// Time between two actions on one cluster.
+    pub cooldown: SimDuration,
+    /// Peerings are made when first needed, taking `peering_delay`.
+    pub on_demand_peering: bool,
+    /// Time to peer two clusters and offload the namespace.
+    pub peering_delay: SimDuration,
+    /// Cluster API timings for scale-outs.
+    pub capi: crate::config::provisioning::CapiConfig,
+}
+
+impl Default for ControlSettings {
+    fn default() -> Self {
+        ControlSettings {
+            autoscale: false,
+            scale_out_util: 0.8,
+            scale_in_util: 0.3,
+            step_nodes: 1,
+            max_extra_nodes: 0,
+            cooldown: SimDuration::ZERO,
+            on_demand_peering: false,
+            peering_delay: SimDuration::ZERO,
+            capi: crate::config::provisioning::CapiConfig::default(),
+        }
+    }
 }
 
 /// What a fault does while it lasts.
@@ -123,6 +167,13 @@ pub trait SessionObserver {
     fn latency(&mut self, ms: f64, over_budget: bool, weight_s: f64);
     /// Mean and peak CPU reservation of a tier's clusters at a scrape, 0..1.
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64);
+    /// A cluster gained (`nodes` > 0) or gave back nodes; `failed` if a scale-out did not
+    /// bring its nodes up.
+    fn scaled(&mut self, nodes: i64, failed: bool);
+    /// A Liqo peering came up.
+    fn peered(&mut self);
+    /// Capacity added by autoscaling was held for `vcpu_hours`, costing `usd`.
+    fn added_capacity(&mut self, vcpu_hours: f64, usd: f64);
     /// Resources a session held on a cluster: vCPU-hours, GiB-hours, their price (USD) and
     /// inter-site egress (GB).
     fn cost(&mut self, vcpu_hours: f64, gib_hours: f64, usd: f64, egress_gb: f64);
@@ -157,6 +208,12 @@ struct ClusterLoad {
     down: u32,
     /// Nodes currently lost.
     lost_nodes: u32,
+    /// Nodes added by autoscaling and Ready.
+    extra_nodes: u32,
+    /// Nodes being added.
+    pending_nodes: u32,
+    /// Last scaling action.
+    last_action: Option<SimTime>,
 }
 
 /// Per-site network state under faults.
@@ -183,6 +240,10 @@ pub enum SEvent {
     Fail(u32),
     /// Fault `.0` ends.
     Recover(u32),
+    /// A scale-out of cluster `.0` by `.1` nodes finished (`.2`: whether they came up).
+    NodesReady(u32, u32, bool),
+    /// Peering number `.0` is established.
+    Peered(u32),
 }
 
 /// The state of one run.
@@ -203,9 +264,15 @@ pub struct SessionWorld<'a, Q> {
     ranked: Vec<ClusterId>,
     stretch: Vec<f64>,
     views: Vec<SessionView>,
+    scale_in_pending: Vec<u32>,
+    now: SimTime,
     moves: Vec<Move>,
     access_ms: Vec<f64>,
     cross_refused: Vec<bool>,
+    /// (home cluster, other cluster) -> established, for on-demand peering.
+    peerings: std::collections::HashMap<(u32, u32), bool>,
+    peering_list: Vec<(u32, u32)>,
+    rng_control: StreamRng,
     next_trace: usize,
     app_weights: Vec<f64>,
     rng_arrival: StreamRng,
@@ -248,6 +315,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             ranked: Vec::new(),
             stretch: Vec::new(),
             views: Vec::new(),
+            scale_in_pending: Vec::new(),
+            now: SimTime::ZERO,
             moves: Vec::new(),
             access_ms: p
                 .topology
@@ -262,6 +331,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 .collect(),
             next_trace: 0,
             app_weights: p.apps.iter().map(|a| a.share).collect(),
+            peerings: std::collections::HashMap::new(),
+            peering_list: Vec::new(),
+            rng_control: streams.stream("control-loop"),
             rng_arrival: streams.stream("session-arrivals"),
             rng_pick: streams.stream("session-attributes"),
             events: 0,
@@ -284,6 +356,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 break;
             }
             self.events += 1;
+            self.now = now;
             match ev {
                 SEvent::Arrive => self.arrive(now, strategy, obs),
                 SEvent::Depart(i) => self.depart(now, i, obs),
@@ -293,9 +366,25 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     if strategy.wants_rebalance() {
                         self.rebalance(now, strategy, obs);
                     }
+                    if self.s.control.autoscale {
+                        self.autoscale(now);
+                    }
                 }
                 SEvent::Fail(f) => self.fail(now, f, strategy, obs),
                 SEvent::Recover(f) => self.recover(f),
+                SEvent::NodesReady(c, n, ok) => {
+                    let l = &mut self.load[c as usize];
+                    l.pending_nodes -= n;
+                    if ok {
+                        l.extra_nodes += n;
+                    }
+                    obs.scaled(if ok { n as i64 } else { 0 }, !ok);
+                }
+                SEvent::Peered(i) => {
+                    let pair = self.peering_list[i as usize];
+                    self.peerings.insert(pair, true);
+                    obs.peered();
+                }
             }
         }
         while let Some(&i) = self.active.last() {
@@ -428,6 +517,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 obs.udp_refused();
                 continue;
             }
+            if cand.cross_cluster && !self.peering_ready(req.candidates[0].cluster, c) {
+                continue;
+            }
             if self.fits(c, app) {
                 chosen = Some((c, pos as u32));
                 break;
@@ -518,7 +610,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         if l.down > 0 {
             return (0.0, 0.0);
         }
-        let share = k.nodes.saturating_sub(l.lost_nodes) as f64 / k.nodes as f64;
+        let share = (k.nodes + l.extra_nodes).saturating_sub(l.lost_nodes) as f64 / k.nodes as f64;
         (k.cpu_cores * share, k.memory_mib * share)
     }
 
@@ -611,6 +703,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         self.queue.push(now + self.s.lag, SEvent::ViewReady);
         self.sample_latencies(obs);
         self.sample_utilisation(obs);
+        self.charge_added_capacity(obs);
         let next = now + self.s.scrape;
         if next.0 <= self.s.duration.0 {
             self.queue.push(next, SEvent::Scrape);
@@ -676,6 +769,112 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             }
             if n > 0 {
                 obs.utilisation(tier, sum / n as f64, peak);
+            }
+        }
+    }
+
+    /// Whether the Liqo peering from `home` to `other` exists; with on-demand peering the
+    /// first request starts it (it becomes usable after the peering delay).
+    fn peering_ready(&mut self, home: ClusterId, other: ClusterId) -> bool {
+        if !self.s.control.on_demand_peering {
+            return true;
+        }
+        let key = (home.0, other.0);
+        match self.peerings.get(&key) {
+            Some(&ready) => ready,
+            None => {
+                self.peerings.insert(key, false);
+                self.peering_list.push(key);
+                let at = self.now + self.s.control.peering_delay;
+                self.queue
+                    .push(at, SEvent::Peered(self.peering_list.len() as u32 - 1));
+                false
+            }
+        }
+    }
+
+    /// Scale-out and scale-in decisions on the monitored view (reserved share of CPU).
+    fn autoscale(&mut self, now: SimTime) {
+        let c = &self.s.control;
+        for i in 0..self.load.len() {
+            let o = self.visible[i];
+            let cap = self.capacity(i).0;
+            let l = self.load[i];
+            let cooling = l.last_action.is_some_and(|t| now < t + c.cooldown);
+            if !o.up || cap <= 0.0 || cooling || l.pending_nodes > 0 {
+                continue;
+            }
+            let share = 1.0 - o.free_cpu_cores / cap;
+            if share > c.scale_out_util && l.extra_nodes + c.step_nodes <= c.max_extra_nodes {
+                let (ok, delay) = self.scale_out_time(i, c.step_nodes);
+                let l = &mut self.load[i];
+                l.pending_nodes += c.step_nodes;
+                l.last_action = Some(now);
+                self.queue
+                    .push(now + delay, SEvent::NodesReady(i as u32, c.step_nodes, ok));
+            } else if share < c.scale_in_util && l.extra_nodes >= c.step_nodes {
+                let k = &self.p.topology.clusters[i];
+                let per_node = k.cpu_cores / k.nodes as f64;
+                let mem_per_node = k.memory_mib / k.nodes as f64;
+                let (cpu, mem) = self.capacity(i);
+                let step = c.step_nodes as f64;
+                if l.used_cpu <= cpu - step * per_node && l.used_mem <= mem - step * mem_per_node {
+                    let l = &mut self.load[i];
+                    l.extra_nodes -= c.step_nodes;
+                    l.last_action = Some(now);
+                    self.scale_in_pending.push(c.step_nodes);
+                }
+            }
+        }
+    }
+
+    /// How long a scale-out of cluster `i` by `nodes` takes, by running the Cluster API
+    /// model: from the MachineDeployment change to the new nodes Ready (the control
+    /// plane exists already). `false` if the machines failed.
+    fn scale_out_time(&mut self, i: usize, nodes: u32) -> (bool, SimDuration) {
+        let k = &self.p.topology.clusters[i];
+        let model = CapiModel::new(&self.s.control.capi, k.provider, k.distribution);
+        let spec = ClusterSpec {
+            distribution: k.distribution,
+            provider: k.provider,
+            control_plane_nodes: 1,
+            workers: nodes,
+            vcpu_per_node: k.cpu_cores / k.nodes as f64,
+        };
+        let streams = RngStreams::new(self.rng_control.random(), 0);
+        let report = ProvisioningWorld::new(
+            spec,
+            model,
+            Vec::new(),
+            SimDuration::from_secs_f64(86_400.0),
+            streams,
+            RadixQueue::new(),
+        )
+        .run();
+        match (report.first_ready, report.control_plane_ready) {
+            (Some(all), Some(cp)) => (true, SimDuration(model.reconcile_ns) + (all - cp)),
+            _ => (
+                false,
+                SimDuration::from_secs_f64(self.s.control.capi.machine_start_timeout_s),
+            ),
+        }
+    }
+
+    /// Charges the capacity autoscaling added, over the last scrape interval.
+    fn charge_added_capacity(&mut self, obs: &mut impl SessionObserver) {
+        for n in self.scale_in_pending.drain(..) {
+            obs.scaled(-(n as i64), false);
+        }
+        let hours = self.s.scrape.as_secs_f64() / 3600.0;
+        for (i, k) in self.p.topology.clusters.iter().enumerate() {
+            let extra = self.load[i].extra_nodes;
+            if extra > 0 {
+                let vcpu_h = extra as f64 * k.cpu_cores / k.nodes as f64 * hours;
+                let gib_h = extra as f64 * k.memory_mib / 1024.0 / k.nodes as f64 * hours;
+                obs.added_capacity(
+                    vcpu_h,
+                    vcpu_h * k.cost_per_vcpu_hour_usd + gib_h * k.cost_per_gib_hour_usd,
+                );
             }
         }
     }
