@@ -63,6 +63,9 @@ pub enum Fidelity {
     /// Every frame is an event chain through components and links.
     #[default]
     Frame,
+    /// Closed-form latency of each frame position at the steady load (same path and
+    /// contention formulas, no event per frame).
+    Flow,
 }
 
 /// An application: a chain of components joined by flows.
@@ -370,6 +373,19 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
     let components = validate_application(&c, application)?;
     if config.scenarios.is_empty() {
         return Err(src.error("scenarios", "expected at least one [[scenarios]] table"));
+    }
+    if config.fidelity == Fidelity::Flow
+        && application
+            .components
+            .iter()
+            .filter(|k| k.segment_ms > 0.0)
+            .count()
+            > 1
+    {
+        return Err(src.error(
+            "fidelity",
+            "flow fidelity supports at most one segmenting component",
+        ));
     }
     c.unique(
         "scenario",

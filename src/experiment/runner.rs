@@ -1,11 +1,13 @@
 //! Expands an experiment into runs (scenario x repetition), runs them in parallel and
 //! returns the results in a fixed order, whatever the thread count.
 
+use crate::config::experiment::Fidelity;
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::engine::{RadixQueue, RngStreams, SimDuration};
 use crate::metrics::{RunRecorder, RunSummary};
 use crate::model::{Application, Scenario, Topology};
-use crate::world::{RunSettings, StreamingWorld};
+use crate::world::streaming_flow::run_flow;
+use crate::world::{RunCounts, RunSettings, StreamingWorld};
 use rayon::prelude::*;
 
 /// Command-line overrides of an experiment.
@@ -106,8 +108,21 @@ pub fn run_experiment(
         let scn = &prepared[s].scenario;
         let streams = RngStreams::new(seed, r as u64);
         let mut rec = RunRecorder::default();
-        let counts =
-            StreamingWorld::new(&app, scn, settings, streams, RadixQueue::new()).run(&mut rec);
+        let counts = match cfg.fidelity {
+            Fidelity::Frame => {
+                StreamingWorld::new(&app, scn, settings, streams, RadixQueue::new()).run(&mut rec)
+            }
+            Fidelity::Flow => {
+                run_flow(
+                    &app,
+                    scn,
+                    settings.duration,
+                    settings.scrape_interval,
+                    &mut rec,
+                );
+                RunCounts::default()
+            }
+        };
         RunRow {
             scenario: scn.name.clone(),
             run: r,

@@ -5,6 +5,7 @@ pub mod policy;
 pub mod provisioning;
 pub mod sessions;
 pub mod streaming;
+pub mod streaming_flow;
 
 pub use observer::{ClusterSample, RunObserver};
 pub use streaming::{Event, RunCounts, RunSettings, StreamingWorld};
