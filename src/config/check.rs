@@ -4,6 +4,30 @@ use super::error::ConfigError;
 use super::source::Source;
 use std::collections::HashMap;
 
+/// Index of every item by its name, for resolving references.
+pub fn index_by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<&str, u32> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (name(x), i as u32))
+        .collect()
+}
+
+/// Maps an error in a referenced file: one that concerns the whole file (unreadable,
+/// missing) is reported at the referencing `field` of `src`; others keep their location.
+pub fn at_reference<'a>(
+    src: &'a Source,
+    field: &'a str,
+) -> impl Fn(ConfigError) -> ConfigError + 'a {
+    move |e| {
+        if e.line == 0 {
+            src.error(field, e.message)
+        } else {
+            e
+        }
+    }
+}
+
 /// Validates values of one file, producing located errors.
 pub struct Checker<'a> {
     /// The file being checked.

@@ -1,7 +1,7 @@
 //! The experiment file: application, scenarios (topology, placement, path kind), duration,
 //! runs and seed.
 
-use super::check::Checker;
+use super::check::{at_reference, index_by_name, Checker};
 use super::error::ConfigError;
 use super::provisioning::{validate_provisioning, ProvisioningConfig};
 use super::sessions::{validate_sessions, LoadKind, SessionsConfig};
@@ -291,25 +291,9 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
         };
         let mut topologies = Vec::with_capacity(files.len());
         for (field, file) in files {
-            let topo = load_topology(&base.join(file)).map_err(|e| {
-                if e.line == 0 {
-                    src.error(&field, e.message)
-                } else {
-                    e
-                }
-            })?;
-            let clusters: HashMap<&str, u32> = topo
-                .clusters
-                .iter()
-                .enumerate()
-                .map(|(j, k)| (k.name.as_str(), j as u32))
-                .collect();
-            let sites: HashMap<&str, u32> = topo
-                .sites
-                .iter()
-                .enumerate()
-                .map(|(j, k)| (k.name.as_str(), j as u32))
-                .collect();
+            let topo = load_topology(&base.join(file)).map_err(at_reference(&src, &field))?;
+            let clusters: HashMap<&str, u32> = index_by_name(&topo.clusters, |x| &x.name);
+            let sites: HashMap<&str, u32> = index_by_name(&topo.sites, |x| &x.name);
             let lists = std::iter::once((String::from("sessions"), &s.faults)).chain(
                 s.fault_models
                     .iter()
@@ -334,26 +318,10 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
         }
         let topo = &topologies[0];
         let trace = if s.load.kind == LoadKind::Trace {
-            let sites: HashMap<&str, u32> = topo
-                .sites
-                .iter()
-                .enumerate()
-                .map(|(j, k)| (k.name.as_str(), j as u32))
-                .collect();
-            let apps: HashMap<&str, u32> = s
-                .applications
-                .iter()
-                .enumerate()
-                .map(|(j, a)| (a.name.as_str(), j as u32))
-                .collect();
+            let sites: HashMap<&str, u32> = index_by_name(&topo.sites, |x| &x.name);
+            let apps: HashMap<&str, u32> = index_by_name(&s.applications, |x| &x.name);
             let file = base.join(&s.load.trace);
-            load_trace(&file, &sites, &apps).map_err(|e| {
-                if e.line == 0 {
-                    src.error("sessions.load.trace", e.message)
-                } else {
-                    e
-                }
-            })?
+            load_trace(&file, &sites, &apps).map_err(at_reference(&src, "sessions.load.trace"))?
         } else {
             Vec::new()
         };
@@ -398,13 +366,8 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
     let base = path.parent().unwrap_or(Path::new("."));
     let mut topologies = Vec::with_capacity(config.scenarios.len());
     for (i, s) in config.scenarios.iter().enumerate() {
-        let topo = load_topology(&base.join(&s.topology)).map_err(|e| {
-            if e.line == 0 {
-                src.error(&format!("scenarios[{i}].topology"), e.message)
-            } else {
-                e
-            }
-        })?;
+        let topo = load_topology(&base.join(&s.topology))
+            .map_err(at_reference(&src, &format!("scenarios[{i}].topology")))?;
         validate_scenario(&c, i, s, application, &components, &topo)?;
         topologies.push(topo);
     }
@@ -557,12 +520,7 @@ fn validate_scenario(
     topo: &TopologyConfig,
 ) -> Result<(), ConfigError> {
     let p = format!("scenarios[{i}]");
-    let clusters: HashMap<&str, u32> = topo
-        .clusters
-        .iter()
-        .enumerate()
-        .map(|(j, k)| (k.name.as_str(), j as u32))
-        .collect();
+    let clusters: HashMap<&str, u32> = index_by_name(&topo.clusters, |x| &x.name);
     for (component, cluster) in &s.placement {
         let field = format!("{p}.placement.{component}");
         c.resolve(&field, "component", component, components)?;

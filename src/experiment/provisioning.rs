@@ -1,7 +1,7 @@
 //! Runs a provisioning experiment: every distribution x cluster size x repetition is one
 //! independent Cluster API job, run in parallel and reported in a fixed order.
 
-use super::runner::RunOptions;
+use super::runner::{worker_pool, RunOptions};
 use crate::config::provisioning::{ActionKind, ProvisioningConfig};
 use crate::config::topology::Distribution;
 use crate::config::{ConfigError, LoadedExperiment};
@@ -90,12 +90,7 @@ pub fn run_provisioning(
             report: world.run(),
         }
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| {
-            ConfigError::whole_file(&exp.path, format!("cannot start worker threads: {e}"))
-        })?;
+    let pool = worker_pool(exp, opts.threads)?;
     let rows = pool.install(|| jobs.par_iter().map(run_one).collect());
     Ok(ProvisioningResult {
         name: cfg.name.clone(),

@@ -76,6 +76,19 @@ impl ExperimentResult {
     }
 }
 
+/// The rayon pool runs execute on: `threads` workers (0: one per core).
+pub fn worker_pool(
+    exp: &LoadedExperiment,
+    threads: usize,
+) -> Result<rayon::ThreadPool, ConfigError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| {
+            ConfigError::whole_file(&exp.path, format!("cannot start worker threads: {e}"))
+        })
+}
+
 /// A prepared scenario: the model every run of it shares.
 struct Prepared {
     scenario: Scenario,
@@ -137,12 +150,7 @@ pub fn run_experiment(
                 .collect(),
         }
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| {
-            ConfigError::whole_file(&exp.path, format!("cannot start worker threads: {e}"))
-        })?;
+    let pool = worker_pool(exp, opts.threads)?;
     let rows = pool.install(|| jobs.par_iter().map(run_one).collect());
     Ok(ExperimentResult {
         name: cfg.name.clone(),

@@ -1,7 +1,7 @@
 //! Runs a session experiment: every strategy x repetition on the same topology, load and
 //! faults, in parallel, reported in a fixed order.
 
-use super::runner::RunOptions;
+use super::runner::{worker_pool, RunOptions};
 use crate::config::experiment::PeeringMode;
 use crate::config::sessions::SessionFaultKind;
 use crate::config::sessions::{LoadKind, SessionsConfig};
@@ -418,12 +418,7 @@ pub fn run_sessions_with(
             summary: rec.summary(),
         }
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| {
-            ConfigError::whole_file(&exp.path, format!("cannot start worker threads: {e}"))
-        })?;
+    let pool = worker_pool(exp, opts.threads)?;
     let rows = pool.install(|| jobs.par_iter().map(run_one).collect());
     progress.finish_and_clear();
     Ok(SessionResult {
