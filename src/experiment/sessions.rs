@@ -213,6 +213,9 @@ fn progress_bar(wanted: bool, jobs: u64) -> indicatif::ProgressBar {
     bar
 }
 
+/// Access sites among which the other users of a shared session are drawn.
+const NEAR_ACCESS_SITES: usize = 4;
+
 /// Nearest cloud clusters always offered as candidates (for `cloud-only` and fallbacks).
 const CLOUD_CANDIDATES: usize = 4;
 
@@ -235,11 +238,30 @@ pub fn build_platform(s: &SessionsConfig, topo_cfg: &TopologyConfig) -> SessionP
         .iter()
         .map(|x| x.intra_site_bandwidth_gbps)
         .collect();
+    let n = topology.sites.len();
+    let rtt: Vec<Vec<f64>> = (0..n)
+        .map(|a| topology.rtt_from(SiteId(a as u32)))
+        .collect();
+    let site_rtt_ms = rtt
+        .iter()
+        .flat_map(|row| row.iter().map(|&x| x as f32))
+        .collect();
+    let near_access = rtt
+        .iter()
+        .map(|row| {
+            let mut near = access_sites.clone();
+            near.sort_by(|&a, &b| row[a as usize].total_cmp(&row[b as usize]).then(a.cmp(&b)));
+            near.truncate(NEAR_ACCESS_SITES);
+            near
+        })
+        .collect();
     SessionPlatform {
         topology,
         apps,
         candidates,
         access_sites,
+        near_access,
+        site_rtt_ms,
         site_bandwidth_gbps,
         cross_kind: s.cross_cluster_path,
         slo_latency_ms: s.slo_latency_ms,
@@ -299,6 +321,7 @@ fn site_candidates(
                 bandwidth_gbps: t.sites[k.site.ix()].intra_site_bandwidth_gbps,
                 cpu_speed: k.cpu_speed_ratio,
                 cpu_cores: k.cpu_cores,
+                site: k.site.0,
             }
         })
         .collect()

@@ -2,38 +2,42 @@
 //!
 //! Placement: among candidates the view says fit and whose path carries the flow, those
 //! expected to meet the budget come first, cheapest (vCPU price) then fastest; then the
-//! rest, fastest first. Rebalancing, after each new monitored view: a hill climb over the
-//! running plan with the objective (time over budget, then cost). Every session expected
-//! over budget moves to the cheapest candidate expected within budget that has room; up
-//! to `CONSOLIDATE` other sessions per round (rotating) move to a cheaper candidate still
-//! within budget. Moves update a private copy of the view's free capacity so one round
-//! does not overfill a cluster; the world still refuses moves that do not really fit.
+//! rest, fastest first. Plan search, after each new monitored view: every running session
+//! the view shows over budget moves to the cheapest candidate expected within budget that
+//! has room (a first-improvement local search on time over budget, then cost). Moves update
+//! a private copy of the view's free capacity so one round does not overfill a cluster; the
+//! world still refuses moves that do not really fit. A moved session is left alone for
+//! `COOLDOWN_ROUNDS` views: migrations cost downtime, and a stale view would otherwise move
+//! it back and forth. (Moving sessions that meet the budget to cheaper clusters was tried
+//! and dropped: on strategies-eu it added migrations and time over budget and saved nothing,
+//! because cheapest-first placement already takes the saving.)
 
 use super::{ObservedView, PlacementRequest, Strategy};
 use crate::model::ClusterId;
 use crate::world::policy::{Move, RebalanceContext};
+use std::collections::HashMap;
 
-/// Sessions within budget examined for a cheaper home per round.
-const CONSOLIDATE: usize = 200;
+/// Views a moved session is left alone (10 minutes at the default 15 s scrape).
+const COOLDOWN_ROUNDS: u64 = 40;
 
-/// Cost-aware placement and plan-wide local search.
+/// Cost-aware placement and plan-wide repair of sessions over budget.
 #[derive(Default)]
 pub struct LocalSearch {
     scored: Vec<(bool, f64, f64, ClusterId)>,
     free_cpu: Vec<f64>,
     free_mem: Vec<f64>,
-    cursor: usize,
+    round: u64,
+    moved_at: HashMap<u32, u64>,
 }
 
 impl LocalSearch {
-    /// The best destination within budget for a session of `req` now on `current`,
-    /// cheaper than `max_cost` (exclusive), with room in the private capacity copy.
+    /// The cheapest destination expected within budget for a session of `req` now on
+    /// `current`, with room in the private capacity copy.
     fn best_within_budget(
         &self,
         req: &PlacementRequest,
         view: &ObservedView,
         current: ClusterId,
-        max_cost: f64,
     ) -> Option<ClusterId> {
         req.candidates
             .iter()
@@ -49,7 +53,7 @@ impl LocalSearch {
                     c.cluster,
                 )
             })
-            .filter(|x| x.1 <= req.slo_latency_ms && x.0 < max_cost)
+            .filter(|x| x.1 <= req.slo_latency_ms)
             .min_by(|a, b| {
                 a.0.total_cmp(&b.0)
                     .then(a.1.total_cmp(&b.1))
@@ -88,39 +92,35 @@ impl Strategy for LocalSearch {
     }
 
     fn rebalance(&mut self, plan: &RebalanceContext, view: &ObservedView, moves: &mut Vec<Move>) {
+        self.round += 1;
+        let round = self.round;
+        self.moved_at
+            .retain(|_, &mut r| round - r < COOLDOWN_ROUNDS);
         self.free_cpu.clear();
         self.free_mem.clear();
         self.free_cpu
             .extend(view.clusters.iter().map(|c| c.free_cpu_cores));
         self.free_mem
             .extend(view.clusters.iter().map(|c| c.free_memory_mib));
-        let n = plan.sessions.len();
-        let start = if n == 0 { 0 } else { self.cursor % n };
-        let mut consolidated = 0;
-        for k in 0..n {
-            let s = &plan.sessions[(start + k) % n];
+        for s in plan.sessions {
+            if self.moved_at.contains_key(&s.id) {
+                continue;
+            }
             let req = plan.request(s);
             let Some(here) = req.candidates.iter().find(|c| c.cluster == s.cluster) else {
                 continue;
             };
-            let over = req.estimate_ms(here, view) > req.slo_latency_ms;
-            let cost_here = view.clusters[s.cluster.ix()].cost_per_vcpu_hour_usd;
-            let target = if over {
-                self.best_within_budget(&req, view, s.cluster, f64::INFINITY)
-            } else if consolidated < CONSOLIDATE {
-                consolidated += 1;
-                self.best_within_budget(&req, view, s.cluster, cost_here)
-            } else {
-                None
-            };
-            if let Some(to) = target {
+            if req.estimate_ms(here, view) <= req.slo_latency_ms {
+                continue;
+            }
+            if let Some(to) = self.best_within_budget(&req, view, s.cluster) {
                 moves.push(Move { session: s.id, to });
+                self.moved_at.insert(s.id, round);
                 self.free_cpu[to.ix()] -= req.app.cpu_cores;
                 self.free_mem[to.ix()] -= req.app.memory_mib;
                 self.free_cpu[s.cluster.ix()] += req.app.cpu_cores;
                 self.free_mem[s.cluster.ix()] += req.app.memory_mib;
             }
         }
-        self.cursor = self.cursor.wrapping_add(CONSOLIDATE);
     }
 }

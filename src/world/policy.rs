@@ -53,6 +53,38 @@ pub struct Candidate {
     pub cpu_speed: f64,
     /// The cluster's cores.
     pub cpu_cores: f64,
+    /// The cluster's site.
+    pub site: u32,
+}
+
+/// Where a session's users are, for sessions shared by users at several access sites.
+#[derive(Debug, Clone, Copy)]
+pub struct UserGroup<'a> {
+    /// The first user's access site (the candidates are ranked from it).
+    pub first: u32,
+    /// The other users' access sites (empty for single-user sessions).
+    pub others: &'a [u32],
+    /// User-to-site latency of every site, one way, ms.
+    pub access_ms: &'a [f64],
+    /// Site-to-site RTT, ms, row-major over sites.
+    pub site_rtt_ms: &'a [f32],
+}
+
+impl UserGroup<'_> {
+    /// How much worse the slowest other user fares than the first on a cluster at `site`
+    /// reached by the first user in `first_rtt_ms`, ms (0 if none fares worse).
+    pub fn penalty_ms(&self, site: u32, first_rtt_ms: f64) -> f64 {
+        let n = self.access_ms.len();
+        let first = 2.0 * self.access_ms[self.first as usize] + first_rtt_ms;
+        self.others
+            .iter()
+            .map(|&u| {
+                2.0 * self.access_ms[u as usize]
+                    + self.site_rtt_ms[u as usize * n + site as usize] as f64
+                    - first
+            })
+            .fold(0.0, f64::max)
+    }
 }
 
 /// A session to place.
@@ -70,6 +102,8 @@ pub struct PlacementRequest<'a> {
     pub slo_latency_ms: f64,
     /// True if the cross-cluster path cannot carry this application (UDP over a mesh).
     pub cross_refused: bool,
+    /// Where the session's users are; the session's latency is its slowest user's.
+    pub users: UserGroup<'a>,
 }
 
 impl PlacementRequest<'_> {
@@ -87,7 +121,7 @@ impl PlacementRequest<'_> {
                 bandwidth_gbps: c.bandwidth_gbps,
                 link_util: 0.0,
             },
-        )
+        ) + self.users.penalty_ms(c.site, c.rtt_ms)
     }
 
     /// Whether the observed view says candidate `c` has room and is up.
@@ -113,6 +147,11 @@ pub struct SessionView {
     pub site: u32,
     /// Where it runs.
     pub cluster: ClusterId,
+    /// Its other users' sites: `others_len` entries of [`RebalanceContext::user_sites`]
+    /// from `others_start`.
+    pub others_start: u32,
+    /// See `others_start`.
+    pub others_len: u32,
 }
 
 /// A migration a strategy proposes.
@@ -138,6 +177,10 @@ pub struct RebalanceContext<'a> {
     pub slo_latency_ms: f64,
     /// Whether the cross-cluster path refuses each application.
     pub cross_refused: &'a [bool],
+    /// Other users' sites of all sessions (see [`SessionView::others_start`]).
+    pub user_sites: &'a [u32],
+    /// Site-to-site RTT, ms, row-major.
+    pub site_rtt_ms: &'a [f32],
 }
 
 impl<'a> RebalanceContext<'a> {
@@ -150,6 +193,13 @@ impl<'a> RebalanceContext<'a> {
             candidates: &self.candidates[s.site as usize],
             slo_latency_ms: self.slo_latency_ms,
             cross_refused: self.cross_refused[s.app as usize],
+            users: UserGroup {
+                first: s.site,
+                others: &self.user_sites
+                    [s.others_start as usize..(s.others_start + s.others_len) as usize],
+                access_ms: self.access_ms,
+                site_rtt_ms: self.site_rtt_ms,
+            },
         }
     }
 }

@@ -7,6 +7,7 @@
 //! Capacity is never exceeded: the world admits a session only where it really fits.
 //! Every session ends exactly once: completed, rejected or dropped.
 
+use super::policy::UserGroup;
 use super::policy::{
     Candidate, Move, ObservedCluster, ObservedView, PlacementRequest, RebalanceContext,
     SessionView, Strategy,
@@ -34,6 +35,11 @@ pub struct SessionPlatform {
     pub candidates: Vec<Vec<Candidate>>,
     /// Sites where users attach.
     pub access_sites: Vec<u32>,
+    /// For each site, the nearest access sites (itself first): where the other users of a
+    /// shared session are drawn.
+    pub near_access: Vec<Vec<u32>>,
+    /// Site-to-site RTT, ms, row-major.
+    pub site_rtt_ms: Vec<f32>,
     /// Bandwidth out of each site, Gbit/s.
     pub site_bandwidth_gbps: Vec<f64>,
     /// Path kind between clusters.
@@ -195,6 +201,9 @@ struct Session {
     cluster: u32,
     /// Index of `cluster` in the site's candidate list.
     cand: u32,
+    /// Other users' sites: `others_len` entries of `user_sites` from `others_start`.
+    others_start: u32,
+    others_len: u32,
     since: SimTime,
     active_pos: u32,
     state: State,
@@ -269,6 +278,7 @@ pub struct SessionWorld<'a, Q> {
     moves: Vec<Move>,
     access_ms: Vec<f64>,
     cross_refused: Vec<bool>,
+    user_sites: Vec<u32>,
     /// (home cluster, other cluster) -> established, for on-demand peering.
     peerings: std::collections::HashMap<(u32, u32), bool>,
     peering_list: Vec<(u32, u32)>,
@@ -315,6 +325,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             ranked: Vec::new(),
             stretch: Vec::new(),
             views: Vec::new(),
+            user_sites: Vec::new(),
             scale_in_pending: Vec::new(),
             now: SimTime::ZERO,
             moves: Vec::new(),
@@ -461,10 +472,13 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             site,
             cluster: u32::MAX,
             cand: 0,
+            others_start: 0,
+            others_len: 0,
             since: now,
             active_pos: 0,
             state: State::Active,
         });
+        self.draw_other_users(id, site, app);
         match self.place(id, None, strategy, obs) {
             Some(c) => {
                 obs.admitted(self.p.topology.sites[self.p.topology.cluster(c).site.ix()].tier);
@@ -475,6 +489,35 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 self.sessions[id as usize].state = State::Done;
                 obs.rejected(reason::NO_CAPACITY);
             }
+        }
+    }
+
+    /// For a shared session of generated load, draws the other users' access sites among
+    /// the sites nearest the first user's (a group working together is close by).
+    fn draw_other_users(&mut self, id: u32, site: u32, app: u32) {
+        let users = self.p.apps[app as usize].users;
+        if users <= 1 || matches!(self.arrivals, Arrivals::Trace(_)) {
+            return;
+        }
+        let near = &self.p.near_access[site as usize];
+        let start = self.user_sites.len() as u32;
+        for _ in 1..users {
+            let u = near[self.rng_pick.random_range(0..near.len())];
+            self.user_sites.push(u);
+        }
+        let s = &mut self.sessions[id as usize];
+        s.others_start = start;
+        s.others_len = users - 1;
+    }
+
+    /// The users of session `s`.
+    fn group(&self, s: &Session) -> UserGroup<'_> {
+        UserGroup {
+            first: s.site,
+            others: &self.user_sites
+                [s.others_start as usize..(s.others_start + s.others_len) as usize],
+            access_ms: &self.access_ms,
+            site_rtt_ms: &self.p.site_rtt_ms,
         }
     }
 
@@ -489,6 +532,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     ) -> Option<ClusterId> {
         let sess = self.sessions[id as usize];
         let app = &self.p.apps[sess.app as usize];
+        // Borrowed by the request while the loop below may start peerings (&mut self).
+        let user_sites = std::mem::take(&mut self.user_sites);
+        let access_ms = std::mem::take(&mut self.access_ms);
         let req = PlacementRequest {
             app,
             app_index: sess.app as usize,
@@ -496,6 +542,13 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             candidates: &self.p.candidates[sess.site as usize],
             slo_latency_ms: self.p.slo_latency_ms,
             cross_refused: self.cross_refused[sess.app as usize],
+            users: UserGroup {
+                first: sess.site,
+                others: &user_sites
+                    [sess.others_start as usize..(sess.others_start + sess.others_len) as usize],
+                access_ms: &access_ms,
+                site_rtt_ms: &self.p.site_rtt_ms,
+            },
         };
         let view = ObservedView {
             scraped_at_s: self.visible_at.0 as f64 / 1e9,
@@ -526,6 +579,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             }
         }
         self.ranked = ranked;
+        self.user_sites = user_sites;
+        self.access_ms = access_ms;
         let (c, pos) = chosen?;
         self.sessions[id as usize].cand = pos;
         self.hold(id, c);
@@ -550,6 +605,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 app: s.app,
                 site: s.site,
                 cluster: ClusterId(s.cluster),
+                others_start: s.others_start,
+                others_len: s.others_len,
             }
         }));
         let plan = RebalanceContext {
@@ -559,6 +616,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             access_ms: &self.access_ms,
             slo_latency_ms: self.p.slo_latency_ms,
             cross_refused: &self.cross_refused,
+            user_sites: &self.user_sites,
+            site_rtt_ms: &self.p.site_rtt_ms,
         };
         let view = ObservedView {
             scraped_at_s: self.visible_at.0 as f64 / 1e9,
@@ -750,6 +809,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                         / (self.p.site_bandwidth_gbps[site] * 1000.0),
                 },
             );
+            let ms = ms + self.group(s).penalty_ms(cand.site, cand.rtt_ms);
             obs.latency(ms, ms > self.p.slo_latency_ms, self.s.scrape.as_secs_f64());
         }
         self.stretch = stretch;
