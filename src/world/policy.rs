@@ -73,7 +73,11 @@ pub struct UserGroup<'a> {
 impl UserGroup<'_> {
     /// How much worse the slowest other user fares than the first on a cluster at `site`
     /// reached by the first user in `first_rtt_ms`, ms (0 if none fares worse).
+    #[inline]
     pub fn penalty_ms(&self, site: u32, first_rtt_ms: f64) -> f64 {
+        if self.others.is_empty() {
+            return 0.0;
+        }
         let n = self.access_ms.len();
         let first = 2.0 * self.access_ms[self.first as usize] + first_rtt_ms;
         self.others

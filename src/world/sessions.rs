@@ -736,11 +736,12 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         snap.clear();
         for (i, k) in self.p.topology.clusters.iter().enumerate() {
             let l = &self.load[i];
+            let cap = self.capacity(i);
             snap.push(ObservedCluster {
                 id: ClusterId(i as u32),
                 tier: self.p.topology.sites[k.site.ix()].tier,
-                free_cpu_cores: (self.capacity(i).0 - l.used_cpu).max(0.0),
-                free_memory_mib: (self.capacity(i).1 - l.used_mem).max(0.0),
+                free_cpu_cores: (cap.0 - l.used_cpu).max(0.0),
+                free_memory_mib: (cap.1 - l.used_mem).max(0.0),
                 cpu_util: self.cpu_util(i),
                 cpu_stretch: contention_stretch(self.cpu_util(i), k.cpu_cores),
                 up: l.down == 0,
