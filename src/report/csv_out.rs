@@ -24,11 +24,7 @@ pub const METRICS: [Metric; 10] = [
 ];
 
 fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.3}")
-    } else {
-        String::new()
-    }
+    super::number(v, 3)
 }
 
 fn to_string(w: csv::Writer<Vec<u8>>) -> Vec<u8> {

@@ -9,6 +9,16 @@ pub mod svg;
 use crate::experiment::{ExperimentResult, ProvisioningResult, SessionResult};
 use std::path::Path;
 
+/// A number for a CSV cell with fixed decimals (so equal results give equal bytes);
+/// empty for NaN and infinities.
+pub(crate) fn number(v: f64, decimals: usize) -> String {
+    if v.is_finite() {
+        format!("{v:.decimals$}")
+    } else {
+        String::new()
+    }
+}
+
 /// Writes `runs.csv`, `summary.csv`, `timeseries.csv` and `trace.csv` into `dir` (created if needed).
 /// All contents are built in memory first, so an error leaves earlier files untouched.
 pub fn write_results(dir: &Path, result: &ExperimentResult) -> std::io::Result<()> {

@@ -10,8 +10,7 @@ fn secs(ns: u64) -> f64 {
 }
 
 fn num(v: Option<f64>) -> String {
-    v.filter(|x| x.is_finite())
-        .map_or(String::new(), |x| format!("{x:.3}"))
+    v.map_or(String::new(), |x| super::number(x, 3))
 }
 
 /// Outcome word and reason of a run.

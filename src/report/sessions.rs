@@ -58,11 +58,7 @@ pub const METRICS: [Metric; 31] = [
 ];
 
 fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.6}")
-    } else {
-        String::new()
-    }
+    super::number(v, 6)
 }
 
 /// Columns before the figures: the sweep point, the run and its bookkeeping.
