@@ -320,7 +320,6 @@ fn site_candidates(
                 path_ms,
                 bandwidth_gbps: t.sites[k.site.ix()].intra_site_bandwidth_gbps,
                 cpu_speed: k.cpu_speed_ratio,
-                cpu_cores: k.cpu_cores,
                 site: k.site.0,
             }
         })

@@ -79,14 +79,6 @@ impl Histogram {
         }
         None
     }
-
-    /// Adds another histogram's counts.
-    pub fn merge(&mut self, other: &Histogram) {
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        self.total += other.total;
-    }
 }
 
 #[cfg(test)]

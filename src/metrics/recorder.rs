@@ -3,7 +3,6 @@
 use super::histogram::Histogram;
 use super::stats::{quantile_of, Moments};
 use crate::engine::{SimDuration, SimTime, NS_PER_MS};
-use crate::model::ClusterId;
 use crate::world::{ClusterSample, RunObserver};
 
 /// One scrape's cluster averages and per-cluster samples.
@@ -124,13 +123,5 @@ impl RunRecorder {
     /// The latency histogram.
     pub fn latency(&self) -> &Histogram {
         &self.latency
-    }
-
-    /// Samples of one cluster over the run.
-    pub fn cluster_series(&self, c: ClusterId) -> impl Iterator<Item = &ClusterSample> {
-        self.series
-            .per_cluster
-            .iter()
-            .filter(move |s| s.cluster == c)
     }
 }

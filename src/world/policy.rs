@@ -51,8 +51,6 @@ pub struct Candidate {
     pub bandwidth_gbps: f64,
     /// The cluster's vCPU speed ratio.
     pub cpu_speed: f64,
-    /// The cluster's cores.
-    pub cpu_cores: f64,
     /// The cluster's site.
     pub site: u32,
 }

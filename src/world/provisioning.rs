@@ -496,9 +496,4 @@ impl<Q: EventQueue<PEvent>> ProvisioningWorld<Q> {
             ready_cpu_cores: self.ready_nodes as f64 * self.spec.vcpu_per_node,
         });
     }
-
-    /// Machine roles and phases now (for tests of invariants).
-    pub fn phases(&self) -> Vec<(Role, Phase)> {
-        self.machines.iter().map(|m| (m.role, m.phase)).collect()
-    }
 }

@@ -1050,9 +1050,4 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             }
         }
     }
-
-    /// Reserved CPU and memory per cluster now (for invariant tests).
-    pub fn reservations(&self) -> Vec<(f64, f64)> {
-        self.load.iter().map(|l| (l.used_cpu, l.used_mem)).collect()
-    }
 }

@@ -12,7 +12,7 @@ use super::observer::{ClusterSample, RunObserver};
 use crate::config::experiment::{PathKind, Protocol};
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
 use crate::model::platform::contention_stretch;
-use crate::model::{Application, ClusterId, PathModel, Scenario};
+use crate::model::{Application, PathModel, Scenario};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -449,11 +449,6 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
         if next.0 <= self.settings.duration.0 {
             self.queue.push(next, Event::Scrape);
         }
-    }
-
-    /// Clusters whose state this world tracks (for tests).
-    pub fn clusters(&self) -> &[ClusterId] {
-        &self.scn.clusters
     }
 }
 
