@@ -88,15 +88,11 @@ pub fn summary_csv(res: &ProvisioningResult) -> Result<Vec<u8>, csv::Error> {
         "control_plane_s_std",
         "retries_mean",
     ])?;
-    let mut start = 0;
-    while start < res.rows.len() {
-        let first = &res.rows[start];
-        let end = start
-            + res.rows[start..]
-                .iter()
-                .take_while(|r| r.distribution == first.distribution && r.nodes == first.nodes)
-                .count();
-        let group = &res.rows[start..end];
+    for group in res
+        .rows
+        .chunk_by(|a, b| a.distribution == b.distribution && a.nodes == b.nodes)
+    {
+        let first = &group[0];
         let totals: Vec<f64> = group.iter().filter_map(total_s).collect();
         let cps: Vec<f64> = group.iter().filter_map(control_plane_s).collect();
         let (mean, half) = mean_ci95(&totals);
@@ -114,7 +110,6 @@ pub fn summary_csv(res: &ProvisioningResult) -> Result<Vec<u8>, csv::Error> {
             num((!cps.is_empty()).then(|| std_of(&cps))),
             num(Some(retries)),
         ])?;
-        start = end;
     }
     w.flush()?;
     Ok(w.into_inner().unwrap_or_default())

@@ -137,16 +137,8 @@ fn summary_from_records(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
         head.push(format!("{name}_ci95"));
     }
     let mut out = Vec::new();
-    let mut start = 0;
-    while start < rows.len() {
-        let key = &rows[start][..POINT_KEYS];
-        let end = start
-            + rows[start..]
-                .iter()
-                .take_while(|r| &r[..POINT_KEYS] == key)
-                .count();
-        let group = &rows[start..end];
-        let mut rec: Vec<String> = key.to_vec();
+    for group in rows.chunk_by(|a, b| a[..POINT_KEYS] == b[..POINT_KEYS]) {
+        let mut rec: Vec<String> = group[0][..POINT_KEYS].to_vec();
         rec.push(group.len().to_string());
         for i in 0..METRICS.len() {
             let values: Vec<f64> = group
@@ -158,7 +150,6 @@ fn summary_from_records(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
             rec.push(num(half));
         }
         out.push(rec);
-        start = end;
     }
     write_csv(&head, &out)
 }
@@ -195,39 +186,29 @@ fn quantile_header() -> Vec<String> {
         .collect()
 }
 
-/// A point's legend text: the strategy, plus the axes that vary across the sweep.
-fn labels(runs: &[Vec<String>]) -> Vec<String> {
-    let varies = |i: usize| runs.iter().any(|r| r[i] != runs[0][i]);
-    let shown: Vec<usize> = (1..POINT_KEYS).filter(|&i| varies(i)).collect();
-    runs.iter()
-        .map(|r| {
-            let mut l = r[0].clone();
-            for &i in &shown {
-                l.push(' ');
-                l.push_str(&r[i]);
-            }
-            l
-        })
-        .collect()
+/// Legend text of a run's sweep point: the strategy, plus the point axes (`shown`) that
+/// vary across the sweep.
+fn label(run: &[String], shown: &[usize]) -> String {
+    let mut l = run[0].clone();
+    for &i in shown {
+        l.push(' ');
+        l.push_str(&run[i]);
+    }
+    l
 }
 
 /// The sweep's plots from the text tables: a latency CDF per sweep point (quantiles
 /// averaged over runs) and SLO violation against cost (means over runs).
 fn plots(runs: &[Vec<String>], quantiles: &[Vec<String>]) -> (String, String) {
-    let label_of = labels(runs);
+    let shown: Vec<usize> = (1..POINT_KEYS)
+        .filter(|&i| runs.iter().any(|r| r[i] != runs[0][i]))
+        .collect();
     let metric = |name: &str| KEYS.len() + METRICS.iter().position(|m| m.0 == name).unwrap_or(0);
     let (slo, cost) = (metric("slo_violation_ratio"), metric("cost_usd"));
     let mut series = Vec::new();
     let mut points = Vec::new();
-    let mut start = 0;
-    while start < runs.len() {
-        let key = &runs[start][..POINT_KEYS];
-        let end = start
-            + runs[start..]
-                .iter()
-                .take_while(|r| &r[..POINT_KEYS] == key)
-                .count();
-        let jobs: Vec<&str> = runs[start..end].iter().map(|r| r[JOB].as_str()).collect();
+    for group in runs.chunk_by(|a, b| a[..POINT_KEYS] == b[..POINT_KEYS]) {
+        let jobs: Vec<&str> = group.iter().map(|r| r[JOB].as_str()).collect();
         let mut sums = vec![(0.0, 0usize); 99];
         for q in quantiles.iter().filter(|q| jobs.contains(&q[0].as_str())) {
             let i =
@@ -243,19 +224,16 @@ fn plots(runs: &[Vec<String>], quantiles: &[Vec<String>]) -> (String, String) {
             .filter(|(_, s)| s.1 > 0)
             .map(|(i, s)| (s.0 / s.1 as f64, (i + 1) as f64 / 100.0))
             .collect();
+        let name = label(&group[0], &shown);
         series.push(svg::Series {
-            label: label_of[start].clone(),
+            label: name.clone(),
             points: pts,
         });
         let mean = |c: usize| {
-            let v: Vec<f64> = runs[start..end]
-                .iter()
-                .filter_map(|r| r[c].parse().ok())
-                .collect();
+            let v: Vec<f64> = group.iter().filter_map(|r| r[c].parse().ok()).collect();
             v.iter().sum::<f64>() / v.len().max(1) as f64
         };
-        points.push((label_of[start].clone(), mean(cost), mean(slo)));
-        start = end;
+        points.push((name, mean(cost), mean(slo)));
     }
     (
         svg::line_chart(
@@ -406,15 +384,9 @@ pub fn console_table(res: &SessionResult) -> String {
         "p99_ms",
         "cost_usd"
     );
-    let mut start = 0;
-    while start < res.rows.len() {
-        let point = &res.rows[start].point;
-        let end = start
-            + res.rows[start..]
-                .iter()
-                .take_while(|r| &r.point == point)
-                .count();
-        let rows: Vec<&SessionSummary> = res.rows[start..end].iter().map(|r| &r.summary).collect();
+    for group in res.rows.chunk_by(|a, b| a.point == b.point) {
+        let point = &group[0].point;
+        let rows: Vec<&SessionSummary> = group.iter().map(|r| &r.summary).collect();
         let mean = |f: fn(&SessionSummary) -> f64| {
             mean_ci95(&rows.iter().map(|s| f(s)).collect::<Vec<f64>>()).0
         };
@@ -432,7 +404,6 @@ pub fn console_table(res: &SessionResult) -> String {
             mean(|s| s.latency_p99_ms),
             mean(|s| s.cost_usd),
         ));
-        start = end;
     }
     out
 }
