@@ -224,8 +224,13 @@ pub fn build_platform(s: &SessionsConfig, topo_cfg: &TopologyConfig) -> SessionP
     let topology = Topology::from_config(topo_cfg);
     let apps: Vec<SessionApp> = s.applications.iter().map(SessionApp::from_config).collect();
     let k = s.candidates_per_site as usize;
-    let candidates = (0..topology.sites.len())
-        .map(|site| site_candidates(&topology, topo_cfg, &apps, s, SiteId(site as u32), k))
+    let n = topology.sites.len();
+    let rtt: Vec<Vec<f64>> = (0..n)
+        .map(|a| topology.rtt_from(SiteId(a as u32)))
+        .collect();
+    let candidates = rtt
+        .iter()
+        .map(|row| site_candidates(&topology, topo_cfg, &apps, s, row, k))
         .collect();
     let mut access_sites: Vec<u32> = (0..topology.sites.len() as u32)
         .filter(|&i| topology.sites[i as usize].tier != Tier::Cloud)
@@ -237,10 +242,6 @@ pub fn build_platform(s: &SessionsConfig, topo_cfg: &TopologyConfig) -> SessionP
         .sites
         .iter()
         .map(|x| x.intra_site_bandwidth_gbps)
-        .collect();
-    let n = topology.sites.len();
-    let rtt: Vec<Vec<f64>> = (0..n)
-        .map(|a| topology.rtt_from(SiteId(a as u32)))
         .collect();
     let site_rtt_ms = rtt
         .iter()
@@ -268,15 +269,16 @@ pub fn build_platform(s: &SessionsConfig, topo_cfg: &TopologyConfig) -> SessionP
     }
 }
 
+/// Candidate clusters of the site whose RTTs to every site (ms) are `rtt`: the `k` nearest,
+/// plus the nearest clouds; the nearest of all is the home cluster.
 fn site_candidates(
     t: &Topology,
     cfg: &TopologyConfig,
     apps: &[SessionApp],
     s: &SessionsConfig,
-    site: SiteId,
+    rtt: &[f64],
     k: usize,
 ) -> Vec<Candidate> {
-    let rtt = t.rtt_from(site);
     let mut order: Vec<(f64, ClusterId)> = t
         .clusters
         .iter()
