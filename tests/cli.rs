@@ -1,25 +1,15 @@
 //! End-to-end tests of the `xrplace` binary on the shipped files and the malformed corpus.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn xrplace(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xrplace"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("binary runs")
-}
+use common::{column, stderr, xrplace};
+use std::path::{Path, PathBuf};
 
 fn temp_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("xrplace-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Every malformed file is refused with exit code 2, naming the file, the line carrying
@@ -151,22 +141,6 @@ fn a_refused_run_writes_nothing() {
         blocker.join("sub").to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-}
-
-/// Column `name` of every row of a CSV, keyed by its `scenario` column.
-fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
-    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
-    let headers = r.headers().unwrap().clone();
-    let i = headers
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"));
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (rec[0].to_string(), rec[i].parse().unwrap())
-        })
-        .collect()
 }
 
 /// The study's figures, reproduced by running the shipped experiment (design.md table):

@@ -1,10 +1,12 @@
 //! Cluster API provisioning: the study's figures from the shipped experiment, the effect of
 //! controller concurrency, timeouts, and invariants over random jobs.
 
+mod common;
+
+use common::xrplace;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 use xrplace::config::load_experiment;
 use xrplace::config::provisioning::CapiConfig;
 use xrplace::config::topology::{Distribution, Provider};
@@ -36,17 +38,13 @@ fn summary_totals(csv_text: &str) -> Vec<(String, u32, f64)> {
 #[test]
 fn paper_capi_reproduces_the_study_shape() {
     let dir = std::env::temp_dir().join(format!("xrplace-capi-{}", std::process::id()));
-    let out = Command::new(env!("CARGO_BIN_EXE_xrplace"))
-        .args([
-            "run",
-            "experiments/paper-capi.toml",
-            "--quiet",
-            "--out",
-            dir.to_str().unwrap(),
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = xrplace(&[
+        "run",
+        "experiments/paper-capi.toml",
+        "--quiet",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(
         out.status.success(),
         "{}",

@@ -1,9 +1,11 @@
 //! Session experiments at flow fidelity: the strategy comparison, invariants over random
 //! platforms and loads, determinism, and strategies registered from outside the crate.
 
+mod common;
+
+use common::{column, xrplace};
 use proptest::prelude::*;
 use std::path::Path;
-use std::process::Command;
 use xrplace::config::load_experiment;
 use xrplace::config::sessions::{ClusterFaultConfig, FaultRateConfig, LoadKind, SessionFaultKind};
 use xrplace::config::LoadedExperiment;
@@ -17,34 +19,16 @@ fn shipped(rel: &str) -> LoadedExperiment {
     load_experiment(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
 }
 
-fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
-    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
-    let i = r
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no {name}"));
-    r.records()
-        .map(|x| x.unwrap())
-        .map(|x| (x[0].to_string(), x[i].parse().unwrap_or(f64::NAN)))
-        .collect()
-}
-
 #[test]
 fn strategies_eu_ranks_latency_aware_strategies_above_cloud_only() {
     let dir = std::env::temp_dir().join(format!("xrplace-strat-{}", std::process::id()));
-    let out = Command::new(env!("CARGO_BIN_EXE_xrplace"))
-        .args([
-            "run",
-            "experiments/strategies-eu.toml",
-            "--quiet",
-            "--out",
-            dir.to_str().unwrap(),
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = xrplace(&[
+        "run",
+        "experiments/strategies-eu.toml",
+        "--quiet",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -218,11 +202,7 @@ fn a_strategy_defined_outside_the_crate_can_be_registered() {
 
 #[test]
 fn a_bad_trace_row_is_refused_with_its_file_line_and_column_name() {
-    let out = Command::new(env!("CARGO_BIN_EXE_xrplace"))
-        .args(["check", "tests/data/bad-trace-experiment.toml"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = xrplace(&["check", "tests/data/bad-trace-experiment.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
@@ -231,14 +211,6 @@ fn a_bad_trace_row_is_refused_with_its_file_line_and_column_name() {
             && err.contains("teleport"),
         "{err}"
     );
-}
-
-fn xrplace(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_xrplace"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
 }
 
 /// The sweep expands to every (rate, fault model, strategy) point x 3 seeds, and running
