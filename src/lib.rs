@@ -21,7 +21,9 @@
 //!              |
 //!          experiment   scenarios x runs in parallel, fixed output order
 //!              |
-//!            report     runs.csv / summary.csv (atomic), console table
+//!            report     runs.csv / summary.csv / plan.toml (atomic), console table
+//!              |
+//!            export     plan.toml -> Cluster API, Liqo and application manifests
 //! ```
 //!
 //! Time is [`engine::SimTime`] in integer nanoseconds; events at equal times run in
@@ -33,6 +35,7 @@
 pub mod config;
 pub mod engine;
 pub mod experiment;
+pub mod export;
 pub mod metrics;
 pub mod model;
 pub mod report;

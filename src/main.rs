@@ -5,11 +5,15 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
+use xrplace::config::plan::{load_plan, Exposure};
 use xrplace::config::{check_file, load_experiment, ConfigError};
+use xrplace::experiment::plan::PlanSearch;
 use xrplace::experiment::{
     generate_topology, run_experiment, run_provisioning, run_sessions, RunOptions,
 };
+use xrplace::export::{self, ExportOptions};
 use xrplace::report;
+use xrplace::strategy::Registry;
 
 /// Discrete-event simulator of cloud-edge XR placement across Kubernetes clusters.
 #[derive(Parser)]
@@ -40,6 +44,36 @@ enum Command {
         /// Run only shard K of N of a session sweep (for example 2/4); join with `merge`.
         #[arg(long, value_parser = parse_shard)]
         shard: Option<(u32, u32)>,
+    },
+    /// Search the cheapest cluster sizes and strategy that meet an experiment's SLO
+    /// ([plan]); write output/<experiment>/plan.toml and candidates.csv.
+    Plan {
+        /// Capacity experiment file (TOML with [sessions] and [plan]).
+        experiment: PathBuf,
+        /// Seed replacing the experiment's own.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output directory [default: output/<experiment name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core]. Results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Write Kubernetes manifests for a plan: Cluster API, Liqo, the XR application.
+    Export {
+        /// Plan file written by `xrplace plan`.
+        plan: PathBuf,
+        /// Output directory (one folder per cluster plus management/).
+        #[arg(long)]
+        out: PathBuf,
+        /// Emit OpenStack infrastructure kinds as v1beta1, for CAPO releases before 0.15
+        /// that serve only v1beta1.
+        #[arg(long)]
+        openstack_v1beta1: bool,
     },
     /// Join the outputs of the shards of a session sweep into one runs.csv and summary.csv,
     /// byte-identical to running the sweep unsharded.
@@ -111,6 +145,26 @@ fn main() -> ExitCode {
             };
             run(experiment, opts, out, quiet)
         }
+        Command::Plan {
+            experiment,
+            seed,
+            out,
+            threads,
+            quiet,
+        } => {
+            let opts = RunOptions {
+                seed,
+                threads,
+                shard: None,
+                progress: false,
+            };
+            plan(experiment, opts, out, quiet)
+        }
+        Command::Export {
+            plan,
+            out,
+            openstack_v1beta1,
+        } => export(&plan, &out, openstack_v1beta1),
         Command::Merge { shards, out } => merge(&shards, &out),
         Command::Check { files } => check(&files),
         Command::Topology {
@@ -184,6 +238,64 @@ fn run(path: PathBuf, opts: RunOptions, out: Option<PathBuf>, quiet: bool) -> Re
             dir.display()
         );
     }
+    Ok(())
+}
+
+fn plan(path: PathBuf, opts: RunOptions, out: Option<PathBuf>, quiet: bool) -> Result<(), Failure> {
+    let started = Instant::now();
+    let exp = load_experiment(&path)?;
+    let registry = Registry::builtin();
+    let search = PlanSearch::new(&exp, &registry, opts.seed)?;
+    let topo = &exp.topologies[0];
+    let names: Vec<String> = search
+        .candidates
+        .iter()
+        .map(|&i| topo.clusters[i].name.clone())
+        .collect();
+    let outcome = search.run(opts)?;
+    let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&exp.config.name));
+    report::plan::write_plan(&dir, &outcome, &names)
+        .map_err(|e| Failure::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
+    if !quiet {
+        print!("{}", report::plan::console_summary(&outcome));
+        println!(
+            "planned in {:.2} s; results in {}",
+            started.elapsed().as_secs_f64(),
+            dir.display()
+        );
+    }
+    if outcome.best.is_none() {
+        return Err(Failure::Runtime(format!(
+            "no candidate plan meets the SLO of [plan.slo]; see {}",
+            dir.join("candidates.csv").display()
+        )));
+    }
+    Ok(())
+}
+
+fn export(
+    plan: &std::path::Path,
+    out: &std::path::Path,
+    openstack_v1beta1: bool,
+) -> Result<(), Failure> {
+    let p = load_plan(plan)?;
+    for c in p
+        .components
+        .iter()
+        .filter(|c| c.expose == Exposure::NodePort)
+    {
+        eprintln!(
+            "warning: {}: component {:?} of {:?} is exposed as a NodePort: reachable on every node from outside the cluster (a benchmark path, insecure for production)",
+            plan.display(),
+            c.name,
+            c.application
+        );
+    }
+    let opts = ExportOptions { openstack_v1beta1 };
+    let files = export::manifests(&p, &opts).map_err(|e| Failure::Runtime(e.to_string()))?;
+    export::write_files(out, &files)
+        .map_err(|e| Failure::Runtime(format!("cannot write to {}: {e}", out.display())))?;
+    println!("{} files written to {}", files.len(), out.display());
     Ok(())
 }
 

@@ -69,6 +69,8 @@ fn shipped_files_are_valid() {
         "experiments/sweep-eu.toml",
         "experiments/scale-1k.toml",
         "experiments/control-eu.toml",
+        "experiments/capacity-eu.toml",
+        "experiments/plans/study-fra-gva.toml",
         "topologies/generated-1k.toml",
     ];
     args.extend(names);
@@ -82,6 +84,8 @@ fn every_command_has_help() {
         vec!["--help"],
         vec!["run", "--help"],
         vec!["check", "--help"],
+        vec!["plan", "--help"],
+        vec!["export", "--help"],
         vec!["topology", "--help"],
         vec!["topology", "generate", "--help"],
     ] {

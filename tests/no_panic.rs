@@ -78,3 +78,27 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Edited plans are refused with a located error or exported; never a panic.
+    #[test]
+    fn edited_plans_never_panic(line in 0usize..120, op in 0u8..3, value in 0usize..12) {
+        let dir = scratch();
+        let dest = dir.join("experiments/p.toml");
+        let text = mutate(&shipped("experiments/plans/study-fra-gva.toml"), line, op, value);
+        std::fs::write(&dest, text).unwrap();
+        let outcome = std::panic::catch_unwind(|| {
+            xrplace::config::plan::load_plan(&dest).map(|p| {
+                xrplace::export::manifests(&p, &xrplace::export::ExportOptions::default()).is_ok()
+            })
+        });
+        prop_assert!(outcome.is_ok(), "panicked on plan edit line {line} op {op} value {value}");
+        match outcome {
+            Ok(Err(e)) => prop_assert!(e.line > 0 || e.field == "(file)", "unlocated error: {e}"),
+            Ok(Ok(exported)) => prop_assert!(exported, "valid plan failed to export"),
+            Err(_) => {}
+        }
+    }
+}

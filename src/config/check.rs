@@ -28,6 +28,18 @@ pub fn at_reference<'a>(
     }
 }
 
+/// Whether `v` is a DNS-1123 label that also starts with a letter (so it is a valid
+/// Service name, DNS-1035, as well).
+pub fn is_dns_label(v: &str) -> bool {
+    let b = v.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_lowercase()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
 /// Validates values of one file, producing located errors.
 pub struct Checker<'a> {
     /// The file being checked.
@@ -82,6 +94,22 @@ impl Checker<'_> {
             Err(self.src.error(
                 field,
                 format!("expected a name of 1 to 63 letters, digits, '-' or '_', found {v:?}"),
+            ))
+        }
+    }
+
+    /// A DNS-1123 label (lowercase letters, digits and `-`, at most 63, starting and ending
+    /// with an alphanumeric): what Kubernetes requires of namespaces, Services and Liqo
+    /// cluster IDs.
+    pub fn dns_label(&self, field: &str, v: &str) -> Result<(), ConfigError> {
+        if is_dns_label(v) {
+            Ok(())
+        } else {
+            Err(self.src.error(
+                field,
+                format!(
+                    "expected a DNS-1123 label (1 to 63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit), found {v:?}"
+                ),
             ))
         }
     }

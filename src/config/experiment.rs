@@ -3,6 +3,7 @@
 
 use super::check::{at_reference, index_by_name, Checker};
 use super::error::ConfigError;
+use super::plan::{validate_plan, PlanConfig};
 use super::provisioning::{validate_provisioning, ProvisioningConfig};
 use super::sessions::{validate_sessions, LoadKind, SessionsConfig};
 use super::source::Source;
@@ -50,6 +51,9 @@ pub struct ExperimentConfig {
     /// XR sessions placed by strategies at flow fidelity (session experiments).
     #[serde(default)]
     pub sessions: Option<SessionsConfig>,
+    /// Capacity planning over the session experiment (`xrplace plan`).
+    #[serde(default)]
+    pub plan: Option<PlanConfig>,
 }
 
 fn default_scrape_interval_s() -> f64 {
@@ -270,6 +274,12 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
             trace: Vec::new(),
         });
     }
+    if config.plan.is_some() && config.sessions.is_none() {
+        return Err(src.error(
+            "plan",
+            "expected a [sessions] section: plans are searched by simulating sessions",
+        ));
+    }
     if let Some(s) = &config.sessions {
         if config.application.is_some() || !config.scenarios.is_empty() {
             return Err(src.error(
@@ -313,6 +323,9 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
                         )?;
                     }
                 }
+            }
+            if let Some(p) = &config.plan {
+                validate_plan(&c, p, &clusters)?;
             }
             topologies.push(topo);
         }

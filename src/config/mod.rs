@@ -4,6 +4,7 @@
 pub mod check;
 pub mod error;
 pub mod experiment;
+pub mod plan;
 pub mod provisioning;
 pub mod sessions;
 pub mod source;
@@ -23,6 +24,8 @@ pub enum FileKind {
     Topology,
     /// An experiment file (has `[[scenarios]]` or `[provisioning]`).
     Experiment,
+    /// A plan written by `xrplace plan` (has `hub` and `[[clusters]]`).
+    Plan,
 }
 
 /// Validates one file without running anything; the kind is told by its top-level tables.
@@ -34,12 +37,14 @@ pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
         .any(|k| table.contains_key(*k))
     {
         load_experiment(path).map(|_| FileKind::Experiment)
+    } else if table.contains_key("hub") && table.contains_key("clusters") {
+        plan::load_plan(path).map(|_| FileKind::Plan)
     } else if table.contains_key("sites") {
         load_topology(path).map(|_| FileKind::Topology)
     } else {
         Err(src.error(
             "(document)",
-            "expected a topology (with [[sites]]) or an experiment (with [[scenarios]] or [provisioning])",
+            "expected a topology (with [[sites]]), an experiment (with [[scenarios]], [provisioning] or [sessions]) or a plan (with hub and [[clusters]])",
         ))
     }
 }

@@ -212,6 +212,48 @@ pub struct SessionAppConfig {
     /// Users sharing one session (collaborative sessions synchronise through it).
     #[serde(default = "one_u32")]
     pub users: u32,
+    /// The containers a session runs, for `xrplace plan` and `export` (default: one
+    /// component named after the application, with a placeholder image).
+    #[serde(default)]
+    pub components: Vec<ComponentConfig>,
+}
+
+/// One container of an application: what a planned Deployment runs.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentConfig {
+    /// Name (a DNS-1123 label: it names the Deployment and the Service).
+    pub name: String,
+    /// Container image reference.
+    pub image: String,
+    /// Share of the application's CPU and memory this component requests, 0..1; the
+    /// shares of an application's components add up to 1.
+    pub share: f64,
+    /// Port the component serves its media or API on.
+    #[serde(default = "default_port")]
+    pub port: u16,
+}
+
+fn default_port() -> u16 {
+    5004
+}
+
+impl SessionAppConfig {
+    /// The components, or the default single one when none are listed.
+    pub fn components_or_default(&self) -> Vec<ComponentConfig> {
+        if !self.components.is_empty() {
+            return self.components.clone();
+        }
+        vec![ComponentConfig {
+            name: self.name.to_ascii_lowercase().replace('_', "-"),
+            image: format!(
+                "registry.example.org/xr/{}:1.0.0",
+                self.name.to_ascii_lowercase()
+            ),
+            share: 1.0,
+            port: default_port(),
+        }]
+    }
 }
 
 fn one() -> f64 {
@@ -312,6 +354,44 @@ pub struct FaultRateConfig {
     pub mttr_h: f64,
 }
 
+/// Component names are DNS-1123 labels, unique in the application; shares add up to 1.
+fn validate_components(c: &Checker, p: &str, a: &SessionAppConfig) -> Result<(), ConfigError> {
+    let mut seen = std::collections::HashSet::new();
+    for (j, k) in a.components.iter().enumerate() {
+        let f = format!("{p}.components[{j}]");
+        c.dns_label(&format!("{f}.name"), &k.name)?;
+        if !seen.insert(k.name.as_str()) {
+            return Err(c.src.error(
+                &format!("{f}.name"),
+                format!(
+                    "duplicate component name {:?}; names must be unique",
+                    k.name
+                ),
+            ));
+        }
+        if k.image.trim().is_empty() || k.image.contains(char::is_whitespace) {
+            return Err(c.src.error(
+                &format!("{f}.image"),
+                format!("expected a container image reference, found {:?}", k.image),
+            ));
+        }
+        c.within(&format!("{f}.share"), k.share, 0.0, 1.0)?;
+        if k.port == 0 {
+            return Err(c
+                .src
+                .error(&format!("{f}.port"), "expected a port from 1 to 65535"));
+        }
+    }
+    let total: f64 = a.components.iter().map(|k| k.share).sum();
+    if !a.components.is_empty() && (total - 1.0).abs() > 1e-6 {
+        return Err(c.src.error(
+            &format!("{p}.components"),
+            format!("expected component shares adding up to 1, found {total}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks the section's values (names are resolved against the topology later).
 pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigError> {
     if s.strategies.is_empty() {
@@ -380,6 +460,7 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
                 .src
                 .error(&format!("{p}.users"), "expected 1 to 1000 users"));
         }
+        validate_components(c, &p, a)?;
     }
     if s.applications.iter().all(|a| a.share == 0.0) {
         return Err(c.src.error(

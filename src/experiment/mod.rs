@@ -2,6 +2,7 @@
 //! orders the results; generates topologies for scale tests.
 
 pub mod generate;
+pub mod plan;
 pub mod provisioning;
 pub mod runner;
 pub mod sessions;

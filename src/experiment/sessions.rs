@@ -15,7 +15,8 @@ use crate::model::{ClusterId, PathModel, SiteId, Topology};
 use crate::strategy::{Registry, StrategyContext};
 use crate::world::policy::Candidate;
 use crate::world::sessions::{
-    Arrivals, ControlSettings, Fault, FaultEffect, SessionPlatform, SessionSettings, SessionWorld,
+    Arrivals, ControlSettings, Fault, FaultEffect, SessionObserver, SessionPlatform,
+    SessionSettings, SessionWorld,
 };
 use rand_distr::{Distribution, Exp};
 use rayon::prelude::*;
@@ -328,22 +329,66 @@ fn site_candidates(
         .collect()
 }
 
-/// Runs every strategy `runs` times on the experiment's `[sessions]`.
-pub fn run_sessions(
+/// Simulates run `run` (with experiment seed `seed`) of one sweep point on `platform`
+/// (built from `topo_cfg`), reporting to `obs`; returns the events handled. The strategy
+/// must be registered (checked by the callers).
+pub fn simulate(
     exp: &LoadedExperiment,
-    opts: RunOptions,
-) -> Result<SessionResult, ConfigError> {
-    run_sessions_with(exp, opts, &Registry::builtin())
+    platform: &SessionPlatform,
+    topo_cfg: &TopologyConfig,
+    point: &SweepPoint,
+    (seed, run): (u64, u32),
+    registry: &Registry,
+    obs: &mut impl SessionObserver,
+) -> u64 {
+    let cfg = &exp.config;
+    let s = cfg.sessions.as_ref().expect("a session experiment");
+    let streams = RngStreams::new(seed, run as u64);
+    let settings = SessionSettings {
+        duration: SimDuration::from_secs_f64(cfg.duration_s),
+        scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
+        lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
+        faults: faults_of(
+            s,
+            &point.fault_model,
+            &platform.topology,
+            &streams,
+            cfg.duration_s,
+        ),
+        migration_downtime_s: s.migration_downtime_s,
+        control: control_settings(s, topo_cfg),
+    };
+    let arrivals = match s.load.kind {
+        LoadKind::Trace => Arrivals::Trace(
+            exp.trace
+                .iter()
+                .map(|a| (a.time_s, a.site, a.app, a.duration_s))
+                .collect(),
+        ),
+        LoadKind::Poisson => Arrivals::Generated {
+            rate_per_s: point.rate_per_s,
+            amplitude: 0.0,
+        },
+        LoadKind::Diurnal => Arrivals::Generated {
+            rate_per_s: point.rate_per_s,
+            amplitude: s.load.amplitude,
+        },
+    };
+    let mut strategy = registry
+        .create(
+            &point.strategy,
+            StrategyContext {
+                rng: streams.stream("strategy"),
+            },
+        )
+        .expect("strategy checked by the caller");
+    let world = SessionWorld::new(platform, &settings, &arrivals, streams, RadixQueue::new());
+    world.run(strategy.as_mut(), obs)
 }
 
-/// As [`run_sessions`], with strategies from `registry` (built-ins plus your own).
-pub fn run_sessions_with(
-    exp: &LoadedExperiment,
-    opts: RunOptions,
-    registry: &Registry,
-) -> Result<SessionResult, ConfigError> {
-    let cfg = &exp.config;
-    let Some(s) = &cfg.sessions else {
+/// Checks that every strategy of the experiment is registered.
+pub fn check_strategies(exp: &LoadedExperiment, registry: &Registry) -> Result<(), ConfigError> {
+    let Some(s) = &exp.config.sessions else {
         return Err(ConfigError::whole_file(
             &exp.path,
             "not a session experiment: no [sessions]",
@@ -369,6 +414,26 @@ pub fn run_sessions_with(
             ));
         }
     }
+    Ok(())
+}
+
+/// Runs every strategy `runs` times on the experiment's `[sessions]`.
+pub fn run_sessions(
+    exp: &LoadedExperiment,
+    opts: RunOptions,
+) -> Result<SessionResult, ConfigError> {
+    run_sessions_with(exp, opts, &Registry::builtin())
+}
+
+/// As [`run_sessions`], with strategies from `registry` (built-ins plus your own).
+pub fn run_sessions_with(
+    exp: &LoadedExperiment,
+    opts: RunOptions,
+    registry: &Registry,
+) -> Result<SessionResult, ConfigError> {
+    check_strategies(exp, registry)?;
+    let cfg = &exp.config;
+    let s = cfg.sessions.as_ref().expect("checked");
     let platforms: Vec<SessionPlatform> = exp
         .topologies
         .iter()
@@ -388,49 +453,16 @@ pub fn run_sessions_with(
     let run_one = |&job: &u64| {
         let point = &points[(job / runs) as usize];
         let r = (job % runs) as u32;
-        let platform = &platforms[point.topology];
-        let streams = RngStreams::new(seed, r as u64);
-        let settings = SessionSettings {
-            duration: SimDuration::from_secs_f64(cfg.duration_s),
-            scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
-            lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
-            faults: faults_of(
-                s,
-                &point.fault_model,
-                &platform.topology,
-                &streams,
-                cfg.duration_s,
-            ),
-            migration_downtime_s: s.migration_downtime_s,
-            control: control_settings(s, &exp.topologies[point.topology]),
-        };
-        let arrivals = match s.load.kind {
-            LoadKind::Trace => Arrivals::Trace(
-                exp.trace
-                    .iter()
-                    .map(|a| (a.time_s, a.site, a.app, a.duration_s))
-                    .collect(),
-            ),
-            LoadKind::Poisson => Arrivals::Generated {
-                rate_per_s: point.rate_per_s,
-                amplitude: 0.0,
-            },
-            LoadKind::Diurnal => Arrivals::Generated {
-                rate_per_s: point.rate_per_s,
-                amplitude: s.load.amplitude,
-            },
-        };
-        let mut strategy = registry
-            .create(
-                &point.strategy,
-                StrategyContext {
-                    rng: streams.stream("strategy"),
-                },
-            )
-            .expect("checked above");
         let mut rec = SessionRecorder::default();
-        let world = SessionWorld::new(platform, &settings, &arrivals, streams, RadixQueue::new());
-        let events = world.run(strategy.as_mut(), &mut rec);
+        let events = simulate(
+            exp,
+            &platforms[point.topology],
+            &exp.topologies[point.topology],
+            point,
+            (seed, r),
+            registry,
+            &mut rec,
+        );
         progress.inc(1);
         SessionRow {
             point: point.clone(),

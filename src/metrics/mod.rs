@@ -1,6 +1,7 @@
 //! Metrics layer: histograms, running statistics, per-run recording and summaries.
 
 pub mod histogram;
+pub mod placement;
 pub mod recorder;
 pub mod sessions;
 pub mod stats;

@@ -183,6 +183,11 @@ pub trait SessionObserver {
     /// Resources a session held on a cluster: vCPU-hours, GiB-hours, their price (USD) and
     /// inter-site egress (GB).
     fn cost(&mut self, vcpu_hours: f64, gib_hours: f64, usd: f64, egress_gb: f64);
+    /// At a scrape, once per running session: a session of application `app` runs on
+    /// `cluster` (capacity planning counts replicas from this). Ignored by default.
+    fn hosted(&mut self, _app: u32, _cluster: ClusterId) {}
+    /// A scrape's samples are all reported. Ignored by default.
+    fn scrape_end(&mut self) {}
 }
 
 /// Price of inter-site egress, USD per GB (public inter-region list price).
@@ -812,7 +817,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             );
             let ms = ms + self.group(s).penalty_ms(cand.site, cand.rtt_ms);
             obs.latency(ms, ms > self.p.slo_latency_ms, self.s.scrape.as_secs_f64());
+            obs.hosted(s.app, cand.cluster);
         }
+        obs.scrape_end();
         self.stretch = stretch;
     }
 

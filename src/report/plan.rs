@@ -1,0 +1,135 @@
+//! Outputs of `xrplace plan`: `plan.toml` (the chosen plan) and `candidates.csv` (every
+//! plan simulated, in the order tried), both written atomically.
+
+use super::atomic::write_atomic;
+use super::number;
+use crate::experiment::plan::{rejected_ratio, Evaluation, PlanOutcome};
+use std::path::Path;
+
+/// `candidates.csv`: one row per simulated plan with its cost, SLO figures (mean and 95 %
+/// CI over runs), whether it meets the SLO, and its node counts per candidate cluster.
+pub fn candidates_csv(out: &PlanOutcome, names: &[String]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "candidate",
+        "phase",
+        "strategy",
+        "cost_usd_per_day",
+        "meets_slo",
+        "slo_violation_ratio",
+        "slo_violation_ratio_ci95",
+        "latency_p95_ms",
+        "latency_p95_ms_ci95",
+        "rejected_ratio",
+        "rejected_ratio_ci95",
+        "nodes_total",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(names.iter().map(|n| format!("nodes_{n}")));
+    w.write_record(&header)?;
+    for e in &out.tried {
+        w.write_record(row(e))?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+fn row(e: &Evaluation) -> Vec<String> {
+    let (v, v_ci) = e.stat(|s| s.slo_violation_ratio);
+    let (p, p_ci) = e.stat(|s| s.latency_p95_ms);
+    let (r, r_ci) = e.stat(rejected_ratio);
+    let mut cells = vec![
+        e.id.to_string(),
+        e.phase.to_string(),
+        e.strategy.clone(),
+        number(e.cost_usd_per_day, 2),
+        e.meets.to_string(),
+        number(v, 6),
+        number(v_ci, 6),
+        number(p, 3),
+        number(p_ci, 3),
+        number(r, 6),
+        number(r_ci, 6),
+        e.nodes.iter().sum::<u32>().to_string(),
+    ];
+    cells.extend(e.nodes.iter().map(|n| n.to_string()));
+    cells
+}
+
+/// The plan as TOML, with a header saying where it came from.
+pub fn plan_toml(out: &PlanOutcome) -> Option<String> {
+    let plan = out.plan.as_ref()?;
+    let body = toml::to_string(plan).ok()?;
+    Some(format!(
+        "# Written by `xrplace plan` for experiment {:?}. Export it with\n# `xrplace export plan.toml --out DIR`.\n{body}",
+        plan.experiment
+    ))
+}
+
+/// Writes `candidates.csv` and, if a plan met the SLO, `plan.toml` into `dir` (built in
+/// memory first; an old `plan.toml` is removed when no plan met the SLO).
+pub fn write_plan(dir: &Path, out: &PlanOutcome, names: &[String]) -> std::io::Result<()> {
+    let table = candidates_csv(out, names).map_err(std::io::Error::other)?;
+    let plan = plan_toml(out);
+    std::fs::create_dir_all(dir)?;
+    write_atomic(&dir.join("candidates.csv"), &table)?;
+    match plan {
+        Some(text) => write_atomic(&dir.join("plan.toml"), text.as_bytes()),
+        None => match std::fs::remove_file(dir.join("plan.toml")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// A short console summary of the search.
+pub fn console_summary(out: &PlanOutcome) -> String {
+    let naive = &out.tried[out.naive];
+    let mut s = format!(
+        "{} candidate plans simulated; naive plan ({}): {} USD/day, {}\n",
+        out.tried.len(),
+        naive.strategy,
+        number(naive.cost_usd_per_day, 2),
+        if naive.meets {
+            "meets the SLO"
+        } else {
+            "misses the SLO"
+        }
+    );
+    match out.best {
+        Some(b) => {
+            let e = &out.tried[b];
+            let (v, _) = e.stat(|s| s.slo_violation_ratio);
+            let (p, _) = e.stat(|s| s.latency_p95_ms);
+            let (r, _) = e.stat(rejected_ratio);
+            s += &format!(
+                "best plan: candidate {} with {}: {} USD/day ({:.1} % of naive), {} nodes; SLO violation {}, p95 {} ms, rejected {}\n",
+                e.id,
+                e.strategy,
+                number(e.cost_usd_per_day, 2),
+                100.0 * e.cost_usd_per_day / naive.cost_usd_per_day,
+                e.nodes.iter().sum::<u32>(),
+                number(v, 4),
+                number(p, 2),
+                number(r, 4),
+            );
+        }
+        None => s += "no candidate plan meets the SLO\n",
+    }
+    if let Some(h) = out.holdout {
+        let e = &out.tried[h];
+        s += &format!(
+            "on fresh runs (hold-out): SLO violation {}, p95 {} ms, rejected {}: {}\n",
+            number(e.stat(|s| s.slo_violation_ratio).0, 4),
+            number(e.stat(|s| s.latency_p95_ms).0, 2),
+            number(e.stat(rejected_ratio).0, 4),
+            if e.meets {
+                "meets the SLO"
+            } else {
+                "MISSES the SLO (no plan tried held it on fresh runs)"
+            }
+        );
+    }
+    s
+}
