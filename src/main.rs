@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use xrplace::config::plan::{load_plan, Exposure};
+use xrplace::config::plan::load_plan;
 use xrplace::config::{check_file, load_experiment, ConfigError};
 use xrplace::experiment::plan::PlanSearch;
 use xrplace::experiment::{
@@ -279,16 +279,10 @@ fn export(
     openstack_v1beta1: bool,
 ) -> Result<(), Failure> {
     let p = load_plan(plan)?;
-    for c in p
-        .components
-        .iter()
-        .filter(|c| c.expose == Exposure::NodePort)
-    {
+    for service in export::app::node_port_services(&p) {
         eprintln!(
-            "warning: {}: component {:?} of {:?} is exposed as a NodePort: reachable on every node from outside the cluster (a benchmark path, insecure for production)",
+            "warning: {}: Service {service:?} is a NodePort: reachable on every node from outside the cluster (a benchmark path, insecure for production)",
             plan.display(),
-            c.name,
-            c.application
         );
     }
     let opts = ExportOptions { openstack_v1beta1 };

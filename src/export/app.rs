@@ -26,12 +26,7 @@ pub fn files(plan: &PlanFile) -> Result<Vec<OutFile>, ExportError> {
         }
         docs.push(service(ns, c));
     }
-    let exposed: Vec<String> = plan
-        .components
-        .iter()
-        .filter(|c| c.expose == Exposure::NodePort)
-        .map(service_name)
-        .collect();
+    let exposed = node_port_services(plan);
     let mut header = format!(
         "XR application of plan {:?} (strategy {}): apply on the hub cluster {} after the\nLiqo peerings are up. Pods pinned to virtual nodes run on the planned clusters.",
         plan.experiment, plan.strategy, plan.hub
@@ -65,6 +60,15 @@ fn offloading(plan: &PlanFile) -> Value {
             }]}]},
         },
     })
+}
+
+/// Services the plan exposes as NodePorts (reachable from outside the cluster).
+pub fn node_port_services(plan: &PlanFile) -> Vec<String> {
+    plan.components
+        .iter()
+        .filter(|c| c.expose == Exposure::NodePort)
+        .map(service_name)
+        .collect()
 }
 
 /// Name of a component's Service (and prefix of its Deployments).

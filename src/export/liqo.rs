@@ -58,7 +58,7 @@ pub fn files(plan: &PlanFile) -> Result<Vec<OutFile>, ExportError> {
                 "Provider side of the Liqo peering {} -> {} (apply on {}).\nThe Secret gw-keys (WireGuard keys) and the PublicKey of the peer are created with liqoctl, not exported.",
                 consumer.name, provider.name, provider.name
             ),
-            &provider_docs(consumer, provider, port),
+            &provider_docs(consumer, port),
         )?);
         out.push(yaml_file(
             format!("{}/liqo-peering-{}.yaml", consumer.name, provider.name),
@@ -66,7 +66,7 @@ pub fn files(plan: &PlanFile) -> Result<Vec<OutFile>, ExportError> {
                 "Consumer side of the Liqo peering {} -> {} (apply on {}).\nThe Secrets gw-keys and cplane-secret (kubeconfig of the provider) are created with liqoctl, not exported.",
                 consumer.name, provider.name, consumer.name
             ),
-            &consumer_docs(consumer, provider, port),
+            &consumer_docs(provider, port),
         )?);
     }
     Ok(out)
@@ -154,7 +154,13 @@ fn tenant_docs(peer: &PlannedCluster) -> Vec<Value> {
     ]
 }
 
-fn provider_docs(consumer: &PlannedCluster, _provider: &PlannedCluster, port: u16) -> Vec<Value> {
+/// Reference to a gateway template Liqo installs in its namespace.
+fn gateway_template(kind: &str, name: &str) -> Value {
+    json!({"apiVersion": "networking.liqo.io/v1beta1", "kind": kind, "name": name, "namespace": "liqo"})
+}
+
+/// The provider's side: it serves the tunnel and grants the consumer a tenant.
+fn provider_docs(consumer: &PlannedCluster, port: u16) -> Vec<Value> {
     let ns = tenant_namespace(&consumer.name);
     let label = json!({"liqo.io/remote-cluster-id": consumer.name});
     let mut docs = tenant_docs(consumer);
@@ -166,12 +172,7 @@ fn provider_docs(consumer: &PlannedCluster, _provider: &PlannedCluster, port: u1
             "endpoint": {"port": GATEWAY_PORT, "serviceType": "NodePort", "nodePort": port},
             "mtu": TUNNEL_MTU,
             "secretRef": {"name": "gw-keys"},
-            "serverTemplateRef": {
-                "apiVersion": "networking.liqo.io/v1beta1",
-                "kind": "WgGatewayServerTemplate",
-                "name": "wireguard-server",
-                "namespace": "liqo",
-            },
+            "serverTemplateRef": gateway_template("WgGatewayServerTemplate", "wireguard-server"),
         },
     }));
     docs.push(json!({
@@ -190,7 +191,9 @@ fn provider_docs(consumer: &PlannedCluster, _provider: &PlannedCluster, port: u1
     docs
 }
 
-fn consumer_docs(_consumer: &PlannedCluster, provider: &PlannedCluster, port: u16) -> Vec<Value> {
+/// The consumer's side: it dials the tunnel and asks for the provider's resources as a
+/// virtual node.
+fn consumer_docs(provider: &PlannedCluster, port: u16) -> Vec<Value> {
     let ns = tenant_namespace(&provider.name);
     let label = json!({"liqo.io/remote-cluster-id": provider.name});
     let mut docs = tenant_docs(provider);
@@ -199,12 +202,7 @@ fn consumer_docs(_consumer: &PlannedCluster, provider: &PlannedCluster, port: u1
         "kind": "GatewayClient",
         "metadata": {"name": "client", "namespace": ns, "labels": label},
         "spec": {
-            "clientTemplateRef": {
-                "apiVersion": "networking.liqo.io/v1beta1",
-                "kind": "WgGatewayClientTemplate",
-                "name": "wireguard-client",
-                "namespace": "liqo",
-            },
+            "clientTemplateRef": gateway_template("WgGatewayClientTemplate", "wireguard-client"),
             "secretRef": {"name": "gw-keys"},
             "endpoint": {"addresses": [provider.gateway_address], "port": port, "protocol": "UDP"},
             "mtu": TUNNEL_MTU,

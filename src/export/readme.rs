@@ -1,9 +1,9 @@
 //! The README of an export: what the folders hold and in which order to apply them, with
 //! which tools.
 
-use super::app::service_name;
+use super::app::node_port_services;
 use super::ExportOptions;
-use crate::config::plan::{Exposure, PlanFile};
+use crate::config::plan::PlanFile;
 
 /// The README text.
 pub fn text(plan: &PlanFile, opts: &ExportOptions) -> String {
@@ -89,12 +89,7 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions) -> String {
         ns = d.namespace,
         list = plan.offloading.clusters.join(", "),
     );
-    let exposed: Vec<String> = plan
-        .components
-        .iter()
-        .filter(|c| c.expose == Exposure::NodePort)
-        .map(service_name)
-        .collect();
+    let exposed = node_port_services(plan);
     if !exposed.is_empty() {
         s += &format!(
             "\n**Warning**: the Services {} are NodePorts: reachable on every node from outside\nthe cluster. The study used NodePorts as a benchmark path; do not expose them in production.\n",
