@@ -23,24 +23,31 @@ struct Cli {
     command: Command,
 }
 
+/// Options of every command that simulates.
+#[derive(clap::Args)]
+struct SimArgs {
+    /// Seed replacing the experiment's own.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output directory [default: output/<experiment name>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run an experiment and write output/<experiment>/runs.csv and summary.csv.
     Run {
         /// Experiment file (TOML).
         experiment: PathBuf,
-        /// Seed replacing the experiment's own.
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Output directory [default: output/<experiment name>].
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Worker threads [default: one per core]. Results do not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Print nothing but errors.
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        sim: SimArgs,
         /// Run only shard K of N of a session sweep (for example 2/4); join with `merge`.
         #[arg(long, value_parser = parse_shard)]
         shard: Option<(u32, u32)>,
@@ -50,18 +57,8 @@ enum Command {
     Plan {
         /// Capacity experiment file (TOML with [sessions] and [plan]).
         experiment: PathBuf,
-        /// Seed replacing the experiment's own.
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Output directory [default: output/<experiment name>].
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Worker threads [default: one per core]. Results do not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Print nothing but errors.
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        sim: SimArgs,
     },
     /// Write Kubernetes manifests for a plan: Cluster API, Liqo, the XR application.
     Export {
@@ -131,34 +128,25 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run {
             experiment,
-            seed,
-            out,
-            threads,
-            quiet,
+            sim,
             shard,
         } => {
             let opts = RunOptions {
-                seed,
-                threads,
+                seed: sim.seed,
+                threads: sim.threads,
                 shard,
-                progress: !quiet,
+                progress: !sim.quiet,
             };
-            run(experiment, opts, out, quiet)
+            run(experiment, opts, sim.out, sim.quiet)
         }
-        Command::Plan {
-            experiment,
-            seed,
-            out,
-            threads,
-            quiet,
-        } => {
+        Command::Plan { experiment, sim } => {
             let opts = RunOptions {
-                seed,
-                threads,
+                seed: sim.seed,
+                threads: sim.threads,
                 shard: None,
                 progress: false,
             };
-            plan(experiment, opts, out, quiet)
+            plan(experiment, opts, sim.out, sim.quiet)
         }
         Command::Export {
             plan,
