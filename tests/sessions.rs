@@ -7,7 +7,10 @@ use common::{column, xrplace};
 use proptest::prelude::*;
 use std::path::Path;
 use xrplace::config::load_experiment;
-use xrplace::config::sessions::{ClusterFaultConfig, FaultRateConfig, LoadKind, SessionFaultKind};
+use xrplace::config::sessions::{
+    ClusterFaultConfig, ComponentConfig, ComponentPlacement, FaultRateConfig, LoadKind,
+    SessionFaultKind,
+};
 use xrplace::config::LoadedExperiment;
 use xrplace::experiment::{
     generate_topology, run_sessions, run_sessions_with, RunOptions, SessionResult,
@@ -108,6 +111,7 @@ proptest! {
     fn sessions_are_accounted_and_capacity_is_never_exceeded(
         sites in 3usize..25, seed in 0u64..500, rate in 0.01f64..0.5, strategy in 0usize..8,
         mtbf_h in 0.5f64..12.0, node_mtbf_h in 0.5f64..12.0, autoscale in any::<bool>(), on_demand in any::<bool>(),
+        central in any::<bool>(),
     ) {
         let names = [
             "cloud-only", "random", "round-robin", "first-fit", "best-fit", "latency-greedy", "network-aware", "local-search",
@@ -118,6 +122,13 @@ proptest! {
             FaultRateConfig { kind: SessionFaultKind::ClusterFailure, mtbf_h, mttr_h: 0.5 },
             FaultRateConfig { kind: SessionFaultKind::NodeLoss, mtbf_h: node_mtbf_h, mttr_h: 1.0 },
         ];
+        if central {
+            // The collaborative sessions' sync service runs on the first cluster, which the
+            // random failures hit too.
+            let first = e.topologies[0].clusters[0].name.clone();
+            e = with_central_sync(e, true);
+            e.config.sessions.as_mut().unwrap().central_cluster = first;
+        }
         let control = &mut e.config.sessions.as_mut().unwrap().control;
         control.autoscale = autoscale;
         control.cooldown_s = 60.0;
@@ -398,4 +409,80 @@ fn the_control_loop_scales_out_through_cluster_api_and_peers_on_demand() {
     // A threshold that is never passed never scales.
     let never = control(true, 1.0);
     assert!(never.rows.iter().all(|r| r.summary.nodes_added == 0));
+}
+
+/// The collaborative application with its synchronisation service on `k8s-frankfurt`
+/// (`in_frame_path`: frames wait for it), everything else as in [`eu`].
+fn with_central_sync(mut e: LoadedExperiment, in_frame_path: bool) -> LoadedExperiment {
+    let s = e.config.sessions.as_mut().unwrap();
+    s.central_cluster = "k8s-frankfurt".into();
+    let collab = s
+        .applications
+        .iter_mut()
+        .find(|a| a.name == "collaborative")
+        .unwrap();
+    let component = |name: &str, share: f64, placement| ComponentConfig {
+        name: name.into(),
+        image: format!("registry.example.org/{name}:1"),
+        share,
+        port: 5004,
+        placement,
+        in_frame_path,
+        protocol: None,
+    };
+    collab.components = vec![
+        component("renderer", 0.6, ComponentPlacement::WithSession),
+        component("sync", 0.4, ComponentPlacement::Central),
+    ];
+    e
+}
+
+/// Only collaborative sessions, about 90 at once (no cluster runs full).
+fn only_collaborative(mut e: LoadedExperiment) -> LoadedExperiment {
+    let s = e.config.sessions.as_mut().unwrap();
+    s.load.rate_per_s = 0.05;
+    for a in &mut s.applications {
+        a.share = if a.name == "collaborative" { 1.0 } else { 0.0 };
+    }
+    e
+}
+
+#[test]
+fn a_central_component_in_the_frame_path_adds_its_round_trip() {
+    let p50 = |e: LoadedExperiment| {
+        let r = run_sessions(&only_collaborative(e), RunOptions::default()).unwrap();
+        r.rows.iter().map(|x| x.summary.latency_p50_ms).sum::<f64>() / r.rows.len() as f64
+    };
+    let plain = p50(eu(&["latency-greedy"], vec![]));
+    let off_path = p50(with_central_sync(eu(&["latency-greedy"], vec![]), false));
+    let on_path = p50(with_central_sync(eu(&["latency-greedy"], vec![]), true));
+    // Off the frame path the split changes only where CPU is held (less contention on the
+    // edge); on it, frames wait for the round trip from the edge to Frankfurt (several ms).
+    assert!((off_path - plain).abs() < 1.0, "{plain} vs {off_path}");
+    assert!(on_path > off_path + 2.0, "{off_path} vs {on_path}");
+}
+
+#[test]
+fn central_cluster_failure_drops_the_sessions_that_need_it() {
+    let failure = |cluster: &str| ClusterFaultConfig {
+        kind: SessionFaultKind::ClusterFailure,
+        cluster: cluster.into(),
+        site: String::new(),
+        nodes: 0,
+        extra_rtt_ms: 0.0,
+        bandwidth_factor: 1.0,
+        at_s: 7200.0,
+        duration_s: 3600.0,
+    };
+    let dropped = |e: LoadedExperiment| {
+        let r = run_sessions(&only_collaborative(e), RunOptions::default()).unwrap();
+        r.rows.iter().map(|x| x.summary.dropped_by[0]).sum::<u64>()
+    };
+    let frankfurt = vec![failure("k8s-frankfurt")];
+    // Without a central component latency-greedy keeps collaborative sessions on the edge:
+    // Frankfurt failing touches none of them. With one there, every running session
+    // loses its synchronisation service and nothing can replace it.
+    assert_eq!(dropped(eu(&["latency-greedy"], frankfurt.clone())), 0);
+    let hit = dropped(with_central_sync(eu(&["latency-greedy"], frankfurt), false));
+    assert!(hit > 10, "{hit} sessions dropped");
 }

@@ -324,6 +324,14 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
                     }
                 }
             }
+            if !s.central_cluster.is_empty() {
+                c.resolve(
+                    "sessions.central_cluster",
+                    "cluster",
+                    &s.central_cluster,
+                    &clusters,
+                )?;
+            }
             if let Some(p) = &config.plan {
                 validate_plan(&c, p, &clusters)?;
             }

@@ -35,6 +35,9 @@ pub struct SessionsConfig {
     pub migration_downtime_s: f64,
     /// Applications and their share of arrivals.
     pub applications: Vec<SessionAppConfig>,
+    /// Cluster running the applications' `central` components (required if any has one).
+    #[serde(default)]
+    pub central_cluster: String,
     /// Arrival process.
     pub load: LoadConfig,
     /// Scripted cluster failures (the fault model `default`).
@@ -232,6 +235,33 @@ pub struct ComponentConfig {
     /// Port the component serves its media or API on.
     #[serde(default = "default_port")]
     pub port: u16,
+    /// Where it runs: with the rest of the session (`with-session`, on the cluster the
+    /// strategy picks) or on the experiment's `central_cluster` (`central`: a shared
+    /// service such as the collaborative sessions' synchronisation service).
+    #[serde(default)]
+    pub placement: ComponentPlacement,
+    /// Transport of its port (default: the application's).
+    #[serde(default)]
+    pub protocol: Option<Protocol>,
+    /// For a central component: whether each frame waits for it (the round trip from the
+    /// session's cluster to the central cluster adds to the session's latency).
+    #[serde(default = "yes")]
+    pub in_frame_path: bool,
+}
+
+/// Where a component of a session runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComponentPlacement {
+    /// On the cluster the strategy chose for the session.
+    #[default]
+    WithSession,
+    /// On the central cluster.
+    Central,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_port() -> u16 {
@@ -252,6 +282,9 @@ impl SessionAppConfig {
             ),
             share: 1.0,
             port: default_port(),
+            placement: ComponentPlacement::WithSession,
+            in_frame_path: true,
+            protocol: None,
         }]
     }
 }
@@ -461,6 +494,18 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
                 .error(&format!("{p}.users"), "expected 1 to 1000 users"));
         }
         validate_components(c, &p, a)?;
+    }
+    let central = s.applications.iter().enumerate().find_map(|(i, a)| {
+        a.components
+            .iter()
+            .position(|k| k.placement == ComponentPlacement::Central)
+            .map(|j| (i, j))
+    });
+    if let (Some((i, j)), true) = (central, s.central_cluster.is_empty()) {
+        return Err(c.src.error(
+            &format!("sessions.applications[{i}].components[{j}].placement"),
+            "a central component needs sessions.central_cluster, the cluster that runs it",
+        ));
     }
     if s.applications.iter().all(|a| a.share == 0.0) {
         return Err(c.src.error(

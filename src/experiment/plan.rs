@@ -28,10 +28,10 @@ use crate::config::plan::{
     ExpectedMetric, Placement, PlanConfig, PlanCost, PlanFile, PlannedCluster, PlannedComponent,
     PlannedOffloading, PlannedPeering,
 };
-use crate::config::sessions::{LoadKind, SessionsConfig};
+use crate::config::sessions::{ComponentPlacement, LoadKind, SessionsConfig};
 use crate::config::topology::{ClusterConfig, TopologyConfig};
 use crate::config::{ConfigError, LoadedExperiment};
-use crate::metrics::placement::PlacementRecorder;
+use crate::metrics::placement::{AppFootprint, PlacementRecorder};
 use crate::metrics::sessions::SessionSummary;
 use crate::metrics::stats::mean_ci95;
 use crate::model::ClusterId;
@@ -63,6 +63,8 @@ pub struct Evaluation {
     pub meets: bool,
     /// Peak concurrent sessions per application and topology cluster (max over runs).
     pub peak_sessions: Vec<Vec<u32>>,
+    /// Peak concurrent sessions per application on all clusters together (max over runs).
+    pub peak_total_sessions: Vec<u32>,
     /// Peak reserved cores per topology cluster (max over runs).
     pub peak_cpu_cores: Vec<f64>,
 }
@@ -139,7 +141,7 @@ impl<'a> PlanSearch<'a> {
             .clusters
             .iter()
             .enumerate()
-            .filter(|(_, k)| k.name != plan.hub)
+            .filter(|(_, k)| k.name != plan.hub && k.name != s.central_cluster)
             .filter(|(_, k)| site_of(k).is_some_and(|i| plan.candidate_tiers.contains(&tiers[i])))
             .map(|(i, _)| i)
             .collect();
@@ -147,7 +149,7 @@ impl<'a> PlanSearch<'a> {
             let src = crate::config::source::Source::read(&exp.path)?;
             return Err(src.error(
                 "plan.candidate_tiers",
-                "no cluster of the topology is on a site of these tiers (the hub excepted)",
+                "no cluster of the topology is on a site of these tiers (the hub and the central cluster excepted)",
             ));
         }
         Ok(PlanSearch {
@@ -375,8 +377,7 @@ impl<'a> PlanSearch<'a> {
         let jobs: Vec<(usize, u32)> = (0..batch.len())
             .flat_map(|b| (first..first + runs).map(move |r| (b, r)))
             .collect();
-        let apps: Vec<f64> = self.s.applications.iter().map(|a| a.cpu_cores).collect();
-        let mems: Vec<f64> = self.s.applications.iter().map(|a| a.memory_mib).collect();
+
         let results: Vec<PlacementRecorder> = jobs
             .par_iter()
             .map(|&(b, r)| {
@@ -391,9 +392,14 @@ impl<'a> PlanSearch<'a> {
                     },
                     fault_model: "default".into(),
                 };
+                let footprints = platform
+                    .apps
+                    .iter()
+                    .map(|a| AppFootprint::of(a, platform.central.is_some()))
+                    .collect();
                 let mut rec = PlacementRecorder::new(
-                    apps.clone(),
-                    &mems,
+                    footprints,
+                    platform.central,
                     t.clusters.len(),
                     self.s.scrape_interval_s,
                 );
@@ -431,6 +437,14 @@ impl<'a> PlanSearch<'a> {
         let n = self.base.clusters.len();
         let mut usage_usd = 0.0;
         let mut peak_sessions = vec![vec![0u32; n]; self.s.applications.len()];
+        let peak_total_sessions = (0..self.s.applications.len())
+            .map(|a| {
+                recs.iter()
+                    .map(|r| r.peak_total_sessions(a))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
         let mut peak_cpu_cores = vec![0.0f64; n];
         for rec in recs {
             for (k, &i) in kept.iter().enumerate() {
@@ -457,6 +471,7 @@ impl<'a> PlanSearch<'a> {
             runs: recs.iter().map(|r| r.sessions.summary()).collect(),
             meets: false,
             peak_sessions,
+            peak_total_sessions,
             peak_cpu_cores,
         };
         e.cost_usd_per_day = self.cost_per_day(&e.nodes) + e.existing_usd_per_day;
@@ -600,7 +615,10 @@ impl<'a> PlanSearch<'a> {
     /// The hub, the candidate clusters with nodes, and existing clusters that hosted
     /// sessions, in topology order.
     fn planned_clusters(&self, e: &Evaluation) -> Vec<PlannedCluster> {
-        let hosted = |i: usize| e.peak_sessions.iter().any(|row| row[i] > 0);
+        let hosted = |i: usize| {
+            e.peak_sessions.iter().any(|row| row[i] > 0)
+                || self.base.clusters[i].name == self.s.central_cluster
+        };
         let mut out = Vec::new();
         for (i, k) in self.base.clusters.iter().enumerate() {
             let cand = self.candidates.iter().position(|&x| x == i);
@@ -663,16 +681,24 @@ impl<'a> PlanSearch<'a> {
                 continue;
             }
             for comp in app.components_or_default() {
+                let placements = if comp.placement == ComponentPlacement::Central {
+                    vec![Placement {
+                        cluster: self.s.central_cluster.clone(),
+                        replicas: e.peak_total_sessions[a].max(1),
+                    }]
+                } else {
+                    placements.clone()
+                };
                 out.push(PlannedComponent {
                     application: app.name.clone(),
                     name: comp.name.clone(),
                     image: comp.image.clone(),
                     port: comp.port,
-                    protocol: app.protocol,
-                    cpu_cores: app.cpu_cores * comp.share,
-                    memory_mib: app.memory_mib * comp.share,
+                    protocol: comp.protocol.unwrap_or(app.protocol),
+                    cpu_cores: (app.cpu_cores * comp.share * 1000.0).round() / 1000.0,
+                    memory_mib: (app.memory_mib * comp.share).round(),
                     expose: Default::default(),
-                    placements: placements.clone(),
+                    placements,
                 });
             }
         }

@@ -229,9 +229,17 @@ pub fn build_platform(s: &SessionsConfig, topo_cfg: &TopologyConfig) -> SessionP
     let rtt: Vec<Vec<f64>> = (0..n)
         .map(|a| topology.rtt_from(SiteId(a as u32)))
         .collect();
+    let central = topology.cluster_id(&s.central_cluster);
     let candidates = rtt
         .iter()
-        .map(|row| site_candidates(&topology, topo_cfg, &apps, s, row, k))
+        .map(|row| {
+            let mut cands = site_candidates(&topology, topo_cfg, &apps, s, row, k);
+            for c in &mut cands {
+                c.central_ms =
+                    central_round_trips(&topology, topo_cfg, &apps, s, &rtt, c.cluster, central);
+            }
+            cands
+        })
         .collect();
     let mut access_sites: Vec<u32> = (0..topology.sites.len() as u32)
         .filter(|&i| topology.sites[i as usize].tier != Tier::Cloud)
@@ -267,7 +275,37 @@ pub fn build_platform(s: &SessionsConfig, topo_cfg: &TopologyConfig) -> SessionP
         site_bandwidth_gbps,
         cross_kind: s.cross_cluster_path,
         slo_latency_ms: s.slo_latency_ms,
+        central,
     }
+}
+
+/// For each application, the time a frame waits for its central components when the
+/// session runs on cluster `c`: the RTT to the central cluster plus the cross-cluster
+/// path's hop costs for a request and its reply (one packet each), ms; 0 for applications
+/// without a central component in the frame path, or on the central cluster itself.
+fn central_round_trips(
+    t: &Topology,
+    cfg: &TopologyConfig,
+    apps: &[SessionApp],
+    s: &SessionsConfig,
+    rtt: &[Vec<f64>],
+    c: ClusterId,
+    central: Option<ClusterId>,
+) -> Vec<f64> {
+    apps.iter()
+        .map(|a| match central {
+            Some(k) if a.has_central && a.central_in_path && k != c => {
+                let hops = PathModel::build(t, &cfg.paths, a.protocol, c, k, s.cross_cluster_path)
+                    .map_or(0.0, |p| {
+                        p.idle_delay_ns(p.packets(1))
+                            .saturating_sub(p.propagation_ns) as f64
+                            / 1e6
+                    });
+                rtt[t.cluster(c).site.ix()][t.cluster(k).site.ix()] + 2.0 * hops
+            }
+            _ => 0.0,
+        })
+        .collect()
 }
 
 /// Candidate clusters of the site whose RTTs to every site (ms) are `rtt`: the `k` nearest,
@@ -321,6 +359,7 @@ fn site_candidates(
                 rtt_ms,
                 cross_cluster: c != home,
                 path_ms,
+                central_ms: Vec::new(),
                 bandwidth_gbps: t.sites[k.site.ix()].intra_site_bandwidth_gbps,
                 cpu_speed: k.cpu_speed_ratio,
                 site: k.site.0,

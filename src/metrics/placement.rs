@@ -7,15 +7,47 @@ use crate::config::topology::Tier;
 use crate::model::ClusterId;
 use crate::world::sessions::SessionObserver;
 
+/// What one session of an application reserves: on its own cluster and on the central one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AppFootprint {
+    /// Cores on the session's cluster.
+    pub cpu_cores: f64,
+    /// GiB on the session's cluster.
+    pub memory_gib: f64,
+    /// Cores on the central cluster.
+    pub central_cpu_cores: f64,
+    /// GiB on the central cluster.
+    pub central_memory_gib: f64,
+}
+
+impl AppFootprint {
+    /// The footprint of a session application when central components run on a central
+    /// cluster (`central`) or, without one, all on the session's cluster.
+    pub fn of(app: &crate::model::session::SessionApp, central: bool) -> AppFootprint {
+        let (cpu, mem) = if central && app.has_central {
+            app.local_resources()
+        } else {
+            (app.cpu_cores, app.memory_mib)
+        };
+        AppFootprint {
+            cpu_cores: cpu,
+            memory_gib: mem / 1024.0,
+            central_cpu_cores: app.cpu_cores - cpu,
+            central_memory_gib: (app.memory_mib - mem) / 1024.0,
+        }
+    }
+}
+
 /// A [`SessionRecorder`] that also tracks occupancy per application and cluster.
 #[derive(Debug, Clone)]
 pub struct PlacementRecorder {
     /// The run's usual figures.
     pub sessions: SessionRecorder,
-    app_cpu_cores: Vec<f64>,
-    app_memory_gib: Vec<f64>,
+    apps: Vec<AppFootprint>,
+    central: Option<usize>,
     scrape_s: f64,
     clusters: usize,
+    peak_total: Vec<u32>,
     current: Vec<u32>,
     peak_sessions: Vec<u32>,
     peak_cpu_cores: Vec<f64>,
@@ -24,19 +56,20 @@ pub struct PlacementRecorder {
 }
 
 impl PlacementRecorder {
-    /// A recorder for applications reserving `app_cpu_cores` and `app_memory_mib` each, on
-    /// `clusters` clusters, scraped every `scrape_s` seconds.
+    /// A recorder for sessions of `apps`, on `clusters` clusters of which `central` runs
+    /// the central components, scraped every `scrape_s` seconds.
     pub fn new(
-        app_cpu_cores: Vec<f64>,
-        app_memory_mib: &[f64],
+        apps: Vec<AppFootprint>,
+        central: Option<ClusterId>,
         clusters: usize,
         scrape_s: f64,
     ) -> PlacementRecorder {
-        let cells = app_cpu_cores.len() * clusters;
+        let cells = apps.len() * clusters;
         PlacementRecorder {
             sessions: SessionRecorder::default(),
-            app_cpu_cores,
-            app_memory_gib: app_memory_mib.iter().map(|m| m / 1024.0).collect(),
+            peak_total: vec![0; apps.len()],
+            apps,
+            central: central.map(|c| c.ix()),
             scrape_s,
             clusters,
             current: vec![0; cells],
@@ -50,6 +83,11 @@ impl PlacementRecorder {
     /// Most sessions of application `app` seen at once on `cluster`.
     pub fn peak_sessions(&self, app: usize, cluster: ClusterId) -> u32 {
         self.peak_sessions[app * self.clusters + cluster.ix()]
+    }
+
+    /// Most sessions of application `app` seen at once, on all clusters together.
+    pub fn peak_total_sessions(&self, app: usize) -> u32 {
+        self.peak_total[app]
     }
 
     /// Most CPU reserved by sessions at once on `cluster`, cores.
@@ -108,18 +146,28 @@ impl SessionObserver for PlacementRecorder {
         self.current[app as usize * self.clusters + cluster.ix()] += 1;
     }
     fn scrape_end(&mut self) {
-        for k in 0..self.clusters {
-            let (mut cores, mut gib) = (0.0, 0.0);
-            for (a, cpu) in self.app_cpu_cores.iter().enumerate() {
+        let mut cores = vec![0.0; self.clusters];
+        let mut gib = vec![0.0; self.clusters];
+        for (a, f) in self.apps.iter().enumerate() {
+            let mut total = 0;
+            for k in 0..self.clusters {
                 let i = a * self.clusters + k;
                 let n = std::mem::take(&mut self.current[i]);
                 self.peak_sessions[i] = self.peak_sessions[i].max(n);
-                cores += n as f64 * cpu;
-                gib += n as f64 * self.app_memory_gib[a];
+                total += n;
+                cores[k] += n as f64 * f.cpu_cores;
+                gib[k] += n as f64 * f.memory_gib;
             }
-            self.peak_cpu_cores[k] = self.peak_cpu_cores[k].max(cores);
-            self.cpu_core_hours[k] += cores * self.scrape_s / 3600.0;
-            self.memory_gib_hours[k] += gib * self.scrape_s / 3600.0;
+            self.peak_total[a] = self.peak_total[a].max(total);
+            if let Some(c) = self.central {
+                cores[c] += total as f64 * f.central_cpu_cores;
+                gib[c] += total as f64 * f.central_memory_gib;
+            }
+        }
+        for k in 0..self.clusters {
+            self.peak_cpu_cores[k] = self.peak_cpu_cores[k].max(cores[k]);
+            self.cpu_core_hours[k] += cores[k] * self.scrape_s / 3600.0;
+            self.memory_gib_hours[k] += gib[k] * self.scrape_s / 3600.0;
         }
     }
 }
@@ -130,7 +178,13 @@ mod tests {
 
     #[test]
     fn peaks_are_per_scrape_maxima() {
-        let mut r = PlacementRecorder::new(vec![2.0, 0.5], &[1024.0, 512.0], 2, 3600.0);
+        let f = |cpu: f64, gib: f64| AppFootprint {
+            cpu_cores: cpu,
+            memory_gib: gib,
+            central_cpu_cores: 0.0,
+            central_memory_gib: 0.0,
+        };
+        let mut r = PlacementRecorder::new(vec![f(2.0, 1.0), f(0.5, 0.5)], None, 2, 3600.0);
         for _ in 0..3 {
             r.hosted(0, ClusterId(1));
         }
@@ -147,5 +201,24 @@ mod tests {
         // Two hour-long scrapes on cluster 1: 6.5 + 2 core-hours, 3.5 + 1 GiB-hours.
         let (cpu_h, gib_h) = r.reserved_hours(ClusterId(1));
         assert!((cpu_h - 8.5).abs() < 1e-12 && (gib_h - 4.5).abs() < 1e-12);
+        assert_eq!(r.peak_total_sessions(0), 3);
+    }
+
+    #[test]
+    fn central_parts_count_on_the_central_cluster() {
+        let f = AppFootprint {
+            cpu_cores: 1.0,
+            memory_gib: 1.0,
+            central_cpu_cores: 0.5,
+            central_memory_gib: 0.25,
+        };
+        let mut r = PlacementRecorder::new(vec![f], Some(ClusterId(0)), 3, 3600.0);
+        r.hosted(0, ClusterId(1));
+        r.hosted(0, ClusterId(2));
+        r.hosted(0, ClusterId(2));
+        r.scrape_end();
+        assert!((r.peak_cpu_cores(ClusterId(0)) - 1.5).abs() < 1e-12);
+        assert!((r.peak_cpu_cores(ClusterId(2)) - 2.0).abs() < 1e-12);
+        assert_eq!(r.peak_total_sessions(0), 3);
     }
 }

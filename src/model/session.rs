@@ -6,10 +6,12 @@
 //! [`crate::model::platform::contention_stretch`]), serialising the frame at the site's bandwidth
 //! with M/D/1 queueing at the link's utilisation, and, when the cluster is not the user's
 //! home cluster, the cross-cluster path's hop costs (Liqo gateways, NodePort NAT, sidecars)
-//! from [`crate::model::PathModel`].
+//! from [`crate::model::PathModel`]. Components placed on the central cluster hold their
+//! share of CPU and memory there; if a frame waits for them, the round trip to the central
+//! cluster (RTT plus the path's hop costs) adds to the latency.
 
 use crate::config::experiment::Protocol;
-use crate::config::sessions::SessionAppConfig;
+use crate::config::sessions::{ComponentPlacement, SessionAppConfig};
 #[cfg(doc)]
 use crate::model::platform::contention_stretch;
 
@@ -36,11 +38,24 @@ pub struct SessionApp {
     pub mean_duration_s: f64,
     /// Relative share of arrivals.
     pub share: f64,
+    /// CPU of the components on the central cluster, cores (part of `cpu_cores`).
+    pub central_cpu_cores: f64,
+    /// Memory of the components on the central cluster, MiB (part of `memory_mib`).
+    pub central_memory_mib: f64,
+    /// Whether it has central components.
+    pub has_central: bool,
+    /// Whether a frame waits for a central component (its round trip adds to latency).
+    pub central_in_path: bool,
 }
 
 impl SessionApp {
     /// Builds the model from its validated table.
     pub fn from_config(a: &SessionAppConfig) -> SessionApp {
+        let central = a
+            .components
+            .iter()
+            .filter(|k| k.placement == ComponentPlacement::Central);
+        let central_share: f64 = central.clone().map(|k| k.share).sum();
         SessionApp {
             name: a.name.clone(),
             cpu_cores: a.cpu_cores,
@@ -52,7 +67,19 @@ impl SessionApp {
             users: a.users,
             mean_duration_s: a.mean_duration_s,
             share: a.share,
+            central_cpu_cores: a.cpu_cores * central_share,
+            central_memory_mib: a.memory_mib * central_share,
+            has_central: central.clone().next().is_some(),
+            central_in_path: central.clone().any(|k| k.in_frame_path),
         }
+    }
+
+    /// CPU and memory (cores, MiB) on the session's own cluster.
+    pub fn local_resources(&self) -> (f64, f64) {
+        (
+            self.cpu_cores - self.central_cpu_cores,
+            self.memory_mib - self.central_memory_mib,
+        )
     }
 }
 
@@ -107,6 +134,10 @@ mod tests {
             users: 1,
             mean_duration_s: 600.0,
             share: 1.0,
+            central_cpu_cores: 0.0,
+            central_memory_mib: 0.0,
+            has_central: false,
+            central_in_path: false,
         }
     }
 

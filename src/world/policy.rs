@@ -47,6 +47,9 @@ pub struct Candidate {
     pub cross_cluster: bool,
     /// Cross-cluster path cost for one frame of each application, ms (0 at home).
     pub path_ms: Vec<f64>,
+    /// Round trip from this cluster to the central cluster for each application whose
+    /// frames wait for a central component (RTT plus path hop costs), ms; 0 otherwise.
+    pub central_ms: Vec<f64>,
     /// The cluster's site bandwidth, Gbit/s.
     pub bandwidth_gbps: f64,
     /// The cluster's vCPU speed ratio.
@@ -106,6 +109,8 @@ pub struct PlacementRequest<'a> {
     pub cross_refused: bool,
     /// Where the session's users are; the session's latency is its slowest user's.
     pub users: UserGroup<'a>,
+    /// The cluster running central components (if any application has them).
+    pub central: Option<ClusterId>,
 }
 
 impl PlacementRequest<'_> {
@@ -124,12 +129,25 @@ impl PlacementRequest<'_> {
                 link_util: 0.0,
             },
         ) + self.users.penalty_ms(c.site, c.rtt_ms)
+            + c.central_ms[self.app_index]
     }
 
     /// Whether the observed view says candidate `c` has room and is up.
+    /// With central components, the central cluster must be up and have room for them.
     pub fn fits(&self, c: &Candidate, view: &ObservedView) -> bool {
-        let o = &view.clusters[c.cluster.ix()];
-        o.up && o.free_cpu_cores >= self.app.cpu_cores && o.free_memory_mib >= self.app.memory_mib
+        let a = self.app;
+        let (cpu, mem) = a.local_resources();
+        let room = |id: ClusterId, cpu: f64, mem: f64| {
+            let o = &view.clusters[id.ix()];
+            o.up && o.free_cpu_cores >= cpu && o.free_memory_mib >= mem
+        };
+        match self.central.filter(|_| a.has_central) {
+            Some(k) if k == c.cluster => room(k, a.cpu_cores, a.memory_mib),
+            Some(k) => {
+                room(c.cluster, cpu, mem) && room(k, a.central_cpu_cores, a.central_memory_mib)
+            }
+            None => room(c.cluster, a.cpu_cores, a.memory_mib),
+        }
     }
 
     /// Whether the path to candidate `c` can carry the application.
@@ -183,6 +201,8 @@ pub struct RebalanceContext<'a> {
     pub user_sites: &'a [u32],
     /// Site-to-site RTT, ms, row-major.
     pub site_rtt_ms: &'a [f32],
+    /// The cluster running central components.
+    pub central: Option<ClusterId>,
 }
 
 impl<'a> RebalanceContext<'a> {
@@ -195,6 +215,7 @@ impl<'a> RebalanceContext<'a> {
             candidates: &self.candidates[s.site as usize],
             slo_latency_ms: self.slo_latency_ms,
             cross_refused: self.cross_refused[s.app as usize],
+            central: self.central,
             users: UserGroup {
                 first: s.site,
                 others: &self.user_sites

@@ -46,6 +46,8 @@ pub struct SessionPlatform {
     pub cross_kind: PathKind,
     /// Latency budget, ms.
     pub slo_latency_ms: f64,
+    /// The cluster running the applications' central components, if any.
+    pub central: Option<ClusterId>,
 }
 
 /// Where arrivals come from.
@@ -554,6 +556,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 access_ms: &access_ms,
                 site_rtt_ms: &self.p.site_rtt_ms,
             },
+            central: self.p.central,
         };
         let view = ObservedView {
             scraped_at_s: self.visible_at.0 as f64 / 1e9,
@@ -568,7 +571,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 continue;
             };
             let cand = &req.candidates[pos];
-            if Some(c) == avoid || !self.reachable(sess.site, c) {
+            if Some(c) == avoid || !self.reachable(sess.site, c) || !self.central_reachable(c, app)
+            {
                 continue;
             }
             if !req.allowed(cand) {
@@ -623,6 +627,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             cross_refused: &self.cross_refused,
             user_sites: &self.user_sites,
             site_rtt_ms: &self.p.site_rtt_ms,
+            central: self.p.central,
         };
         let view = ObservedView {
             scraped_at_s: self.visible_at.0 as f64 / 1e9,
@@ -661,10 +666,70 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         obs.migrated(self.s.migration_downtime_s);
     }
 
+    /// Whether `app` fits on `c`, its central components included (on the central cluster).
     fn fits(&self, c: ClusterId, app: &SessionApp) -> bool {
-        let (cpu, mem) = self.capacity(c.ix());
-        let l = &self.load[c.ix()];
-        l.used_cpu + app.cpu_cores <= cpu + 1e-9 && l.used_mem + app.memory_mib <= mem + 1e-9
+        let room = |k: ClusterId, cpu_need: f64, mem_need: f64| {
+            let (cpu, mem) = self.capacity(k.ix());
+            let l = &self.load[k.ix()];
+            l.used_cpu + cpu_need <= cpu + 1e-9 && l.used_mem + mem_need <= mem + 1e-9
+        };
+        match self.central_of(app) {
+            Some(k) if k != c => {
+                let (cpu, mem) = app.local_resources();
+                room(c, cpu, mem) && room(k, app.central_cpu_cores, app.central_memory_mib)
+            }
+            _ => room(c, app.cpu_cores, app.memory_mib),
+        }
+    }
+
+    /// The central cluster, for an application with central components.
+    fn central_of(&self, app: &SessionApp) -> Option<ClusterId> {
+        self.p.central.filter(|_| app.has_central)
+    }
+
+    /// Whether cluster `c` reaches the central cluster `app` needs (partitions cut sites off).
+    fn central_reachable(&self, c: ClusterId, app: &SessionApp) -> bool {
+        self.central_of(app)
+            .is_none_or(|k| self.reachable(self.p.topology.cluster(k).site.0, c))
+    }
+
+    /// CPU and memory (cores, MiB) session `i` holds on cluster `c`.
+    fn held_on(&self, i: u32, c: ClusterId) -> (f64, f64) {
+        let s = &self.sessions[i as usize];
+        let app = &self.p.apps[s.app as usize];
+        let central = self.central_of(app);
+        let (mut cpu, mut mem) = (0.0, 0.0);
+        if s.cluster == c.0 {
+            (cpu, mem) = if central.is_some() {
+                app.local_resources()
+            } else {
+                (app.cpu_cores, app.memory_mib)
+            };
+        }
+        if central == Some(c) {
+            cpu += app.central_cpu_cores;
+            mem += app.central_memory_mib;
+        }
+        (cpu, mem)
+    }
+
+    /// Adds (`sign` = 1) or frees (-1) session `id`'s reservations on `c` and the central
+    /// cluster.
+    fn reserve(&mut self, id: u32, c: ClusterId, sign: f64) {
+        let app = &self.p.apps[self.sessions[id as usize].app as usize];
+        let mut parts = [(c, app.cpu_cores, app.memory_mib), (c, 0.0, 0.0)];
+        if let Some(k) = self.central_of(app) {
+            let (cpu, mem) = app.local_resources();
+            parts = [
+                (c, cpu, mem),
+                (k, app.central_cpu_cores, app.central_memory_mib),
+            ];
+        }
+        for (k, cpu, mem) in parts {
+            let l = &mut self.load[k.ix()];
+            l.used_cpu = (l.used_cpu + sign * cpu).max(0.0);
+            l.used_mem = (l.used_mem + sign * mem).max(0.0);
+        }
     }
 
     /// Cores and memory (MiB) cluster `i` offers now: none while down, less after node loss.
@@ -685,10 +750,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     }
 
     fn hold(&mut self, id: u32, c: ClusterId) {
+        self.reserve(id, c, 1.0);
         let app = &self.p.apps[self.sessions[id as usize].app as usize];
-        let l = &mut self.load[c.ix()];
-        l.used_cpu += app.cpu_cores;
-        l.used_mem += app.memory_mib;
         self.site_load_mbps[self.p.topology.cluster(c).site.ix()] += app.bitrate_mbps;
         let s = &mut self.sessions[id as usize];
         s.cluster = c.0;
@@ -702,9 +765,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         let app = &self.p.apps[s.app as usize];
         let c = ClusterId(s.cluster);
         let k = self.p.topology.cluster(c);
-        let l = &mut self.load[c.ix()];
-        l.used_cpu = (l.used_cpu - app.cpu_cores).max(0.0);
-        l.used_mem = (l.used_mem - app.memory_mib).max(0.0);
+        self.reserve(id, c, -1.0);
         let site = k.site.ix();
         self.site_load_mbps[site] = (self.site_load_mbps[site] - app.bitrate_mbps).max(0.0);
         let last = *self.active.last().expect("active session");
@@ -715,7 +776,21 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         self.sessions[id as usize].state = State::Done;
         let hours = (now - s.since).as_secs_f64() / 3600.0;
         let (vcpu_h, gib_h) = (app.cpu_cores * hours, app.memory_mib / 1024.0 * hours);
-        let usd = vcpu_h * k.cost_per_vcpu_hour_usd + gib_h * k.cost_per_gib_hour_usd;
+        let price = |k: &crate::model::topology::Cluster, cpu: f64, mem_mib: f64| {
+            hours * (cpu * k.cost_per_vcpu_hour_usd + mem_mib / 1024.0 * k.cost_per_gib_hour_usd)
+        };
+        let usd = match self.central_of(app) {
+            Some(central) => {
+                let (cpu, mem) = app.local_resources();
+                price(k, cpu, mem)
+                    + price(
+                        self.p.topology.cluster(central),
+                        app.central_cpu_cores,
+                        app.central_memory_mib,
+                    )
+            }
+            None => price(k, app.cpu_cores, app.memory_mib),
+        };
         let egress_gb = if site as u32 != s.site {
             app.bitrate_mbps * hours * 3600.0 / 8.0 / 1000.0
         } else {
@@ -815,7 +890,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                         / (self.p.site_bandwidth_gbps[site] * 1000.0),
                 },
             );
-            let ms = ms + self.group(s).penalty_ms(cand.site, cand.rtt_ms);
+            let ms = ms
+                + self.group(s).penalty_ms(cand.site, cand.rtt_ms)
+                + cand.central_ms[s.app as usize];
             obs.latency(ms, ms > self.p.slo_latency_ms, self.s.scrape.as_secs_f64());
             obs.hosted(s.app, cand.cluster);
         }
@@ -970,7 +1047,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             w.active
                 .iter()
                 .copied()
-                .filter(|&i| w.sessions[i as usize].cluster == c.0)
+                .filter(|&i| w.held_on(i, c) != (0.0, 0.0) || w.sessions[i as usize].cluster == c.0)
                 .collect()
         };
         match fault.effect {
@@ -993,9 +1070,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     if over_cpu <= 1e-9 && over_mem <= 1e-9 {
                         break;
                     }
-                    let app = &self.p.apps[self.sessions[i as usize].app as usize];
-                    over_cpu -= app.cpu_cores;
-                    over_mem -= app.memory_mib;
+                    let (cpu, mem) = self.held_on(i, c);
+                    over_cpu -= cpu;
+                    over_mem -= mem;
                     evicted.push(i);
                 }
                 self.evict(now, evicted, Some(c), reason::NODE_LOST, strategy, obs);
@@ -1013,7 +1090,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     .copied()
                     .filter(|&i| {
                         let s = &self.sessions[i as usize];
-                        !self.reachable(s.site, ClusterId(s.cluster))
+                        let c = ClusterId(s.cluster);
+                        !self.reachable(s.site, c)
+                            || !self.central_reachable(c, &self.p.apps[s.app as usize])
                     })
                     .collect();
                 self.evict(now, hit, None, reason::PARTITIONED, strategy, obs);
