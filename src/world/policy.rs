@@ -129,7 +129,11 @@ impl PlacementRequest<'_> {
                 link_util: 0.0,
             },
         ) + self.users.penalty_ms(c.site, c.rtt_ms)
-            + c.central_ms[self.app_index]
+            + if self.app.central_in_path {
+                c.central_ms[self.app_index]
+            } else {
+                0.0
+            }
     }
 
     /// Whether the observed view says candidate `c` has room and is up.

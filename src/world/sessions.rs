@@ -693,6 +693,17 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             .is_none_or(|k| self.reachable(self.p.topology.cluster(k).site.0, c))
     }
 
+    /// Time a frame of `app` (index `a`) waits for its central components when the session
+    /// runs on `cand`, ms (looked up only for applications that have such a wait).
+    #[inline]
+    fn central_wait_ms(&self, cand: &Candidate, a: u32, app: &SessionApp) -> f64 {
+        if app.central_in_path {
+            cand.central_ms[a as usize]
+        } else {
+            0.0
+        }
+    }
+
     /// CPU and memory (cores, MiB) session `i` holds on cluster `c`.
     fn held_on(&self, i: u32, c: ClusterId) -> (f64, f64) {
         let s = &self.sessions[i as usize];
@@ -892,7 +903,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             );
             let ms = ms
                 + self.group(s).penalty_ms(cand.site, cand.rtt_ms)
-                + cand.central_ms[s.app as usize];
+                + self.central_wait_ms(cand, s.app, app);
             obs.latency(ms, ms > self.p.slo_latency_ms, self.s.scrape.as_secs_f64());
             obs.hosted(s.app, cand.cluster);
         }
