@@ -486,3 +486,26 @@ fn central_cluster_failure_drops_the_sessions_that_need_it() {
     let hit = dropped(with_central_sync(eu(&["latency-greedy"], frankfurt), false));
     assert!(hit > 10, "{hit} sessions dropped");
 }
+
+#[test]
+fn migrating_session_state_lengthens_the_interruption() {
+    let run = |state_mib: f64| {
+        let mut e = eu(&["local-search"], vec![]);
+        for a in &mut e.config.sessions.as_mut().unwrap().applications {
+            a.state_mib = state_mib;
+        }
+        run_sessions(&e, RunOptions::default()).unwrap()
+    };
+    let (light, heavy) = (run(0.0), run(4096.0));
+    for (a, b) in light.rows.iter().zip(&heavy.rows) {
+        // The same moves happen; each now also copies 4 GiB (over 3 s at 10 Gbit/s).
+        assert_eq!(a.summary.migrated, b.summary.migrated);
+        assert!(a.summary.migrated > 0);
+        assert!(
+            b.summary.slo_violation_ratio > a.summary.slo_violation_ratio,
+            "{} vs {}",
+            a.summary.slo_violation_ratio,
+            b.summary.slo_violation_ratio
+        );
+    }
+}

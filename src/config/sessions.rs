@@ -215,6 +215,10 @@ pub struct SessionAppConfig {
     /// Users sharing one session (collaborative sessions synchronise through it).
     #[serde(default = "one_u32")]
     pub users: u32,
+    /// Session state copied to the new cluster when a running session is migrated, MiB
+    /// (its transfer adds to the migration's downtime; 0: stateless).
+    #[serde(default)]
+    pub state_mib: f64,
     /// The containers a session runs, for `xrplace plan` and `export` (default: one
     /// component named after the application, with a placeholder image).
     #[serde(default)]
@@ -493,6 +497,7 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
                 .src
                 .error(&format!("{p}.users"), "expected 1 to 1000 users"));
         }
+        c.within(&format!("{p}.state_mib"), a.state_mib, 0.0, 1e7)?;
         validate_components(c, &p, a)?;
     }
     let central = s.applications.iter().enumerate().find_map(|(i, a)| {

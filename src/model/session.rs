@@ -46,6 +46,8 @@ pub struct SessionApp {
     pub has_central: bool,
     /// Whether a frame waits for a central component (its round trip adds to latency).
     pub central_in_path: bool,
+    /// State copied on a live migration, MiB.
+    pub state_mib: f64,
 }
 
 impl SessionApp {
@@ -71,6 +73,7 @@ impl SessionApp {
             central_memory_mib: a.memory_mib * central_share,
             has_central: central.clone().next().is_some(),
             central_in_path: central.clone().any(|k| k.in_frame_path),
+            state_mib: a.state_mib,
         }
     }
 
@@ -138,6 +141,7 @@ mod tests {
             central_memory_mib: 0.0,
             has_central: false,
             central_in_path: false,
+            state_mib: 0.0,
         }
     }
 

@@ -657,13 +657,29 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         {
             return;
         }
+        let transfer_s = self.state_transfer_s(app, ClusterId(s.cluster), m.to);
         self.release(now, m.session, obs);
         let s = &mut self.sessions[m.session as usize];
         s.state = State::Active;
         s.since = now;
         s.cand = pos as u32;
         self.hold(m.session, m.to);
-        obs.migrated(self.s.migration_downtime_s);
+        obs.migrated(self.s.migration_downtime_s + transfer_s);
+    }
+
+    /// Time to copy a session's state from cluster `from` to `to` during a live migration:
+    /// one round trip to set up the copy plus the state at the slower site's bandwidth, s.
+    fn state_transfer_s(&self, app: &SessionApp, from: ClusterId, to: ClusterId) -> f64 {
+        if app.state_mib <= 0.0 {
+            return 0.0;
+        }
+        let (a, b) = (
+            self.p.topology.cluster(from).site.ix(),
+            self.p.topology.cluster(to).site.ix(),
+        );
+        let n = self.p.topology.sites.len();
+        let gbps = self.p.site_bandwidth_gbps[a].min(self.p.site_bandwidth_gbps[b]);
+        self.p.site_rtt_ms[a * n + b] as f64 / 1e3 + app.state_mib * 8.0 / (gbps * 1e3)
     }
 
     /// Whether `app` fits on `c`, its central components included (on the central cluster).
@@ -763,6 +779,17 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     fn hold(&mut self, id: u32, c: ClusterId) {
         self.reserve(id, c, 1.0);
         let app = &self.p.apps[self.sessions[id as usize].app as usize];
+        debug_assert!(
+            [Some(c), self.central_of(app)]
+                .into_iter()
+                .flatten()
+                .all(|k| {
+                    let (cpu, mem) = self.capacity(k.ix());
+                    let l = &self.load[k.ix()];
+                    l.used_cpu <= cpu + 1e-6 && l.used_mem <= mem + 1e-6
+                }),
+            "reservation beyond capacity"
+        );
         self.site_load_mbps[self.p.topology.cluster(c).site.ix()] += app.bitrate_mbps;
         let s = &mut self.sessions[id as usize];
         s.cluster = c.0;
