@@ -339,3 +339,31 @@ fn validate_shipped_plan() {
         let _ = std::fs::remove_dir_all(&out);
     }
 }
+
+#[test]
+fn an_slo_no_plan_meets_is_reported_without_a_plan_file() {
+    let out = temp_dir("infeasible");
+    std::fs::create_dir_all(&out).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/capacity-small.toml"),
+    )
+    .unwrap()
+    .replace("max_p95_latency_ms = 15", "max_p95_latency_ms = 2")
+    .replace("../../topologies/", "TOPO/");
+    let topo = Path::new(env!("CARGO_MANIFEST_DIR")).join("topologies/");
+    let exp = out.join("infeasible.toml");
+    std::fs::write(&exp, text.replace("TOPO/", topo.to_str().unwrap())).unwrap();
+    std::fs::write(out.join("plan.toml"), "stale").unwrap();
+    let o = xrplace(&[
+        "plan",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no candidate plan meets the SLO"));
+    assert!(!out.join("plan.toml").exists(), "a stale plan survived");
+    let table = std::fs::read_to_string(out.join("candidates.csv")).unwrap();
+    assert!(table.lines().skip(1).all(|l| l.contains(",false,")));
+    let _ = std::fs::remove_dir_all(&out);
+}
