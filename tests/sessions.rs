@@ -88,6 +88,16 @@ fn strategies_eu_ranks_latency_aware_strategies_above_cloud_only() {
     assert!(column(&summary, "migrations").iter().any(|m| m.1 > 0.0));
 }
 
+fn fault_rate(kind: SessionFaultKind, mtbf_h: f64, mttr_h: f64) -> FaultRateConfig {
+    FaultRateConfig {
+        kind,
+        mtbf_h,
+        mttr_h,
+        extra_rtt_ms: 20.0,
+        bandwidth_factor: 0.5,
+    }
+}
+
 fn small(sites: usize, seed: u64, rate: f64, strategies: &[&str]) -> LoadedExperiment {
     let mut e = shipped("experiments/strategies-eu.toml");
     e.topologies[0] = generate_topology(sites, seed);
@@ -119,8 +129,10 @@ proptest! {
         let mut e = small(sites, seed, rate, &[names[strategy]]);
         // Random cluster failures and node losses stress eviction and re-placement.
         e.config.sessions.as_mut().unwrap().fault_rates = vec![
-            FaultRateConfig { kind: SessionFaultKind::ClusterFailure, mtbf_h, mttr_h: 0.5 },
-            FaultRateConfig { kind: SessionFaultKind::NodeLoss, mtbf_h: node_mtbf_h, mttr_h: 1.0 },
+            fault_rate(SessionFaultKind::ClusterFailure, mtbf_h, 0.5),
+            fault_rate(SessionFaultKind::NodeLoss, node_mtbf_h, 1.0),
+            fault_rate(SessionFaultKind::Partition, 4.0 * mtbf_h, 0.25),
+            fault_rate(SessionFaultKind::LinkDegradation, node_mtbf_h, 0.5),
         ];
         if central {
             // The collaborative sessions' sync service runs on the first cluster, which the
@@ -508,4 +520,36 @@ fn migrating_session_state_lengthens_the_interruption() {
             b.summary.slo_violation_ratio
         );
     }
+}
+
+#[test]
+fn link_faults_can_be_drawn_from_rates() {
+    let run = |rates: Vec<FaultRateConfig>| {
+        let mut e = eu(&["latency-greedy"], vec![]);
+        e.config.sessions.as_mut().unwrap().fault_rates = rates;
+        run_sessions(&e, RunOptions::default()).unwrap()
+    };
+    let p50 = |r: &SessionResult| {
+        r.rows.iter().map(|x| x.summary.latency_p50_ms).sum::<f64>() / r.rows.len() as f64
+    };
+    let calm = run(vec![]);
+    // Every site's links degrade about half the time (MTBF = MTTR = 1 h): +20 ms RTT.
+    let degraded = run(vec![fault_rate(
+        SessionFaultKind::LinkDegradation,
+        1.0,
+        1.0,
+    )]);
+    assert!(
+        p50(&degraded) > p50(&calm) + 5.0,
+        "{} vs {}",
+        p50(&calm),
+        p50(&degraded)
+    );
+    // Sites cut off now and then: sessions on remote clusters are evicted as partitioned.
+    let cut = run(vec![fault_rate(SessionFaultKind::Partition, 2.0, 0.5)]);
+    assert!(cut
+        .rows
+        .iter()
+        .all(|x| x.summary.dropped_by[2] + x.summary.migrated > 0));
+    assert!(calm.rows.iter().all(|x| x.summary.dropped_by[2] == 0));
 }

@@ -383,12 +383,26 @@ pub struct ClusterFaultConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultRateConfig {
-    /// cluster-failure or node-loss.
+    /// cluster-failure or node-loss (drawn per cluster), link-degradation or partition
+    /// (drawn per site).
     pub kind: SessionFaultKind,
-    /// Mean time between failures of one cluster, hours.
+    /// Mean time between failures of one cluster (or site), hours.
     pub mtbf_h: f64,
     /// Mean time to repair, hours.
     pub mttr_h: f64,
+    /// Link degradation: RTT added at the site, ms.
+    #[serde(default = "default_extra_rtt_ms")]
+    pub extra_rtt_ms: f64,
+    /// Link degradation: share of bandwidth left, 0..1.
+    #[serde(default = "default_bandwidth_factor")]
+    pub bandwidth_factor: f64,
+}
+
+fn default_extra_rtt_ms() -> f64 {
+    20.0
+}
+fn default_bandwidth_factor() -> f64 {
+    0.5
 }
 
 /// Component names are DNS-1123 labels, unique in the application; shares add up to 1.
@@ -637,16 +651,14 @@ fn validate_faults(
     }
     for (i, r) in rates.iter().enumerate() {
         let p = format!("{base}.fault_rates[{i}]");
-        if !matches!(
-            r.kind,
-            SessionFaultKind::ClusterFailure | SessionFaultKind::NodeLoss
-        ) {
-            return Err(c.src.error(
-                &format!("{p}.kind"),
-                "expected cluster-failure or node-loss",
-            ));
-        }
         c.within(&format!("{p}.mtbf_h"), r.mtbf_h, 0.001, 1e9)?;
+        c.within(&format!("{p}.extra_rtt_ms"), r.extra_rtt_ms, 0.0, 1e6)?;
+        c.within(
+            &format!("{p}.bandwidth_factor"),
+            r.bandwidth_factor,
+            0.001,
+            1.0,
+        )?;
         c.within(&format!("{p}.mttr_h"), r.mttr_h, 0.0, 1e9)?;
     }
     Ok(())

@@ -151,7 +151,16 @@ fn faults_of(
     let mut rng = streams.stream("fault-rates");
     for r in rates {
         let up = Exp::new(1.0 / (r.mtbf_h * 3600.0)).expect("validated positive MTBF");
-        for (c, k) in t.clusters.iter().enumerate() {
+        let per_site = matches!(
+            r.kind,
+            SessionFaultKind::LinkDegradation | SessionFaultKind::Partition
+        );
+        let targets = if per_site {
+            t.sites.len()
+        } else {
+            t.clusters.len()
+        };
+        for i in 0..targets {
             let mut time = up.sample(&mut rng);
             while time < horizon_s {
                 let repair = if r.mttr_h > 0.0 {
@@ -162,10 +171,16 @@ fn faults_of(
                     0.0
                 };
                 let effect = match r.kind {
-                    SessionFaultKind::NodeLoss if k.nodes > 1 => {
-                        FaultEffect::NodeLoss(ClusterId(c as u32), 1)
+                    SessionFaultKind::NodeLoss if t.clusters[i].nodes > 1 => {
+                        FaultEffect::NodeLoss(ClusterId(i as u32), 1)
                     }
-                    _ => FaultEffect::ClusterDown(ClusterId(c as u32)),
+                    SessionFaultKind::ClusterFailure | SessionFaultKind::NodeLoss => {
+                        FaultEffect::ClusterDown(ClusterId(i as u32))
+                    }
+                    SessionFaultKind::LinkDegradation => {
+                        FaultEffect::LinkDegradation(i as u32, r.extra_rtt_ms, r.bandwidth_factor)
+                    }
+                    SessionFaultKind::Partition => FaultEffect::Partition(i as u32),
                 };
                 faults.push(Fault {
                     effect,
