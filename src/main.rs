@@ -144,7 +144,7 @@ fn main() -> ExitCode {
                 seed: sim.seed,
                 threads: sim.threads,
                 shard: None,
-                progress: false,
+                progress: !sim.quiet,
             };
             plan(experiment, opts, sim.out, sim.quiet)
         }

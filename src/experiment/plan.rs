@@ -102,6 +102,7 @@ pub struct PlanSearch<'a> {
     first_run: u32,
     /// (plan, its re-simulation on fresh runs), in the order held out.
     held_out: Vec<(usize, usize)>,
+    progress: indicatif::ProgressBar,
 }
 
 /// What the search found.
@@ -164,16 +165,23 @@ impl<'a> PlanSearch<'a> {
             budget_end: 0,
             first_run: 0,
             held_out: Vec::new(),
+            progress: indicatif::ProgressBar::hidden(),
         })
     }
 
     /// Runs the search on `opts.threads` threads.
     pub fn run(mut self, opts: RunOptions) -> Result<PlanOutcome, ConfigError> {
         let pool = worker_pool(self.exp, opts.threads)?;
+        if opts.progress {
+            self.progress = indicatif::ProgressBar::new_spinner();
+            self.progress
+                .enable_steady_tick(std::time::Duration::from_millis(200));
+        }
         pool.install(|| {
             self.search();
             self.hold_out();
         });
+        self.progress.finish_and_clear();
         Ok(self.outcome())
     }
 
@@ -415,6 +423,11 @@ impl<'a> PlanSearch<'a> {
                 rec
             })
             .collect();
+        self.progress.set_message(format!(
+            "{} candidate plans simulated ({phase}, {})",
+            self.tried.len() + batch.len(),
+            batch[0].1
+        ));
         let mut ids = Vec::with_capacity(batch.len());
         for (b, (nodes, strategy)) in batch.into_iter().enumerate() {
             let recs = &results[b * runs as usize..(b + 1) * runs as usize];
