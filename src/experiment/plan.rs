@@ -400,11 +400,7 @@ impl<'a> PlanSearch<'a> {
                     },
                     fault_model: "default".into(),
                 };
-                let footprints = platform
-                    .apps
-                    .iter()
-                    .map(|a| AppFootprint::of(a, platform.central.is_some()))
-                    .collect();
+                let footprints = platform.apps.iter().map(AppFootprint::of).collect();
                 let mut rec = PlacementRecorder::new(
                     footprints,
                     platform.central,

@@ -21,19 +21,14 @@ pub struct AppFootprint {
 }
 
 impl AppFootprint {
-    /// The footprint of a session application when central components run on a central
-    /// cluster (`central`) or, without one, all on the session's cluster.
-    pub fn of(app: &crate::model::session::SessionApp, central: bool) -> AppFootprint {
-        let (cpu, mem) = if central && app.has_central {
-            app.local_resources()
-        } else {
-            (app.cpu_cores, app.memory_mib)
-        };
+    /// The footprint of one session of `app`.
+    pub fn of(app: &crate::model::session::SessionApp) -> AppFootprint {
+        let (cpu, mem) = app.local_resources();
         AppFootprint {
             cpu_cores: cpu,
             memory_gib: mem / 1024.0,
-            central_cpu_cores: app.cpu_cores - cpu,
-            central_memory_gib: (app.memory_mib - mem) / 1024.0,
+            central_cpu_cores: app.central_cpu_cores,
+            central_memory_gib: app.central_memory_mib / 1024.0,
         }
     }
 }

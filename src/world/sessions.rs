@@ -720,38 +720,32 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         }
     }
 
-    /// CPU and memory (cores, MiB) session `i` holds on cluster `c`.
+    /// CPU and memory (cores, MiB) session `i` holds on cluster `c`: its own part if it
+    /// runs there, plus its central part if `c` is the central cluster.
     fn held_on(&self, i: u32, c: ClusterId) -> (f64, f64) {
         let s = &self.sessions[i as usize];
         let app = &self.p.apps[s.app as usize];
-        let central = self.central_of(app);
         let (mut cpu, mut mem) = (0.0, 0.0);
         if s.cluster == c.0 {
-            (cpu, mem) = if central.is_some() {
-                app.local_resources()
-            } else {
-                (app.cpu_cores, app.memory_mib)
-            };
+            (cpu, mem) = app.local_resources();
         }
-        if central == Some(c) {
+        if self.central_of(app) == Some(c) {
             cpu += app.central_cpu_cores;
             mem += app.central_memory_mib;
         }
         (cpu, mem)
     }
 
-    /// Adds (`sign` = 1) or frees (-1) session `id`'s reservations on `c` and the central
-    /// cluster.
+    /// Adds (`sign` = 1) or frees (-1) session `id`'s reservations on `c` and, for its
+    /// central part, on the central cluster (an application without one has a zero part).
     fn reserve(&mut self, id: u32, c: ClusterId, sign: f64) {
         let app = &self.p.apps[self.sessions[id as usize].app as usize];
-        let mut parts = [(c, app.cpu_cores, app.memory_mib), (c, 0.0, 0.0)];
-        if let Some(k) = self.central_of(app) {
-            let (cpu, mem) = app.local_resources();
-            parts = [
-                (c, cpu, mem),
-                (k, app.central_cpu_cores, app.central_memory_mib),
-            ];
-        }
+        let (cpu, mem) = app.local_resources();
+        let central = self.central_of(app).unwrap_or(c);
+        let parts = [
+            (c, cpu, mem),
+            (central, app.central_cpu_cores, app.central_memory_mib),
+        ];
         for (k, cpu, mem) in parts {
             let l = &mut self.load[k.ix()];
             l.used_cpu = (l.used_cpu + sign * cpu).max(0.0);
