@@ -5,15 +5,23 @@
 
 mod common;
 
-use common::{stderr, xrplace};
+use common::{fresh_dir, stderr, xrplace, xrplace_ok};
 use serde_yaml_ng::Value;
 use std::path::{Path, PathBuf};
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("xrplace-plan-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    fresh_dir(&format!("plan-{tag}"))
 }
+
+/// Exports `plan` into `out` (with extra flags) and asserts it succeeded.
+fn export(plan: &str, out: &Path, flags: &[&str]) -> std::process::Output {
+    let mut args = vec!["export", plan, "--out", out.to_str().unwrap()];
+    args.extend(flags);
+    xrplace_ok(&args)
+}
+
+/// The hand-written plan shipped with the repository.
+const SHIPPED_PLAN: &str = "experiments/plans/study-fra-gva.toml";
 
 fn docs(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap();
@@ -50,13 +58,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn pinned_component_lands_on_the_planned_virtual_node() {
     let out = temp_dir("pinned");
-    let o = xrplace(&[
-        "export",
-        "experiments/plans/study-fra-gva.toml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = export(SHIPPED_PLAN, &out, &[]);
     assert!(
         stderr(&o).contains("NodePort"),
         "expected a NodePort warning"
@@ -133,14 +135,7 @@ fn pinned_component_lands_on_the_planned_virtual_node() {
 #[test]
 fn openstack_v1beta1_flag_switches_the_infrastructure_kinds() {
     let out = temp_dir("v1beta1");
-    let o = xrplace(&[
-        "export",
-        "experiments/plans/study-fra-gva.toml",
-        "--out",
-        out.to_str().unwrap(),
-        "--openstack-v1beta1",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    export(SHIPPED_PLAN, &out, &["--openstack-v1beta1"]);
     let k = docs(&out.join("management/edge-gva-1.yaml"));
     let osc = find(&k, "OpenStackCluster", "edge-gva-1");
     assert_eq!(osc["apiVersion"], "infrastructure.cluster.x-k8s.io/v1beta1");
@@ -286,13 +281,7 @@ fn plan_meets_its_slo_beats_naive_and_exports_valid_manifests() {
     );
     // Its export: every component placed on a planned cluster, offloaded there.
     let manifests = out.join("manifests");
-    let o = xrplace(&[
-        "export",
-        out.join("plan.toml").to_str().unwrap(),
-        "--out",
-        manifests.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    export(out.join("plan.toml").to_str().unwrap(), &manifests, &[]);
     let hub = plan["hub"].as_str().unwrap();
     let app = docs(&manifests.join(hub).join("xr-app.yaml"));
     assert!(app.iter().filter(|d| d["kind"] == "Deployment").count() >= 2);
@@ -327,14 +316,7 @@ fn validate(dir: &Path) {
 fn validate_shipped_plan() {
     for flag in [None, Some("--openstack-v1beta1")] {
         let out = temp_dir("shipped");
-        let mut args = vec![
-            "export",
-            "experiments/plans/study-fra-gva.toml",
-            "--out",
-            out.to_str().unwrap(),
-        ];
-        args.extend(flag);
-        assert_eq!(xrplace(&args).status.code(), Some(0));
+        export(SHIPPED_PLAN, &out, &flag.into_iter().collect::<Vec<_>>());
         validate(&out);
         let _ = std::fs::remove_dir_all(&out);
     }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::xrplace;
+use common::{fresh_dir, xrplace_ok};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -37,19 +37,14 @@ fn summary_totals(csv_text: &str) -> Vec<(String, u32, f64)> {
 
 #[test]
 fn paper_capi_reproduces_the_study_shape() {
-    let dir = std::env::temp_dir().join(format!("xrplace-capi-{}", std::process::id()));
-    let out = xrplace(&[
+    let dir = fresh_dir("capi");
+    xrplace_ok(&[
         "run",
         "experiments/paper-capi.toml",
         "--quiet",
         "--out",
         dir.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let summary = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
     let header = summary.lines().next().unwrap();
     for col in [

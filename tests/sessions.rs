@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{column, xrplace};
+use common::{column, fresh_dir, xrplace, xrplace_ok};
 use proptest::prelude::*;
 use std::path::Path;
 use xrplace::config::load_experiment;
@@ -24,19 +24,14 @@ fn shipped(rel: &str) -> LoadedExperiment {
 
 #[test]
 fn strategies_eu_ranks_latency_aware_strategies_above_cloud_only() {
-    let dir = std::env::temp_dir().join(format!("xrplace-strat-{}", std::process::id()));
-    let out = xrplace(&[
+    let dir = fresh_dir("strat");
+    xrplace_ok(&[
         "run",
         "experiments/strategies-eu.toml",
         "--quiet",
         "--out",
         dir.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let summary = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
     let slo = column(&summary, "slo_violation_ratio");
     let names: Vec<&str> = slo.iter().map(|s| s.0.as_str()).collect();
@@ -240,9 +235,9 @@ fn a_bad_trace_row_is_refused_with_its_file_line_and_column_name() {
 /// it in three shards (two threads) and merging them gives the single-run bytes.
 #[test]
 fn sharded_sweep_merges_to_the_single_run_bytes() {
-    let dir = std::env::temp_dir().join(format!("xrplace-sweep-{}", std::process::id()));
+    let dir = fresh_dir("sweep");
     let d = |s: &str| dir.join(s).to_str().unwrap().to_string();
-    let out = xrplace(&[
+    xrplace_ok(&[
         "run",
         "experiments/sweep-eu.toml",
         "-q",
@@ -251,14 +246,9 @@ fn sharded_sweep_merges_to_the_single_run_bytes() {
         "--out",
         &d("all"),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     for k in ["1/3", "2/3", "3/3"] {
         let name = format!("shard{}", &k[..1]);
-        let out = xrplace(&[
+        xrplace_ok(&[
             "run",
             "experiments/sweep-eu.toml",
             "-q",
@@ -269,13 +259,8 @@ fn sharded_sweep_merges_to_the_single_run_bytes() {
             "--out",
             &d(&name),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
     }
-    let out = xrplace(&[
+    xrplace_ok(&[
         "merge",
         &d("shard3"),
         &d("shard1"),
@@ -283,11 +268,6 @@ fn sharded_sweep_merges_to_the_single_run_bytes() {
         "--out",
         &d("merged"),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     for f in [
         "runs.csv",
         "summary.csv",

@@ -74,6 +74,17 @@ pub enum Tier {
     FarEdge,
 }
 
+impl Tier {
+    /// The name as written in files (`cloud`, `edge`, `far-edge`), for labels.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Cloud => "cloud",
+            Tier::Edge => "edge",
+            Tier::FarEdge => "far-edge",
+        }
+    }
+}
+
 /// A site: a location hosting clusters.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

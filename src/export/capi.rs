@@ -88,7 +88,7 @@ fn cluster_docs(plan: &PlanFile, k: &PlannedCluster, n: usize, opts: &ExportOpti
         "metadata": {
             "name": k.name,
             "namespace": ns,
-            "labels": {"xrplace.io/site": k.site, "xrplace.io/tier": tier_label(k)},
+            "labels": {"xrplace.io/site": k.site, "xrplace.io/tier": k.tier.name()},
         },
         "spec": {
             "clusterNetwork": {
@@ -127,17 +127,9 @@ fn cluster_docs(plan: &PlanFile, k: &PlannedCluster, n: usize, opts: &ExportOpti
                 }},
             },
         }),
-        bootstrap_template(k, &md_name, ns),
+        bootstrap_template(k, cfg_kind, &md_name, ns),
         machine_template(plan, &md_name, &k.worker_flavor, opts),
     ]
-}
-
-fn tier_label(k: &PlannedCluster) -> &'static str {
-    match k.tier {
-        crate::config::topology::Tier::Cloud => "cloud",
-        crate::config::topology::Tier::Edge => "edge",
-        crate::config::topology::Tier::FarEdge => "far-edge",
-    }
 }
 
 /// `OpenStackCluster`: a managed subnet per cluster, and UDP open on the NodePort range
@@ -256,7 +248,8 @@ fn control_plane(plan: &PlanFile, k: &PlannedCluster, name: &str, opts: &ExportO
     }
 }
 
-fn bootstrap_template(k: &PlannedCluster, name: &str, ns: &str) -> Value {
+/// The workers' bootstrap config template (`kind` matches the distribution).
+fn bootstrap_template(k: &PlannedCluster, kind: &str, name: &str, ns: &str) -> Value {
     let spec = match k.distribution {
         Distribution::K3s => {
             json!({"agentConfig": {"nodeName": "{{ ds.meta_data.local_hostname }}"}})
@@ -264,10 +257,6 @@ fn bootstrap_template(k: &PlannedCluster, name: &str, ns: &str) -> Value {
         Distribution::Kubeadm => {
             json!({"joinConfiguration": {"nodeRegistration": kubeadm_node_registration()}})
         }
-    };
-    let kind = match k.distribution {
-        Distribution::K3s => "KThreesConfigTemplate",
-        Distribution::Kubeadm => "KubeadmConfigTemplate",
     };
     json!({
         "apiVersion": format!("{BOOTSTRAP_GROUP}/v1beta2"),

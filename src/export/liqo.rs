@@ -100,11 +100,7 @@ fn install_script(k: &PlannedCluster) -> String {
         pod = k.pod_cidr,
         svc = k.service_cidr,
         site = k.site,
-        tier = match k.tier {
-            crate::config::topology::Tier::Cloud => "cloud",
-            crate::config::topology::Tier::Edge => "edge",
-            crate::config::topology::Tier::FarEdge => "far-edge",
-        },
+        tier = k.tier.name(),
     )
 }
 

@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests.
 #![allow(dead_code)] // each test file uses a subset
 
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// Runs the `xrplace` binary from the crate root.
@@ -10,6 +11,21 @@ pub fn xrplace(args: &[&str]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("binary runs")
+}
+
+/// Runs the binary and asserts it succeeded (its stderr is the failure message).
+pub fn xrplace_ok(args: &[&str]) -> Output {
+    let out = xrplace(args);
+    assert!(out.status.success(), "xrplace {args:?}: {}", stderr(&out));
+    out
+}
+
+/// A path under the system temporary directory, unique to this test binary and `tag`,
+/// with nothing left at it from an earlier run (not created).
+pub fn fresh_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("xrplace-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
 }
 
 /// The binary's standard error as text.
