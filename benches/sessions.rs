@@ -16,7 +16,7 @@ fn sessions(c: &mut Criterion) {
         load_experiment(&Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/scale-1k.toml"))
             .unwrap();
     let s = exp.config.sessions.as_ref().unwrap();
-    let platform = build_platform(s, &exp.topologies[0]);
+    let platform = build_platform(s, &exp.topologies[0], exp.config.fidelity());
     let settings = SessionSettings {
         duration: SimDuration::from_secs_f64(8640.0),
         scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
@@ -24,6 +24,7 @@ fn sessions(c: &mut Criterion) {
         faults: Vec::new(),
         migration_downtime_s: s.migration_downtime_s,
         control: Default::default(),
+        frames: false,
     };
     let arrivals = Arrivals::Generated {
         rate_per_s: s.load.rate_per_s,

@@ -1,11 +1,12 @@
-//! Frame and flow fidelity evaluate the same streaming scenarios; for chains that keep up
-//! with their frame rate they agree within the stated tolerance: p50 within 5 %, p99 within
-//! 10 %, scenario by scenario.
+//! Frame and flow fidelity evaluate the same streaming scenarios and the same session
+//! experiments; for chains and sessions that keep up with their frame rate they agree within
+//! the stated tolerance: p50 within 5 %, p99 within 10 %, scenario by scenario and strategy
+//! by strategy.
 
 use std::path::Path;
 use xrplace::config::experiment::Fidelity;
 use xrplace::config::{load_experiment, LoadedExperiment};
-use xrplace::experiment::{run_experiment, RunOptions};
+use xrplace::experiment::{run_experiment, run_sessions, RunOptions};
 
 fn paper() -> LoadedExperiment {
     let mut e = load_experiment(
@@ -19,7 +20,7 @@ fn paper() -> LoadedExperiment {
 
 /// (scenario, p50 ms, p99 ms), averaged over runs, for one fidelity.
 fn quantiles(mut e: LoadedExperiment, fidelity: Fidelity) -> Vec<(String, f64, f64)> {
-    e.config.fidelity = fidelity;
+    e.config.fidelity = Some(fidelity);
     let r = run_experiment(&e, RunOptions::default()).unwrap();
     r.scenarios
         .iter()
@@ -90,5 +91,55 @@ fn both_fidelities_flag_an_overloaded_chain() {
                 "{fidelity:?} {s}: p50 {p50} ms should show the growing queue"
             );
         }
+    }
+}
+
+/// (strategy, p50 ms, p99 ms), averaged over runs, of a session
+/// experiment at one fidelity.
+fn session_quantiles(mut e: LoadedExperiment, fidelity: Fidelity) -> Vec<(String, f64, f64)> {
+    e.config.fidelity = Some(fidelity);
+    let r = run_sessions(&e, RunOptions::default()).unwrap();
+    r.strategies
+        .iter()
+        .map(|name| {
+            let rows: Vec<_> = r.rows.iter().filter(|x| &x.strategy == name).collect();
+            let n = rows.len() as f64;
+            let p50 = rows.iter().map(|x| x.summary.latency_p50_ms).sum::<f64>() / n;
+            let p99 = rows.iter().map(|x| x.summary.latency_p99_ms).sum::<f64>() / n;
+            (name.clone(), p50, p99)
+        })
+        .collect()
+}
+
+#[test]
+fn session_fidelities_agree_on_a_mid_size_scenario() {
+    // The shipped frame-fidelity experiment (36 sites, collaborative sessions waiting on a
+    // synchroniser in Frankfurt), one run of an hour per strategy.
+    let mut e = load_experiment(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/fidelity-eu.toml"),
+    )
+    .unwrap();
+    assert_eq!(e.config.fidelity(), Fidelity::Frame, "the file is a frame-fidelity run");
+    e.config.duration_s = 3600.0;
+    e.config.runs = 1;
+    let frame = session_quantiles(e.clone(), Fidelity::Frame);
+    let flow = session_quantiles(e, Fidelity::Flow);
+    assert_eq!(frame.len(), 2);
+    for (a, b) in frame.iter().zip(&flow) {
+        assert!(a.1 > 5.0 && a.2 >= a.1, "{}: frame p50 {} p99 {}", a.0, a.1, a.2);
+        assert!(
+            (b.1 - a.1).abs() <= 0.05 * a.1,
+            "{}: p50 frame {} flow {}",
+            a.0,
+            a.1,
+            b.1
+        );
+        assert!(
+            (b.2 - a.2).abs() <= 0.10 * a.2,
+            "{}: p99 frame {} flow {}",
+            a.0,
+            a.2,
+            b.2
+        );
     }
 }

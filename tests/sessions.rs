@@ -142,16 +142,53 @@ proptest! {
         if on_demand {
             control.peering = xrplace::config::experiment::PeeringMode::OnDemand;
         }
-        let r = run_sessions(&e, RunOptions::default()).unwrap();
-        for row in &r.rows {
-            let s = &row.summary;
-            prop_assert_eq!(s.arrivals, s.admitted + s.rejected);
-            prop_assert_eq!(s.admitted, s.completed + s.dropped);
-            for peak in s.util_peak {
-                prop_assert!(peak.is_nan() || peak <= 1.0 + 1e-9, "peak {}", peak);
-            }
+        assert_invariants(&e)?;
+    }
+
+    /// The same invariants at frame fidelity (frames in flight when sessions are evicted,
+    /// migrate or end), on smaller loads: every frame is an event.
+    #[test]
+    fn frame_fidelity_keeps_the_invariants(
+        sites in 3usize..15, seed in 0u64..500, rate in 0.005f64..0.04, strategy in 0usize..8,
+        mtbf_h in 0.2f64..2.0, central in any::<bool>(),
+    ) {
+        let names = [
+            "cloud-only", "random", "round-robin", "first-fit", "best-fit", "latency-greedy", "network-aware", "local-search",
+        ];
+        let mut e = small(sites, seed, rate, &[names[strategy]]);
+        e.config.fidelity = Some(xrplace::config::experiment::Fidelity::Frame);
+        e.config.duration_s = 1800.0;
+        e.config.runs = 1;
+        e.config.sessions.as_mut().unwrap().fault_rates = vec![
+            fault_rate(SessionFaultKind::ClusterFailure, mtbf_h, 0.1),
+            fault_rate(SessionFaultKind::NodeLoss, mtbf_h, 0.1),
+            fault_rate(SessionFaultKind::Partition, mtbf_h, 0.1),
+        ];
+        if central {
+            let first = e.topologies[0].clusters[0].name.clone();
+            e = with_central_sync(e, true);
+            e.config.sessions.as_mut().unwrap().central_cluster = first;
+        }
+        assert_invariants(&e)?;
+    }
+}
+
+/// Every session ends exactly once, reservations stay within capacity, and latency is
+/// measured whenever sessions ran.
+fn assert_invariants(e: &LoadedExperiment) -> Result<(), TestCaseError> {
+    let r = run_sessions(e, RunOptions::default()).unwrap();
+    for row in &r.rows {
+        let s = &row.summary;
+        prop_assert_eq!(s.arrivals, s.admitted + s.rejected);
+        prop_assert_eq!(s.admitted, s.completed + s.dropped);
+        for peak in s.util_peak {
+            prop_assert!(peak.is_nan() || peak <= 1.0 + 1e-9, "peak {}", peak);
+        }
+        if s.admitted > 0 {
+            prop_assert!(s.latency_p50_ms > 0.0, "p50 {}", s.latency_p50_ms);
         }
     }
+    Ok(())
 }
 
 fn csv_bytes(r: &SessionResult) -> Vec<u8> {

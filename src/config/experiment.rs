@@ -22,9 +22,11 @@ pub struct ExperimentConfig {
     /// Free text for humans.
     #[serde(default)]
     pub description: String,
-    /// Level of detail: `frame` simulates every frame of every stream.
+    /// Level of detail: `frame` simulates every frame of every stream, `flow` evaluates
+    /// latency in closed form. Unset: `frame` for streaming experiments, `flow` for
+    /// session experiments (see [`ExperimentConfig::fidelity`]).
     #[serde(default)]
-    pub fidelity: Fidelity,
+    pub fidelity: Option<Fidelity>,
     /// Simulated length of one run, s.
     pub duration_s: f64,
     /// Initial part of each run left out of the metrics, s.
@@ -54,6 +56,18 @@ pub struct ExperimentConfig {
     /// Capacity planning over the session experiment (`xrplace plan`).
     #[serde(default)]
     pub plan: Option<PlanConfig>,
+}
+
+impl ExperimentConfig {
+    /// The level of detail of the runs: as written, else `flow` for session experiments
+    /// (millions of sessions) and `frame` for the others.
+    pub fn fidelity(&self) -> Fidelity {
+        self.fidelity.unwrap_or(if self.sessions.is_some() {
+            Fidelity::Flow
+        } else {
+            Fidelity::Frame
+        })
+    }
 }
 
 fn default_scrape_interval_s() -> f64 {
@@ -363,7 +377,7 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
     if config.scenarios.is_empty() {
         return Err(src.error("scenarios", "expected at least one [[scenarios]] table"));
     }
-    if config.fidelity == Fidelity::Flow
+    if config.fidelity() == Fidelity::Flow
         && application
             .components
             .iter()

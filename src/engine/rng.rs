@@ -6,6 +6,7 @@
 //! draws, and results do not depend on the platform or on which thread runs the run.
 
 use rand::SeedableRng;
+use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64Mcg;
 
 /// The generator behind every stream.
@@ -49,6 +50,22 @@ fn splitmix64(x: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// A normal draw with standard deviation `sd`, redrawn while beyond `±max` (clamped after
+/// 16 tries so a tight bound cannot loop long). Frame sizes and jitter use it.
+pub fn truncated_normal(rng: &mut StreamRng, sd: f64, max: f64) -> f64 {
+    if sd <= 0.0 {
+        return 0.0;
+    }
+    for _ in 0..16 {
+        let z: f64 = StandardNormal.sample(rng);
+        let x = z * sd;
+        if x.abs() <= max {
+            return x;
+        }
+    }
+    0.0
 }
 
 #[cfg(test)]

@@ -377,7 +377,7 @@ impl<'a> PlanSearch<'a> {
             .par_iter()
             .map(|(nodes, _)| {
                 let (t, kept) = self.resized(nodes);
-                let platform = build_platform(self.s, &t);
+                let platform = build_platform(self.s, &t, self.exp.config.fidelity());
                 (t, kept, platform)
             })
             .collect();

@@ -121,7 +121,7 @@ pub fn run_experiment(
         let scn = &prepared[s].scenario;
         let streams = RngStreams::new(seed, r as u64);
         let mut rec = RunRecorder::default();
-        let counts = match cfg.fidelity {
+        let counts = match cfg.fidelity() {
             Fidelity::Frame => {
                 StreamingWorld::new(&app, scn, settings, streams, RadixQueue::new()).run(&mut rec)
             }

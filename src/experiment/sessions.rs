@@ -2,7 +2,7 @@
 //! faults, in parallel, reported in a fixed order.
 
 use super::runner::{worker_pool, RunOptions};
-use crate::config::experiment::PeeringMode;
+use crate::config::experiment::{Fidelity, PeeringMode};
 use crate::config::sessions::SessionFaultKind;
 use crate::config::sessions::{LoadKind, SessionsConfig};
 use crate::config::source::Source;
@@ -235,8 +235,13 @@ const NEAR_ACCESS_SITES: usize = 4;
 /// Nearest cloud clusters always offered as candidates (for `cloud-only` and fallbacks).
 const CLOUD_CANDIDATES: usize = 4;
 
-/// Builds the static platform: candidate clusters per site with their path costs.
-pub fn build_platform(s: &SessionsConfig, topo_cfg: &TopologyConfig) -> SessionPlatform {
+/// Builds the static platform: candidate clusters per site with their path costs (and,
+/// for frame fidelity, their routes' jitter).
+pub fn build_platform(
+    s: &SessionsConfig,
+    topo_cfg: &TopologyConfig,
+    fidelity: Fidelity,
+) -> SessionPlatform {
     let topology = Topology::from_config(topo_cfg);
     let apps: Vec<SessionApp> = s.applications.iter().map(SessionApp::from_config).collect();
     let k = s.candidates_per_site as usize;
@@ -247,11 +252,17 @@ pub fn build_platform(s: &SessionsConfig, topo_cfg: &TopologyConfig) -> SessionP
     let central = topology.cluster_id(&s.central_cluster);
     let candidates = rtt
         .iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(site, row)| {
             let mut cands = site_candidates(&topology, topo_cfg, &apps, s, row, k);
             for c in &mut cands {
                 c.central_ms =
                     central_round_trips(&topology, topo_cfg, &apps, s, &rtt, c.cluster, central);
+                if fidelity == Fidelity::Frame {
+                    c.jitter_ms = topology
+                        .route(SiteId(site as u32), SiteId(c.site))
+                        .map_or(0.0, |r| r.jitter_ms);
+                }
             }
             cands
         })
@@ -378,6 +389,7 @@ fn site_candidates(
                 bandwidth_gbps: t.sites[k.site.ix()].intra_site_bandwidth_gbps,
                 cpu_speed: k.cpu_speed_ratio,
                 site: k.site.0,
+                jitter_ms: 0.0,
             }
         })
         .collect()
@@ -411,6 +423,7 @@ pub fn simulate(
         ),
         migration_downtime_s: s.migration_downtime_s,
         control: control_settings(s, topo_cfg),
+        frames: cfg.fidelity() == Fidelity::Frame,
     };
     let arrivals = match s.load.kind {
         LoadKind::Trace => Arrivals::Trace(
@@ -491,7 +504,7 @@ pub fn run_sessions_with(
     let platforms: Vec<SessionPlatform> = exp
         .topologies
         .iter()
-        .map(|t| build_platform(s, t))
+        .map(|t| build_platform(s, t, cfg.fidelity()))
         .collect();
     let points = sweep_points(exp, s);
     let seed = opts.seed.unwrap_or(cfg.seed);

@@ -58,7 +58,14 @@ impl Histogram {
         self.total += 1;
     }
 
-    /// Number of values recorded.
+    /// Counts value `v` with weight `w` (for example the microseconds of session time it
+    /// stands for): quantiles are then over the weights.
+    pub fn record_weighted(&mut self, v: u64, w: u64) {
+        self.counts[index_of(v)] += w;
+        self.total += w;
+    }
+
+    /// Number of values recorded (the sum of their weights).
     pub fn count(&self) -> u64 {
         self.total
     }
@@ -95,6 +102,19 @@ mod tests {
         assert_eq!(h.quantile(0.5), Some(50));
         assert_eq!(h.quantile(0.9), Some(90));
         assert_eq!(h.quantile(1.0), Some(100));
+    }
+
+    #[test]
+    fn weights_count_as_repeated_values() {
+        let (mut a, mut b) = (Histogram::new(), Histogram::new());
+        for (v, w) in [(10u64, 3u64), (20, 1), (30, 5)] {
+            a.record_weighted(v, w);
+            (0..w).for_each(|_| b.record(v));
+        }
+        for q in [0.1, 0.3, 0.5, 0.9, 1.0] {
+            assert_eq!(a.quantile(q), b.quantile(q), "q {q}");
+        }
+        assert_eq!(a.quantile(0.5), Some(30));
     }
 
     proptest! {

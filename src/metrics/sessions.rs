@@ -67,7 +67,10 @@ impl SessionObserver for SessionRecorder {
         self.udp_refused += 1;
     }
     fn latency(&mut self, ms: f64, over_budget: bool, weight_s: f64) {
-        self.latency_ns.record((ms * 1e6).round() as u64);
+        // Weighted by the session time a sample stands for (µs): a scrape interval at flow
+        // fidelity, one frame interval (or more after skipped frames) at frame fidelity.
+        self.latency_ns
+            .record_weighted((ms * 1e6).round() as u64, (weight_s * 1e6).round() as u64);
         self.observed_s += weight_s;
         if over_budget {
             self.over_budget_s += weight_s;

@@ -48,6 +48,8 @@ pub struct SessionApp {
     pub central_in_path: bool,
     /// State copied on a live migration, MiB.
     pub state_mib: f64,
+    /// Time between two frames, ns (frame fidelity sends one frame per user this often).
+    pub frame_interval_ns: u64,
 }
 
 impl SessionApp {
@@ -74,6 +76,7 @@ impl SessionApp {
             has_central: central.clone().next().is_some(),
             central_in_path: central.clone().any(|k| k.in_frame_path),
             state_mib: a.state_mib,
+            frame_interval_ns: (1e9 / a.frame_rate_fps).round() as u64,
         }
     }
 
@@ -142,6 +145,7 @@ mod tests {
             has_central: false,
             central_in_path: false,
             state_mib: 0.0,
+            frame_interval_ns: 16_666_667,
         }
     }
 

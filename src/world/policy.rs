@@ -56,6 +56,9 @@ pub struct Candidate {
     pub cpu_speed: f64,
     /// The cluster's site.
     pub site: u32,
+    /// Standard deviation of the one-way delay from the access site to the cluster's site
+    /// around its mean, ms (frame fidelity draws it per frame; 0 in flow fidelity).
+    pub jitter_ms: f64,
 }
 
 /// Where a session's users are, for sessions shared by users at several access sites.

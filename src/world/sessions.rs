@@ -1,8 +1,18 @@
-//! Flow-fidelity world: XR sessions arrive at access sites, are placed by a strategy on
-//! the monitored (stale) view, hold CPU and memory on their cluster, and leave. Each
-//! monitoring scrape samples every active session's latency from the analytic formula
-//! ([`crate::model::session`]) at the current load. Cluster failures re-place or drop the
-//! sessions they host.
+//! Session world: XR sessions arrive at access sites, are placed by a strategy on the
+//! monitored (stale) view, hold CPU and memory on their cluster, and leave. Cluster
+//! failures re-place or drop the sessions they host.
+//!
+//! Two fidelities measure latency over the same sessions and placements:
+//! - **flow**: each monitoring scrape samples every active session's latency from the
+//!   analytic formula ([`crate::model::session`]) at the current load, standing for the
+//!   scrape interval of session time;
+//! - **frame**: every frame of every session is simulated: the user's input travels to the
+//!   cluster (access latency, half the route's RTT and a per-frame jitter draw), is
+//!   processed on the session's cores (the same contention stretch, per-frame work scaled
+//!   by the frame's size, frames of one session served in order), crosses the cross-cluster
+//!   and central hops, queues first-in first-out behind every other frame leaving the
+//!   cluster's site and is serialised at its bandwidth, then travels back. Each frame stands
+//!   for one frame interval of session time.
 //!
 //! Capacity is never exceeded: the world admits a session only where it really fits.
 //! Every session ends exactly once: completed, rejected or dropped.
@@ -16,6 +26,7 @@ use crate::config::experiment::{PathKind, Protocol};
 use crate::config::topology::Tier;
 use crate::engine::RadixQueue;
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
+use crate::engine::rng::truncated_normal;
 use crate::model::platform::contention_stretch;
 use crate::model::provisioning::{CapiModel, ClusterSpec};
 use crate::model::session::{session_latency_ms, LatencyInputs, SessionApp};
@@ -79,6 +90,8 @@ pub struct SessionSettings {
     pub migration_downtime_s: f64,
     /// Autoscaling and peering.
     pub control: ControlSettings,
+    /// Frame fidelity: simulate every frame instead of sampling the formula at scrapes.
+    pub frames: bool,
 }
 
 /// The control loop's actions besides placement.
@@ -192,6 +205,12 @@ pub trait SessionObserver {
     fn scrape_end(&mut self) {}
 }
 
+/// Most frames of one session processed at once at frame fidelity (one per whole core).
+const MAX_FRAME_LANES: usize = 4;
+
+/// Standard deviation of a frame's size relative to its mean (3GPP TR 38.838).
+const FRAME_SIZE_SD: f64 = 0.105;
+
 /// Price of inter-site egress, USD per GB (public inter-region list price).
 pub const EGRESS_USD_PER_GB: f64 = 0.02;
 
@@ -260,6 +279,11 @@ pub enum SEvent {
     NodesReady(u32, u32, bool),
     /// Peering number `.0` is established.
     Peered(u32),
+    /// Frame fidelity: session `.0`'s user sends its next input (a frame starts).
+    Frame(u32),
+    /// Frame fidelity: a frame of session `.0` reaches the egress link of its cluster's
+    /// site, `.1` ns after it started, with size `.2` per mille of the mean.
+    FrameAtLink(u32, u32, u16),
 }
 
 /// The state of one run.
@@ -294,6 +318,14 @@ pub struct SessionWorld<'a, Q> {
     app_weights: Vec<f64>,
     rng_arrival: StreamRng,
     rng_pick: StreamRng,
+    /// Frame fidelity: when each of a session's cores finishes its frame (unused lanes stay
+    /// at `SimTime::MAX`).
+    frame_busy: Vec<[SimTime; MAX_FRAME_LANES]>,
+    /// Frame fidelity: frames of each session superseded since its last presented one.
+    frames_skipped: Vec<u32>,
+    /// Frame fidelity: when each site's egress link finishes its last frame.
+    link_free: Vec<SimTime>,
+    rng_frames: StreamRng,
     /// Events handled.
     pub events: u64,
 }
@@ -354,6 +386,10 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             rng_control: streams.stream("control-loop"),
             rng_arrival: streams.stream("session-arrivals"),
             rng_pick: streams.stream("session-attributes"),
+            frame_busy: Vec::new(),
+            frames_skipped: Vec::new(),
+            link_free: vec![SimTime::ZERO; p.topology.sites.len()],
+            rng_frames: streams.stream("session-frames"),
             events: 0,
         };
         w.visible = w.snapshot();
@@ -402,6 +438,10 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     let pair = self.peering_list[i as usize];
                     self.peerings.insert(pair, true);
                     obs.peered();
+                }
+                SEvent::Frame(i) => self.frame(now, i),
+                SEvent::FrameAtLink(i, so_far_ns, size) => {
+                    self.frame_at_link(now, i, so_far_ns, size, obs)
                 }
             }
         }
@@ -486,11 +526,22 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             state: State::Active,
         });
         self.draw_other_users(id, site, app);
+        if self.s.frames {
+            let cores = self.p.apps[app as usize].local_resources().0;
+            let lanes = (cores.floor() as usize).clamp(1, MAX_FRAME_LANES);
+            let mut busy = [SimTime(u64::MAX); MAX_FRAME_LANES];
+            busy[..lanes].fill(SimTime::ZERO);
+            self.frame_busy.push(busy);
+            self.frames_skipped.push(0);
+        }
         match self.place(id, None, strategy, obs) {
             Some(c) => {
                 obs.admitted(self.p.topology.sites[self.p.topology.cluster(c).site.ix()].tier);
                 let end = now + SimDuration::from_secs_f64(duration_s);
                 self.queue.push(end, SEvent::Depart(id));
+                if self.s.frames {
+                    self.start_frames(now, id);
+                }
             }
             None => {
                 self.sessions[id as usize].state = State::Done;
@@ -900,6 +951,10 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         );
         for &id in &self.active {
             let s = &self.sessions[id as usize];
+            if self.s.frames {
+                obs.hosted(s.app, ClusterId(s.cluster));
+                continue;
+            }
             let app = &self.p.apps[s.app as usize];
             let Some(cand) = self.p.candidates[s.site as usize]
                 .iter()
@@ -1054,6 +1109,113 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 );
             }
         }
+    }
+
+    /// Frame fidelity: the session's first input goes out at a uniformly drawn phase of its
+    /// frame interval (sessions are not synchronised).
+    fn start_frames(&mut self, now: SimTime, id: u32) {
+        let interval = self.p.apps[self.sessions[id as usize].app as usize].frame_interval_ns;
+        let phase = self.rng_frames.random_range(0..interval.max(1));
+        self.queue.push(now + SimDuration(phase), SEvent::Frame(id));
+    }
+
+    /// Frame fidelity: a frame of session `id` starts at `now` (the user's input). It reaches
+    /// the cluster, is processed on the first of the session's whole cores to be free (a
+    /// session with two cores pipelines two frames), crosses the cross-cluster and central
+    /// hops, and is handed to its site's egress link. A renderer renders for the latest
+    /// input: an input that would still be waiting when the next one arrives is superseded
+    /// and skipped, so a session that cannot keep up with its frame rate presents fewer
+    /// frames instead of queueing without bound.
+    fn frame(&mut self, now: SimTime, id: u32) {
+        let s = self.sessions[id as usize];
+        if s.state != State::Active {
+            return;
+        }
+        let app = &self.p.apps[s.app as usize];
+        self.queue
+            .push(now + SimDuration(app.frame_interval_ns), SEvent::Frame(id));
+        let cand = &self.p.candidates[s.site as usize][s.cand as usize];
+        let k = cand.cluster.ix();
+        let size = self.draw_frame_size();
+        let up_ms = self.p.topology.sites[s.site as usize].access_latency_ms
+            + (cand.rtt_ms + self.extra_rtt_ms(s.site as usize, cand.site as usize)) / 2.0
+            + self.draw_route_jitter_ms(cand.jitter_ms);
+        let stretch = contention_stretch(self.cpu_util(k), self.p.topology.clusters[k].cpu_cores);
+        let proc_ms = app.ms_per_frame / cand.cpu_speed * stretch * size;
+        let at_cluster = now + SimDuration::from_secs_f64(up_ms.max(0.0) / 1e3);
+        let lanes = &mut self.frame_busy[id as usize];
+        let lane = (0..MAX_FRAME_LANES)
+            .min_by_key(|&l| lanes[l])
+            .expect("at least one lane");
+        if lanes[lane] > at_cluster + SimDuration(app.frame_interval_ns) {
+            self.frames_skipped[id as usize] += 1;
+            return;
+        }
+        let start = at_cluster.max(lanes[lane]);
+        let done = start + SimDuration::from_secs_f64(proc_ms / 1e3);
+        lanes[lane] = done;
+        let hops_ms = cand.path_ms[s.app as usize] + self.central_wait_ms(cand, s.app, app);
+        let at_link = done + SimDuration::from_secs_f64(hops_ms / 1e3);
+        let so_far = (at_link - now).0.min(u32::MAX as u64) as u32;
+        let permille = (size * 1000.0).round() as u16;
+        self.queue
+            .push(at_link, SEvent::FrameAtLink(id, so_far, permille));
+    }
+
+    /// Frame fidelity: the frame (one per user) of session `id` reaches its site's egress
+    /// link `so_far_ns` after it started; it waits for the frames ahead, is serialised, and
+    /// travels back to the user. Reports its latency (the slowest user's) for one frame
+    /// interval of session time, plus one for each frame skipped before it (the user sees
+    /// it until the next frame is presented).
+    fn frame_at_link(
+        &mut self,
+        now: SimTime,
+        id: u32,
+        so_far_ns: u32,
+        permille: u16,
+        obs: &mut impl SessionObserver,
+    ) {
+        let s = self.sessions[id as usize];
+        if s.state != State::Active {
+            return;
+        }
+        let app = &self.p.apps[s.app as usize];
+        let cand = &self.p.candidates[s.site as usize][s.cand as usize];
+        let site = cand.site as usize;
+        let gbps = cand.bandwidth_gbps * self.net[site].bandwidth_factor;
+        let bits = app.frame_bits * app.users as f64 * permille as f64 / 1000.0;
+        let start = now.max(self.link_free[site]);
+        let sent = start + SimDuration((bits / gbps).round() as u64);
+        self.link_free[site] = sent;
+        let down_ms = (cand.rtt_ms + self.extra_rtt_ms(s.site as usize, site)) / 2.0
+            + self.draw_route_jitter_ms(cand.jitter_ms)
+            + self.p.topology.sites[s.site as usize].access_latency_ms;
+        let ms = (so_far_ns as u64 + (sent - now).0) as f64 / 1e6
+            + down_ms.max(0.0)
+            + self.group(&s).penalty_ms(cand.site, cand.rtt_ms);
+        let shown = 1 + std::mem::take(&mut self.frames_skipped[id as usize]);
+        obs.latency(
+            ms,
+            ms > self.p.slo_latency_ms,
+            shown as f64 * app.frame_interval_ns as f64 / 1e9,
+        );
+    }
+
+    /// A frame's size relative to the mean: truncated Gaussian, sd 10.5 %, within 50-150 %
+    /// (3GPP TR 38.838). Per-frame processing scales with it too.
+    fn draw_frame_size(&mut self) -> f64 {
+        1.0 + truncated_normal(&mut self.rng_frames, FRAME_SIZE_SD, 0.5)
+    }
+
+    /// A one-way delay's deviation from its mean on a route with jitter `sd_ms`, ms: a
+    /// half-normal excess (queueing on the route, as in the streaming world) centred on zero,
+    /// because session RTTs are mean round trips.
+    fn draw_route_jitter_ms(&mut self, sd_ms: f64) -> f64 {
+        if sd_ms <= 0.0 {
+            return 0.0;
+        }
+        truncated_normal(&mut self.rng_frames, sd_ms, 4.0 * sd_ms).abs()
+            - sd_ms * (2.0 / std::f64::consts::PI).sqrt()
     }
 
     /// Added RTT between an access site and a cluster's site from degraded links, ms.

@@ -10,11 +10,11 @@
 
 use super::observer::{ClusterSample, RunObserver};
 use crate::config::experiment::{PathKind, Protocol};
+use crate::engine::rng::truncated_normal;
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
 use crate::model::platform::contention_stretch;
 use crate::model::{Application, PathModel, Scenario};
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 /// Frames that may be in flight at once; older slots are reused.
 const RING: usize = 1 << 16;
@@ -452,18 +452,3 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
     }
 }
 
-/// A normal draw with standard deviation `sd`, redrawn while beyond `±max`
-/// (clamped after 16 tries so a tight bound cannot loop long).
-fn truncated_normal(rng: &mut StreamRng, sd: f64, max: f64) -> f64 {
-    if sd <= 0.0 {
-        return 0.0;
-    }
-    for _ in 0..16 {
-        let z: f64 = StandardNormal.sample(rng);
-        let x = z * sd;
-        if x.abs() <= max {
-            return x;
-        }
-    }
-    0.0
-}
