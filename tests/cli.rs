@@ -69,6 +69,7 @@ fn shipped_files_are_valid() {
         "experiments/scale-1k.toml",
         "experiments/control-eu.toml",
         "experiments/capacity-eu.toml",
+        "experiments/fidelity-eu.toml",
         "experiments/plans/study-fra-gva.toml",
         "topologies/generated-1k.toml",
     ];

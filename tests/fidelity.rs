@@ -119,14 +119,24 @@ fn session_fidelities_agree_on_a_mid_size_scenario() {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/fidelity-eu.toml"),
     )
     .unwrap();
-    assert_eq!(e.config.fidelity(), Fidelity::Frame, "the file is a frame-fidelity run");
+    assert_eq!(
+        e.config.fidelity(),
+        Fidelity::Frame,
+        "the file is a frame-fidelity run"
+    );
     e.config.duration_s = 3600.0;
     e.config.runs = 1;
     let frame = session_quantiles(e.clone(), Fidelity::Frame);
     let flow = session_quantiles(e, Fidelity::Flow);
     assert_eq!(frame.len(), 2);
     for (a, b) in frame.iter().zip(&flow) {
-        assert!(a.1 > 5.0 && a.2 >= a.1, "{}: frame p50 {} p99 {}", a.0, a.1, a.2);
+        assert!(
+            a.1 > 5.0 && a.2 >= a.1,
+            "{}: frame p50 {} p99 {}",
+            a.0,
+            a.1,
+            a.2
+        );
         assert!(
             (b.1 - a.1).abs() <= 0.05 * a.1,
             "{}: p50 frame {} flow {}",

@@ -116,7 +116,7 @@ proptest! {
     fn sessions_are_accounted_and_capacity_is_never_exceeded(
         sites in 3usize..25, seed in 0u64..500, rate in 0.01f64..0.5, strategy in 0usize..8,
         mtbf_h in 0.5f64..12.0, node_mtbf_h in 0.5f64..12.0, autoscale in any::<bool>(), on_demand in any::<bool>(),
-        central in any::<bool>(),
+        central in any::<bool>(), standby in any::<bool>(),
     ) {
         let names = [
             "cloud-only", "random", "round-robin", "first-fit", "best-fit", "latency-greedy", "network-aware", "local-search",
@@ -136,9 +136,17 @@ proptest! {
             e = with_central_sync(e, true);
             e.config.sessions.as_mut().unwrap().central_cluster = first;
         }
+        let clusters: Vec<String> = e.topologies[0].clusters.iter().map(|k| k.name.clone()).collect();
         let control = &mut e.config.sessions.as_mut().unwrap().control;
         control.autoscale = autoscale;
         control.cooldown_s = 60.0;
+        if standby {
+            // Every other cluster (never the first, which may run central components) is
+            // created on demand and deleted after 10 idle minutes.
+            control.standby_clusters = clusters.into_iter().skip(1).step_by(2).collect();
+            control.provision_after_sessions = 1;
+            control.deprovision_idle_s = 600.0;
+        }
         if on_demand {
             control.peering = xrplace::config::experiment::PeeringMode::OnDemand;
         }
@@ -407,6 +415,7 @@ fn control(on: bool, scale_out_util: f64) -> SessionResult {
     let c = &mut e.config.sessions.as_mut().unwrap().control;
     c.autoscale = on;
     c.scale_out_util = scale_out_util;
+    c.standby_clusters.clear();
     if !on {
         c.peering = xrplace::config::experiment::PeeringMode::Established;
     }
@@ -569,4 +578,124 @@ fn link_faults_can_be_drawn_from_rates() {
         .iter()
         .all(|x| x.summary.dropped_by[2] + x.summary.migrated > 0));
     assert!(calm.rows.iter().all(|x| x.summary.dropped_by[2] == 0));
+}
+
+/// Records, per scrape, whether any of `watch` hosted a session (scrapes are 15 s apart).
+#[derive(Default)]
+struct FirstHosted {
+    inner: xrplace::metrics::sessions::SessionRecorder,
+    watch: Vec<ClusterId>,
+    scrapes: u32,
+    first: Option<u32>,
+}
+
+impl xrplace::world::sessions::SessionObserver for FirstHosted {
+    fn admitted(&mut self, t: xrplace::config::topology::Tier) {
+        self.inner.admitted(t)
+    }
+    fn rejected(&mut self, r: &'static str) {
+        self.inner.rejected(r)
+    }
+    fn dropped(&mut self, r: &'static str) {
+        self.inner.dropped(r)
+    }
+    fn completed(&mut self) {
+        self.inner.completed()
+    }
+    fn migrated(&mut self, d: f64) {
+        self.inner.migrated(d)
+    }
+    fn udp_refused(&mut self) {
+        self.inner.udp_refused()
+    }
+    fn latency(&mut self, ms: f64, over: bool, w: f64) {
+        self.inner.latency(ms, over, w)
+    }
+    fn utilisation(&mut self, t: xrplace::config::topology::Tier, m: f64, p: f64) {
+        self.inner.utilisation(t, m, p)
+    }
+    fn scaled(&mut self, n: i64, f: bool) {
+        self.inner.scaled(n, f)
+    }
+    fn peered(&mut self) {
+        self.inner.peered()
+    }
+    fn added_capacity(&mut self, v: f64, u: f64) {
+        self.inner.added_capacity(v, u)
+    }
+    fn cost(&mut self, a: f64, b: f64, c: f64, d: f64) {
+        self.inner.cost(a, b, c, d)
+    }
+    fn provisioned(&mut self, ok: bool) {
+        self.inner.provisioned(ok)
+    }
+    fn deprovisioned(&mut self) {
+        self.inner.deprovisioned()
+    }
+    fn hosted(&mut self, _app: u32, cluster: ClusterId) {
+        if self.first.is_none() && self.watch.contains(&cluster) {
+            self.first = Some(self.scrapes + 1);
+        }
+    }
+    fn scrape_end(&mut self) {
+        self.scrapes += 1;
+    }
+}
+
+/// One run of control-eu's network-aware strategy with the standby clusters created after
+/// `after` unserved sessions, observed by [`FirstHosted`].
+fn standby_run(after: u32) -> FirstHosted {
+    use xrplace::experiment::sessions::{build_platform, simulate, sweep_points};
+    let mut e = shipped("experiments/control-eu.toml");
+    let s = e.config.sessions.as_mut().unwrap();
+    s.strategies = vec!["network-aware".into()];
+    s.control.autoscale = false;
+    s.control.provision_after_sessions = after;
+    let s = e.config.sessions.as_ref().unwrap();
+    let platform = build_platform(s, &e.topologies[0], e.config.fidelity());
+    let point = &sweep_points(&e, s)[0];
+    let mut obs = FirstHosted {
+        watch: s
+            .control
+            .standby_clusters
+            .iter()
+            .map(|n| platform.topology.cluster_id(n).unwrap())
+            .collect(),
+        ..FirstHosted::default()
+    };
+    let registry = Registry::builtin();
+    simulate(
+        &e,
+        &platform,
+        &e.topologies[0],
+        point,
+        (e.config.seed, 0),
+        &registry,
+        &mut obs,
+    );
+    obs
+}
+
+#[test]
+fn standby_clusters_are_created_through_cluster_api_when_sessions_go_unserved() {
+    let created = standby_run(3);
+    let never = standby_run(1_000_000);
+    let (a, b) = (created.inner.summary(), never.inner.summary());
+    assert!(a.clusters_provisioned > 0, "{a:?}");
+    assert!(a.clusters_deleted <= a.clusters_provisioned);
+    assert_eq!(b.clusters_provisioned + b.clusters_deleted, 0);
+    assert_eq!(
+        never.first, None,
+        "a standby cluster hosted sessions before it existed"
+    );
+    // Created clusters are paid for and serve sessions network-aware turned away.
+    assert!(a.added_vcpu_hours > 0.0 && b.added_vcpu_hours == 0.0);
+    assert!(a.rejected < b.rejected, "{} vs {}", a.rejected, b.rejected);
+    // Nothing runs on a created cluster before Cluster API has brought its nodes up (k3s
+    // on OpenStack: over 100 s) and Liqo has peered it; the first decision is at 20 s.
+    let first_s = created.first.expect("a created cluster hosted sessions") as f64 * 15.0;
+    assert!(
+        first_s >= 120.0,
+        "first session on a created cluster at {first_s} s"
+    );
 }

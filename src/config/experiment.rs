@@ -338,6 +338,14 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
                     }
                 }
             }
+            for (i, name) in s.control.standby_clusters.iter().enumerate() {
+                c.resolve(
+                    &format!("sessions.control.standby_clusters[{i}]"),
+                    "cluster",
+                    name,
+                    &clusters,
+                )?;
+            }
             if !s.central_cluster.is_empty() {
                 c.resolve(
                     "sessions.central_cluster",

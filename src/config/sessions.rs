@@ -76,8 +76,18 @@ pub struct ControlConfig {
     /// Whether Liqo peerings between a home cluster and other clusters exist from the
     /// start (`established`) or are made the first time a session needs one (`on-demand`).
     pub peering: crate::config::experiment::PeeringMode,
-    /// Cluster API timings used for scale-outs (the same model as provisioning experiments).
+    /// Cluster API timings used for scale-outs and new clusters (the same model as
+    /// provisioning experiments).
     pub capi: crate::config::provisioning::CapiConfig,
+    /// Clusters of the topology that do not exist at the start: the control loop creates
+    /// one through Cluster API (and peers it through Liqo) when sessions it would serve
+    /// within budget go unserved, and deletes it when it has stayed empty.
+    pub standby_clusters: Vec<String>,
+    /// Sessions, rejected or placed over budget within one decision interval, that a
+    /// standby cluster would have served within budget, needed to create it.
+    pub provision_after_sessions: u32,
+    /// Time a created cluster stays without sessions before it is deleted, s.
+    pub deprovision_idle_s: f64,
 }
 
 impl Default for ControlConfig {
@@ -91,6 +101,9 @@ impl Default for ControlConfig {
             cooldown_s: 300.0,
             peering: crate::config::experiment::PeeringMode::Established,
             capi: crate::config::provisioning::CapiConfig::default(),
+            standby_clusters: Vec::new(),
+            provision_after_sessions: 3,
+            deprovision_idle_s: 1800.0,
         }
     }
 }
@@ -573,6 +586,37 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
     }
     c.within("sessions.control.cooldown_s", k.cooldown_s, 0.0, 1e7)?;
     crate::config::provisioning::validate_capi(c, "sessions.control.capi", &k.capi)?;
+    if !(1..=1_000_000).contains(&k.provision_after_sessions) {
+        return Err(c.src.error(
+            "sessions.control.provision_after_sessions",
+            "expected 1 to 1000000 sessions",
+        ));
+    }
+    c.within(
+        "sessions.control.deprovision_idle_s",
+        k.deprovision_idle_s,
+        0.0,
+        1e7,
+    )?;
+    c.unique(
+        "standby cluster",
+        k.standby_clusters.iter().enumerate().map(|(i, n)| {
+            (
+                format!("sessions.control.standby_clusters[{i}]"),
+                n.as_str(),
+            )
+        }),
+    )?;
+    if let Some(i) = k
+        .standby_clusters
+        .iter()
+        .position(|n| !s.central_cluster.is_empty() && n == &s.central_cluster)
+    {
+        return Err(c.src.error(
+            &format!("sessions.control.standby_clusters[{i}]"),
+            "the central cluster runs shared components from the start; it cannot be a standby cluster",
+        ));
+    }
     for (m, model) in s.fault_models.iter().enumerate() {
         let field = format!("sessions.fault_models[{m}].name");
         c.name(&field, &model.name)?;

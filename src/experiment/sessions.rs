@@ -196,7 +196,7 @@ fn faults_of(
 
 /// The control loop's settings; the peering delay is the Liqo steps before a pod can run
 /// remotely (authentication, network, virtual node, offloading) from the topology.
-fn control_settings(s: &SessionsConfig, t: &TopologyConfig) -> ControlSettings {
+fn control_settings(s: &SessionsConfig, t: &TopologyConfig, topo: &Topology) -> ControlSettings {
     let c = &s.control;
     let l = &t.paths.liqo;
     ControlSettings {
@@ -211,7 +211,19 @@ fn control_settings(s: &SessionsConfig, t: &TopologyConfig) -> ControlSettings {
             l.peering_auth_s + l.peering_network_s + l.virtual_node_s + l.offloading_s,
         ),
         capi: c.capi.clone(),
+        standby: standby_ids(s, topo),
+        provision_after_sessions: c.provision_after_sessions,
+        deprovision_idle: SimDuration::from_secs_f64(c.deprovision_idle_s),
     }
+}
+
+/// The standby clusters of the experiment on topology `t` (names are validated).
+fn standby_ids(s: &SessionsConfig, t: &Topology) -> Vec<ClusterId> {
+    s.control
+        .standby_clusters
+        .iter()
+        .filter_map(|n| t.cluster_id(n))
+        .collect()
 }
 
 /// A progress bar with ETA on stderr, hidden unless wanted (indicatif also hides it when
@@ -250,11 +262,12 @@ pub fn build_platform(
         .map(|a| topology.rtt_from(SiteId(a as u32)))
         .collect();
     let central = topology.cluster_id(&s.central_cluster);
+    let standby = standby_ids(s, &topology);
     let candidates = rtt
         .iter()
         .enumerate()
         .map(|(site, row)| {
-            let mut cands = site_candidates(&topology, topo_cfg, &apps, s, row, k);
+            let mut cands = site_candidates(&topology, topo_cfg, &apps, s, row, k, &standby);
             for c in &mut cands {
                 c.central_ms =
                     central_round_trips(&topology, topo_cfg, &apps, s, &rtt, c.cluster, central);
@@ -335,7 +348,9 @@ fn central_round_trips(
 }
 
 /// Candidate clusters of the site whose RTTs to every site (ms) are `rtt`: the `k` nearest,
-/// plus the nearest clouds; the nearest of all is the home cluster.
+/// plus the nearest clouds. The nearest cluster that exists from the start is the home
+/// cluster and comes first; a standby cluster is reached from it through the cross-cluster
+/// path (it is peered once created).
 fn site_candidates(
     t: &Topology,
     cfg: &TopologyConfig,
@@ -343,6 +358,7 @@ fn site_candidates(
     s: &SessionsConfig,
     rtt: &[f64],
     k: usize,
+    standby: &[ClusterId],
 ) -> Vec<Candidate> {
     let mut order: Vec<(f64, ClusterId)> = t
         .clusters
@@ -362,6 +378,10 @@ fn site_candidates(
         .copied()
         .collect();
     chosen.extend(extra);
+    if let Some(h) = chosen.iter().position(|x| !standby.contains(&x.1)) {
+        let home = chosen.remove(h);
+        chosen.insert(0, home);
+    }
     let Some(&(_, home)) = chosen.first() else {
         return Vec::new();
     };
@@ -422,7 +442,7 @@ pub fn simulate(
             cfg.duration_s,
         ),
         migration_downtime_s: s.migration_downtime_s,
-        control: control_settings(s, topo_cfg),
+        control: control_settings(s, topo_cfg, &platform.topology),
         frames: cfg.fidelity() == Fidelity::Frame,
     };
     let arrivals = match s.load.kind {

@@ -131,6 +131,12 @@ impl SessionObserver for PlacementRecorder {
     fn peered(&mut self) {
         self.sessions.peered();
     }
+    fn provisioned(&mut self, ok: bool) {
+        self.sessions.provisioned(ok);
+    }
+    fn deprovisioned(&mut self) {
+        self.sessions.deprovisioned();
+    }
     fn added_capacity(&mut self, vcpu_hours: f64, usd: f64) {
         self.sessions.added_capacity(vcpu_hours, usd);
     }

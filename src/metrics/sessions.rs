@@ -28,6 +28,9 @@ pub struct SessionRecorder {
     scale_outs_failed: u64,
     peerings: u64,
     added_vcpu_hours: f64,
+    clusters_created: u64,
+    clusters_failed: u64,
+    clusters_deleted: u64,
 }
 
 fn tier_ix(t: Tier) -> usize {
@@ -97,6 +100,16 @@ impl SessionObserver for SessionRecorder {
         self.added_vcpu_hours += vcpu_hours;
         self.usd += usd;
     }
+    fn provisioned(&mut self, ok: bool) {
+        if ok {
+            self.clusters_created += 1;
+        } else {
+            self.clusters_failed += 1;
+        }
+    }
+    fn deprovisioned(&mut self) {
+        self.clusters_deleted += 1;
+    }
     fn cost(&mut self, vcpu_hours: f64, gib_hours: f64, usd: f64, egress_gb: f64) {
         self.vcpu_hours += vcpu_hours;
         self.gib_hours += gib_hours;
@@ -125,7 +138,8 @@ pub struct SessionSummary {
     /// Placements refused because the path could not carry UDP.
     pub udp_refused: u64,
     /// Share of session time above the latency budget (scrape samples, each standing for
-    /// one scrape interval, plus migration downtime).
+    /// one scrape interval, or frames, each standing for one frame interval, plus
+    /// migration downtime).
     pub slo_violation_ratio: f64,
     /// Latency percentiles over session time, ms.
     pub latency_p50_ms: f64,
@@ -153,8 +167,15 @@ pub struct SessionSummary {
     pub scale_outs_failed: u64,
     /// Liqo peerings established during the run.
     pub peerings: u64,
-    /// vCPU-hours of capacity added by autoscaling (its price is in `cost_usd`).
+    /// vCPU-hours of capacity added by autoscaling and created clusters (its price is in
+    /// `cost_usd`).
     pub added_vcpu_hours: f64,
+    /// Standby clusters created through Cluster API and peered through Liqo.
+    pub clusters_provisioned: u64,
+    /// Cluster creations whose machines failed.
+    pub provisions_failed: u64,
+    /// Created clusters deleted after staying empty.
+    pub clusters_deleted: u64,
     /// Latency at quantiles 0.01, 0.02, ..., 0.99, ms (for CDF plots).
     pub latency_quantiles_ms: Vec<f64>,
 }
@@ -197,6 +218,9 @@ impl SessionRecorder {
             scale_outs_failed: self.scale_outs_failed,
             peerings: self.peerings,
             added_vcpu_hours: self.added_vcpu_hours,
+            clusters_provisioned: self.clusters_created,
+            provisions_failed: self.clusters_failed,
+            clusters_deleted: self.clusters_deleted,
             latency_quantiles_ms: (1..100).map(|i| q(i as f64 / 100.0)).collect(),
         }
     }

@@ -11,7 +11,7 @@ use std::path::Path;
 type Metric = (&'static str, fn(&SessionSummary) -> f64);
 
 /// Reported figures, in column order.
-pub const METRICS: [Metric; 31] = [
+pub const METRICS: [Metric; 34] = [
     ("arrivals", |s| s.arrivals as f64),
     ("admitted", |s| s.admitted as f64),
     ("rejected", |s| s.rejected as f64),
@@ -55,6 +55,9 @@ pub const METRICS: [Metric; 31] = [
     ("scale_outs_failed", |s| s.scale_outs_failed as f64),
     ("peerings", |s| s.peerings as f64),
     ("added_vcpu_hours", |s| s.added_vcpu_hours),
+    ("clusters_provisioned", |s| s.clusters_provisioned as f64),
+    ("provisions_failed", |s| s.provisions_failed as f64),
+    ("clusters_deleted", |s| s.clusters_deleted as f64),
 ];
 
 fn num(v: f64) -> String {

@@ -24,9 +24,9 @@ use super::policy::{
 };
 use crate::config::experiment::{PathKind, Protocol};
 use crate::config::topology::Tier;
+use crate::engine::rng::truncated_normal;
 use crate::engine::RadixQueue;
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
-use crate::engine::rng::truncated_normal;
 use crate::model::platform::contention_stretch;
 use crate::model::provisioning::{CapiModel, ClusterSpec};
 use crate::model::session::{session_latency_ms, LatencyInputs, SessionApp};
@@ -113,8 +113,15 @@ pub struct ControlSettings {
     pub on_demand_peering: bool,
     /// Time to peer two clusters and offload the namespace.
     pub peering_delay: SimDuration,
-    /// Cluster API timings for scale-outs.
+    /// Cluster API timings for scale-outs and new clusters.
     pub capi: crate::config::provisioning::CapiConfig,
+    /// Clusters that do not exist at the start; created when needed, deleted when idle.
+    pub standby: Vec<ClusterId>,
+    /// Unserved sessions a standby cluster would serve within budget, within one decision
+    /// interval, that make the control loop create it.
+    pub provision_after_sessions: u32,
+    /// Time a created cluster stays empty before it is deleted.
+    pub deprovision_idle: SimDuration,
 }
 
 impl Default for ControlSettings {
@@ -129,6 +136,9 @@ impl Default for ControlSettings {
             on_demand_peering: false,
             peering_delay: SimDuration::ZERO,
             capi: crate::config::provisioning::CapiConfig::default(),
+            standby: Vec::new(),
+            provision_after_sessions: 3,
+            deprovision_idle: SimDuration::from_secs_f64(1800.0),
         }
     }
 }
@@ -193,8 +203,14 @@ pub trait SessionObserver {
     fn scaled(&mut self, nodes: i64, failed: bool);
     /// A Liqo peering came up.
     fn peered(&mut self);
-    /// Capacity added by autoscaling was held for `vcpu_hours`, costing `usd`.
+    /// Capacity added by autoscaling or by created clusters was held for `vcpu_hours`,
+    /// costing `usd`.
     fn added_capacity(&mut self, vcpu_hours: f64, usd: f64);
+    /// A standby cluster was created through Cluster API and peered (`ok`), or its
+    /// machines failed. Ignored by default.
+    fn provisioned(&mut self, _ok: bool) {}
+    /// A created cluster was deleted after staying empty. Ignored by default.
+    fn deprovisioned(&mut self) {}
     /// Resources a session held on a cluster: vCPU-hours, GiB-hours, their price (USD) and
     /// inter-site egress (GB).
     fn cost(&mut self, vcpu_hours: f64, gib_hours: f64, usd: f64, egress_gb: f64);
@@ -249,6 +265,16 @@ struct ClusterLoad {
     pending_nodes: u32,
     /// Last scaling action.
     last_action: Option<SimTime>,
+    /// A standby cluster (it may be created and deleted during the run).
+    standby: bool,
+    /// The cluster does not exist (a standby cluster not created, or deleted).
+    absent: bool,
+    /// Its creation is under way.
+    creating: bool,
+    /// Since when a created cluster has held no session.
+    idle_since: Option<SimTime>,
+    /// Unserved sessions it would have served within budget, since the last decision.
+    demand: u32,
 }
 
 /// Per-site network state under faults.
@@ -279,6 +305,8 @@ pub enum SEvent {
     NodesReady(u32, u32, bool),
     /// Peering number `.0` is established.
     Peered(u32),
+    /// Standby cluster `.0` is created and peered (`.1`: whether its machines came up).
+    ClusterUp(u32, bool),
     /// Frame fidelity: session `.0`'s user sends its next input (a frame starts).
     Frame(u32),
     /// Frame fidelity: a frame of session `.0` reaches the egress link of its cluster's
@@ -339,7 +367,12 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         streams: RngStreams,
         queue: Q,
     ) -> Self {
-        let load = vec![ClusterLoad::default(); p.topology.clusters.len()];
+        let mut load = vec![ClusterLoad::default(); p.topology.clusters.len()];
+        for &c in &s.control.standby {
+            let l = &mut load[c.ix()];
+            l.standby = true;
+            l.absent = true;
+        }
         let mut w = SessionWorld {
             p,
             s,
@@ -423,6 +456,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     if self.s.control.autoscale {
                         self.autoscale(now);
                     }
+                    if !self.s.control.standby.is_empty() {
+                        self.provision(now, obs);
+                    }
                 }
                 SEvent::Fail(f) => self.fail(now, f, strategy, obs),
                 SEvent::Recover(f) => self.recover(f),
@@ -439,6 +475,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     self.peerings.insert(pair, true);
                     obs.peered();
                 }
+                SEvent::ClusterUp(c, ok) => self.cluster_up(now, c, ok, obs),
                 SEvent::Frame(i) => self.frame(now, i),
                 SEvent::FrameAtLink(i, so_far_ns, size) => {
                     self.frame_at_link(now, i, so_far_ns, size, obs)
@@ -638,6 +675,24 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 break;
             }
         }
+        if !self.s.control.standby.is_empty() {
+            let view = ObservedView {
+                scraped_at_s: self.visible_at.0 as f64 / 1e9,
+                clusters: &self.visible,
+            };
+            let served = chosen.is_some_and(|(_, pos)| {
+                req.estimate_ms(&req.candidates[pos as usize], &view) <= req.slo_latency_ms
+            });
+            if !served {
+                let standby = req.candidates.iter().find(|k| {
+                    let l = &self.load[k.cluster.ix()];
+                    l.absent && !l.creating && req.estimate_ms(k, &view) <= req.slo_latency_ms
+                });
+                if let Some(k) = standby {
+                    self.load[k.cluster.ix()].demand += 1;
+                }
+            }
+        }
         self.ranked = ranked;
         self.user_sites = user_sites;
         self.access_ms = access_ms;
@@ -804,11 +859,12 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         }
     }
 
-    /// Cores and memory (MiB) cluster `i` offers now: none while down, less after node loss.
+    /// Cores and memory (MiB) cluster `i` offers now: none while down or absent, less after
+    /// node loss.
     fn capacity(&self, i: usize) -> (f64, f64) {
         let k = &self.p.topology.clusters[i];
         let l = &self.load[i];
-        if l.down > 0 {
+        if l.down > 0 || l.absent {
             return (0.0, 0.0);
         }
         let share = (k.nodes + l.extra_nodes).saturating_sub(l.lost_nodes) as f64 / k.nodes as f64;
@@ -907,7 +963,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 free_memory_mib: (cap.1 - l.used_mem).max(0.0),
                 cpu_util: self.cpu_util(i),
                 cpu_stretch: contention_stretch(self.cpu_util(i), k.cpu_cores),
-                up: l.down == 0,
+                up: l.down == 0 && !l.absent,
                 cost_per_vcpu_hour_usd: k.cost_per_vcpu_hour_usd,
             });
         }
@@ -1060,21 +1116,70 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         }
     }
 
-    /// How long a scale-out of cluster `i` by `nodes` takes, by running the Cluster API
-    /// model: from the MachineDeployment change to the new nodes Ready (the control
-    /// plane exists already). `false` if the machines failed.
-    fn scale_out_time(&mut self, i: usize, nodes: u32) -> (bool, SimDuration) {
+    /// Creates standby clusters that unserved sessions ask for and deletes created clusters
+    /// that stayed empty for `deprovision_idle` (checked on the cluster itself, as a
+    /// controller would before deleting).
+    fn provision(&mut self, now: SimTime, obs: &mut impl SessionObserver) {
+        for i in 0..self.s.control.standby.len() {
+            let c = self.s.control.standby[i].ix();
+            let l = self.load[c];
+            if l.absent && !l.creating && l.demand >= self.s.control.provision_after_sessions {
+                let (ok, delay) = self.creation_time(c);
+                self.load[c].creating = true;
+                let at = now + delay + self.s.control.peering_delay;
+                self.queue.push(at, SEvent::ClusterUp(c as u32, ok));
+            } else if !l.absent {
+                let empty = l.used_cpu <= 1e-9 && l.used_mem <= 1e-9 && l.pending_nodes == 0;
+                let since = l.idle_since.unwrap_or(now);
+                let l = &mut self.load[c];
+                l.idle_since = empty.then_some(since);
+                if empty && now - since >= self.s.control.deprovision_idle {
+                    l.absent = true;
+                    l.extra_nodes = 0;
+                    l.idle_since = None;
+                    obs.deprovisioned();
+                }
+            }
+            self.load[c].demand = 0;
+        }
+    }
+
+    /// A standby cluster's creation finished: it takes sessions if its machines came up.
+    fn cluster_up(&mut self, now: SimTime, c: u32, ok: bool, obs: &mut impl SessionObserver) {
+        let l = &mut self.load[c as usize];
+        l.creating = false;
+        if ok {
+            l.absent = false;
+            l.idle_since = Some(now);
+        }
+        obs.provisioned(ok);
+    }
+
+    /// How long creating standby cluster `i` takes, by running the Cluster API model: from
+    /// the Cluster object to every node Ready. `false` if the machines failed.
+    fn creation_time(&mut self, i: usize) -> (bool, SimDuration) {
         let k = &self.p.topology.clusters[i];
-        let model = CapiModel::new(&self.s.control.capi, k.provider, k.distribution);
         let spec = ClusterSpec {
             distribution: k.distribution,
             provider: k.provider,
             control_plane_nodes: 1,
-            workers: nodes,
+            workers: k.nodes.saturating_sub(1),
             vcpu_per_node: k.cpu_cores / k.nodes as f64,
         };
+        match self.run_capi(spec).first_ready {
+            Some(all) => (true, all - SimTime::ZERO),
+            None => (
+                false,
+                SimDuration::from_secs_f64(self.s.control.capi.machine_start_timeout_s),
+            ),
+        }
+    }
+
+    /// Runs the Cluster API model on `spec` with a seed from the control-loop stream.
+    fn run_capi(&mut self, spec: ClusterSpec) -> crate::world::provisioning::ProvisioningReport {
+        let model = CapiModel::new(&self.s.control.capi, spec.provider, spec.distribution);
         let streams = RngStreams::new(self.rng_control.random(), 0);
-        let report = ProvisioningWorld::new(
+        ProvisioningWorld::new(
             spec,
             model,
             Vec::new(),
@@ -1082,9 +1187,26 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             streams,
             RadixQueue::new(),
         )
-        .run();
+        .run()
+    }
+
+    /// How long a scale-out of cluster `i` by `nodes` takes, by running the Cluster API
+    /// model: from the MachineDeployment change to the new nodes Ready (the control
+    /// plane exists already). `false` if the machines failed.
+    fn scale_out_time(&mut self, i: usize, nodes: u32) -> (bool, SimDuration) {
+        let k = &self.p.topology.clusters[i];
+        let spec = ClusterSpec {
+            distribution: k.distribution,
+            provider: k.provider,
+            control_plane_nodes: 1,
+            workers: nodes,
+            vcpu_per_node: k.cpu_cores / k.nodes as f64,
+        };
+        let reconcile =
+            CapiModel::new(&self.s.control.capi, k.provider, k.distribution).reconcile_ns;
+        let report = self.run_capi(spec);
         match (report.first_ready, report.control_plane_ready) {
-            (Some(all), Some(cp)) => (true, SimDuration(model.reconcile_ns) + (all - cp)),
+            (Some(all), Some(cp)) => (true, SimDuration(reconcile) + (all - cp)),
             _ => (
                 false,
                 SimDuration::from_secs_f64(self.s.control.capi.machine_start_timeout_s),
@@ -1098,6 +1220,17 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             obs.scaled(-(n as i64), false);
         }
         let hours = self.s.scrape.as_secs_f64() / 3600.0;
+        for &c in &self.s.control.standby {
+            let (k, l) = (self.p.topology.cluster(c), &self.load[c.ix()]);
+            if !l.absent || l.creating {
+                let vcpu_h = k.cpu_cores * hours;
+                let gib_h = k.memory_mib / 1024.0 * hours;
+                obs.added_capacity(
+                    vcpu_h,
+                    vcpu_h * k.cost_per_vcpu_hour_usd + gib_h * k.cost_per_gib_hour_usd,
+                );
+            }
+        }
         for (i, k) in self.p.topology.clusters.iter().enumerate() {
             let extra = self.load[i].extra_nodes;
             if extra > 0 {

@@ -451,4 +451,3 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
         }
     }
 }
-
