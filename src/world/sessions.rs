@@ -203,8 +203,8 @@ pub trait SessionObserver {
     fn scaled(&mut self, nodes: i64, failed: bool);
     /// A Liqo peering came up.
     fn peered(&mut self);
-    /// Capacity added by autoscaling or by created clusters was held for `vcpu_hours`,
-    /// costing `usd`.
+    /// Capacity added by autoscaling or by created clusters was held for `vcpu_hours`; its
+    /// unreserved part cost `usd` (reservations on it are in [`Self::cost`]).
     fn added_capacity(&mut self, vcpu_hours: f64, usd: f64);
     /// A standby cluster was created through Cluster API and peered (`ok`), or its
     /// machines failed. Ignored by default.
@@ -1214,33 +1214,38 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         }
     }
 
-    /// Charges the capacity autoscaling added, over the last scrape interval.
+    /// Charges the capacity the control loop added (scale-outs, created clusters) over the
+    /// last scrape interval.
     fn charge_added_capacity(&mut self, obs: &mut impl SessionObserver) {
         for n in self.scale_in_pending.drain(..) {
             obs.scaled(-(n as i64), false);
         }
         let hours = self.s.scrape.as_secs_f64() / 3600.0;
-        for &c in &self.s.control.standby {
-            let (k, l) = (self.p.topology.cluster(c), &self.load[c.ix()]);
-            if !l.absent || l.creating {
-                let vcpu_h = k.cpu_cores * hours;
-                let gib_h = k.memory_mib / 1024.0 * hours;
-                obs.added_capacity(
-                    vcpu_h,
-                    vcpu_h * k.cost_per_vcpu_hour_usd + gib_h * k.cost_per_gib_hour_usd,
-                );
-            }
-        }
         for (i, k) in self.p.topology.clusters.iter().enumerate() {
-            let extra = self.load[i].extra_nodes;
-            if extra > 0 {
-                let vcpu_h = extra as f64 * k.cpu_cores / k.nodes as f64 * hours;
-                let gib_h = extra as f64 * k.memory_mib / 1024.0 / k.nodes as f64 * hours;
-                obs.added_capacity(
-                    vcpu_h,
-                    vcpu_h * k.cost_per_vcpu_hour_usd + gib_h * k.cost_per_gib_hour_usd,
-                );
+            let l = &self.load[i];
+            // A created cluster is added capacity as a whole (billed from its creation);
+            // any other cluster only for the nodes autoscaling added.
+            let (base_cpu, base_mem, added_nodes) = if l.standby {
+                let exists = !l.absent || l.creating;
+                (0.0, 0.0, if exists { k.nodes + l.extra_nodes } else { 0 })
+            } else {
+                (k.cpu_cores, k.memory_mib, l.extra_nodes)
+            };
+            if added_nodes == 0 {
+                continue;
             }
+            let share = added_nodes as f64 / k.nodes as f64;
+            let (cpu, mem) = (k.cpu_cores * share, k.memory_mib * share);
+            // Reservations on the added capacity are billed with their sessions; the
+            // unreserved rest is billed here, so every vCPU-hour is charged once.
+            let idle_cpu = (cpu - (l.used_cpu - base_cpu).max(0.0)).max(0.0);
+            let idle_mem = (mem - (l.used_mem - base_mem).max(0.0)).max(0.0);
+            obs.added_capacity(
+                cpu * hours,
+                hours
+                    * (idle_cpu * k.cost_per_vcpu_hour_usd
+                        + idle_mem / 1024.0 * k.cost_per_gib_hour_usd),
+            );
         }
     }
 
