@@ -17,6 +17,8 @@ pub struct SessionRecorder {
     over_budget_s: f64,
     observed_s: f64,
     latency_ns: Histogram,
+    /// The last sample weight, s, and its value in µs.
+    weight: (f64, u64),
     vcpu_hours: f64,
     gib_hours: f64,
     usd: f64,
@@ -72,8 +74,13 @@ impl SessionObserver for SessionRecorder {
     fn latency(&mut self, ms: f64, over_budget: bool, weight_s: f64) {
         // Weighted by the session time a sample stands for (µs): a scrape interval at flow
         // fidelity, one frame interval (or more after skipped frames) at frame fidelity.
+        // The weight rarely changes between samples; its conversion is kept.
+        if weight_s != self.weight.0 {
+            self.weight = (weight_s, (weight_s * 1e6 + 0.5) as u64);
+        }
+        // Nearest ns without a libm call (latencies are positive).
         self.latency_ns
-            .record_weighted((ms * 1e6).round() as u64, (weight_s * 1e6).round() as u64);
+            .record_weighted((ms * 1e6 + 0.5) as u64, self.weight.1);
         self.observed_s += weight_s;
         if over_budget {
             self.over_budget_s += weight_s;

@@ -263,15 +263,18 @@ struct ClusterLoad {
     extra_nodes: u32,
     /// Nodes being added.
     pending_nodes: u32,
-    /// Last scaling action.
-    last_action: Option<SimTime>,
-    /// A standby cluster (it may be created and deleted during the run).
-    standby: bool,
+    /// No scaling action before this time (cooldown after the last one).
+    cool_until: SimTime,
     /// The cluster does not exist (a standby cluster not created, or deleted).
     absent: bool,
+}
+
+/// The control loop's state of a standby cluster.
+#[derive(Debug, Clone, Copy, Default)]
+struct Standby {
     /// Its creation is under way.
     creating: bool,
-    /// Since when a created cluster has held no session.
+    /// Since when the created cluster has held no session.
     idle_since: Option<SimTime>,
     /// Unserved sessions it would have served within budget, since the last decision.
     demand: u32,
@@ -354,6 +357,11 @@ pub struct SessionWorld<'a, Q> {
     /// Frame fidelity: when each site's egress link finishes its last frame.
     link_free: Vec<SimTime>,
     rng_frames: StreamRng,
+    /// State of each standby cluster, in `control.standby` order.
+    standby: Vec<Standby>,
+    /// Position of each cluster in `control.standby` (`u32::MAX` if none); empty when
+    /// there are no standby clusters.
+    standby_of: Vec<u32>,
     /// Events handled.
     pub events: u64,
 }
@@ -368,10 +376,13 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         queue: Q,
     ) -> Self {
         let mut load = vec![ClusterLoad::default(); p.topology.clusters.len()];
-        for &c in &s.control.standby {
-            let l = &mut load[c.ix()];
-            l.standby = true;
-            l.absent = true;
+        let mut standby_of = Vec::new();
+        if !s.control.standby.is_empty() {
+            standby_of = vec![u32::MAX; load.len()];
+            for (i, &c) in s.control.standby.iter().enumerate() {
+                load[c.ix()].absent = true;
+                standby_of[c.ix()] = i as u32;
+            }
         }
         let mut w = SessionWorld {
             p,
@@ -423,6 +434,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             frames_skipped: Vec::new(),
             link_free: vec![SimTime::ZERO; p.topology.sites.len()],
             rng_frames: streams.stream("session-frames"),
+            standby: vec![Standby::default(); s.control.standby.len()],
+            standby_of,
             events: 0,
         };
         w.visible = w.snapshot();
@@ -684,12 +697,15 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 req.estimate_ms(&req.candidates[pos as usize], &view) <= req.slo_latency_ms
             });
             if !served {
-                let standby = req.candidates.iter().find(|k| {
-                    let l = &self.load[k.cluster.ix()];
-                    l.absent && !l.creating && req.estimate_ms(k, &view) <= req.slo_latency_ms
+                let wanted = req.candidates.iter().find_map(|k| {
+                    let i = self.standby_of[k.cluster.ix()];
+                    let waiting = i != u32::MAX
+                        && self.load[k.cluster.ix()].absent
+                        && !self.standby[i as usize].creating;
+                    (waiting && req.estimate_ms(k, &view) <= req.slo_latency_ms).then_some(i)
                 });
-                if let Some(k) = standby {
-                    self.load[k.cluster.ix()].demand += 1;
+                if let Some(i) = wanted {
+                    self.standby[i as usize].demand += 1;
                 }
             }
         }
@@ -1012,12 +1028,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 continue;
             }
             let app = &self.p.apps[s.app as usize];
-            let Some(cand) = self.p.candidates[s.site as usize]
-                .iter()
-                .find(|c| c.cluster.0 == s.cluster)
-            else {
-                continue;
-            };
+            let cand = &self.p.candidates[s.site as usize][s.cand as usize];
             let k = self.p.topology.cluster(cand.cluster);
             let site = k.site.ix();
             let ms = session_latency_ms(
@@ -1088,7 +1099,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             let o = self.visible[i];
             let cap = self.capacity(i).0;
             let l = self.load[i];
-            let cooling = l.last_action.is_some_and(|t| now < t + c.cooldown);
+            let cooling = now < l.cool_until;
             if !o.up || cap <= 0.0 || cooling || l.pending_nodes > 0 {
                 continue;
             }
@@ -1097,7 +1108,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 let (ok, delay) = self.scale_out_time(i, c.step_nodes);
                 let l = &mut self.load[i];
                 l.pending_nodes += c.step_nodes;
-                l.last_action = Some(now);
+                l.cool_until = now + c.cooldown;
                 self.queue
                     .push(now + delay, SEvent::NodesReady(i as u32, c.step_nodes, ok));
             } else if share < c.scale_in_util && l.extra_nodes >= c.step_nodes {
@@ -1109,7 +1120,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 if l.used_cpu <= cpu - step * per_node && l.used_mem <= mem - step * mem_per_node {
                     let l = &mut self.load[i];
                     l.extra_nodes -= c.step_nodes;
-                    l.last_action = Some(now);
+                    l.cool_until = now + c.cooldown;
                     self.scale_in_pending.push(c.step_nodes);
                 }
             }
@@ -1122,35 +1133,35 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     fn provision(&mut self, now: SimTime, obs: &mut impl SessionObserver) {
         for i in 0..self.s.control.standby.len() {
             let c = self.s.control.standby[i].ix();
-            let l = self.load[c];
-            if l.absent && !l.creating && l.demand >= self.s.control.provision_after_sessions {
+            let (l, st) = (self.load[c], self.standby[i]);
+            if l.absent && !st.creating && st.demand >= self.s.control.provision_after_sessions {
                 let (ok, delay) = self.creation_time(c);
-                self.load[c].creating = true;
+                self.standby[i].creating = true;
                 let at = now + delay + self.s.control.peering_delay;
                 self.queue.push(at, SEvent::ClusterUp(c as u32, ok));
             } else if !l.absent {
                 let empty = l.used_cpu <= 1e-9 && l.used_mem <= 1e-9 && l.pending_nodes == 0;
-                let since = l.idle_since.unwrap_or(now);
-                let l = &mut self.load[c];
-                l.idle_since = empty.then_some(since);
+                let since = st.idle_since.unwrap_or(now);
+                self.standby[i].idle_since = empty.then_some(since);
                 if empty && now - since >= self.s.control.deprovision_idle {
+                    let l = &mut self.load[c];
                     l.absent = true;
                     l.extra_nodes = 0;
-                    l.idle_since = None;
+                    self.standby[i].idle_since = None;
                     obs.deprovisioned();
                 }
             }
-            self.load[c].demand = 0;
+            self.standby[i].demand = 0;
         }
     }
 
     /// A standby cluster's creation finished: it takes sessions if its machines came up.
     fn cluster_up(&mut self, now: SimTime, c: u32, ok: bool, obs: &mut impl SessionObserver) {
-        let l = &mut self.load[c as usize];
-        l.creating = false;
+        let st = &mut self.standby[self.standby_of[c as usize] as usize];
+        st.creating = false;
         if ok {
-            l.absent = false;
-            l.idle_since = Some(now);
+            st.idle_since = Some(now);
+            self.load[c as usize].absent = false;
         }
         obs.provisioned(ok);
     }
@@ -1225,8 +1236,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             let l = &self.load[i];
             // A created cluster is added capacity as a whole (billed from its creation);
             // any other cluster only for the nodes autoscaling added.
-            let (base_cpu, base_mem, added_nodes) = if l.standby {
-                let exists = !l.absent || l.creating;
+            let standby = self.standby_of.get(i).map_or(u32::MAX, |&x| x);
+            let (base_cpu, base_mem, added_nodes) = if standby != u32::MAX {
+                let exists = !l.absent || self.standby[standby as usize].creating;
                 (0.0, 0.0, if exists { k.nodes + l.extra_nodes } else { 0 })
             } else {
                 (k.cpu_cores, k.memory_mib, l.extra_nodes)
