@@ -50,7 +50,7 @@ pub struct ExperimentConfig {
     /// experiments); replaces `application` and `scenarios`.
     #[serde(default)]
     pub provisioning: Option<ProvisioningConfig>,
-    /// XR sessions placed by strategies at flow fidelity (session experiments).
+    /// XR sessions placed by strategies (session experiments; flow fidelity by default).
     #[serde(default)]
     pub sessions: Option<SessionsConfig>,
     /// Capacity planning over the session experiment (`xrplace plan`).

@@ -1,5 +1,5 @@
 //! The `[sessions]` section of an experiment: XR sessions arriving at access sites, placed
-//! by a strategy on a topology, at flow fidelity.
+//! by a strategy on a topology, at flow fidelity or, if the experiment says so, frame fidelity.
 
 use super::check::Checker;
 use super::error::ConfigError;
