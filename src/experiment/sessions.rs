@@ -196,7 +196,7 @@ fn faults_of(
 
 /// The control loop's settings; the peering delay is the Liqo steps before a pod can run
 /// remotely (authentication, network, virtual node, offloading) from the topology.
-fn control_settings(s: &SessionsConfig, t: &TopologyConfig, topo: &Topology) -> ControlSettings {
+fn control_settings(s: &SessionsConfig, t: &TopologyConfig) -> ControlSettings {
     let c = &s.control;
     let l = &t.paths.liqo;
     ControlSettings {
@@ -211,7 +211,6 @@ fn control_settings(s: &SessionsConfig, t: &TopologyConfig, topo: &Topology) -> 
             l.peering_auth_s + l.peering_network_s + l.virtual_node_s + l.offloading_s,
         ),
         capi: c.capi.clone(),
-        standby: standby_ids(s, topo),
         provision_after_sessions: c.provision_after_sessions,
         deprovision_idle: SimDuration::from_secs_f64(c.deprovision_idle_s),
     }
@@ -315,6 +314,7 @@ pub fn build_platform(
         cross_kind: s.cross_cluster_path,
         slo_latency_ms: s.slo_latency_ms,
         central,
+        standby,
     }
 }
 
@@ -442,7 +442,7 @@ pub fn simulate(
             cfg.duration_s,
         ),
         migration_downtime_s: s.migration_downtime_s,
-        control: control_settings(s, topo_cfg, &platform.topology),
+        control: control_settings(s, topo_cfg),
         frames: cfg.fidelity() == Fidelity::Frame,
     };
     let arrivals = match s.load.kind {

@@ -59,6 +59,9 @@ pub struct SessionPlatform {
     pub slo_latency_ms: f64,
     /// The cluster running the applications' central components, if any.
     pub central: Option<ClusterId>,
+    /// Clusters that do not exist at the start; the control loop creates them when needed
+    /// and deletes them when idle. Never a home cluster.
+    pub standby: Vec<ClusterId>,
 }
 
 /// Where arrivals come from.
@@ -115,8 +118,6 @@ pub struct ControlSettings {
     pub peering_delay: SimDuration,
     /// Cluster API timings for scale-outs and new clusters.
     pub capi: crate::config::provisioning::CapiConfig,
-    /// Clusters that do not exist at the start; created when needed, deleted when idle.
-    pub standby: Vec<ClusterId>,
     /// Unserved sessions a standby cluster would serve within budget, within one decision
     /// interval, that make the control loop create it.
     pub provision_after_sessions: u32,
@@ -136,7 +137,6 @@ impl Default for ControlSettings {
             on_demand_peering: false,
             peering_delay: SimDuration::ZERO,
             capi: crate::config::provisioning::CapiConfig::default(),
-            standby: Vec::new(),
             provision_after_sessions: 3,
             deprovision_idle: SimDuration::from_secs_f64(1800.0),
         }
@@ -357,9 +357,9 @@ pub struct SessionWorld<'a, Q> {
     /// Frame fidelity: when each site's egress link finishes its last frame.
     link_free: Vec<SimTime>,
     rng_frames: StreamRng,
-    /// State of each standby cluster, in `control.standby` order.
+    /// State of each standby cluster, in `standby` order.
     standby: Vec<Standby>,
-    /// Position of each cluster in `control.standby` (`u32::MAX` if none); empty when
+    /// Position of each cluster in the platform's `standby` (`u32::MAX` if none); empty when
     /// there are no standby clusters.
     standby_of: Vec<u32>,
     /// Events handled.
@@ -377,9 +377,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     ) -> Self {
         let mut load = vec![ClusterLoad::default(); p.topology.clusters.len()];
         let mut standby_of = Vec::new();
-        if !s.control.standby.is_empty() {
+        if !p.standby.is_empty() {
             standby_of = vec![u32::MAX; load.len()];
-            for (i, &c) in s.control.standby.iter().enumerate() {
+            for (i, &c) in p.standby.iter().enumerate() {
                 load[c.ix()].absent = true;
                 standby_of[c.ix()] = i as u32;
             }
@@ -434,7 +434,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             frames_skipped: Vec::new(),
             link_free: vec![SimTime::ZERO; p.topology.sites.len()],
             rng_frames: streams.stream("session-frames"),
-            standby: vec![Standby::default(); s.control.standby.len()],
+            standby: vec![Standby::default(); p.standby.len()],
             standby_of,
             events: 0,
         };
@@ -469,7 +469,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     if self.s.control.autoscale {
                         self.autoscale(now);
                     }
-                    if !self.s.control.standby.is_empty() {
+                    if !self.p.standby.is_empty() {
                         self.provision(now, obs);
                     }
                 }
@@ -688,7 +688,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 break;
             }
         }
-        if !self.s.control.standby.is_empty() {
+        if !self.p.standby.is_empty() {
             let view = ObservedView {
                 scraped_at_s: self.visible_at.0 as f64 / 1e9,
                 clusters: &self.visible,
@@ -1131,8 +1131,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     /// that stayed empty for `deprovision_idle` (checked on the cluster itself, as a
     /// controller would before deleting).
     fn provision(&mut self, now: SimTime, obs: &mut impl SessionObserver) {
-        for i in 0..self.s.control.standby.len() {
-            let c = self.s.control.standby[i].ix();
+        for i in 0..self.p.standby.len() {
+            let c = self.p.standby[i].ix();
             let (l, st) = (self.load[c], self.standby[i]);
             if l.absent && !st.creating && st.demand >= self.s.control.provision_after_sessions {
                 let (ok, delay) = self.creation_time(c);
@@ -1169,20 +1169,26 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     /// How long creating standby cluster `i` takes, by running the Cluster API model: from
     /// the Cluster object to every node Ready. `false` if the machines failed.
     fn creation_time(&mut self, i: usize) -> (bool, SimDuration) {
-        let k = &self.p.topology.clusters[i];
-        let spec = ClusterSpec {
-            distribution: k.distribution,
-            provider: k.provider,
-            control_plane_nodes: 1,
-            workers: k.nodes.saturating_sub(1),
-            vcpu_per_node: k.cpu_cores / k.nodes as f64,
-        };
-        match self.run_capi(spec).first_ready {
+        let workers = self.p.topology.clusters[i].nodes.saturating_sub(1);
+        match self.run_capi(self.capi_spec(i, workers)).first_ready {
             Some(all) => (true, all - SimTime::ZERO),
             None => (
                 false,
                 SimDuration::from_secs_f64(self.s.control.capi.machine_start_timeout_s),
             ),
+        }
+    }
+
+    /// Cluster API spec of cluster `i` (its distribution, provider and node shape) with one
+    /// control-plane node and `workers` workers.
+    fn capi_spec(&self, i: usize, workers: u32) -> ClusterSpec {
+        let k = &self.p.topology.clusters[i];
+        ClusterSpec {
+            distribution: k.distribution,
+            provider: k.provider,
+            control_plane_nodes: 1,
+            workers,
+            vcpu_per_node: k.cpu_cores / k.nodes as f64,
         }
     }
 
@@ -1205,16 +1211,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     /// model: from the MachineDeployment change to the new nodes Ready (the control
     /// plane exists already). `false` if the machines failed.
     fn scale_out_time(&mut self, i: usize, nodes: u32) -> (bool, SimDuration) {
-        let k = &self.p.topology.clusters[i];
-        let spec = ClusterSpec {
-            distribution: k.distribution,
-            provider: k.provider,
-            control_plane_nodes: 1,
-            workers: nodes,
-            vcpu_per_node: k.cpu_cores / k.nodes as f64,
-        };
+        let spec = self.capi_spec(i, nodes);
         let reconcile =
-            CapiModel::new(&self.s.control.capi, k.provider, k.distribution).reconcile_ns;
+            CapiModel::new(&self.s.control.capi, spec.provider, spec.distribution).reconcile_ns;
         let report = self.run_capi(spec);
         match (report.first_ready, report.control_plane_ready) {
             (Some(all), Some(cp)) => (true, SimDuration(reconcile) + (all - cp)),
@@ -1287,9 +1286,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         let cand = &self.p.candidates[s.site as usize][s.cand as usize];
         let k = cand.cluster.ix();
         let size = self.draw_frame_size();
-        let up_ms = self.p.topology.sites[s.site as usize].access_latency_ms
-            + (cand.rtt_ms + self.extra_rtt_ms(s.site as usize, cand.site as usize)) / 2.0
-            + self.draw_route_jitter_ms(cand.jitter_ms);
+        let up_ms = self.draw_leg_ms(s.site, cand);
         let stretch = contention_stretch(self.cpu_util(k), self.p.topology.clusters[k].cpu_cores);
         let proc_ms = app.ms_per_frame / cand.cpu_speed * stretch * size;
         let at_cluster = now + SimDuration::from_secs_f64(up_ms.max(0.0) / 1e3);
@@ -1337,9 +1334,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         let start = now.max(self.link_free[site]);
         let sent = start + SimDuration((bits / gbps).round() as u64);
         self.link_free[site] = sent;
-        let down_ms = (cand.rtt_ms + self.extra_rtt_ms(s.site as usize, site)) / 2.0
-            + self.draw_route_jitter_ms(cand.jitter_ms)
-            + self.p.topology.sites[s.site as usize].access_latency_ms;
+        let down_ms = self.draw_leg_ms(s.site, cand);
         let ms = (so_far_ns as u64 + (sent - now).0) as f64 / 1e6
             + down_ms.max(0.0)
             + self.group(&s).penalty_ms(cand.site, cand.rtt_ms);
@@ -1349,6 +1344,14 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             ms > self.p.slo_latency_ms,
             shown as f64 * app.frame_interval_ns as f64 / 1e9,
         );
+    }
+
+    /// One way between a user at `site` and candidate `cand`'s cluster for one frame, ms:
+    /// access latency, half the RTT (degraded links included) and a jitter draw.
+    fn draw_leg_ms(&mut self, site: u32, cand: &Candidate) -> f64 {
+        self.p.topology.sites[site as usize].access_latency_ms
+            + (cand.rtt_ms + self.extra_rtt_ms(site as usize, cand.site as usize)) / 2.0
+            + self.draw_route_jitter_ms(cand.jitter_ms)
     }
 
     /// A frame's size relative to the mean: truncated Gaussian, sd 10.5 %, within 50-150 %
