@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use xrplace::config::plan::load_plan;
+use xrplace::config::plan_file::load_plan;
 use xrplace::config::{check_file, load_experiment, ConfigError};
 use xrplace::experiment::plan::PlanSearch;
 use xrplace::experiment::{
@@ -60,17 +60,28 @@ enum Command {
         #[command(flatten)]
         sim: SimArgs,
     },
-    /// Write Kubernetes manifests for a plan: Cluster API, Liqo, the XR application.
+    /// Write Kubernetes manifests for a plan: Cluster API with its add-ons, Liqo, the XR
+    /// application, an apply script and README (docs/export.md).
     Export {
         /// Plan file written by `xrplace plan`.
         plan: PathBuf,
-        /// Output directory (one folder per cluster plus management/).
+        /// Output directory, owned by the export (it lists what it wrote in
+        /// xrplace-export.toml; a re-export replaces exactly that).
         #[arg(long)]
         out: PathBuf,
-        /// Emit OpenStack infrastructure kinds as v1beta1, for CAPO releases before 0.15
-        /// that serve only v1beta1.
-        #[arg(long)]
+        /// Emit OpenStack infrastructure kinds as v1beta2 (CAPO v0.15 or later) instead of
+        /// v1beta1 (CAPO v0.14, the newest stable release).
+        #[arg(long, conflicts_with = "openstack_v1beta1")]
+        openstack_v1beta2: bool,
+        /// Emit OpenStack kinds as v1beta1 (the default; kept for older scripts).
+        #[arg(long, hide = true)]
         openstack_v1beta1: bool,
+        /// Export into a folder that holds files no earlier export wrote (they are kept).
+        #[arg(long)]
+        force: bool,
+        /// Lint the written export (as `xrplace check DIR`) and fail on a finding.
+        #[arg(long)]
+        verify: bool,
     },
     /// Join the outputs of the shards of a session sweep into one runs.csv and summary.csv,
     /// byte-identical to running the sweep unsharded.
@@ -82,9 +93,10 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Validate topology and experiment files without running anything.
+    /// Validate topology, experiment and plan files without running anything, or lint an
+    /// export folder for apply-time defects (`file: object: rule: message` per finding).
     Check {
-        /// Files to check; the kind of each is told by its tables.
+        /// Files to check (the kind of each is told by its tables) or export folders.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -114,6 +126,8 @@ enum TopologyCommand {
 /// Why the command failed, mapped to the exit code.
 enum Failure {
     Input(ConfigError),
+    /// Input that is well-formed but refused (an export folder not ours, lint findings).
+    Refused(String),
     Runtime(String),
 }
 
@@ -151,8 +165,17 @@ fn main() -> ExitCode {
         Command::Export {
             plan,
             out,
-            openstack_v1beta1,
-        } => export(&plan, &out, openstack_v1beta1),
+            openstack_v1beta2,
+            openstack_v1beta1: _,
+            force,
+            verify,
+        } => export(
+            &plan,
+            &out,
+            ExportOptions { openstack_v1beta2 },
+            force,
+            verify,
+        ),
         Command::Merge { shards, out } => merge(&shards, &out),
         Command::Check { files } => check(&files),
         Command::Topology {
@@ -163,6 +186,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(e)) => {
             eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Refused(msg)) => {
+            eprintln!("error: {msg}");
             ExitCode::from(2)
         }
         Err(Failure::Runtime(msg)) => {
@@ -262,28 +289,71 @@ fn plan(path: PathBuf, opts: RunOptions, out: Option<PathBuf>, quiet: bool) -> R
 }
 
 fn export(
-    plan: &std::path::Path,
+    plan_path: &std::path::Path,
     out: &std::path::Path,
-    openstack_v1beta1: bool,
+    opts: ExportOptions,
+    force: bool,
+    verify: bool,
 ) -> Result<(), Failure> {
-    let p = load_plan(plan)?;
-    for service in export::app::node_port_services(&p) {
+    let p = load_plan(plan_path)?;
+    export::capacity::check(plan_path, &p)?;
+    let mut files = export::manifests(&p, &opts).map_err(|e| Failure::Refused(e.to_string()))?;
+    let plan_text = std::fs::read_to_string(plan_path)
+        .map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", plan_path.display())))?;
+    files.push(export::OutFile {
+        path: "plan.toml".into(),
+        text: plan_text,
+        executable: false,
+    });
+    for s in export::app::node_port_services(&p).unwrap_or_default() {
         eprintln!(
-            "warning: {}: Service {service:?} is a NodePort: reachable on every node from outside the cluster (a benchmark path, insecure for production)",
-            plan.display(),
+            "warning: {}: Service {:?} is a NodePort on port {}: reachable from outside the cluster (a benchmark path, insecure for production)",
+            plan_path.display(),
+            s.name,
+            s.port
         );
     }
-    let opts = ExportOptions { openstack_v1beta1 };
-    let files = export::manifests(&p, &opts).map_err(|e| Failure::Runtime(e.to_string()))?;
-    export::write_files(out, &files)
-        .map_err(|e| Failure::Runtime(format!("cannot write to {}: {e}", out.display())))?;
-    println!("{} files written to {}", files.len(), out.display());
+    export::folder::write_export(out, &p.experiment, &files, force).map_err(|e| match e {
+        export::folder::FolderError::Io(e) => {
+            Failure::Runtime(format!("cannot write to {}: {e}", out.display()))
+        }
+        other => Failure::Refused(format!("{}: {other}", out.display())),
+    })?;
+    println!("{} files written to {}", files.len() + 1, out.display());
+    if verify {
+        lint_folder(out)?;
+    }
     Ok(())
+}
+
+/// Lints an export folder; every finding is printed, and any finding fails.
+fn lint_folder(dir: &std::path::Path) -> Result<(), Failure> {
+    let findings = export::lint::lint(dir).map_err(Failure::Refused)?;
+    for f in &findings {
+        println!("{f}");
+    }
+    if findings.is_empty() {
+        println!("{}: export lint: 0 findings", dir.display());
+        Ok(())
+    } else {
+        Err(Failure::Refused(format!(
+            "{}: export lint: {} finding(s)",
+            dir.display(),
+            findings.len()
+        )))
+    }
 }
 
 fn check(files: &[PathBuf]) -> Result<(), Failure> {
     for f in files {
+        if f.is_dir() {
+            lint_folder(f)?;
+            continue;
+        }
         let kind = check_file(f)?;
+        if kind == xrplace::config::FileKind::Plan {
+            export::capacity::check(f, &load_plan(f)?)?;
+        }
         println!("{}: valid {:?}", f.display(), kind);
     }
     Ok(())

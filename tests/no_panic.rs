@@ -90,7 +90,7 @@ proptest! {
         let text = mutate(&shipped("experiments/plans/study-fra-gva.toml"), line, op, value);
         std::fs::write(&dest, text).unwrap();
         let outcome = std::panic::catch_unwind(|| {
-            xrplace::config::plan::load_plan(&dest).map(|p| {
+            xrplace::config::plan_file::load_plan(&dest).map(|p| {
                 xrplace::export::manifests(&p, &xrplace::export::ExportOptions::default()).is_ok()
             })
         });

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{fresh_dir, stderr, xrplace, xrplace_ok};
+use common::{files_under, fresh_dir, stderr, validate, xrplace, xrplace_ok};
 use serde_yaml_ng::Value;
 use std::path::{Path, PathBuf};
 
@@ -40,21 +40,6 @@ fn find<'a>(all: &'a [Value], kind: &str, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {kind} {name}"))
 }
 
-/// Every file under `dir`, recursively.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn pinned_component_lands_on_the_planned_virtual_node() {
     let out = temp_dir("pinned");
@@ -63,8 +48,9 @@ fn pinned_component_lands_on_the_planned_virtual_node() {
         stderr(&o).contains("NodePort"),
         "expected a NodePort warning"
     );
-    let app = docs(&out.join("cluster-fra/xr-app.yaml"));
-    let off = find(&app, "NamespaceOffloading", "offloading");
+    let stage1 = docs(&out.join("cluster-fra/offloading/namespace.yaml"));
+    let app = docs(&out.join("cluster-fra/app/workloads.yaml"));
+    let off = find(&stage1, "NamespaceOffloading", "offloading");
     let ns = off["metadata"]["namespace"].as_str().unwrap();
     assert_eq!(ns, "xr-demo");
     assert_ne!(off["spec"]["podOffloadingStrategy"], "Local");
@@ -105,13 +91,18 @@ fn pinned_component_lands_on_the_planned_virtual_node() {
         "NotIn"
     );
     assert_eq!(
-        find(&app, "Service", "video-streaming-media-server")["spec"]["type"],
+        find(&app, "Service", "video-streaming-media-server-cluster-fra")["spec"]["type"],
         "NodePort"
     );
-    assert_eq!(
-        find(&app, "Service", "video-streaming-renderer")["spec"]["type"],
-        "ClusterIP"
-    );
+    for cluster in ["edge-gva-1", "edge-gva-2"] {
+        let svc = find(
+            &app,
+            "Service",
+            &format!("video-streaming-renderer-{cluster}"),
+        );
+        assert_eq!(svc["spec"]["type"], "ClusterIP");
+        assert_eq!(svc["spec"]["selector"]["xrplace.io/cluster"], cluster);
+    }
     // The new clusters' Cluster API objects, and no Secret anywhere in the export.
     let k3s = docs(&out.join("management/edge-gva-1.yaml"));
     assert_eq!(
@@ -121,32 +112,44 @@ fn pinned_component_lands_on_the_planned_virtual_node() {
     find(&k3s, "KThreesControlPlane", "edge-gva-1-control-plane");
     let kubeadm = docs(&out.join("management/edge-gva-2.yaml"));
     find(&kubeadm, "KubeadmControlPlane", "edge-gva-2-control-plane");
-    for f in files(&out) {
+    for f in files_under(&out) {
         if f.extension().is_some_and(|e| e == "yaml") {
             assert!(docs(&f).iter().all(|d| d["kind"] != "Secret"), "{f:?}");
         }
     }
     assert!(std::fs::read_to_string(out.join("README.md"))
         .unwrap()
-        .contains("kubectl apply -f management/"));
+        .contains("kubectl apply -k management/"));
     let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
-fn openstack_v1beta1_flag_switches_the_infrastructure_kinds() {
-    let out = temp_dir("v1beta1");
-    export(SHIPPED_PLAN, &out, &["--openstack-v1beta1"]);
-    let k = docs(&out.join("management/edge-gva-1.yaml"));
-    let osc = find(&k, "OpenStackCluster", "edge-gva-1");
-    assert_eq!(osc["apiVersion"], "infrastructure.cluster.x-k8s.io/v1beta1");
-    let tpl = find(&k, "OpenStackMachineTemplate", "edge-gva-1-md-0");
-    assert_eq!(tpl["spec"]["template"]["spec"]["flavor"], "m1.large");
-    let cp = find(&k, "KThreesControlPlane", "edge-gva-1-control-plane");
-    assert_eq!(
-        cp["spec"]["machineTemplate"]["infrastructureRef"]["apiVersion"],
-        "infrastructure.cluster.x-k8s.io/v1beta1"
-    );
-    let _ = std::fs::remove_dir_all(&out);
+fn openstack_kinds_default_to_v1beta1_and_v1beta2_pins_a_capo_that_serves_them() {
+    for (flag, version, capo) in [
+        (None, "v1beta1", "v0.14.7"),
+        (Some("--openstack-v1beta2"), "v1beta2", "v0.15.0-beta.0"),
+    ] {
+        let out = temp_dir(version);
+        export(SHIPPED_PLAN, &out, &flag.into_iter().collect::<Vec<_>>());
+        let k = docs(&out.join("management/edge-gva-1.yaml"));
+        let osc = find(&k, "OpenStackCluster", "edge-gva-1");
+        let api = format!("infrastructure.cluster.x-k8s.io/{version}");
+        assert_eq!(osc["apiVersion"], api.as_str());
+        let tpl = find(&k, "OpenStackMachineTemplate", "edge-gva-1-md-0");
+        let flavor = &tpl["spec"]["template"]["spec"]["flavor"];
+        assert!(flavor == "m1.large" || flavor["filter"]["name"] == "m1.large");
+        let cp = find(&k, "KThreesControlPlane", "edge-gva-1-control-plane");
+        assert_eq!(
+            cp["spec"]["machineTemplate"]["infrastructureRef"]["apiVersion"],
+            api.as_str()
+        );
+        let clusterctl = std::fs::read_to_string(out.join("clusterctl.yaml")).unwrap();
+        assert!(
+            clusterctl.contains(&format!("cluster-api-provider-openstack/releases/{capo}/")),
+            "{clusterctl}"
+        );
+        let _ = std::fs::remove_dir_all(&out);
+    }
 }
 
 /// Every malformed plan is refused with exit code 2 before anything is written, naming the
@@ -186,7 +189,7 @@ fn bad_plans_are_refused_with_located_errors() {
         assert!(err.contains(&format!("field `{field}`")), "{rel}: {err}");
         assert!(!err.contains("panicked"), "{rel}: {err}");
         assert!(!out.exists(), "{rel}: wrote output");
-        // `check` reads plans too.
+        // `check` reads plans too, capacity included.
         assert_eq!(xrplace(&["check", &rel]).status.code(), Some(2), "{rel}");
     }
 }
@@ -283,7 +286,7 @@ fn plan_meets_its_slo_beats_naive_and_exports_valid_manifests() {
     let manifests = out.join("manifests");
     export(out.join("plan.toml").to_str().unwrap(), &manifests, &[]);
     let hub = plan["hub"].as_str().unwrap();
-    let app = docs(&manifests.join(hub).join("xr-app.yaml"));
+    let app = docs(&manifests.join(hub).join("app/workloads.yaml"));
     assert!(app.iter().filter(|d| d["kind"] == "Deployment").count() >= 2);
     validate(&manifests);
     validate_shipped_plan();
@@ -291,30 +294,8 @@ fn plan_meets_its_slo_beats_naive_and_exports_valid_manifests() {
     let _ = std::fs::remove_dir_all(&out1);
 }
 
-/// Runs `../shared/tools/validate-manifests` on an export (each folder a separate set) and
-/// asserts no errors. Skipped, loudly, when the validator is not beside the repository.
-fn validate(dir: &Path) {
-    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/validate-manifests");
-    if !tool.exists() {
-        eprintln!("SKIPPED: validator not found at {}", tool.display());
-        return;
-    }
-    let o = std::process::Command::new(&tool)
-        .args(["-q", "--sets", "dir"])
-        .arg(dir)
-        .output()
-        .expect("validator runs");
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "validator: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 fn validate_shipped_plan() {
-    for flag in [None, Some("--openstack-v1beta1")] {
+    for flag in [None, Some("--openstack-v1beta2")] {
         let out = temp_dir("shipped");
         export(SHIPPED_PLAN, &out, &flag.into_iter().collect::<Vec<_>>());
         validate(&out);

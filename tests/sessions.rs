@@ -652,7 +652,7 @@ fn standby_run(after: u32) -> FirstHosted {
     s.control.autoscale = false;
     s.control.provision_after_sessions = after;
     let s = e.config.sessions.as_ref().unwrap();
-    let platform = build_platform(s, &e.topologies[0], e.config.fidelity());
+    let platform = build_platform(s, &e.topologies[0], e.config.fidelity(), s.capacity);
     let point = &sweep_points(&e, s)[0];
     let mut obs = FirstHosted {
         watch: s

@@ -7,7 +7,7 @@ use super::plan::{validate_plan, PlanConfig};
 use super::provisioning::{validate_provisioning, ProvisioningConfig};
 use super::sessions::{validate_sessions, LoadKind, SessionsConfig};
 use super::source::Source;
-use super::topology::{load_topology, TopologyConfig};
+use super::topology::{load_topology, ClusterConfig, TopologyConfig};
 use super::trace::{load_trace, TraceArrival};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -355,7 +355,16 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
                 )?;
             }
             if let Some(p) = &config.plan {
-                validate_plan(&c, p, &clusters)?;
+                let tier_of =
+                    |site: &str| topo.sites.iter().find(|x| x.name == site).map(|x| x.tier);
+                let candidates: Vec<(&str, &ClusterConfig)> = topo
+                    .clusters
+                    .iter()
+                    .filter(|k| k.name != p.hub)
+                    .filter(|k| tier_of(&k.site).is_some_and(|t| p.candidate_tiers.contains(&t)))
+                    .map(|k| (k.name.as_str(), k))
+                    .collect();
+                validate_plan(&c, p, &clusters, &candidates)?;
             }
             topologies.push(topo);
         }

@@ -2,9 +2,14 @@
 //! meaning, and errors that name file, line, column and field.
 
 pub mod check;
+pub mod cidr;
+pub mod deploy;
 pub mod error;
 pub mod experiment;
+pub mod names;
 pub mod plan;
+pub mod plan_check;
+pub mod plan_file;
 pub mod provisioning;
 pub mod sessions;
 pub mod source;
@@ -38,7 +43,7 @@ pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
     {
         load_experiment(path).map(|_| FileKind::Experiment)
     } else if table.contains_key("hub") && table.contains_key("clusters") {
-        plan::load_plan(path).map(|_| FileKind::Plan)
+        plan_file::load_plan(path).map(|_| FileKind::Plan)
     } else if table.contains_key("sites") {
         load_topology(path).map(|_| FileKind::Topology)
     } else {

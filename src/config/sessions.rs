@@ -29,6 +29,12 @@ pub struct SessionsConfig {
     /// Clusters considered per access site, nearest first.
     #[serde(default = "default_candidates")]
     pub candidates_per_site: u32,
+    /// What sessions may reserve on a cluster: every node's vCPUs and memory (`nodes`), or
+    /// what Kubernetes can schedule there (`allocatable`: kubelet reserves, a kubeadm
+    /// control plane's tainted node, a k3s server's reserve and Liqo's footprint left out;
+    /// see docs/export.md). `xrplace plan` always sizes clusters on `allocatable`.
+    #[serde(default)]
+    pub capacity: CapacityModel,
     /// Interruption of a migrated session (state transfer and restart), s; counted as
     /// session time over budget.
     #[serde(default = "default_downtime_s")]
@@ -55,6 +61,17 @@ pub struct SessionsConfig {
     /// The control loop's actions besides placement: autoscaling and peering.
     #[serde(default)]
     pub control: ControlConfig,
+}
+
+/// How much of a cluster sessions may reserve.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapacityModel {
+    /// All vCPUs and memory of every node (the model of the shipped comparison studies).
+    #[default]
+    Nodes,
+    /// What the kubelets report as allocatable, less the control plane and Liqo.
+    Allocatable,
 }
 
 /// Autoscaling through Cluster API and peering through Liqo, decided on the monitored view.

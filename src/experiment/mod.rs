@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod plan;
+pub mod plan_build;
 pub mod provisioning;
 pub mod runner;
 pub mod sessions;

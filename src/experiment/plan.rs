@@ -22,18 +22,18 @@
 //! of sizes^clusters. It can miss plans that need two clusters changed together (one
 //! shrinks while a neighbour grows); the naive plan bounds its result from above.
 
+use super::plan_build::{schedulable, PlanBuilder};
 use super::runner::{worker_pool, RunOptions};
 use super::sessions::{build_platform, check_strategies, simulate, SweepPoint};
-use crate::config::plan::{
-    ExpectedMetric, Placement, PlanConfig, PlanCost, PlanFile, PlannedCluster, PlannedComponent,
-    PlannedOffloading, PlannedPeering,
-};
-use crate::config::sessions::{ComponentPlacement, LoadKind, SessionsConfig};
+use crate::config::plan::PlanConfig;
+use crate::config::plan_file::{ExpectedMetric, PlanCost, PlanFile};
+use crate::config::sessions::{CapacityModel, LoadKind, SessionsConfig};
 use crate::config::topology::{ClusterConfig, TopologyConfig};
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::metrics::placement::{AppFootprint, PlacementRecorder};
 use crate::metrics::sessions::SessionSummary;
 use crate::metrics::stats::mean_ci95;
+use crate::model::allocatable::Resources;
 use crate::model::ClusterId;
 use crate::strategy::Registry;
 use rayon::prelude::*;
@@ -67,6 +67,9 @@ pub struct Evaluation {
     pub peak_total_sessions: Vec<u32>,
     /// Peak reserved cores per topology cluster (max over runs).
     pub peak_cpu_cores: Vec<f64>,
+    /// Sessions per application and topology cluster at that cluster's peak (from the run
+    /// with the highest peak).
+    pub sessions_at_peak: Vec<Vec<u32>>,
 }
 
 impl Evaluation {
@@ -146,6 +149,17 @@ impl<'a> PlanSearch<'a> {
             .filter(|(_, k)| site_of(k).is_some_and(|i| plan.candidate_tiers.contains(&tiers[i])))
             .map(|(i, _)| i)
             .collect();
+        if base.clusters.len() > crate::config::cidr::MAX_CLUSTERS {
+            let src = crate::config::source::Source::read(&exp.path)?;
+            return Err(src.error(
+                "sessions.topology",
+                format!(
+                    "a plan holds at most {} clusters (its address plan); the topology has {}",
+                    crate::config::cidr::MAX_CLUSTERS,
+                    base.clusters.len()
+                ),
+            ));
+        }
         if candidates.is_empty() {
             let src = crate::config::source::Source::read(&exp.path)?;
             return Err(src.error(
@@ -288,6 +302,11 @@ impl<'a> PlanSearch<'a> {
         )
     }
 
+    /// What sessions may reserve on topology cluster `i` at `nodes` nodes.
+    fn allocatable(&self, i: usize, nodes: u32) -> Resources {
+        schedulable(self.base, &self.base.clusters[i], nodes)
+    }
+
     /// The next smaller allowed size than `n`.
     fn smaller(&self, n: u32) -> Option<u32> {
         self.plan
@@ -308,13 +327,12 @@ impl<'a> PlanSearch<'a> {
         self.candidates
             .iter()
             .map(|&i| {
-                let k = &self.base.clusters[i];
                 let need = naive.peak_cpu_cores[i];
                 self.plan
                     .sizes_nodes
                     .iter()
                     .copied()
-                    .find(|&n| n as f64 * k.vcpu_per_node >= need - 1e-9)
+                    .find(|&n| self.allocatable(i, n).cpu_cores >= need - 1e-9)
                     .unwrap_or(*self.plan.sizes_nodes.last().expect("validated"))
             })
             .collect()
@@ -326,7 +344,7 @@ impl<'a> PlanSearch<'a> {
         let full: Vec<usize> = (0..self.candidates.len())
             .filter(|&c| {
                 let i = self.candidates[c];
-                let cores = cur.nodes[c] as f64 * self.base.clusters[i].vcpu_per_node;
+                let cores = self.allocatable(i, cur.nodes[c]).cpu_cores;
                 cores > 0.0 && cur.peak_cpu_cores[i] >= FULL_SHARE * cores
             })
             .collect();
@@ -377,7 +395,12 @@ impl<'a> PlanSearch<'a> {
             .par_iter()
             .map(|(nodes, _)| {
                 let (t, kept) = self.resized(nodes);
-                let platform = build_platform(self.s, &t, self.exp.config.fidelity());
+                let platform = build_platform(
+                    self.s,
+                    &t,
+                    self.exp.config.fidelity(),
+                    CapacityModel::Allocatable,
+                );
                 (t, kept, platform)
             })
             .collect();
@@ -455,10 +478,16 @@ impl<'a> PlanSearch<'a> {
             })
             .collect();
         let mut peak_cpu_cores = vec![0.0f64; n];
+        let mut sessions_at_peak = vec![vec![0u32; n]; self.s.applications.len()];
         for rec in recs {
             for (k, &i) in kept.iter().enumerate() {
                 let id = ClusterId(k as u32);
-                peak_cpu_cores[i] = peak_cpu_cores[i].max(rec.peak_cpu_cores(id));
+                if rec.peak_cpu_cores(id) > peak_cpu_cores[i] {
+                    peak_cpu_cores[i] = rec.peak_cpu_cores(id);
+                    for (a, row) in sessions_at_peak.iter_mut().enumerate() {
+                        row[i] = rec.sessions_at_peak(a, id);
+                    }
+                }
                 if !self.candidates.contains(&i) {
                     let c = &self.base.clusters[i];
                     let (cpu_h, gib_h) = rec.reserved_hours(id);
@@ -482,6 +511,7 @@ impl<'a> PlanSearch<'a> {
             peak_sessions,
             peak_total_sessions,
             peak_cpu_cores,
+            sessions_at_peak,
         };
         e.cost_usd_per_day = self.cost_per_day(&e.nodes) + e.existing_usd_per_day;
         e.meets = self.meets(&e);
@@ -576,142 +606,27 @@ impl<'a> PlanSearch<'a> {
         }
     }
 
-    /// The plan file of evaluation `e`: its clusters, peerings from the hub, offloading,
-    /// and component replicas where its sessions ran.
+    /// The plan file of evaluation `e`, with its costs and the metrics expected of it.
     fn plan_file(&self, e: &Evaluation, naive: &Evaluation, holdout: &Evaluation) -> PlanFile {
-        let clusters = self.planned_clusters(e);
-        let hub = self.plan.hub.clone();
-        let remote: Vec<String> = clusters
-            .iter()
-            .filter(|k| k.name != hub)
-            .map(|k| k.name.clone())
-            .collect();
-        let peerings = remote
-            .iter()
-            .map(|k| PlannedPeering {
-                consumer: hub.clone(),
-                provider: k.clone(),
-                declarative: false,
-            })
-            .collect();
-        PlanFile {
-            experiment: self.exp.config.name.clone(),
-            strategy: e.strategy.clone(),
-            hub,
-            method: "simulation-based greedy marginal analysis: naive plan, warm start from its peak demand, repair, then batched one-step shrinks; the chosen plan re-simulated on fresh runs (holdout)".into(),
-            deploy: self.plan.deploy.clone(),
-            cost: PlanCost {
-                plan_usd_per_day: cents(e.cost_usd_per_day),
-                capacity_usd_per_day: cents(e.cost_usd_per_day - e.existing_usd_per_day),
-                existing_usage_usd_per_day: cents(e.existing_usd_per_day),
-                naive_usd_per_day: cents(naive.cost_usd_per_day),
-                naive_meets_slo: naive.meets,
-            },
-            slo: self.plan.slo,
-            expected: expected_metrics(e),
-            holdout_meets_slo: holdout.meets,
-            holdout: expected_metrics(holdout),
-            components: self.planned_components(e, &clusters),
-            offloading: PlannedOffloading {
-                clusters: remote,
-                pod_offloading_strategy: "LocalAndRemote".into(),
-            },
-            peerings,
-            clusters,
-        }
-    }
-
-    /// The hub, the candidate clusters with nodes, and existing clusters that hosted
-    /// sessions, in topology order.
-    fn planned_clusters(&self, e: &Evaluation) -> Vec<PlannedCluster> {
-        let hosted = |i: usize| {
-            e.peak_sessions.iter().any(|row| row[i] > 0)
-                || self.base.clusters[i].name == self.s.central_cluster
+        let builder = PlanBuilder {
+            s: self.s,
+            plan: self.plan,
+            base: self.base,
+            candidates: &self.candidates,
         };
-        let mut out = Vec::new();
-        for (i, k) in self.base.clusters.iter().enumerate() {
-            let cand = self.candidates.iter().position(|&x| x == i);
-            let nodes = cand.map_or(k.nodes, |c| e.nodes[c]);
-            let keep = match cand {
-                Some(_) => nodes > 0,
-                None => k.name == self.plan.hub || hosted(i),
-            };
-            if !keep {
-                continue;
-            }
-            let n = out.len();
-            let tier = self
-                .base
-                .sites
-                .iter()
-                .find(|x| x.name == k.site)
-                .map(|x| x.tier)
-                .expect("validated site");
-            out.push(PlannedCluster {
-                name: k.name.clone(),
-                site: k.site.clone(),
-                tier,
-                nodes,
-                vcpu_per_node: k.vcpu_per_node,
-                memory_gib_per_node: k.memory_gib_per_node,
-                distribution: k.distribution,
-                provider: k.provider,
-                provision: cand.is_some(),
-                worker_flavor: format!("xr.{}c{}g", k.vcpu_per_node, k.memory_gib_per_node),
-                pod_cidr: format!("10.{}.{}.0/18", 64 + n / 4, (n % 4) * 64),
-                service_cidr: format!("10.{}.{}.0/20", 32 + n / 16, (n % 16) * 16),
-                gateway_address: String::new(),
-            });
-        }
-        out
-    }
-
-    /// Each application's components with replicas where its sessions ran (peak concurrent
-    /// sessions, each session running its own instances).
-    fn planned_components(
-        &self,
-        e: &Evaluation,
-        clusters: &[PlannedCluster],
-    ) -> Vec<PlannedComponent> {
-        let mut out = Vec::new();
-        for (a, app) in self.s.applications.iter().enumerate() {
-            let placements: Vec<Placement> = clusters
-                .iter()
-                .filter_map(|k| {
-                    let i = self.base.clusters.iter().position(|x| x.name == k.name)?;
-                    let n = e.peak_sessions[a][i];
-                    (n > 0).then(|| Placement {
-                        cluster: k.name.clone(),
-                        replicas: n,
-                    })
-                })
-                .collect();
-            if placements.is_empty() {
-                continue;
-            }
-            for comp in app.components_or_default() {
-                let placements = if comp.placement == ComponentPlacement::Central {
-                    vec![Placement {
-                        cluster: self.s.central_cluster.clone(),
-                        replicas: e.peak_total_sessions[a].max(1),
-                    }]
-                } else {
-                    placements.clone()
-                };
-                out.push(PlannedComponent {
-                    application: app.name.clone(),
-                    name: comp.name.clone(),
-                    image: comp.image.clone(),
-                    port: comp.port,
-                    protocol: comp.protocol.unwrap_or(app.protocol),
-                    cpu_cores: (app.cpu_cores * comp.share * 1000.0).round() / 1000.0,
-                    memory_mib: (app.memory_mib * comp.share).round(),
-                    expose: Default::default(),
-                    placements,
-                });
-            }
-        }
-        out
+        let mut p = builder.plan_file(&self.exp.config.name, e);
+        p.method = "simulation-based greedy marginal analysis on allocatable capacity: naive plan, warm start from its peak demand, repair, then batched one-step shrinks; the chosen plan re-simulated on fresh runs (holdout)".into();
+        p.cost = PlanCost {
+            plan_usd_per_day: cents(e.cost_usd_per_day),
+            capacity_usd_per_day: cents(e.cost_usd_per_day - e.existing_usd_per_day),
+            existing_usage_usd_per_day: cents(e.existing_usd_per_day),
+            naive_usd_per_day: cents(naive.cost_usd_per_day),
+            naive_meets_slo: naive.meets,
+        };
+        p.expected = expected_metrics(e);
+        p.holdout_meets_slo = holdout.meets;
+        p.holdout = expected_metrics(holdout);
+        p
     }
 }
 

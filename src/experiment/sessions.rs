@@ -4,12 +4,13 @@
 use super::runner::{worker_pool, RunOptions};
 use crate::config::experiment::{Fidelity, PeeringMode};
 use crate::config::sessions::SessionFaultKind;
-use crate::config::sessions::{LoadKind, SessionsConfig};
+use crate::config::sessions::{CapacityModel, LoadKind, SessionsConfig};
 use crate::config::source::Source;
 use crate::config::topology::{Tier, TopologyConfig};
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::engine::{RadixQueue, RngStreams, SimDuration, SimTime};
 use crate::metrics::sessions::{SessionRecorder, SessionSummary};
+use crate::model::allocatable::Resources;
 use crate::model::session::SessionApp;
 use crate::model::{ClusterId, PathModel, SiteId, Topology};
 use crate::strategy::{Registry, StrategyContext};
@@ -246,14 +247,27 @@ const NEAR_ACCESS_SITES: usize = 4;
 /// Nearest cloud clusters always offered as candidates (for `cloud-only` and fallbacks).
 const CLOUD_CANDIDATES: usize = 4;
 
+/// CPU and memory a cluster keeps free for Liqo: its control plane and one gateway.
+pub fn liqo_footprint(t: &TopologyConfig) -> Resources {
+    let l = &t.paths.liqo;
+    Resources {
+        cpu_cores: l.control_plane_cpu_cores,
+        memory_mib: l.control_plane_memory_mib + l.gateway_memory_mib,
+    }
+}
+
 /// Builds the static platform: candidate clusters per site with their path costs (and,
-/// for frame fidelity, their routes' jitter).
+/// for frame fidelity, their routes' jitter), and the capacity sessions may reserve.
 pub fn build_platform(
     s: &SessionsConfig,
     topo_cfg: &TopologyConfig,
     fidelity: Fidelity,
+    capacity: CapacityModel,
 ) -> SessionPlatform {
-    let topology = Topology::from_config(topo_cfg);
+    let mut topology = Topology::from_config(topo_cfg);
+    if capacity == CapacityModel::Allocatable {
+        topology.use_allocatable(liqo_footprint(topo_cfg));
+    }
     let apps: Vec<SessionApp> = s.applications.iter().map(SessionApp::from_config).collect();
     let k = s.candidates_per_site as usize;
     let n = topology.sites.len();
@@ -524,7 +538,7 @@ pub fn run_sessions_with(
     let platforms: Vec<SessionPlatform> = exp
         .topologies
         .iter()
-        .map(|t| build_platform(s, t, cfg.fidelity()))
+        .map(|t| build_platform(s, t, cfg.fidelity(), s.capacity))
         .collect();
     let points = sweep_points(exp, s);
     let seed = opts.seed.unwrap_or(cfg.seed);

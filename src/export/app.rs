@@ -1,47 +1,113 @@
-//! The XR application on the hub cluster: its namespace, offloaded by Liqo to the planned
-//! clusters (`NamespaceOffloading` named `offloading`), one Deployment per component and
-//! cluster, pinned to that cluster's Liqo virtual node by its labels (or kept off virtual
-//! nodes on the hub), and one Service per component.
+//! The XR application on the hub, in two stages applied in order:
+//! 1. `<hub>/offloading/`: the namespace, labelled `liqo.io/scheduling-enabled=true` so
+//!    Liqo's pod webhook holds pods back until offloading is ready (Liqo docs, "Namespace
+//!    offloading"), and its `NamespaceOffloading` named `offloading`, to the planned
+//!    clusters only. Liqo requires it before the pods: pods created first stay Pending.
+//! 2. `<hub>/app/`: per component and cluster one Deployment, pinned to that cluster's
+//!    virtual node by its labels (or kept off virtual nodes on the hub), and one Service
+//!    selecting only those pods, so users are never routed to a far replica. A NodePort
+//!    Service gets a fixed port, kept the same in the provider cluster
+//!    (`liqo.io/force-remote-node-port`, Liqo's service reflection).
 
-use super::{cpu_quantity, memory_quantity, yaml_file, ExportError, OutFile};
+use super::names::{cluster_label, workload_name};
+use super::{kustomization, yaml_file, ExportError, OutFile};
 use crate::config::experiment::Protocol;
-use crate::config::plan::{Exposure, PlanFile, PlannedComponent};
+use crate::config::plan_file::{Exposure, PlanFile, PlannedComponent};
 use serde_json::{json, Value};
 
 /// Label of a Liqo virtual node naming the remote cluster.
 pub const REMOTE_CLUSTER_LABEL: &str = "liqo.io/remote-cluster-id";
 /// Label Liqo puts on every virtual node.
 pub const NODE_TYPE_LABEL: &str = "liqo.io/type";
+/// Namespace label enabling Liqo's pod webhook before offloading is ready.
+pub const SCHEDULING_LABEL: &str = "liqo.io/scheduling-enabled";
+/// First node port handed to the plan's NodePort Services.
+const FIRST_NODE_PORT: u16 = 30000;
 
-/// The application file of the hub.
-pub fn files(plan: &PlanFile) -> Result<Vec<OutFile>, ExportError> {
+/// A NodePort Service of the plan: component, cluster and its fixed port.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodePortService {
+    /// Service name.
+    pub name: String,
+    /// Cluster whose replicas it selects.
+    pub cluster: String,
+    /// Node port.
+    pub port: u16,
+    /// `TCP` or `UDP`.
+    pub protocol: &'static str,
+}
+
+/// Every NodePort Service of the plan, with ports handed out in plan order.
+pub fn node_port_services(plan: &PlanFile) -> Result<Vec<NodePortService>, ExportError> {
+    let mut out = Vec::new();
+    for c in plan
+        .components
+        .iter()
+        .filter(|c| c.expose == Exposure::NodePort)
+    {
+        for p in &c.placements {
+            let port = FIRST_NODE_PORT as usize + out.len();
+            let gw = &plan.deploy.hub_gateway;
+            let gateway_ports =
+                gw.first_port as usize..gw.first_port as usize + plan.peerings.len();
+            if port > 32767 || gateway_ports.contains(&port) {
+                return Err(ExportError(format!(
+                    "too many NodePort Services: port {port} is outside 30000-32767 or taken by the hub's gateways"
+                )));
+            }
+            out.push(NodePortService {
+                name: workload_name(c, &p.cluster),
+                cluster: p.cluster.clone(),
+                port: port as u16,
+                protocol: protocol(c.protocol),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The two stages of the application on the hub.
+pub fn files(plan: &PlanFile, exposed: &[NodePortService]) -> Result<Vec<OutFile>, ExportError> {
     let ns = &plan.deploy.namespace;
-    let mut docs = vec![
-        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+    let hub = &plan.hub;
+    let stage1 = vec![
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+            "name": ns,
+            "labels": {SCHEDULING_LABEL: "true"},
+        }}),
         offloading(plan),
     ];
+    let mut stage2 = Vec::new();
     for c in &plan.components {
         for p in &c.placements {
-            docs.push(deployment(plan, c, &p.cluster, p.replicas));
+            stage2.push(deployment(plan, c, &p.cluster, p.replicas));
+            let node_port = exposed
+                .iter()
+                .find(|x| x.name == workload_name(c, &p.cluster))
+                .map(|x| x.port);
+            stage2.push(service(ns, c, &p.cluster, node_port));
         }
-        docs.push(service(ns, c));
     }
-    let exposed = node_port_services(plan);
     let mut header = format!(
-        "XR application of plan {:?} (strategy {}): apply on the hub cluster {} after the\nLiqo peerings are up. Pods pinned to virtual nodes run on the planned clusters.",
-        plan.experiment, plan.strategy, plan.hub
+        "XR application of plan {:?} (strategy {}): apply on the hub {} once offloading/ is Ready.\nPods pinned to virtual nodes run on the planned clusters; each Service selects one cluster's replicas.",
+        plan.experiment, plan.strategy, hub
     );
     if !exposed.is_empty() {
         header += &format!(
-            "\nWARNING: NodePort Services ({}) are reachable on every node's port from outside\nthe cluster: a benchmark path, not for production.",
-            exposed.join(", ")
+            "\nWARNING: NodePort Services ({}) are reachable on a node port from outside the\ncluster: a benchmark path, not for production.",
+            exposed.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")
         );
     }
-    Ok(vec![yaml_file(
-        format!("{}/xr-app.yaml", plan.hub),
-        &header,
-        &docs,
-    )?])
+    Ok(vec![
+        yaml_file(
+            format!("{hub}/offloading/namespace.yaml"),
+            &format!("Namespace {ns} and its offloading (apply first, on the hub {hub})."),
+            &stage1,
+        )?,
+        kustomization(&format!("{hub}/offloading"), &["namespace.yaml"]),
+        yaml_file(format!("{hub}/app/workloads.yaml"), &header, &stage2)?,
+        kustomization(&format!("{hub}/app"), &["workloads.yaml"]),
+    ])
 }
 
 /// Offloads the namespace to the planned clusters only, selected by their Liqo cluster IDs.
@@ -62,25 +128,6 @@ fn offloading(plan: &PlanFile) -> Value {
     })
 }
 
-/// Services the plan exposes as NodePorts (reachable from outside the cluster).
-pub fn node_port_services(plan: &PlanFile) -> Vec<String> {
-    plan.components
-        .iter()
-        .filter(|c| c.expose == Exposure::NodePort)
-        .map(service_name)
-        .collect()
-}
-
-/// Name of a component's Service (and prefix of its Deployments).
-pub fn service_name(c: &PlannedComponent) -> String {
-    format!("{}-{}", c.application, c.name)
-}
-
-/// Name of the Deployment of component `c` on `cluster`.
-pub fn deployment_name(c: &PlannedComponent, cluster: &str) -> String {
-    format!("{}-{}", service_name(c), cluster)
-}
-
 fn protocol(p: Protocol) -> &'static str {
     match p {
         Protocol::Udp => "UDP",
@@ -88,10 +135,12 @@ fn protocol(p: Protocol) -> &'static str {
     }
 }
 
-fn selector(c: &PlannedComponent) -> Value {
+/// Labels of component `c`'s pods on `cluster` (also its Service's selector).
+fn pod_labels(c: &PlannedComponent, cluster: &str) -> Value {
     json!({
         "app.kubernetes.io/name": c.name,
         "app.kubernetes.io/part-of": c.application,
+        cluster_label(): cluster,
     })
 }
 
@@ -115,13 +164,11 @@ fn placement(plan: &PlanFile, cluster: &str) -> (&'static str, Value) {
 }
 
 fn deployment(plan: &PlanFile, c: &PlannedComponent, cluster: &str, replicas: u32) -> Value {
-    let mut labels = selector(c);
-    labels
-        .as_object_mut()
-        .expect("object")
-        .insert("xrplace.io/cluster".into(), json!(cluster));
-    let resources =
-        json!({"cpu": cpu_quantity(c.cpu_cores), "memory": memory_quantity(c.memory_mib)});
+    let labels = pod_labels(c, cluster);
+    let resources = json!({
+        "cpu": format!("{}m", c.cpu_millicores()),
+        "memory": format!("{}Mi", c.memory_request_mib()),
+    });
     let (key, rule) = placement(plan, cluster);
     let mut pod = json!({
         "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
@@ -139,13 +186,11 @@ fn deployment(plan: &PlanFile, c: &PlannedComponent, cluster: &str, replicas: u3
         }],
         "volumes": [{"name": "tmp", "emptyDir": {}}],
     });
-    pod.as_object_mut()
-        .expect("object")
-        .insert(key.into(), rule);
+    pod[key] = rule;
     json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"name": deployment_name(c, cluster), "namespace": plan.deploy.namespace, "labels": labels},
+        "metadata": {"name": workload_name(c, cluster), "namespace": plan.deploy.namespace, "labels": labels},
         "spec": {
             "replicas": replicas,
             "selector": {"matchLabels": labels},
@@ -154,19 +199,21 @@ fn deployment(plan: &PlanFile, c: &PlannedComponent, cluster: &str, replicas: u3
     })
 }
 
-fn service(ns: &str, c: &PlannedComponent) -> Value {
-    let kind = match c.expose {
-        Exposure::ClusterIp => "ClusterIP",
-        Exposure::NodePort => "NodePort",
+fn service(ns: &str, c: &PlannedComponent, cluster: &str, node_port: Option<u16>) -> Value {
+    let mut port = json!({"name": "media", "port": c.port, "targetPort": "media", "protocol": protocol(c.protocol)});
+    let mut meta = json!({"name": workload_name(c, cluster), "namespace": ns, "labels": {cluster_label(): cluster}});
+    let kind = match node_port {
+        Some(n) => {
+            port["nodePort"] = json!(n);
+            meta["annotations"] = json!({"liqo.io/force-remote-node-port": "true"});
+            "NodePort"
+        }
+        None => "ClusterIP",
     };
     json!({
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {"name": service_name(c), "namespace": ns},
-        "spec": {
-            "type": kind,
-            "selector": selector(c),
-            "ports": [{"name": "media", "port": c.port, "targetPort": "media", "protocol": protocol(c.protocol)}],
-        },
+        "metadata": meta,
+        "spec": {"type": kind, "selector": pod_labels(c, cluster), "ports": [port]},
     })
 }

@@ -1,85 +1,40 @@
-//! Liqo v1.x: an install script per cluster (the Liqo cluster ID is the cluster's name),
-//! the `liqoctl peer` commands of each consumer, and, for peerings the plan marks
-//! `declarative`, the peering resources on both sides (tenant namespace, network
-//! `Configuration`, gateway server or client, `Tenant` and `ResourceSlice`). The WireGuard
-//! keys and the control-plane kubeconfig Secrets they reference are generated on the
-//! clusters, never exported.
+//! Liqo v1.x scripts: `liqoctl install` for the clusters that exist already (new clusters
+//! get Liqo from Cluster API, [`super::addons`]), and the hub's `liqoctl peer` commands.
+//!
+//! Grounding (Liqo v1.2.0 sources):
+//! - `liqoctl install kubeadm` has no `--pod-cidr`/`--service-cidr`: it reads them from
+//!   kube-controller-manager (`pkg/liqoctl/install/kubeadm/provider.go`); `install k3s` has
+//!   them, defaulting to k3s' 10.42/10.43 (`k3s/provider.go`). `--version`,
+//!   `--cluster-id`, `--cluster-labels`, `--reserved-subnets` and `--set` are common flags
+//!   (`cmd/liqoctl/cmd/install.go`).
+//! - `liqoctl peer` puts the gateway server on the provider unless
+//!   `--gw-server-service-location Consumer` (`forge/gatewayserver.go`,
+//!   `cmd/liqoctl/cmd/peer.go`); the server's address is the node's ExternalIP, else its
+//!   InternalIP (`pkg/utils/nodeUtils.go`), which new OpenStack workers without floating
+//!   IPs cannot offer across sites. So every server runs on the hub and the other
+//!   clusters dial out. `--cpu/--memory/--pods` size the virtual node; without them it
+//!   gets Liqo's defaults, not what the plan placed there.
 
-use super::{yaml_file, ExportError, OutFile};
-use crate::config::plan::{PlanFile, PlannedCluster, PlannedPeering};
+use super::names::site_label;
+use super::OutFile;
+use crate::config::deploy::GatewayService;
+use crate::config::names::sh_quote;
+use crate::config::plan_file::{Demand, PlanFile, PlannedCluster, PlannedPeering};
 use crate::config::topology::Distribution;
-use serde_json::{json, Value};
 
-/// Liqo's default external CIDR (the range remote pod addresses are remapped into).
-const EXTERNAL_CIDR: &str = "10.70.0.0/16";
-/// NodePort of the first gateway server on a provider.
-const GATEWAY_NODE_PORT: u16 = 30742;
-/// WireGuard listen port inside the gateway pod.
-const GATEWAY_PORT: u16 = 51840;
-/// MTU of the tunnel: 1500 minus WireGuard-over-IPv4 overhead and a margin.
-const TUNNEL_MTU: u16 = 1340;
+/// WireGuard listen port inside a gateway pod (Liqo's `DefaultGwServerPort`).
+pub const GATEWAY_POD_PORT: u16 = 51840;
+/// MTU of the tunnel (Liqo's `DefaultMTU`).
+pub const TUNNEL_MTU: u16 = 1340;
 
-/// The Liqo files of every cluster.
-pub fn files(plan: &PlanFile) -> Result<Vec<OutFile>, ExportError> {
-    let mut out = Vec::new();
-    for k in &plan.clusters {
-        out.push(script(
-            format!("{}/liqo-install.sh", k.name),
-            &install_script(k),
-        ));
-    }
-    let mut consumers: Vec<&str> = plan.peerings.iter().map(|p| p.consumer.as_str()).collect();
-    consumers.sort();
-    consumers.dedup();
-    for c in consumers {
-        let peerings: Vec<&PlannedPeering> =
-            plan.peerings.iter().filter(|p| p.consumer == c).collect();
-        out.push(script(
-            format!("{c}/liqo-peer.sh"),
-            &peer_script(c, &peerings),
-        ));
-    }
-    for (i, p) in plan
-        .peerings
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.declarative)
-    {
-        let consumer = cluster(plan, &p.consumer)?;
-        let provider = cluster(plan, &p.provider)?;
-        let port = GATEWAY_NODE_PORT
-            + plan.peerings[..i]
-                .iter()
-                .filter(|q| q.provider == p.provider && q.declarative)
-                .count() as u16;
-        out.push(yaml_file(
-            format!("{}/liqo-peering-{}.yaml", provider.name, consumer.name),
-            &format!(
-                "Provider side of the Liqo peering {} -> {} (apply on {}).\nThe Secret gw-keys (WireGuard keys) and the PublicKey of the peer are created with liqoctl, not exported.",
-                consumer.name, provider.name, provider.name
-            ),
-            &provider_docs(consumer, port),
-        )?);
-        out.push(yaml_file(
-            format!("{}/liqo-peering-{}.yaml", consumer.name, provider.name),
-            &format!(
-                "Consumer side of the Liqo peering {} -> {} (apply on {}).\nThe Secrets gw-keys and cplane-secret (kubeconfig of the provider) are created with liqoctl, not exported.",
-                consumer.name, provider.name, consumer.name
-            ),
-            &consumer_docs(provider, port),
-        )?);
-    }
-    Ok(out)
+/// The hub's port for peering `i` (its position in the plan's peerings): a service port
+/// for a LoadBalancer, a node port for a NodePort.
+pub fn gateway_port(plan: &PlanFile, i: usize) -> u16 {
+    plan.deploy.hub_gateway.first_port + i as u16
 }
 
-fn cluster<'a>(plan: &'a PlanFile, name: &str) -> Result<&'a PlannedCluster, ExportError> {
-    plan.clusters
-        .iter()
-        .find(|k| k.name == name)
-        .ok_or_else(|| ExportError(format!("unknown cluster {name:?}")))
-}
-
-fn script(path: String, body: &str) -> OutFile {
+/// A script file: POSIX sh, stops at the first failure, every plan value quoted.
+pub fn script(path: String, body: &str) -> OutFile {
     OutFile {
         path: path.into(),
         text: format!("#!/bin/sh\n# Generated by `xrplace export`.\nset -eu\n{body}"),
@@ -87,142 +42,128 @@ fn script(path: String, body: &str) -> OutFile {
     }
 }
 
-/// `liqoctl install` with the cluster's ID, CIDRs and topology labels (used by the
-/// namespace offloading's cluster selector).
-fn install_script(k: &PlannedCluster) -> String {
-    let flavour = match k.distribution {
-        Distribution::K3s => "k3s",
-        Distribution::Kubeadm => "kubeadm",
-    };
+/// The install scripts of existing clusters and the hub's peering script.
+pub fn files(plan: &PlanFile) -> Vec<OutFile> {
+    let mut out = Vec::new();
+    for k in plan.clusters.iter().filter(|k| !k.provision) {
+        out.push(script(
+            format!("{}/liqo-install.sh", k.name),
+            &install_script(plan, k),
+        ));
+    }
+    let imperative: Vec<(usize, &PlannedPeering)> = plan
+        .peerings
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.declarative)
+        .collect();
+    if !imperative.is_empty() {
+        out.push(script(
+            format!("{}/liqo-peer.sh", plan.hub),
+            &peer_script(plan, &imperative),
+        ));
+    }
+    out
+}
+
+/// `--cluster-labels` of cluster `k`: its site and tier, as label values.
+fn cluster_labels_flag(k: &PlannedCluster) -> String {
     format!(
-        "# Install Liqo on {name}; run with KUBECONFIG pointing at {name}\n# (for a new cluster: clusterctl get kubeconfig {name} -n <management namespace>).\nliqoctl install {flavour} \\\n  --cluster-id {name} \\\n  --pod-cidr {pod} \\\n  --service-cidr {svc} \\\n  --cluster-labels xrplace.io/site={site},xrplace.io/tier={tier}\n",
-        name = k.name,
-        pod = k.pod_cidr,
-        svc = k.service_cidr,
-        site = k.site,
-        tier = k.tier.name(),
+        "xrplace.io/site={},xrplace.io/tier={}",
+        site_label(&k.site),
+        k.tier.name()
     )
 }
 
-/// One `liqoctl peer` per provider; the gateway server is exposed as a NodePort (UDP), as
-/// on OpenStack without a load balancer.
-fn peer_script(consumer: &str, peerings: &[&PlannedPeering]) -> String {
-    let mut s = format!(
-        "# Peer {consumer} (consumer) with its providers. Kubeconfigs are read from\n# $KUBECONFIG_DIR/<cluster>.kubeconfig (default ./kubeconfigs).\nDIR=\"${{KUBECONFIG_DIR:-./kubeconfigs}}\"\n"
-    );
-    for p in peerings {
-        if p.declarative {
-            s += &format!(
-                "# {prov} is peered declaratively: apply {consumer}/liqo-peering-{prov}.yaml here and\n# {prov}/liqo-peering-{consumer}.yaml on {prov}.\n",
-                prov = p.provider
-            );
-            continue;
-        }
-        s += &format!(
-            "liqoctl peer --kubeconfig \"$DIR/{consumer}.kubeconfig\" \\\n  --remote-kubeconfig \"$DIR/{}.kubeconfig\" \\\n  --gw-server-service-type NodePort\n",
-            p.provider
-        );
+/// `liqoctl install` for an existing cluster, with its ID, labels and Liqo's own ranges.
+fn install_script(plan: &PlanFile, k: &PlannedCluster) -> String {
+    let mut cmd = vec![
+        format!(
+            "liqoctl install {}",
+            super::capi::distribution_name(k.distribution)
+        ),
+        format!("--version {}", sh_quote(&plan.deploy.versions.liqo)),
+        format!("--cluster-id {}", sh_quote(&k.name)),
+        format!("--cluster-labels {}", sh_quote(&cluster_labels_flag(k))),
+    ];
+    if k.distribution == Distribution::K3s {
+        cmd.push(format!("--pod-cidr {}", sh_quote(&k.pod_cidr)));
+        cmd.push(format!("--service-cidr {}", sh_quote(&k.service_cidr)));
     }
-    s
+    cmd.push(format!(
+        "--set {}",
+        sh_quote(&format!("ipam.externalCIDR={}", k.external_cidr))
+    ));
+    cmd.push(format!(
+        "--set {}",
+        sh_quote(&format!("ipam.internalCIDR={}", k.internal_cidr))
+    ));
+    let check = match k.distribution {
+        Distribution::Kubeadm => format!(
+            "# kubeadm: liqoctl reads the pod and service CIDRs from kube-controller-manager; the\n# plan assumed pods {} and services {} for this cluster.\n",
+            k.pod_cidr, k.service_cidr
+        ),
+        Distribution::K3s => String::new(),
+    };
+    format!(
+        "# Install Liqo {ver} on the existing cluster {name} (site {site:?}).\n# Run with KUBECONFIG pointing at {name}.\n{check}{cmd}\n",
+        ver = plan.deploy.versions.liqo,
+        name = k.name,
+        site = k.site,
+        cmd = cmd.join(" \\\n  "),
+    )
 }
 
-fn tenant_namespace(peer: &str) -> String {
-    format!("liqo-tenant-{peer}")
-}
-
-fn tenant_docs(peer: &PlannedCluster) -> Vec<Value> {
-    let ns = tenant_namespace(&peer.name);
+/// Resource flags of a virtual node: what the plan placed on its cluster, rounded up.
+pub fn resource_flags(d: Demand) -> Vec<String> {
     vec![
-        json!({
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {"name": ns, "labels": {
-                "liqo.io/remote-cluster-id": peer.name,
-                "liqo.io/tenant-namespace": "true",
-            }},
-        }),
-        json!({
-            "apiVersion": "networking.liqo.io/v1beta1",
-            "kind": "Configuration",
-            "metadata": {"name": peer.name, "namespace": ns, "labels": {"liqo.io/remote-cluster-id": peer.name}},
-            "spec": {"remote": {"cidr": {"pod": [peer.pod_cidr], "external": [EXTERNAL_CIDR]}}},
-        }),
+        format!("--cpu {}m", d.cpu_millicores.max(1)),
+        format!("--memory {}Mi", d.memory_mib.max(1)),
+        format!("--pods {}", d.pods.max(1)),
     ]
 }
 
-/// Reference to a gateway template Liqo installs in its namespace.
-fn gateway_template(kind: &str, name: &str) -> Value {
-    json!({"apiVersion": "networking.liqo.io/v1beta1", "kind": kind, "name": name, "namespace": "liqo"})
-}
-
-/// The provider's side: it serves the tunnel and grants the consumer a tenant.
-fn provider_docs(consumer: &PlannedCluster, port: u16) -> Vec<Value> {
-    let ns = tenant_namespace(&consumer.name);
-    let label = json!({"liqo.io/remote-cluster-id": consumer.name});
-    let mut docs = tenant_docs(consumer);
-    docs.push(json!({
-        "apiVersion": "networking.liqo.io/v1beta1",
-        "kind": "GatewayServer",
-        "metadata": {"name": "server", "namespace": ns, "labels": label},
-        "spec": {
-            "endpoint": {"port": GATEWAY_PORT, "serviceType": "NodePort", "nodePort": port},
-            "mtu": TUNNEL_MTU,
-            "secretRef": {"name": "gw-keys"},
-            "serverTemplateRef": gateway_template("WgGatewayServerTemplate", "wireguard-server"),
-        },
-    }));
-    docs.push(json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1",
-        "kind": "RoleBinding",
-        "metadata": {"name": "liqo-binding-liqo-remote-controlplane", "namespace": ns, "labels": label},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "liqo-remote-controlplane"},
-        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": format!("liqo-{}", consumer.name)}],
-    }));
-    docs.push(json!({
-        "apiVersion": "authentication.liqo.io/v1beta1",
-        "kind": "Tenant",
-        "metadata": {"name": consumer.name, "namespace": ns, "labels": label},
-        "spec": {"clusterID": consumer.name, "authzPolicy": "TolerateNoHandshake", "tenantCondition": "Active"},
-    }));
-    docs
-}
-
-/// The consumer's side: it dials the tunnel and asks for the provider's resources as a
-/// virtual node.
-fn consumer_docs(provider: &PlannedCluster, port: u16) -> Vec<Value> {
-    let ns = tenant_namespace(&provider.name);
-    let label = json!({"liqo.io/remote-cluster-id": provider.name});
-    let mut docs = tenant_docs(provider);
-    docs.push(json!({
-        "apiVersion": "networking.liqo.io/v1beta1",
-        "kind": "GatewayClient",
-        "metadata": {"name": "client", "namespace": ns, "labels": label},
-        "spec": {
-            "clientTemplateRef": gateway_template("WgGatewayClientTemplate", "wireguard-client"),
-            "secretRef": {"name": "gw-keys"},
-            "endpoint": {"addresses": [provider.gateway_address], "port": port, "protocol": "UDP"},
-            "mtu": TUNNEL_MTU,
-        },
-    }));
-    let cores = provider.nodes as f64 * provider.vcpu_per_node;
-    let mem_gib = provider.nodes as f64 * provider.memory_gib_per_node;
-    docs.push(json!({
-        "apiVersion": "authentication.liqo.io/v1beta1",
-        "kind": "ResourceSlice",
-        "metadata": {
-            "name": provider.name,
-            "namespace": ns,
-            "annotations": {"liqo.io/create-virtual-node": "true"},
-            "labels": {"liqo.io/remote-cluster-id": provider.name, "liqo.io/remoteID": provider.name, "liqo.io/replication": "true"},
-        },
-        "spec": {
-            "class": "default",
-            "providerClusterID": provider.name,
-            "resources": {
-                "cpu": super::cpu_quantity(cores),
-                "memory": format!("{}Gi", mem_gib.round() as u64),
-            },
-        },
-    }));
-    docs
+/// One `liqoctl peer` per provider peered with `liqoctl`, gateway servers on the hub.
+fn peer_script(plan: &PlanFile, peerings: &[(usize, &PlannedPeering)]) -> String {
+    let g = &plan.deploy.hub_gateway;
+    let mut s = format!(
+        "# Peer the hub {hub} (consumer) with its providers; the WireGuard servers run on the hub\n# ({ty:?}), the providers dial out to them. Kubeconfigs are read from\n# $KUBECONFIG_DIR/<cluster>.kubeconfig (default ./kubeconfigs).\nDIR=\"${{KUBECONFIG_DIR:-./kubeconfigs}}\"\n",
+        hub = plan.hub,
+        ty = g.service_type,
+    );
+    for &(i, p) in peerings {
+        let port = gateway_port(plan, i);
+        let mut cmd = vec![
+            "liqoctl peer".to_string(),
+            format!("--kubeconfig \"$DIR\"/{}.kubeconfig", sh_quote(&p.consumer)),
+            format!(
+                "--remote-kubeconfig \"$DIR\"/{}.kubeconfig",
+                sh_quote(&p.provider)
+            ),
+            "--gw-server-service-location Consumer".into(),
+        ];
+        match g.service_type {
+            GatewayService::LoadBalancer => {
+                cmd.push("--gw-server-service-type LoadBalancer".into());
+                cmd.push(format!("--gw-server-service-port {port}"));
+            }
+            GatewayService::NodePort => {
+                cmd.push("--gw-server-service-type NodePort".into());
+                cmd.push(format!("--gw-server-service-nodeport {port}"));
+            }
+        }
+        if !g.address.is_empty() {
+            cmd.push(format!("--gw-client-address {}", sh_quote(&g.address)));
+            cmd.push(format!("--gw-client-port {port}"));
+        }
+        cmd.push(format!("--mtu {TUNNEL_MTU}"));
+        cmd.extend(resource_flags(plan.demand(&p.provider)));
+        s += &format!(
+            "# {} -> {}: the virtual node offers what the plan placed there.\n{}\n",
+            p.consumer,
+            p.provider,
+            cmd.join(" \\\n  ")
+        );
+    }
+    s
 }

@@ -1,27 +1,41 @@
-//! Export layer: turns a checked plan ([`crate::config::plan::PlanFile`]) into the files a
-//! platform team applies: Cluster API objects for the management cluster, Liqo install and
-//! peering scripts (and declarative peering resources where the plan asks), the application
-//! namespace with its `NamespaceOffloading`, Deployments pinned to Liqo virtual nodes and
-//! Services, plus a README saying what to apply in which order.
+//! Export layer: turns a checked plan ([`crate::config::plan_file::PlanFile`]) into a
+//! folder a platform team applies as it is:
 //!
-//! Manifests are built as JSON values (keys stay in the order written) and serialised to
-//! YAML, never from string templates. No Secret is ever written: credentials are referenced
-//! by name.
+//! ```text
+//! apply.sh, clusterctl.yaml, README.md, plan.toml, xrplace-export.toml
+//! management/   Cluster API objects and add-ons of the new clusters (management cluster)
+//! <hub>/        offloading/ and app/ stages, liqo-peer.sh, declarative peerings and keys
+//! <cluster>/    liqo-install.sh (existing clusters), peering-<hub>/ (declarative)
+//! ```
+//!
+//! Every folder with manifests has a `kustomization.yaml` (`kubectl apply -k`). Manifests
+//! are built as JSON values (keys stay in the order written) and serialised to YAML, never
+//! from string templates. No Secret and no key is ever written: credentials are referenced
+//! by name and key material is made by the scripts at apply time. `docs/export.md` says
+//! what grounds each choice; [`lint`] checks an export folder for every defect class.
 
+pub mod addons;
 pub mod app;
+pub mod apply;
+pub mod capacity;
 pub mod capi;
+pub mod folder;
+pub mod lint;
 pub mod liqo;
+pub mod names;
+pub mod peering;
 pub mod readme;
 
-use crate::config::plan::PlanFile;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
+use crate::config::plan_file::PlanFile;
+use serde_json::{json, Value};
+use std::path::PathBuf;
 
 /// Choices that do not belong in the plan.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExportOptions {
-    /// Emit OpenStack infrastructure kinds as v1beta1 (CAPO before 0.15).
-    pub openstack_v1beta1: bool,
+    /// Emit OpenStack infrastructure kinds as v1beta2 (CAPO v0.15 and later) instead of
+    /// v1beta1 (CAPO v0.14, the newest stable release).
+    pub openstack_v1beta2: bool,
 }
 
 /// One output file: its path relative to the export directory and its content.
@@ -45,18 +59,76 @@ impl std::fmt::Display for ExportError {
     }
 }
 
-/// Every file of the export, in a fixed order.
+/// Every file of the export, in a fixed order (the plan file itself and the ownership
+/// marker are added by [`folder::write_export`]).
 pub fn manifests(plan: &PlanFile, opts: &ExportOptions) -> Result<Vec<OutFile>, ExportError> {
+    let mut plan = plan.clone();
+    if opts.openstack_v1beta2 {
+        apply::require_v1beta2_provider(&mut plan)?;
+    }
+    let plan = &plan;
+    let exposed = app::node_port_services(plan)?;
+    let open_ports = |cluster: &str| -> Vec<capi::OpenPort> {
+        exposed
+            .iter()
+            .filter(|x| x.cluster == cluster)
+            .map(|x| (x.port, x.protocol))
+            .collect()
+    };
     let mut files = Vec::new();
-    files.extend(capi::files(plan, opts)?);
-    files.extend(liqo::files(plan)?);
-    files.extend(app::files(plan)?);
+    let capi_files = capi::files(plan, opts, open_ports)?;
+    let addon_files = addons::files(plan)?;
+    if !capi_files.is_empty() {
+        files.push(yaml_file(
+            "management/00-namespace.yaml",
+            "Namespace of the Cluster API objects (management cluster).",
+            &[json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": plan.deploy.management_namespace}})],
+        )?);
+        let mut names: Vec<String> = vec!["00-namespace.yaml".into()];
+        names.extend(
+            capi_files
+                .iter()
+                .chain(&addon_files)
+                .map(|f| file_name(&f.path)),
+        );
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        files.push(kustomization("management", &refs));
+    }
+    files.extend(capi_files);
+    files.extend(addon_files);
+    files.extend(liqo::files(plan));
+    files.extend(peering::files(plan)?);
+    files.extend(app::files(plan, &exposed)?);
+    files.push(apply::clusterctl_config(plan));
+    files.push(apply::apply_script(plan));
     files.push(OutFile {
         path: "README.md".into(),
-        text: readme::text(plan, opts),
+        text: readme::text(plan, opts, &exposed),
         executable: false,
     });
     Ok(files)
+}
+
+fn file_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A `kustomization.yaml` in `dir` listing `resources`, so `kubectl apply -k dir` applies
+/// the folder.
+pub fn kustomization(dir: &str, resources: &[&str]) -> OutFile {
+    let doc = json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    });
+    yaml_file(
+        format!("{dir}/kustomization.yaml"),
+        "Apply this folder with `kubectl apply -k`.",
+        &[doc],
+    )
+    .expect("a kustomization serialises")
 }
 
 /// A YAML file of several documents.
@@ -85,58 +157,9 @@ pub fn yaml_file(
     })
 }
 
-/// Writes the files under `dir`, each atomically; stale files of an earlier export in the
-/// folders written are left alone only if they are not YAML (so an export directory never
-/// mixes manifests of two plans).
-pub fn write_files(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
-    let mut folders: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| f.path.parent().map(|p| dir.join(p)))
-        .collect();
-    folders.sort();
-    folders.dedup();
-    for f in &folders {
-        std::fs::create_dir_all(f)?;
-        for entry in std::fs::read_dir(f)? {
-            let p = entry?.path();
-            let stale = p.extension().is_some_and(|e| e == "yaml" || e == "sh");
-            if stale && !files.iter().any(|x| dir.join(&x.path) == p) {
-                std::fs::remove_file(&p)?;
-            }
-        }
-    }
-    for f in files {
-        let path = dir.join(&f.path);
-        crate::report::atomic::write_atomic(&path, f.text.as_bytes())?;
-        #[cfg(unix)]
-        if f.executable {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
-        }
-    }
-    Ok(())
-}
-
-/// CPU quantity from cores: millicores (`1500m`).
-pub fn cpu_quantity(cores: f64) -> String {
-    format!("{}m", ((cores * 1000.0).round() as u64).max(1))
-}
-
-/// Memory quantity from MiB (`3072Mi`).
-pub fn memory_quantity(mib: f64) -> String {
-    format!("{}Mi", (mib.round() as u64).max(1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantities_round_and_never_vanish() {
-        assert_eq!(cpu_quantity(1.2), "1200m");
-        assert_eq!(cpu_quantity(0.0001), "1m");
-        assert_eq!(memory_quantity(3072.4), "3072Mi");
-    }
 
     #[test]
     fn yaml_keeps_key_order_and_separates_documents() {

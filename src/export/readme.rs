@@ -1,118 +1,141 @@
-//! The README of an export: what the folders hold and in which order to apply them, with
-//! which tools.
+//! The README of an export: what the folders hold, what must exist before applying, and
+//! the apply order with its wait gates (the same order `apply.sh` runs).
 
-use super::app::node_port_services;
+use super::app::NodePortService;
 use super::ExportOptions;
-use crate::config::plan::PlanFile;
+use crate::config::deploy::GatewayService;
+use crate::config::plan_file::PlanFile;
 
 /// The README text.
-pub fn text(plan: &PlanFile, opts: &ExportOptions) -> String {
+pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) -> String {
     let d = &plan.deploy;
-    let new: Vec<&str> = plan
-        .clusters
-        .iter()
-        .filter(|k| k.provision)
-        .map(|k| k.name.as_str())
-        .collect();
-    let existing: Vec<&str> = plan
-        .clusters
-        .iter()
-        .filter(|k| !k.provision)
-        .map(|k| k.name.as_str())
-        .collect();
+    let v = &d.versions;
+    let new = plan.new_cluster_names();
     let mut s = format!(
-        "# Manifests for plan `{exp}`\n\nWritten by `xrplace export` from the plan of experiment `{exp}` (strategy `{st}`).\nPlanned capacity: {cost:.2} USD/day (the naive plan: {naive:.2} USD/day).\n\n",
+        "# Manifests for plan `{exp}`\n\nWritten by `xrplace export` from the plan of experiment `{exp}` (strategy `{st}`).\nPlanned capacity: {cost:.2} USD/day (the naive plan: {naive:.2} USD/day). `plan.toml` is the plan\nitself; `xrplace check .` lints this folder; `xrplace-export.toml` lists what the export wrote.\n\n",
         exp = plan.experiment,
         st = plan.strategy,
         cost = plan.cost.plan_usd_per_day,
         naive = plan.cost.naive_usd_per_day,
     );
     s += "## Folders\n\n";
-    s += "- `management/`: Cluster API objects of the new clusters (apply on the management cluster).\n";
+    if !new.is_empty() {
+        s += "- `management/`: Cluster API objects of the new clusters and their add-ons (CNI, OpenStack cloud\n  controller, Liqo), for the management cluster (`kubectl apply -k management/`).\n";
+    }
     for k in &plan.clusters {
         let role = if k.name == plan.hub {
-            "hub: Liqo consumer, hosts the application namespace"
+            "hub: Liqo consumer and gateway server; `offloading/` then `app/`"
         } else if k.provision {
             "new cluster"
         } else {
-            "existing cluster"
+            "existing cluster: `liqo-install.sh`"
         };
         s += &format!(
-            "- `{}/`: {} ({}, {} nodes at {}).\n",
-            k.name, role, k.name, k.nodes, k.site
+            "- `{}/`: {role} (site {:?}, {} nodes of {} vCPU / {} GiB).\n",
+            k.name, k.site, k.nodes, k.vcpu_per_node, k.memory_gib_per_node
         );
     }
     s += &format!(
-        "\n## Tools\n\nkubectl, clusterctl (Cluster API v1.14, v1beta2 API) with the providers core, {}, infrastructure OpenStack (CAPO {}), and liqoctl (Liqo v1.x).\n\n",
-        bootstrap_providers(plan),
-        if opts.openstack_v1beta1 {
-            "0.14 or later: v1beta1 kinds"
-        } else {
-            "0.15 or later: v1beta2 kinds; re-export with --openstack-v1beta1 for CAPO 0.14"
-        },
+        "\n## Tools and versions\n\nkubectl, clusterctl {capi}, liqoctl {liqo}, openssl (declarative peerings). `clusterctl.yaml` pins the\nproviders: Cluster API {capi}, cluster-api-k3s {k3s}, CAPO {capo} ({kinds} OpenStack kinds), add-on provider\nfor Helm {caaph}. Charts: Liqo {liqo}, Calico tigera-operator {calico} (kubeadm clusters), OpenStack cloud\ncontroller manager {ccm}.\n\n",
+        capi = v.cluster_api,
+        liqo = v.liqo,
+        k3s = v.k3s_provider,
+        capo = v.openstack_provider,
+        kinds = if opts.openstack_v1beta2 { "v1beta2" } else { "v1beta1" },
+        caaph = v.helm_addon_provider,
+        calico = v.calico,
+        ccm = v.openstack_ccm_chart,
     );
-    s += "## Order\n\n";
-    let mut step = 1;
+    s += "## Before you apply\n\n";
+    s += "- Kubeconfigs in `kubeconfigs/` (or `$KUBECONFIG_DIR`): `management.kubeconfig` and one\n  `<cluster>.kubeconfig` per existing cluster; those of new clusters are fetched by `apply.sh`.\n";
     if !new.is_empty() {
         s += &format!(
-            "{step}. On the management cluster: `kubectl apply -f management/00-namespace.yaml`, then create the\n   OpenStack credentials Secret (never part of this export):\n   `kubectl -n {ns} create secret generic {sec} --from-file=clouds.yaml` and\n   `kubectl -n {ns} label secret {sec} clusterctl.cluster.x-k8s.io/move=true`.\n",
+            "- On the management cluster, namespace `{ns}` (`kubectl apply -f management/00-namespace.yaml`),\n  two Secrets this export never contains:\n  - `{id}`: `kubectl -n {ns} create secret generic {id} --from-file=clouds.yaml` and\n    `kubectl -n {ns} label secret {id} clusterctl.cluster.x-k8s.io/move=true`;\n  - `{ccm}`, the cloud controller's `cloud.conf` wrapped for the ClusterResourceSet:\n    `kubectl -n kube-system create secret generic cloud-config --from-file=cloud.conf --dry-run=client -o yaml > cloud-config.yaml`\n    then `kubectl -n {ns} create secret generic {ccm} --type=addons.cluster.x-k8s.io/resource-set --from-file=cloud-config.yaml`.\n- In OpenStack: the image `{image}`, the keypair `{key}`, the external network `{net}` and the\n  flavors {flavors}.\n",
             ns = d.management_namespace,
-            sec = d.openstack.identity_secret,
+            id = d.openstack.identity_secret,
+            ccm = d.openstack.ccm_secret,
+            image = d.openstack.image,
+            key = d.openstack.ssh_key_name,
+            net = d.openstack.external_network_id,
+            flavors = flavors_used(plan),
         );
-        step += 1;
-        s += &format!(
-            "{step}. `kubectl apply -f management/`; wait with `clusterctl describe cluster <name> -n {ns}` until\n   every cluster is Ready ({list}). Fetch kubeconfigs with\n   `clusterctl get kubeconfig <name> -n {ns} > kubeconfigs/<name>.kubeconfig`, and install a\n   CNI and the OpenStack cloud controller manager as your clusters need.\n",
-            ns = d.management_namespace,
-            list = new.join(", "),
-        );
-        step += 1;
     }
-    if !existing.is_empty() {
-        s += &format!(
-            "{step}. Put the kubeconfigs of the existing clusters ({}) in `kubeconfigs/`.\n",
-            existing.join(", ")
-        );
-        step += 1;
-    }
+    let g = &d.hub_gateway;
     s += &format!(
-        "{step}. On every cluster: run `<cluster>/liqo-install.sh` with KUBECONFIG pointing at it\n   (the Liqo cluster ID is the cluster name).\n"
+        "- The hub `{}` serves every WireGuard tunnel ({}): {}. The other clusters only dial out.\n",
+        plan.hub,
+        match g.service_type {
+            GatewayService::LoadBalancer => "LoadBalancer Services",
+            GatewayService::NodePort => "NodePorts",
+        },
+        if g.address.is_empty() {
+            "the hub needs a load-balancer implementation that gives each gateway Service a public address".to_string()
+        } else {
+            format!(
+                "UDP ports {}-{} of `{}` must be reachable from the other clusters",
+                g.first_port,
+                g.first_port as usize + plan.peerings.len().saturating_sub(1),
+                g.address
+            )
+        }
     );
-    step += 1;
-    s += &format!(
-        "{step}. Peer: `{hub}/liqo-peer.sh` (liqoctl peer, gateways as NodePort over UDP). For peerings\n   marked declarative, apply `<cluster>/liqo-peering-<peer>.yaml` on both sides instead, after\n   creating the WireGuard key Secrets with liqoctl. Check with `liqoctl info`.\n",
+    s += "\n## Order (what `./apply.sh` does)\n\n";
+    let mut steps: Vec<String> = Vec::new();
+    if !new.is_empty() {
+        steps.push("`clusterctl init --config clusterctl.yaml` with every provider pinned; wait for its controllers.".into());
+        steps.push(format!(
+            "`kubectl apply -k management/`; wait until each Cluster is `Available` ({}). Cluster API\n   installs the CNI, the cloud controller and Liqo as soon as each control plane answers;\n   `clusterctl get kubeconfig` fetches the new kubeconfigs; wait for the Liqo HelmChartProxy.",
+            new.join(", ")
+        ));
+    }
+    steps.push(
+        "On each existing cluster: `<cluster>/liqo-install.sh` (KUBECONFIG pointing at it).".into(),
+    );
+    steps.push(format!(
+        "Peer: `{hub}/liqo-peer.sh`; for declarative peerings apply `{hub}/peering-<p>/` on the hub and\n   `<p>/peering-{hub}/` on the provider, then run `{hub}/liqo-peering-<p>-keys.sh` (it makes the\n   WireGuard keys and the hub's credentials on the spot). Wait until each virtual node is Ready.",
         hub = plan.hub
-    );
-    step += 1;
-    s += &format!(
-        "{step}. On the hub: `kubectl apply -f {hub}/xr-app.yaml`. It creates namespace `{ns}`, offloads it\n   to {list} (NamespaceOffloading `offloading`), and pins each Deployment to its cluster's\n   virtual node (`liqo.io/remote-cluster-id`).\n",
+    ));
+    steps.push(format!(
+        "`kubectl apply -k {hub}/offloading` on the hub; wait until `namespaceoffloading/offloading` in\n   `{ns}` reports `offloadingPhase` Ready (pods created before would stay Pending).",
         hub = plan.hub,
-        ns = d.namespace,
-        list = plan.offloading.clusters.join(", "),
-    );
-    let exposed = node_port_services(plan);
+        ns = d.namespace
+    ));
+    steps.push(format!(
+        "`kubectl apply -k {}/app`: one Deployment and one Service per component and cluster, each\n   pinned to its cluster's virtual node (`liqo.io/remote-cluster-id`).",
+        plan.hub
+    ));
+    for (i, st) in steps.iter().enumerate() {
+        s += &format!("{}. {st}\n", i + 1);
+    }
     if !exposed.is_empty() {
         s += &format!(
-            "\n**Warning**: the Services {} are NodePorts: reachable on every node from outside\nthe cluster. The study used NodePorts as a benchmark path; do not expose them in production.\n",
-            exposed.join(", ")
+            "\n**Warning**: {} are NodePort Services, reachable from `{}` on their node ports. The study used\nNodePorts as a benchmark path; do not expose them in production. New clusters open exactly these\nports in their security group, and their nodes must be reachable from the users for them to work.\n",
+            exposed
+                .iter()
+                .map(|x| format!("`{}` (port {}/{})", x.name, x.port, x.protocol))
+                .collect::<Vec<_>>()
+                .join(", "),
+            d.openstack.node_port_source_cidr
         );
     }
-    s += "\nEach cluster's workers are a MachineDeployment of `nodes - 1` machines next to one\ncontrol-plane machine. Flavor and image names come from the plan's `[deploy.openstack]`;\ncheck they exist in your cloud.\n";
+    s += "\nCapacity: each new cluster's kubelets reserve `kube-reserved` (and a k3s server `system-reserved`)\nas the plan assumed; the pods pinned to a cluster fit what it can schedule after that, the\ncontrol plane and Liqo (`xrplace check` verifies it), and each virtual node offers exactly that.\n";
     s
 }
 
-fn bootstrap_providers(plan: &PlanFile) -> &'static str {
-    use crate::config::topology::Distribution::*;
-    let k3s = plan
-        .clusters
+/// The flavors the new clusters use, with their sizes.
+fn flavors_used(plan: &PlanFile) -> String {
+    let o = &plan.deploy.openstack;
+    let mut names: Vec<&str> = plan
+        .new_clusters()
+        .map(|k| k.worker_flavor.as_str())
+        .collect();
+    names.push(&o.control_plane_flavor);
+    names.sort();
+    names.dedup();
+    names
         .iter()
-        .any(|k| k.provision && k.distribution == K3s);
-    let kubeadm = plan
-        .clusters
-        .iter()
-        .any(|k| k.provision && k.distribution == Kubeadm);
-    match (k3s, kubeadm) {
-        (true, true) => "bootstrap and control plane kubeadm and k3s (cluster-api-k3s)",
-        (true, false) => "bootstrap and control plane k3s (cluster-api-k3s)",
-        _ => "bootstrap and control plane kubeadm",
-    }
+        .filter_map(|n| o.flavor(n))
+        .map(|f| format!("`{}` ({} vCPU / {} GiB)", f.name, f.vcpus, f.ram_gib))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

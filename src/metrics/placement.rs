@@ -45,6 +45,7 @@ pub struct PlacementRecorder {
     peak_total: Vec<u32>,
     current: Vec<u32>,
     peak_sessions: Vec<u32>,
+    peak_mix: Vec<u32>,
     peak_cpu_cores: Vec<f64>,
     cpu_core_hours: Vec<f64>,
     memory_gib_hours: Vec<f64>,
@@ -69,6 +70,7 @@ impl PlacementRecorder {
             clusters,
             current: vec![0; cells],
             peak_sessions: vec![0; cells],
+            peak_mix: vec![0; cells],
             peak_cpu_cores: vec![0.0; clusters],
             cpu_core_hours: vec![0.0; clusters],
             memory_gib_hours: vec![0.0; clusters],
@@ -83,6 +85,13 @@ impl PlacementRecorder {
     /// Most sessions of application `app` seen at once, on all clusters together.
     pub fn peak_total_sessions(&self, app: usize) -> u32 {
         self.peak_total[app]
+    }
+
+    /// Sessions of application `app` on `cluster` at the first scrape where the CPU reserved
+    /// there peaked: replicas sized from this mix fit together, unlike per-application
+    /// peaks reached at different times.
+    pub fn sessions_at_peak(&self, app: usize, cluster: ClusterId) -> u32 {
+        self.peak_mix[app * self.clusters + cluster.ix()]
     }
 
     /// Most CPU reserved by sessions at once on `cluster`, cores.
@@ -153,7 +162,7 @@ impl SessionObserver for PlacementRecorder {
             let mut total = 0;
             for k in 0..self.clusters {
                 let i = a * self.clusters + k;
-                let n = std::mem::take(&mut self.current[i]);
+                let n = self.current[i];
                 self.peak_sessions[i] = self.peak_sessions[i].max(n);
                 total += n;
                 cores[k] += n as f64 * f.cpu_cores;
@@ -166,10 +175,17 @@ impl SessionObserver for PlacementRecorder {
             }
         }
         for k in 0..self.clusters {
-            self.peak_cpu_cores[k] = self.peak_cpu_cores[k].max(cores[k]);
+            if cores[k] > self.peak_cpu_cores[k] {
+                self.peak_cpu_cores[k] = cores[k];
+                for a in 0..self.apps.len() {
+                    let i = a * self.clusters + k;
+                    self.peak_mix[i] = self.current[i];
+                }
+            }
             self.cpu_core_hours[k] += cores[k] * self.scrape_s / 3600.0;
             self.memory_gib_hours[k] += gib[k] * self.scrape_s / 3600.0;
         }
+        self.current.fill(0);
     }
 }
 
@@ -203,6 +219,36 @@ mod tests {
         let (cpu_h, gib_h) = r.reserved_hours(ClusterId(1));
         assert!((cpu_h - 8.5).abs() < 1e-12 && (gib_h - 4.5).abs() < 1e-12);
         assert_eq!(r.peak_total_sessions(0), 3);
+        // Cluster 0 peaked in the second scrape (0.5 cores) with one session of app 1.
+        assert_eq!(r.sessions_at_peak(1, ClusterId(0)), 1);
+        assert_eq!(r.sessions_at_peak(0, ClusterId(1)), 3);
+    }
+
+    #[test]
+    fn mix_at_the_peak_fits_where_per_app_peaks_do_not() {
+        let f = |cpu: f64| AppFootprint {
+            cpu_cores: cpu,
+            memory_gib: 1.0,
+            central_cpu_cores: 0.0,
+            central_memory_gib: 0.0,
+        };
+        // Scrape 1: 3 sessions of app 0 (6 cores); scrape 2: 1 of app 0 and 4 of app 1
+        // (2 + 4 = 6 cores, not above the first peak); scrape 3: 2 + 3 = 7 cores.
+        let mut r = PlacementRecorder::new(vec![f(2.0), f(1.0)], None, 1, 15.0);
+        for (a0, a1) in [(3, 0), (1, 4), (2, 3)] {
+            for _ in 0..a0 {
+                r.hosted(0, ClusterId(0));
+            }
+            for _ in 0..a1 {
+                r.hosted(1, ClusterId(0));
+            }
+            r.scrape_end();
+        }
+        // Per-application peaks (3 and 4) would need 10 cores; the mix at the peak needs 7.
+        assert_eq!(r.peak_sessions(0, ClusterId(0)), 3);
+        assert_eq!(r.peak_sessions(1, ClusterId(0)), 4);
+        assert_eq!(r.sessions_at_peak(0, ClusterId(0)), 2);
+        assert_eq!(r.sessions_at_peak(1, ClusterId(0)), 3);
     }
 
     #[test]

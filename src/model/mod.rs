@@ -1,6 +1,7 @@
 //! Model layer: the topology graph and its routes, path kinds, applications and
 //! scenarios. Pure data and formulas; nothing here knows about time passing.
 
+pub mod allocatable;
 pub mod app;
 pub mod ids;
 pub mod path;

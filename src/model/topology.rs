@@ -1,5 +1,6 @@
 //! Sites, clusters and the inter-site graph with its routes.
 
+use super::allocatable::{cluster_allocatable, Resources};
 use super::ids::{ClusterId, SiteId};
 use crate::config::topology::{Distribution, Provider, RoutingConfig, Tier, TopologyConfig};
 use petgraph::graph::{NodeIndex, UnGraph};
@@ -40,6 +41,15 @@ pub struct Cluster {
     pub cpu_cores: f64,
     /// Total memory, MiB.
     pub memory_mib: f64,
+    /// Cores sessions may reserve: all of them, or what Kubernetes can schedule
+    /// ([`Topology::use_allocatable`]).
+    pub schedulable_cpu_cores: f64,
+    /// Memory sessions may reserve, MiB.
+    pub schedulable_memory_mib: f64,
+    /// Cores per node.
+    pub vcpu_per_node: f64,
+    /// Memory per node, GiB.
+    pub memory_gib_per_node: f64,
     /// vCPU speed relative to the reference core.
     pub cpu_speed_ratio: f64,
     /// Idle CPU (OS, Kubernetes, monitoring), reference cores.
@@ -95,6 +105,23 @@ pub struct Topology {
 }
 
 impl Topology {
+    /// Limits what sessions may reserve on each cluster to what Kubernetes can schedule
+    /// there ([`super::allocatable::cluster_allocatable`]), keeping `liqo` free for Liqo's
+    /// own pods. Raw cores still set utilisation and contention.
+    pub fn use_allocatable(&mut self, liqo: Resources) {
+        for k in &mut self.clusters {
+            let a = cluster_allocatable(
+                k.nodes,
+                k.vcpu_per_node,
+                k.memory_gib_per_node,
+                k.distribution,
+                liqo,
+            );
+            k.schedulable_cpu_cores = a.cpu_cores;
+            k.schedulable_memory_mib = a.memory_mib;
+        }
+    }
+
     /// Builds the model from a validated topology file.
     pub fn from_config(t: &TopologyConfig) -> Topology {
         let site_ix: HashMap<&str, u32> = t
@@ -125,6 +152,10 @@ impl Topology {
                 nodes: k.nodes,
                 cpu_cores: k.nodes as f64 * k.vcpu_per_node,
                 memory_mib: k.nodes as f64 * k.memory_gib_per_node * 1024.0,
+                schedulable_cpu_cores: k.nodes as f64 * k.vcpu_per_node,
+                schedulable_memory_mib: k.nodes as f64 * k.memory_gib_per_node * 1024.0,
+                vcpu_per_node: k.vcpu_per_node,
+                memory_gib_per_node: k.memory_gib_per_node,
                 cpu_speed_ratio: k.cpu_speed_ratio,
                 baseline_cpu_cores: k.baseline_cpu_cores,
                 baseline_memory_mib: k.baseline_memory_mib,

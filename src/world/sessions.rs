@@ -884,7 +884,10 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             return (0.0, 0.0);
         }
         let share = (k.nodes + l.extra_nodes).saturating_sub(l.lost_nodes) as f64 / k.nodes as f64;
-        (k.cpu_cores * share, k.memory_mib * share)
+        (
+            k.schedulable_cpu_cores * share,
+            k.schedulable_memory_mib * share,
+        )
     }
 
     /// Whether a user at `site` can reach cluster `c` (partitions cut a site off).
@@ -1113,8 +1116,8 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     .push(now + delay, SEvent::NodesReady(i as u32, c.step_nodes, ok));
             } else if share < c.scale_in_util && l.extra_nodes >= c.step_nodes {
                 let k = &self.p.topology.clusters[i];
-                let per_node = k.cpu_cores / k.nodes as f64;
-                let mem_per_node = k.memory_mib / k.nodes as f64;
+                let per_node = k.schedulable_cpu_cores / k.nodes as f64;
+                let mem_per_node = k.schedulable_memory_mib / k.nodes as f64;
                 let (cpu, mem) = self.capacity(i);
                 let step = c.step_nodes as f64;
                 if l.used_cpu <= cpu - step * per_node && l.used_mem <= mem - step * mem_per_node {

@@ -1,0 +1,281 @@
+//! The plan file written by `xrplace plan` (or by hand) and read by `xrplace export`;
+//! [`super::plan_check`] refuses a plan real clusters could not run.
+
+use super::check::Checker;
+use super::deploy::DeploySettings;
+use super::error::ConfigError;
+use super::experiment::Protocol;
+use super::plan::PlanSlo;
+use super::source::Source;
+use super::topology::{Distribution, Provider, Tier};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// A plan as written by `xrplace plan` and read by `xrplace export`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    /// Experiment the plan came from.
+    pub experiment: String,
+    /// Strategy that places sessions under this plan.
+    pub strategy: String,
+    /// The hub cluster (Liqo consumer, hosts the application namespace).
+    pub hub: String,
+    /// How the plan was found.
+    #[serde(default)]
+    pub method: String,
+    /// Namespaces, versions, gateway and OpenStack settings.
+    #[serde(default)]
+    pub deploy: DeploySettings,
+    /// What each new cluster keeps free for Liqo (control plane and gateway).
+    #[serde(default = "default_liqo_reserve")]
+    pub liqo_reserve: ReservedResources,
+    /// Costs of this plan and of the naive one.
+    #[serde(default)]
+    pub cost: PlanCost,
+    /// The SLO the plan was searched for.
+    #[serde(default)]
+    pub slo: PlanSlo,
+    /// Metrics the simulation expects under this plan.
+    #[serde(default)]
+    pub expected: Vec<ExpectedMetric>,
+    /// Whether the plan still met the SLO when re-simulated on fresh runs.
+    #[serde(default)]
+    pub holdout_meets_slo: bool,
+    /// The same metrics on those fresh runs.
+    #[serde(default)]
+    pub holdout: Vec<ExpectedMetric>,
+    /// Clusters: the hub, the planned new ones and existing ones that host sessions.
+    pub clusters: Vec<PlannedCluster>,
+    /// Liqo peerings (consumer -> provider).
+    #[serde(default)]
+    pub peerings: Vec<PlannedPeering>,
+    /// Offloading of the application namespace.
+    pub offloading: PlannedOffloading,
+    /// Where each application component runs.
+    #[serde(default)]
+    pub components: Vec<PlannedComponent>,
+}
+
+/// CPU and memory kept free on a cluster.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReservedResources {
+    /// Cores.
+    pub cpu_cores: f64,
+    /// MiB.
+    pub memory_mib: f64,
+}
+
+/// The topology default of `paths.liqo` (control plane 0.05 cores and 150 MiB, gateway
+/// 40 MiB).
+fn default_liqo_reserve() -> ReservedResources {
+    ReservedResources {
+        cpu_cores: 0.05,
+        memory_mib: 190.0,
+    }
+}
+
+/// Costs per day of cluster capacity, USD.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanCost {
+    /// The plan: capacity of the planned clusters plus use of existing ones.
+    pub plan_usd_per_day: f64,
+    /// The planned clusters' capacity (nodes x per-node vCPU and memory prices, 24 h).
+    pub capacity_usd_per_day: f64,
+    /// Sessions' reservations on existing clusters (the hub and others), paid per use.
+    pub existing_usage_usd_per_day: f64,
+    /// Every candidate site with the biggest size (same cost terms).
+    pub naive_usd_per_day: f64,
+    /// Whether the naive plan meets the SLO.
+    pub naive_meets_slo: bool,
+}
+
+/// One expected metric: mean over runs and the half-width of its 95 % confidence interval.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedMetric {
+    /// Metric name (as in `summary.csv`).
+    pub metric: String,
+    /// Mean over runs.
+    pub mean: f64,
+    /// Half-width of the 95 % confidence interval (Student t).
+    pub ci95: f64,
+}
+
+/// A cluster of the plan.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedCluster {
+    /// Name: the Cluster API Cluster and the Liqo cluster ID (a DNS label).
+    pub name: String,
+    /// Site it runs at (free text; labels use a DNS-safe form of it).
+    pub site: String,
+    /// Tier of the site.
+    pub tier: Tier,
+    /// Nodes, control plane included.
+    pub nodes: u32,
+    /// vCPUs per node.
+    pub vcpu_per_node: f64,
+    /// Memory per node, GiB.
+    pub memory_gib_per_node: f64,
+    /// kubeadm or k3s.
+    pub distribution: Distribution,
+    /// openstack or docker.
+    pub provider: Provider,
+    /// Created through Cluster API (false: it exists already).
+    pub provision: bool,
+    /// Nova flavor of the nodes: a name of `deploy.openstack.flavors` of exactly
+    /// `vcpu_per_node` and `memory_gib_per_node` (new clusters).
+    #[serde(default)]
+    pub worker_flavor: String,
+    /// Subnet of the nodes (new clusters' OpenStack subnet).
+    pub node_cidr: String,
+    /// Pod CIDR. For an existing cluster, the one it runs with.
+    pub pod_cidr: String,
+    /// Service CIDR.
+    pub service_cidr: String,
+    /// Liqo external CIDR (remote pods are remapped into it).
+    pub external_cidr: String,
+    /// Liqo internal CIDR.
+    pub internal_cidr: String,
+}
+
+/// A Liqo peering: `consumer` offloads to `provider`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedPeering {
+    /// The cluster that sees the other as a virtual node (the hub).
+    pub consumer: String,
+    /// The cluster that lends its resources.
+    pub provider: String,
+    /// Peer with declarative resources (Liqo's peering via CRs) instead of `liqoctl peer`.
+    #[serde(default)]
+    pub declarative: bool,
+}
+
+/// Liqo namespace offloading of the application namespace.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedOffloading {
+    /// Clusters the namespace is offloaded to.
+    pub clusters: Vec<String>,
+    /// `LocalAndRemote` or `Remote`.
+    #[serde(default = "default_pod_offloading")]
+    pub pod_offloading_strategy: String,
+}
+
+fn default_pod_offloading() -> String {
+    "LocalAndRemote".into()
+}
+
+/// How a component's Services are exposed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Exposure {
+    /// Inside the clusters (and across Liqo peerings) only.
+    #[default]
+    ClusterIp,
+    /// On a node port of every node: reachable from outside, insecure for production.
+    NodePort,
+}
+
+/// A component and where its replicas run.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedComponent {
+    /// Application it belongs to.
+    pub application: String,
+    /// Component name.
+    pub name: String,
+    /// Container image.
+    pub image: String,
+    /// Served port.
+    pub port: u16,
+    /// tcp or udp.
+    pub protocol: Protocol,
+    /// CPU requested per replica, cores.
+    pub cpu_cores: f64,
+    /// Memory requested per replica, MiB.
+    pub memory_mib: f64,
+    /// Service type.
+    #[serde(default)]
+    pub expose: Exposure,
+    /// Clusters and replica counts.
+    #[serde(default)]
+    pub placements: Vec<Placement>,
+}
+
+impl PlannedComponent {
+    /// CPU request of one replica as exported, millicores (at least 1).
+    pub fn cpu_millicores(&self) -> u64 {
+        ((self.cpu_cores * 1000.0).round() as u64).max(1)
+    }
+
+    /// Memory request of one replica as exported, MiB (at least 1).
+    pub fn memory_request_mib(&self) -> u64 {
+        (self.memory_mib.round() as u64).max(1)
+    }
+}
+
+/// Replicas of a component on one cluster.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Placement {
+    /// Cluster name.
+    pub cluster: String,
+    /// Replicas.
+    pub replicas: u32,
+}
+
+/// What the plan's pods request on one cluster.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Demand {
+    /// CPU, millicores.
+    pub cpu_millicores: u64,
+    /// Memory, MiB.
+    pub memory_mib: u64,
+    /// Pods.
+    pub pods: u64,
+}
+
+impl PlanFile {
+    /// The cluster named `name`.
+    pub fn cluster(&self, name: &str) -> Option<&PlannedCluster> {
+        self.clusters.iter().find(|k| k.name == name)
+    }
+
+    /// The clusters created through Cluster API, in plan order.
+    pub fn new_clusters(&self) -> impl Iterator<Item = &PlannedCluster> {
+        self.clusters.iter().filter(|k| k.provision)
+    }
+
+    /// Names of the clusters created through Cluster API, in plan order.
+    pub fn new_cluster_names(&self) -> Vec<&str> {
+        self.new_clusters().map(|k| k.name.as_str()).collect()
+    }
+
+    /// Sum of the requests of every replica placed on `cluster`.
+    pub fn demand(&self, cluster: &str) -> Demand {
+        let mut d = Demand::default();
+        for c in &self.components {
+            for p in c.placements.iter().filter(|p| p.cluster == cluster) {
+                let n = p.replicas as u64;
+                d.cpu_millicores += n * c.cpu_millicores();
+                d.memory_mib += n * c.memory_request_mib();
+                d.pods += n;
+            }
+        }
+        d
+    }
+}
+
+/// Reads a plan file and checks that it can be exported to clusters that would run it.
+pub fn load_plan(path: &Path) -> Result<PlanFile, ConfigError> {
+    let src = Source::read(path)?;
+    let plan: PlanFile = src.parse()?;
+    let c = Checker { src: &src };
+    super::plan_check::validate_plan_file(&c, &plan)?;
+    Ok(plan)
+}

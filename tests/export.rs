@@ -1,0 +1,684 @@
+//! End-to-end tests of the exporter against each apply-time defect class it once had: the
+//! export of a plan exhibiting the class shows the fix, and the export lint
+//! (`xrplace check DIR`) finds the defect when it is put back by hand (so every rule can
+//! fail). Plans that cannot be fixed are refused with exit code 2 (`tests/malformed-plans`).
+
+mod common;
+
+use common::{files_under, fresh_dir, stderr, validate, xrplace, xrplace_ok};
+use serde_yaml_ng::Value;
+use std::path::{Path, PathBuf};
+
+const SHIPPED_PLAN: &str = "experiments/plans/study-fra-gva.toml";
+
+/// The shipped plan with `edits` (from, to) applied, written under `dir`.
+fn plan_variant(dir: &Path, edits: &[(&str, &str)]) -> PathBuf {
+    plan_variant_with(dir, |mut text| {
+        for (from, to) in edits {
+            assert!(text.contains(from), "plan has no {from:?}");
+            text = text.replacen(from, to, 1);
+        }
+        text
+    })
+}
+
+/// The shipped plan rewritten by `edit`, written under `dir`.
+fn plan_variant_with(dir: &Path, edit: impl FnOnce(String) -> String) -> PathBuf {
+    let text = edit(
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_PLAN)).unwrap(),
+    );
+    std::fs::create_dir_all(dir).unwrap();
+    let p = dir.join("plan.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Exports `plan` into a fresh folder and asserts success.
+fn export(tag: &str, plan: &Path) -> PathBuf {
+    let out = fresh_dir(&format!("export-{tag}"));
+    xrplace_ok(&[
+        "export",
+        plan.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out
+}
+
+fn shipped(tag: &str) -> PathBuf {
+    export(
+        tag,
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_PLAN),
+    )
+}
+
+/// `xrplace check DIR`: exit code and output.
+fn lint(dir: &Path) -> (Option<i32>, String) {
+    let o = xrplace(&["check", dir.to_str().unwrap()]);
+    (
+        o.status.code(),
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o)),
+    )
+}
+
+/// Asserts the export lints clean.
+fn lints_clean(dir: &Path) {
+    let (code, out) = lint(dir);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("0 findings"), "{out}");
+}
+
+/// Replaces `from` by `to` in `file` of the export and asserts the lint then reports
+/// `rule` in that file.
+fn tamper_is_caught(dir: &Path, file: &str, from: &str, to: &str, rule: &str) {
+    let p = dir.join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    let (code, out) = lint(dir);
+    assert_eq!(
+        code,
+        Some(2),
+        "{file}: {from:?} -> {to:?} not caught:\n{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.contains(rule)),
+        "{rule} missing:\n{out}"
+    );
+    assert!(!out.contains("panicked"), "{out}");
+    std::fs::write(&p, text).unwrap();
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+fn docs(dir: &Path, file: &str) -> Vec<Value> {
+    serde_yaml_ng::Deserializer::from_str(&read(dir, file))
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .collect()
+}
+
+fn find<'a>(all: &'a [Value], kind: &str, name: &str) -> &'a Value {
+    all.iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+/// Runs shellcheck on every script of the export when it is installed (CI installs it).
+fn shellcheck(dir: &Path) {
+    let scripts: Vec<PathBuf> = files_under(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "sh"))
+        .collect();
+    assert!(!scripts.is_empty());
+    match std::process::Command::new("shellcheck")
+        .args(["-S", "warning"])
+        .args(&scripts)
+        .output()
+    {
+        Ok(o) => assert!(
+            o.status.success(),
+            "shellcheck: {}",
+            String::from_utf8_lossy(&o.stdout)
+        ),
+        Err(_) => eprintln!("SKIPPED: shellcheck not installed"),
+    }
+}
+
+#[test]
+fn shipped_plan_exports_lint_clean_valid_and_safe() {
+    let out = shipped("clean");
+    lints_clean(&out);
+    validate(&out);
+    shellcheck(&out);
+    for f in files_under(&out)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+    {
+        let rel = f.strip_prefix(&out).unwrap().to_str().unwrap().to_string();
+        assert!(
+            docs(&out, &rel).iter().all(|d| d["kind"] != "Secret"),
+            "{rel} holds a Secret"
+        );
+        assert!(
+            !read(&out, &rel).contains("privateKey"),
+            "{rel} holds key material"
+        );
+    }
+    for dir in ["management", "cluster-fra/offloading", "cluster-fra/app"] {
+        assert!(out.join(dir).join("kustomization.yaml").is_file(), "{dir}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Class 1: `liqoctl install kubeadm` has no CIDR flags (it reads them from the cluster);
+/// the k3s installer gets them.
+#[test]
+fn liqo_install_flags_match_each_installer() {
+    let out = shipped("install");
+    let kubeadm = read(&out, "cluster-fra/liqo-install.sh");
+    assert!(kubeadm.contains("liqoctl install kubeadm") && !kubeadm.contains("--pod-cidr"));
+    assert!(kubeadm.contains("--version v1.2.0"));
+    tamper_is_caught(
+        &out,
+        "cluster-fra/liqo-install.sh",
+        "--cluster-id",
+        "--pod-cidr 10.64.0.0/18 \\\n  --cluster-id",
+        "XR01",
+    );
+    let dir = fresh_dir("variant-install-k3s");
+    let k3s = export(
+        "install-k3s",
+        &plan_variant(
+            &dir,
+            &[(
+                "distribution = \"kubeadm\"\nprovider = \"openstack\"\nprovision = false",
+                "distribution = \"k3s\"\nprovider = \"openstack\"\nprovision = false",
+            )],
+        ),
+    );
+    let script = read(&k3s, "cluster-fra/liqo-install.sh");
+    assert!(script.contains("liqoctl install k3s") && script.contains("--pod-cidr 10.64.0.0/18"));
+    lints_clean(&k3s);
+    for d in [out, k3s, dir] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// Class 2: k3s gets the plan's CIDRs in its server configuration.
+#[test]
+fn k3s_control_plane_carries_the_plan_cidrs() {
+    let out = shipped("k3s");
+    let d = docs(&out, "management/edge-gva-1.yaml");
+    let cp = find(&d, "KThreesControlPlane", "edge-gva-1-control-plane");
+    let server = &cp["spec"]["kthreesConfigSpec"]["serverConfig"];
+    assert_eq!(server["clusterCidr"], "10.64.64.0/18");
+    assert_eq!(server["serviceCidr"], "10.32.16.0/20");
+    tamper_is_caught(
+        &out,
+        "management/edge-gva-1.yaml",
+        "clusterCidr: 10.64.64.0/18",
+        "clusterCidr: 10.42.0.0/16",
+        "XR02",
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Class 3: every virtual node offers what the plan placed on its cluster, which fits what
+/// that cluster can schedule with the kubelet reserves the export sets.
+#[test]
+fn virtual_nodes_and_clusters_fit_what_is_placed() {
+    let out = shipped("capacity");
+    // Two renderers of 300m / 300 MiB on edge-gva-1 (liqoctl), one on edge-gva-2 (slice).
+    let peer = read(&out, "cluster-fra/liqo-peer.sh");
+    for flag in ["--cpu 600m", "--memory 600Mi", "--pods 2"] {
+        assert!(peer.contains(flag), "{flag}: {peer}");
+    }
+    let slice = find(
+        &docs(&out, "cluster-fra/peering-edge-gva-2/peering.yaml"),
+        "ResourceSlice",
+        "edge-gva-2",
+    )
+    .clone();
+    assert_eq!(slice["spec"]["resources"]["cpu"], "300m");
+    assert_eq!(slice["spec"]["resources"]["pods"], "1");
+    let md = docs(&out, "management/edge-gva-1.yaml");
+    let workers = find(&md, "KThreesConfigTemplate", "edge-gva-1-md-0");
+    let args = workers["spec"]["template"]["spec"]["agentConfig"]["kubeletArgs"]
+        .as_sequence()
+        .unwrap();
+    // m1.large, 4 vCPU / 8 GiB: 0.06 + 0.01 + 2 x 0.005 cores; 0.25 x 4 + 0.2 x 4 GiB.
+    assert!(
+        args.iter()
+            .any(|a| a == "kube-reserved=cpu=80m,memory=1844Mi"),
+        "{args:?}"
+    );
+    tamper_is_caught(
+        &out,
+        "cluster-fra/liqo-peer.sh",
+        "--cpu 600m",
+        "--cpu 60000m",
+        "XR03",
+    );
+    tamper_is_caught(
+        &out,
+        "cluster-fra/liqo-peer.sh",
+        "--pods 2",
+        "--pods 1",
+        "XR03",
+    );
+    tamper_is_caught(
+        &out,
+        "cluster-fra/liqo-peer.sh",
+        "  --cpu 600m \\\n",
+        "",
+        "XR01",
+    );
+    tamper_is_caught(
+        &out,
+        "cluster-fra/app/workloads.yaml",
+        "replicas: 2",
+        "replicas: 60",
+        "XR03",
+    );
+    tamper_is_caught(
+        &out,
+        "management/edge-gva-1.yaml",
+        "kube-reserved=cpu=80m,memory=1844Mi",
+        "kube-reserved=cpu=1m,memory=1Mi",
+        "XR03",
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Class 4: gateway servers run on the hub; providers dial out, to an address that is not
+/// a documentation range, and a NodePort hub gateway needs the address given.
+#[test]
+fn gateways_run_on_the_hub_and_are_dialled_out() {
+    let out = shipped("gateway");
+    let servers: Vec<PathBuf> = files_under(&out)
+        .into_iter()
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("kind: GatewayServer")))
+        .collect();
+    assert_eq!(servers.len(), 1);
+    assert!(
+        servers[0].starts_with(out.join("cluster-fra")),
+        "{servers:?}"
+    );
+    assert!(
+        read(&out, "cluster-fra/liqo-peer.sh").contains("--gw-server-service-location Consumer")
+    );
+    // Without a fixed address the key script creates the client from the server's status.
+    assert!(read(&out, "cluster-fra/liqo-peering-edge-gva-2-keys.sh")
+        .contains("status.endpoint.addresses[0]"));
+    tamper_is_caught(
+        &out,
+        "cluster-fra/liqo-peer.sh",
+        "--gw-server-service-location Consumer",
+        "--gw-server-service-location Provider",
+        "XR04",
+    );
+    let dir = fresh_dir("variant-gateway-np");
+    let np = export(
+        "gateway-np",
+        &plan_variant(
+            &dir,
+            &[(
+                "service_type = \"LoadBalancer\"",
+                "service_type = \"NodePort\"\naddress = \"198.18.0.10\"",
+            )],
+        ),
+    );
+    let client = find(
+        &docs(&np, "edge-gva-2/peering-cluster-fra/peering.yaml"),
+        "GatewayClient",
+        "client",
+    )
+    .clone();
+    assert_eq!(client["spec"]["endpoint"]["addresses"][0], "198.18.0.10");
+    assert_eq!(client["spec"]["endpoint"]["port"], 32101);
+    lints_clean(&np);
+    tamper_is_caught(
+        &np,
+        "edge-gva-2/peering-cluster-fra/peering.yaml",
+        "198.18.0.10",
+        "192.0.2.10",
+        "XR04",
+    );
+    for d in [out, np, dir] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// Class 5: a declarative peering holds everything Liqo's guide lists, key material made at
+/// apply time, and the provider binds the user the hub authenticates as.
+#[test]
+fn declarative_peering_has_every_part() {
+    let out = shipped("declarative");
+    let hub = docs(&out, "cluster-fra/peering-edge-gva-2/peering.yaml");
+    for kind in [
+        "Namespace",
+        "Configuration",
+        "GatewayServer",
+        "ResourceSlice",
+    ] {
+        assert!(hub.iter().any(|d| d["kind"] == kind), "{kind}");
+    }
+    let prov = docs(&out, "edge-gva-2/peering-cluster-fra/peering.yaml");
+    let rb = find(
+        &prov,
+        "RoleBinding",
+        "liqo-binding-liqo-remote-controlplane",
+    );
+    assert_eq!(rb["subjects"][0]["name"], "xrplace-liqo-cluster-fra");
+    let keys = read(&out, "cluster-fra/liqo-peering-edge-gva-2-keys.sh");
+    assert!(keys.contains("USER_CN=xrplace-liqo-cluster-fra") && keys.contains("kind: PublicKey"));
+    tamper_is_caught(
+        &out,
+        "edge-gva-2/peering-cluster-fra/peering.yaml",
+        "name: xrplace-liqo-cluster-fra",
+        "name: liqo-cluster-fra",
+        "XR05",
+    );
+    tamper_is_caught(
+        &out,
+        "cluster-fra/liqo-peering-edge-gva-2-keys.sh",
+        "kind: PublicKey",
+        "kind: Publickey",
+        "XR05",
+    );
+    tamper_is_caught(
+        &out,
+        "edge-gva-2/peering-cluster-fra/peering.yaml",
+        "kind: Tenant\n",
+        "kind: Tenants\n",
+        "XR05",
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Class 6: the namespace is labelled for Liqo's webhook and offloaded before the pods, in
+/// separate stages with a wait between; kubelets carry the provider ID the cloud controller
+/// needs; add-ons come with the clusters.
+#[test]
+fn offloading_precedes_pods_and_kubelets_carry_provider_ids() {
+    let out = shipped("order");
+    let stage1 = docs(&out, "cluster-fra/offloading/namespace.yaml");
+    assert_eq!(
+        find(&stage1, "Namespace", "xr-demo")["metadata"]["labels"]["liqo.io/scheduling-enabled"],
+        "true"
+    );
+    let apply = read(&out, "apply.sh");
+    let (o, w, a) = (
+        apply.find("cluster-fra/offloading").unwrap(),
+        apply.find("offloadingPhase").unwrap(),
+        apply.find("cluster-fra/app").unwrap(),
+    );
+    assert!(o < w && w < a);
+    tamper_is_caught(
+        &out,
+        "cluster-fra/offloading/namespace.yaml",
+        "liqo.io/scheduling-enabled: 'true'",
+        "liqo.io/scheduling-enabled: 'false'",
+        "XR06",
+    );
+    tamper_is_caught(
+        &out,
+        "management/edge-gva-1.yaml",
+        "      - provider-id=openstack:///{{ instance_id }}\n",
+        "",
+        "XR06",
+    );
+    tamper_is_caught(
+        &out,
+        "management/addons.yaml",
+        "chartName: tigera-operator",
+        "chartName: other-cni",
+        "XR06",
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Class 7: every address range of every cluster is disjoint, Liqo's included, and each
+/// peer's Configuration holds the peer's real ranges.
+#[test]
+fn address_ranges_are_disjoint() {
+    let out = shipped("cidr");
+    let values = read(&out, "management/edge-gva-1-liqo.yaml");
+    for r in [
+        "10.64.64.0/18",
+        "10.32.16.0/20",
+        "10.48.16.0/20",
+        "10.16.16.0/20",
+        "10.6.1.0/24",
+    ] {
+        assert!(values.contains(r), "{r}");
+    }
+    tamper_is_caught(
+        &out,
+        "management/edge-gva-1-liqo.yaml",
+        "externalCIDR: 10.48.16.0/20",
+        "externalCIDR: 10.64.0.0/20",
+        "XR07",
+    );
+    tamper_is_caught(
+        &out,
+        "cluster-fra/peering-edge-gva-2/peering.yaml",
+        "10.48.32.0/20",
+        "10.70.0.0/16",
+        "XR07",
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Class 8: providers and charts are pinned to releases.
+#[test]
+fn versions_are_pinned() {
+    let out = shipped("versions");
+    tamper_is_caught(
+        &out,
+        "clusterctl.yaml",
+        "releases/v0.14.7/",
+        "releases/latest/",
+        "XR08",
+    );
+    tamper_is_caught(
+        &out,
+        "management/addons.yaml",
+        "version: v3.32.2",
+        "version: ''",
+        "XR08",
+    );
+    tamper_is_caught(
+        &out,
+        "management/edge-gva-1.yaml",
+        "infrastructure.cluster.x-k8s.io/v1beta1\nkind: OpenStackCluster",
+        "infrastructure.cluster.x-k8s.io/v1beta2\nkind: OpenStackCluster",
+        "XR08",
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Class 9: one Service per component and cluster, selecting only that cluster's replicas;
+/// a NodePort opens exactly its port, only on the clusters that host it.
+#[test]
+fn each_service_keeps_users_on_its_cluster() {
+    let dir = fresh_dir("variant-routing");
+    let out = export(
+        "routing",
+        &plan_variant(&dir, &[("placements = [{ cluster = \"cluster-fra\", replicas = 1 }]", "placements = [{ cluster = \"cluster-fra\", replicas = 1 }, { cluster = \"edge-gva-1\", replicas = 1 }]")]),
+    );
+    lints_clean(&out);
+    let app = docs(&out, "cluster-fra/app/workloads.yaml");
+    let svc = find(&app, "Service", "video-streaming-media-server-edge-gva-1");
+    assert_eq!(svc["spec"]["selector"]["xrplace.io/cluster"], "edge-gva-1");
+    assert_eq!(svc["spec"]["ports"][0]["nodePort"], 30001);
+    let os = |c: &str| {
+        find(
+            &docs(&out, &format!("management/{c}.yaml")),
+            "OpenStackCluster",
+            c,
+        )
+        .clone()
+    };
+    let rules =
+        os("edge-gva-1")["spec"]["managedSecurityGroups"]["allNodesSecurityGroupRules"].clone();
+    let rules = rules.as_sequence().unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(
+        (
+            rules[0]["portRangeMin"].clone(),
+            rules[0]["portRangeMax"].clone()
+        ),
+        (Value::from(30001), Value::from(30001))
+    );
+    assert!(
+        os("edge-gva-2")["spec"]["managedSecurityGroups"]["allNodesSecurityGroupRules"].is_null()
+    );
+    tamper_is_caught(
+        &out,
+        "management/edge-gva-1.yaml",
+        "portRangeMax: 30001",
+        "portRangeMax: 32767",
+        "XR09",
+    );
+    tamper_is_caught(&out, "cluster-fra/app/workloads.yaml", "  selector:\n    app.kubernetes.io/name: renderer\n    app.kubernetes.io/part-of: video-streaming\n    xrplace.io/cluster: edge-gva-1\n", "  selector:\n    app.kubernetes.io/name: renderer\n    app.kubernetes.io/part-of: video-streaming\n", "XR09");
+    for d in [out, dir] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// Class 10: free-text site names become DNS-safe labels (the original kept in an
+/// annotation) and reach scripts quoted; a cluster name that is not a DNS label is refused
+/// with a suggestion.
+#[test]
+fn free_text_site_names_export_to_safe_names_and_scripts() {
+    let dir = fresh_dir("variant-names");
+    let out = export(
+        "names",
+        &plan_variant(
+            &dir,
+            &[
+                ("site = \"frankfurt\"", "site = \"Zürich 1\""),
+                ("site = \"geneva\"", "site = \"Genève (CERN) $(reboot)\""),
+            ],
+        ),
+    );
+    lints_clean(&out);
+    shellcheck(&out);
+    validate(&out);
+    let c = find(
+        &docs(&out, "management/edge-gva-1.yaml"),
+        "Cluster",
+        "edge-gva-1",
+    )
+    .clone();
+    assert_eq!(
+        c["metadata"]["labels"]["xrplace.io/site"],
+        "geneve-cern-reboot"
+    );
+    assert_eq!(
+        c["metadata"]["annotations"]["xrplace.io/site-name"],
+        "Genève (CERN) $(reboot)"
+    );
+    let install = read(&out, "cluster-fra/liqo-install.sh");
+    assert!(install.contains("xrplace.io/site=zurich-1,"), "{install}");
+    tamper_is_caught(
+        &out,
+        "cluster-fra/liqo-install.sh",
+        "xrplace.io/site=zurich-1,xrplace.io/tier=cloud",
+        "xrplace.io/site=Zürich $(reboot)",
+        "XR10",
+    );
+    let bad = plan_variant(
+        &dir.join("bad"),
+        &[("name = \"edge-gva-1\"", "name = \"Genève 1\"")],
+    );
+    let o = xrplace(&[
+        "export",
+        bad.to_str().unwrap(),
+        "--out",
+        dir.join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("\"geneve-1\""), "{}", stderr(&o));
+    for d in [out, dir] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// Class 11: the export owns its folder: a re-export replaces exactly what the previous
+/// one wrote, foreign files are refused unless forced (and then kept), and a failed export
+/// leaves the previous one untouched.
+#[test]
+fn the_export_owns_its_folder() {
+    let out = shipped("owned");
+    let dir = fresh_dir("variant-owned");
+    // The plan without its second new cluster (its block, peering, offloading, placement).
+    let smaller = plan_variant_with(&dir, |text| {
+        let start = text.find("[[clusters]]\nname = \"edge-gva-2\"").unwrap();
+        let end = text[start..].find("[[peerings]]").unwrap() + start;
+        let text = format!("{}{}", &text[..start], &text[end..]);
+        text.replacen("[[peerings]]\nconsumer = \"cluster-fra\"\nprovider = \"edge-gva-2\"\ndeclarative = true\n", "", 1)
+            .replacen("clusters = [\"edge-gva-1\", \"edge-gva-2\"]", "clusters = [\"edge-gva-1\"]", 1)
+            .replacen(", { cluster = \"edge-gva-2\", replicas = 1 }", "", 1)
+    });
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "export",
+            smaller.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        xrplace(&args)
+    };
+    // Re-export: the dropped cluster's files are gone, the folder lints clean.
+    assert!(run(&[]).status.success());
+    assert!(!out.join("edge-gva-2").exists() && !out.join("management/edge-gva-2.yaml").exists());
+    lints_clean(&out);
+    // A foreign file: refused, and nothing changes.
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let before: Vec<(PathBuf, Vec<u8>)> = files_under(&out)
+        .into_iter()
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    let o = xrplace(&["export", SHIPPED_PLAN, "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("notes.txt") && stderr(&o).contains("--force"));
+    let after: Vec<(PathBuf, Vec<u8>)> = files_under(&out)
+        .into_iter()
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    assert_eq!(before, after);
+    let (code, lint_out) = lint(&out);
+    assert_eq!(code, Some(2));
+    assert!(
+        lint_out.contains("notes.txt") && lint_out.contains("XR11"),
+        "{lint_out}"
+    );
+    // Forced: the foreign file stays, the export is the shipped plan's.
+    xrplace_ok(&[
+        "export",
+        SHIPPED_PLAN,
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(out.join("management/edge-gva-2.yaml").is_file());
+    for d in [out, dir] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// `export --verify` lints what it wrote; `check` refuses a folder that is no export.
+#[test]
+fn verify_and_check_on_folders() {
+    let out = fresh_dir("export-verify");
+    xrplace_ok(&[
+        "export",
+        SHIPPED_PLAN,
+        "--out",
+        out.to_str().unwrap(),
+        "--verify",
+    ]);
+    let empty = fresh_dir("export-not-one");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (code, msg) = lint(&empty);
+    assert_eq!(code, Some(2));
+    assert!(msg.contains("not an export folder"), "{msg}");
+    for d in [out, empty] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
