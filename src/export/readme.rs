@@ -3,7 +3,7 @@
 
 use super::app::NodePortService;
 use super::ExportOptions;
-use crate::config::deploy::GatewayService;
+use crate::config::deploy::{Flavor, GatewayService};
 use crate::config::plan_file::PlanFile;
 
 /// The README text.
@@ -11,12 +11,18 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
     let d = &plan.deploy;
     let v = &d.versions;
     let new = plan.new_cluster_names();
+    let cost = if plan.cost.plan_usd_per_day > 0.0 {
+        format!(
+            "Planned capacity: {:.2} USD/day (the naive plan: {:.2} USD/day).",
+            plan.cost.plan_usd_per_day, plan.cost.naive_usd_per_day
+        )
+    } else {
+        "The plan carries no cost (written by hand).".to_string()
+    };
     let mut s = format!(
-        "# Manifests for plan `{exp}`\n\nWritten by `xrplace export` from the plan of experiment `{exp}` (strategy `{st}`).\nPlanned capacity: {cost:.2} USD/day (the naive plan: {naive:.2} USD/day). `plan.toml` is the plan\nitself; `xrplace check .` lints this folder; `xrplace-export.toml` lists what the export wrote.\n\n",
+        "# Manifests for plan `{exp}`\n\nWritten by `xrplace export` from the plan of experiment `{exp}` (strategy `{st}`).\n{cost} `plan.toml` is the plan itself; `xrplace check .`\nlints this folder; `xrplace-export.toml` lists what the export wrote.\n\n",
         exp = plan.experiment,
         st = plan.strategy,
-        cost = plan.cost.plan_usd_per_day,
-        naive = plan.cost.naive_usd_per_day,
     );
     s += "## Folders\n\n";
     if !new.is_empty() {
@@ -31,7 +37,7 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
             "existing cluster: `liqo-install.sh`"
         };
         s += &format!(
-            "- `{}/`: {role} (site {:?}, {} nodes of {} vCPU / {} GiB).\n",
+            "- `{}/`: {role} (site {:?}, {} x {} vCPU / {} GiB nodes).\n",
             k.name, k.site, k.nodes, k.vcpu_per_node, k.memory_gib_per_node
         );
     }
@@ -59,6 +65,14 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
             net = d.openstack.external_network_id,
             flavors = flavors_used(plan),
         );
+        for f in custom_flavors(plan) {
+            s += &format!(
+                "  `{name}` is not one of Nova's classic defaults: create it if your cloud lacks it, e.g.\n  `openstack flavor create {name} --vcpus {vcpus} --ram {ram} --disk 40`.\n",
+                name = f.name,
+                vcpus = f.vcpus,
+                ram = (f.ram_gib * 1024.0).round() as u64,
+            );
+        }
     }
     let g = &d.hub_gateway;
     s += &format!(
@@ -122,8 +136,17 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
     s
 }
 
-/// The flavors the new clusters use, with their sizes.
-fn flavors_used(plan: &PlanFile) -> String {
+/// Flavors the new clusters use that are not Nova's classic defaults of the same size.
+fn custom_flavors(plan: &PlanFile) -> Vec<&Flavor> {
+    let stock = crate::config::deploy::OpenStackSettings::default();
+    used(plan)
+        .into_iter()
+        .filter(|f| !stock.flavors.contains(f))
+        .collect()
+}
+
+/// The flavors the new clusters use (workers and control planes), by name.
+fn used(plan: &PlanFile) -> Vec<&Flavor> {
     let o = &plan.deploy.openstack;
     let mut names: Vec<&str> = plan
         .new_clusters()
@@ -132,9 +155,13 @@ fn flavors_used(plan: &PlanFile) -> String {
     names.push(&o.control_plane_flavor);
     names.sort();
     names.dedup();
-    names
+    names.iter().filter_map(|n| o.flavor(n)).collect()
+}
+
+/// The flavors the new clusters use, with their sizes.
+fn flavors_used(plan: &PlanFile) -> String {
+    used(plan)
         .iter()
-        .filter_map(|n| o.flavor(n))
         .map(|f| format!("`{}` ({} vCPU / {} GiB)", f.name, f.vcpus, f.ram_gib))
         .collect::<Vec<_>>()
         .join(", ")

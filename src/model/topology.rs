@@ -399,4 +399,26 @@ bandwidth_gbps = 1
             r.rtt_ms
         );
     }
+
+    #[test]
+    fn allocatable_capacity_leaves_reserves_out_and_keeps_raw_cores_for_contention() {
+        let mut t = topo(THREE_SITES);
+        let k = &t.clusters[0];
+        assert_eq!(k.schedulable_cpu_cores, k.cpu_cores);
+        let liqo = Resources {
+            cpu_cores: 0.05,
+            memory_mib: 190.0,
+        };
+        t.use_allocatable(liqo);
+        let k = &t.clusters[0];
+        // One 2 vCPU / 4 GiB k3s server: 2 - (0.06 + 0.01) - 0.05 (server) - 0.05 (Liqo)
+        // = 1.83 cores; 4096 - 1024 (25 % of 4 GiB) - 100 (eviction) - 1331 - 190 = 1451 MiB.
+        assert!(
+            (k.schedulable_cpu_cores - 1.83).abs() < 1e-9,
+            "{}",
+            k.schedulable_cpu_cores
+        );
+        assert!((k.schedulable_memory_mib - 1451.0).abs() < 1e-9);
+        assert_eq!(k.cpu_cores, 2.0);
+    }
 }
