@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use xrplace::config::plan_file::load_plan;
-use xrplace::config::{check_file, load_experiment, ConfigError};
+use xrplace::config::{check_file, load_experiment, ConfigError, FileKind};
+use xrplace::experiment::budget::{self, Budget};
 use xrplace::experiment::plan::PlanSearch;
 use xrplace::experiment::{
     generate_topology, run_experiment, run_provisioning, run_sessions, RunOptions,
@@ -38,6 +39,48 @@ struct SimArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    budget: BudgetArgs,
+}
+
+/// Limits on the whole work, checked before anything runs (docs/input.md).
+#[derive(clap::Args, Clone, Copy)]
+struct BudgetArgs {
+    /// Most jobs (sweep points x runs) a command may expand to.
+    #[arg(long, default_value_t = Budget::default().max_jobs)]
+    max_jobs: u64,
+    /// Most sessions simulated in all jobs together.
+    #[arg(long, default_value_t = Budget::default().max_sessions)]
+    max_sessions: u64,
+    /// Most frame events at frame fidelity in all jobs together.
+    #[arg(long, default_value_t = Budget::default().max_frame_events)]
+    max_frame_events: u64,
+    /// Most memory the work's estimate may reach, GiB.
+    #[arg(long, default_value_t = Budget::default().max_memory_gib)]
+    max_memory_gib: f64,
+}
+
+impl BudgetArgs {
+    fn budget(self) -> Budget {
+        Budget {
+            max_jobs: self.max_jobs,
+            max_sessions: self.max_sessions,
+            max_frame_events: self.max_frame_events,
+            max_memory_gib: self.max_memory_gib,
+        }
+    }
+}
+
+/// The thread count to use: 0 means one per core; more than the machine has is capped,
+/// with a warning (results do not depend on it).
+fn threads(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if asked > cores {
+        eprintln!("warning: --threads {asked} is more than the {cores} cores here; using {cores}");
+        cores
+    } else {
+        asked
+    }
 }
 
 #[derive(Subcommand)]
@@ -99,6 +142,8 @@ enum Command {
         /// Files to check (the kind of each is told by its tables) or export folders.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        budget: BudgetArgs,
     },
     /// Topology utilities.
     Topology {
@@ -147,20 +192,20 @@ fn main() -> ExitCode {
         } => {
             let opts = RunOptions {
                 seed: sim.seed,
-                threads: sim.threads,
+                threads: threads(sim.threads),
                 shard,
                 progress: !sim.quiet,
             };
-            run(experiment, opts, sim.out, sim.quiet)
+            run(experiment, opts, sim.out, sim.quiet, sim.budget.budget())
         }
         Command::Plan { experiment, sim } => {
             let opts = RunOptions {
                 seed: sim.seed,
-                threads: sim.threads,
+                threads: threads(sim.threads),
                 shard: None,
                 progress: !sim.quiet,
             };
-            plan(experiment, opts, sim.out, sim.quiet)
+            plan(experiment, opts, sim.out, sim.quiet, sim.budget.budget())
         }
         Command::Export {
             plan,
@@ -177,7 +222,7 @@ fn main() -> ExitCode {
             verify,
         ),
         Command::Merge { shards, out } => merge(&shards, &out),
-        Command::Check { files } => check(&files),
+        Command::Check { files, budget } => check(&files, budget.budget()),
         Command::Topology {
             command: TopologyCommand::Generate { sites, seed, out },
         } => generate(sites, seed, out),
@@ -218,9 +263,16 @@ fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
     })
 }
 
-fn run(path: PathBuf, opts: RunOptions, out: Option<PathBuf>, quiet: bool) -> Result<(), Failure> {
+fn run(
+    path: PathBuf,
+    opts: RunOptions,
+    out: Option<PathBuf>,
+    quiet: bool,
+    limits: Budget,
+) -> Result<(), Failure> {
     let started = Instant::now();
     let exp = load_experiment(&path)?;
+    budget::check(&exp, &budget::estimate(&exp, 0, opts.threads), &limits)?;
     if opts.shard.is_some() && exp.config.sessions.is_none() {
         let msg = "--shard applies to session sweeps ([sessions]) only";
         return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
@@ -256,9 +308,25 @@ fn run(path: PathBuf, opts: RunOptions, out: Option<PathBuf>, quiet: bool) -> Re
     Ok(())
 }
 
-fn plan(path: PathBuf, opts: RunOptions, out: Option<PathBuf>, quiet: bool) -> Result<(), Failure> {
+fn plan(
+    path: PathBuf,
+    opts: RunOptions,
+    out: Option<PathBuf>,
+    quiet: bool,
+    limits: Budget,
+) -> Result<(), Failure> {
     let started = Instant::now();
     let exp = load_experiment(&path)?;
+    let candidates = exp
+        .config
+        .plan
+        .as_ref()
+        .map_or(0, |p| p.max_candidates as u64);
+    budget::check(
+        &exp,
+        &budget::estimate(&exp, candidates, opts.threads),
+        &limits,
+    )?;
     let registry = Registry::builtin();
     let search = PlanSearch::new(&exp, &registry, opts.seed)?;
     let topo = &exp.topologies[0];
@@ -344,17 +412,30 @@ fn lint_folder(dir: &std::path::Path) -> Result<(), Failure> {
     }
 }
 
-fn check(files: &[PathBuf]) -> Result<(), Failure> {
+fn check(files: &[PathBuf], limits: Budget) -> Result<(), Failure> {
     for f in files {
         if f.is_dir() {
             lint_folder(f)?;
             continue;
         }
         let kind = check_file(f)?;
-        if kind == xrplace::config::FileKind::Plan {
-            export::capacity::check(f, &load_plan(f)?)?;
+        let mut work = String::new();
+        match kind {
+            FileKind::Plan => export::capacity::check(f, &load_plan(f)?)?,
+            FileKind::Experiment => {
+                let exp = load_experiment(f)?;
+                let candidates = exp
+                    .config
+                    .plan
+                    .as_ref()
+                    .map_or(0, |p| p.max_candidates as u64);
+                let w = budget::estimate(&exp, candidates, threads(0));
+                budget::check(&exp, &w, &limits)?;
+                work = format!(" ({})", budget::describe(&w));
+            }
+            FileKind::Topology => {}
         }
-        println!("{}: valid {:?}", f.display(), kind);
+        println!("{}: valid {:?}{work}", f.display(), kind);
     }
     Ok(())
 }

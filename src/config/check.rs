@@ -121,16 +121,49 @@ impl Checker<'_> {
         names: impl Iterator<Item = (String, &'n str)>,
     ) -> Result<HashMap<&'n str, u32>, ConfigError> {
         let mut seen = HashMap::new();
+        let mut first: HashMap<&str, String> = HashMap::new();
         for (i, (field, name)) in names.enumerate() {
             self.name(&field, name)?;
             if seen.insert(name, i as u32).is_some() {
                 return Err(self.src.error(
                     &field,
-                    format!("duplicate {what} name {name:?}; names must be unique"),
+                    format!(
+                        "duplicate {what} name {name:?}; names must be unique (also {})",
+                        self.place(&first[name])
+                    ),
                 ));
             }
+            first.insert(name, field);
         }
         Ok(seen)
+    }
+
+    /// Entries of a list that must be distinct (strategies, sizes, links...): the second
+    /// of two equal entries is refused, naming both places.
+    pub fn distinct<K: Eq + std::hash::Hash + std::fmt::Debug>(
+        &self,
+        what: &str,
+        items: impl Iterator<Item = (String, K)>,
+    ) -> Result<(), ConfigError> {
+        let mut first: HashMap<K, String> = HashMap::new();
+        for (field, key) in items {
+            if let Some(prev) = first.get(&key) {
+                return Err(self.src.error(
+                    &field,
+                    format!(
+                        "{what} {key:?} is listed twice (also {}); each entry must be distinct, or runs are silently doubled",
+                        self.place(prev)
+                    ),
+                ));
+            }
+            first.insert(key, field);
+        }
+        Ok(())
+    }
+
+    /// `field` with its line, for messages naming a second place.
+    fn place(&self, field: &str) -> String {
+        format!("{field} at line {}", self.src.error(field, "").line)
     }
 
     /// Resolves a reference to a name defined elsewhere in the file.

@@ -36,6 +36,9 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            return write!(f, "{}: whole file: {}", self.file.display(), self.message);
+        }
         write!(
             f,
             "{}:{}:{}: field `{}`: {}",

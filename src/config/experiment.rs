@@ -5,7 +5,7 @@ use super::check::{at_reference, index_by_name, Checker};
 use super::error::ConfigError;
 use super::plan::{validate_plan, PlanConfig};
 use super::provisioning::{validate_provisioning, ProvisioningConfig};
-use super::sessions::{validate_sessions, LoadKind, SessionsConfig};
+use super::sessions::{validate_sessions, LoadKind, SessionFaultKind, SessionsConfig};
 use super::source::Source;
 use super::topology::{load_topology, ClusterConfig, TopologyConfig};
 use super::trace::{load_trace, TraceArrival};
@@ -270,6 +270,7 @@ pub struct LoadedExperiment {
 /// Reads, parses and validates an experiment file and the topologies it references.
 pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
     let src = Source::read(path)?;
+    super::expect_kind(&src, super::FileKind::Experiment, "this command")?;
     let config: ExperimentConfig = src.parse()?;
     let c = Checker { src: &src };
     validate_run_settings(&c, &config)?;
@@ -329,12 +330,22 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
                     if f.cluster.is_empty() {
                         c.resolve(&format!("{base}.faults[{i}].site"), "site", &f.site, &sites)?;
                     } else {
-                        c.resolve(
+                        let k = c.resolve(
                             &format!("{base}.faults[{i}].cluster"),
                             "cluster",
                             &f.cluster,
                             &clusters,
                         )?;
+                        let have = topo.clusters[k as usize].nodes;
+                        if f.kind == SessionFaultKind::NodeLoss && f.nodes >= have {
+                            return Err(src.error(
+                                &format!("{base}.faults[{i}].nodes"),
+                                format!(
+                                    "loses {} of the {have} nodes of {:?}; a node loss leaves at least one (use kind = \"cluster-failure\" for all)",
+                                    f.nodes, f.cluster
+                                ),
+                            ));
+                        }
                     }
                 }
             }
@@ -373,7 +384,28 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
             let sites: HashMap<&str, u32> = index_by_name(&topo.sites, |x| &x.name);
             let apps: HashMap<&str, u32> = index_by_name(&s.applications, |x| &x.name);
             let file = base.join(&s.load.trace);
-            load_trace(&file, &sites, &apps).map_err(at_reference(&src, "sessions.load.trace"))?
+            let trace = load_trace(&file, &sites, &apps)
+                .map_err(at_reference(&src, "sessions.load.trace"))?;
+            match trace.first() {
+                Some(a) if a.time_s >= config.duration_s => {
+                    return Err(src.error(
+                        "sessions.load.trace",
+                        format!(
+                            "no arrival of {} falls inside the run: the first is at {} s, the run lasts duration_s = {} s (are the times in milliseconds?)",
+                            file.display(),
+                            a.time_s,
+                            config.duration_s
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(src.error(
+                        "sessions.load.trace",
+                        format!("{} has no arrivals", file.display()),
+                    ))
+                }
+                _ => trace,
+            }
         } else {
             Vec::new()
         };

@@ -6,11 +6,13 @@ pub mod cidr;
 pub mod deploy;
 pub mod error;
 pub mod experiment;
+pub mod input;
 pub mod names;
 pub mod plan;
 pub mod plan_check;
 pub mod plan_file;
 pub mod provisioning;
+pub mod ranges;
 pub mod sessions;
 pub mod source;
 pub mod topology;
@@ -33,23 +35,67 @@ pub enum FileKind {
     Plan,
 }
 
+impl FileKind {
+    /// The kind a parsed file's top-level keys show, if any.
+    pub fn of(table: &toml::Table) -> Option<FileKind> {
+        if ["scenarios", "provisioning", "sessions"]
+            .iter()
+            .any(|k| table.contains_key(*k))
+        {
+            Some(FileKind::Experiment)
+        } else if table.contains_key("hub") && table.contains_key("clusters") {
+            Some(FileKind::Plan)
+        } else if table.contains_key("sites") {
+            Some(FileKind::Topology)
+        } else {
+            None
+        }
+    }
+
+    /// What the kind is and which command takes it.
+    fn described(self) -> &'static str {
+        match self {
+            FileKind::Topology => {
+                "a topology (experiments reference it in `topology`; `xrplace check` validates it)"
+            }
+            FileKind::Experiment => {
+                "an experiment (`xrplace run`, or `xrplace plan` if it has [plan])"
+            }
+            FileKind::Plan => "a plan (`xrplace export`)",
+        }
+    }
+}
+
+/// Refuses a file of another kind than `want` before its fields are read, naming what it
+/// is and which command takes it, instead of "unknown field".
+pub fn expect_kind(src: &source::Source, want: FileKind, use_: &str) -> Result<(), ConfigError> {
+    let Ok(table) = src.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    match FileKind::of(&table) {
+        Some(k) if k != want => Err(ConfigError::whole_file(
+            &src.path,
+            format!(
+                "this is {}; {use_} expects {}",
+                k.described(),
+                want.described()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Validates one file without running anything; the kind is told by its top-level tables.
 pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
     let src = source::Source::read(path)?;
     let table: toml::Table = src.parse()?;
-    if ["scenarios", "provisioning", "sessions"]
-        .iter()
-        .any(|k| table.contains_key(*k))
-    {
-        load_experiment(path).map(|_| FileKind::Experiment)
-    } else if table.contains_key("hub") && table.contains_key("clusters") {
-        plan_file::load_plan(path).map(|_| FileKind::Plan)
-    } else if table.contains_key("sites") {
-        load_topology(path).map(|_| FileKind::Topology)
-    } else {
-        Err(src.error(
-            "(document)",
-            "expected a topology (with [[sites]]), an experiment (with [[scenarios]], [provisioning] or [sessions]) or a plan (with hub and [[clusters]])",
-        ))
+    match FileKind::of(&table) {
+        Some(FileKind::Experiment) => load_experiment(path).map(|_| FileKind::Experiment),
+        Some(FileKind::Plan) => plan_file::load_plan(path).map(|_| FileKind::Plan),
+        Some(FileKind::Topology) => load_topology(path).map(|_| FileKind::Topology),
+        None => Err(ConfigError::whole_file(
+            path,
+            "expected a topology (with [[sites]]), an experiment (with [[scenarios]], [provisioning] or [sessions]) or a plan (with hub and [[clusters]]); a trace (.csv) is checked through the experiment that uses it",
+        )),
     }
 }

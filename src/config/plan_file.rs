@@ -274,6 +274,7 @@ impl PlanFile {
 /// Reads a plan file and checks that it can be exported to clusters that would run it.
 pub fn load_plan(path: &Path) -> Result<PlanFile, ConfigError> {
     let src = Source::read(path)?;
+    super::expect_kind(&src, super::FileKind::Plan, "`xrplace export`")?;
     let plan: PlanFile = src.parse()?;
     let c = Checker { src: &src };
     super::plan_check::validate_plan_file(&c, &plan)?;

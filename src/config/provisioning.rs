@@ -172,6 +172,22 @@ pub fn validate_provisioning(c: &Checker, p: &ProvisioningConfig) -> Result<(), 
             .src
             .error(&f("nodes"), "expected at least one cluster size"));
     }
+    c.distinct(
+        "distribution",
+        p.distributions.iter().enumerate().map(|(i, d)| {
+            (
+                f(&format!("distributions[{i}]")),
+                format!("{d:?}").to_lowercase(),
+            )
+        }),
+    )?;
+    c.distinct(
+        "cluster size",
+        p.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (f(&format!("nodes[{i}]")), *n)),
+    )?;
     if !(1..=9).contains(&p.control_plane_nodes) {
         return Err(c.src.error(
             &f("control_plane_nodes"),

@@ -480,6 +480,29 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
             .src
             .error("sessions.strategies", "expected at least one strategy name"));
     }
+    c.distinct(
+        "strategy",
+        s.strategies
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (format!("sessions.strategies[{i}]"), x.as_str())),
+    )?;
+    c.distinct(
+        "topology",
+        s.sweep
+            .topologies
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (format!("sessions.sweep.topologies[{i}]"), x.as_str())),
+    )?;
+    c.distinct(
+        "fault model",
+        s.sweep
+            .fault_models
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (format!("sessions.sweep.fault_models[{i}]"), x.as_str())),
+    )?;
     c.within("sessions.slo_latency_ms", s.slo_latency_ms, 0.001, 1e6)?;
     c.within(
         "sessions.scrape_interval_s",
@@ -667,9 +690,16 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
                 "expected a value, a non-empty list or {from, to, step} with step > 0",
             )
         })?;
-        for v in values {
-            c.within("sessions.sweep.rate_per_s", v, 1e-9, 1e6)?;
+        for v in &values {
+            c.within("sessions.sweep.rate_per_s", *v, 1e-9, 1e6)?;
         }
+        c.distinct(
+            "rate",
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("sessions.sweep.rate_per_s[{i}]"), v.to_string())),
+        )?;
     }
     Ok(())
 }

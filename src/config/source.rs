@@ -17,8 +17,7 @@ pub struct Source {
 impl Source {
     /// Reads a file; an unreadable file is a [`ConfigError`] for the whole file.
     pub fn read(path: &Path) -> Result<Source, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::whole_file(path, format!("cannot read file: {e}")))?;
+        let text = super::input::read_text(path, "file", super::input::MAX_TOML_BYTES)?;
         Ok(Source::from_text(path, text))
     }
 
@@ -32,9 +31,17 @@ impl Source {
         }
     }
 
-    /// Deserialises the whole file, mapping syntax and type errors to located errors.
+    /// Deserialises the whole file, mapping syntax and type errors to located errors, and
+    /// refuses numbers beyond their field's physical range ([`super::ranges`]).
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
-        toml::from_str(&self.text).map_err(|e| self.serde_error(&e))
+        let value = toml::from_str(&self.text).map_err(|e| self.serde_error(&e))?;
+        super::ranges::check(self)?;
+        Ok(value)
+    }
+
+    /// The parsed span tree, if the text is valid TOML.
+    pub fn document(&self) -> Option<&Document<String>> {
+        self.doc.as_ref()
     }
 
     fn serde_error(&self, e: &toml::de::Error) -> ConfigError {

@@ -365,6 +365,7 @@ impl Default for MeshPathConfig {
 /// Reads, parses and validates a topology file.
 pub fn load_topology(path: &Path) -> Result<TopologyConfig, ConfigError> {
     let src = Source::read(path)?;
+    super::expect_kind(&src, super::FileKind::Topology, "a `topology` reference")?;
     let topo: TopologyConfig = src.parse()?;
     validate_topology(&src, &topo)?;
     Ok(topo)
@@ -414,6 +415,17 @@ pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigE
     for (i, k) in t.clusters.iter().enumerate() {
         validate_cluster(&c, &format!("clusters[{i}]"), k, &sites)?;
     }
+    c.distinct(
+        "link",
+        t.links.iter().enumerate().map(|(i, l)| {
+            let pair = if l.a <= l.b {
+                (l.a.as_str(), l.b.as_str())
+            } else {
+                (l.b.as_str(), l.a.as_str())
+            };
+            (format!("links[{i}]"), pair)
+        }),
+    )?;
     let mut components = UnionFind::new(t.sites.len());
     for (i, l) in t.links.iter().enumerate() {
         let p = format!("links[{i}]");

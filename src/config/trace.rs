@@ -30,8 +30,7 @@ pub fn load_trace(
         field: field.to_string(),
         message,
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::whole_file(path, format!("cannot read trace: {e}")))?;
+    let text = super::input::read_text(path, "trace", super::input::MAX_TRACE_BYTES)?;
     let mut lines = text
         .lines()
         .enumerate()

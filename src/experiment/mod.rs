@@ -1,6 +1,7 @@
 //! Experiment layer: expands experiments into runs, runs them in parallel with rayon and
 //! orders the results; generates topologies for scale tests.
 
+pub mod budget;
 pub mod generate;
 pub mod plan;
 pub mod plan_build;

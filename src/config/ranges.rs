@@ -1,0 +1,148 @@
+//! Physical ranges for every numeric field of every TOML input, told by the unit its name
+//! carries (units live in field names here: `rtt_ms`, `duration_s`, `bandwidth_gbps`). A
+//! value beyond its range is refused where it stands, before any validator or conversion
+//! sees it, so no duration overflows integer nanoseconds and no count means "forever".
+//! The table is documented in docs/input.md; validators still check lower bounds and
+//! relations (a warm-up shorter than the run, a fault smaller than its cluster).
+
+use super::error::ConfigError;
+use super::source::Source;
+use toml_edit::{Item, Value};
+
+/// One year, s: the longest duration any field may hold.
+pub const YEAR_S: f64 = 31_536_000.0;
+
+/// The largest value allowed for a field named `key`, with its unit for messages; `None`
+/// for fields without a physical unit (seeds, names, ratios checked elsewhere).
+pub fn limit(key: &str) -> Option<(f64, &'static str)> {
+    let rules: &[(&str, f64, &str)] = &[
+        ("ms_per_frame", 10_000.0, "ms (10 s)"),
+        ("_us_per_packet", 1_000_000.0, "us (1 s)"),
+        ("_km_per_ms", 300.0, "km/ms (the speed of light)"),
+        ("_cpu_per_gbit", 1_000.0, "core-s per Gbit"),
+        ("_per_s", 10_000_000.0, "per second"),
+        ("_s", YEAR_S, "s (1 year)"),
+        ("_h", 10.0 * 8760.0, "h (10 years)"),
+        ("_ms", 10_000.0, "ms (10 s)"),
+        ("_us", 1_000_000.0, "us (1 s)"),
+        ("_gbps", 100_000.0, "Gbit/s"),
+        ("_mbps", 100_000_000.0, "Mbit/s"),
+        ("_mib", 16_777_216.0, "MiB (16 TiB)"),
+        ("_gib", 16_384.0, "GiB (16 TiB)"),
+        ("memory_gib_per_node", 16_384.0, "GiB"),
+        ("vcpu_per_node", 1_024.0, "vCPUs"),
+        ("vcpus", 1_024.0, "vCPUs"),
+        ("_cores", 1_000_000.0, "cores"),
+        ("_pct", 1_000.0, "%"),
+        ("_bytes", 65_535.0, "bytes"),
+        ("_fps", 1_000.0, "frames/s"),
+        ("nodes", 10_000.0, "nodes per cluster"),
+        ("workers", 10_000.0, "nodes"),
+        ("replicas", 100_000.0, "replicas"),
+        ("users", 1_000_000.0, "users"),
+        ("runs", 10_000.0, "runs"),
+    ];
+    rules
+        .iter()
+        .find(|(suffix, _, _)| key == *suffix || key.ends_with(suffix))
+        .map(|&(_, max, unit)| (max, unit))
+}
+
+/// Checks every number of `src` against [`limit`]; also refuses infinite or NaN values
+/// and integers beyond 2^53 in fields with a unit.
+pub fn check(src: &Source) -> Result<(), ConfigError> {
+    let Some(doc) = src.document() else {
+        return Ok(());
+    };
+    walk_table(src, doc.as_table(), "")
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn walk_table(src: &Source, t: &toml_edit::Table, prefix: &str) -> Result<(), ConfigError> {
+    for (k, item) in t.iter() {
+        let path = join(prefix, k);
+        match item {
+            Item::Table(t) => walk_table(src, t, &path)?,
+            Item::ArrayOfTables(a) => {
+                for (i, t) in a.iter().enumerate() {
+                    walk_table(src, t, &format!("{path}[{i}]"))?;
+                }
+            }
+            Item::Value(v) => walk_value(src, k, v, &path)?,
+            Item::None => {}
+        }
+    }
+    Ok(())
+}
+
+fn walk_value(src: &Source, key: &str, v: &Value, path: &str) -> Result<(), ConfigError> {
+    let number = match v {
+        Value::Float(f) => Some(*f.value()),
+        Value::Integer(i) => Some(*i.value() as f64),
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                walk_value(src, key, x, &format!("{path}[{i}]"))?;
+            }
+            None
+        }
+        Value::InlineTable(t) => {
+            for (k, x) in t.iter() {
+                walk_value(src, k, x, &join(path, k))?;
+            }
+            None
+        }
+        _ => None,
+    };
+    let (Some(x), Some((max, unit))) = (number, limit(key)) else {
+        return Ok(());
+    };
+    if !x.is_finite() {
+        return Err(src.error(path, format!("expected a finite number, found {x}")));
+    }
+    if x.abs() > max {
+        let shown = if x.abs() >= 1e9 {
+            format!("{x:e}")
+        } else {
+            x.to_string()
+        };
+        return Err(src.error(
+            path,
+            format!("{shown} is beyond the physical range of this field: at most {max} {unit} (docs/input.md)"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn run(text: &str) -> Result<(), ConfigError> {
+        check(&Source::from_text(Path::new("t.toml"), text.to_string()))
+    }
+
+    #[test]
+    fn units_in_names_bound_every_number() {
+        assert!(run("duration_s = 86400\n[[links]]\nrtt_ms = 13.7\n").is_ok());
+        let e = run("name = \"x\"\n[[links]]\na = \"p\"\nrtt_ms = 1e300\n").unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (4, "links[0].rtt_ms"));
+        let e = run("[sessions]\nfaults = [{ at_s = 1e20, cluster = \"c\" }]\n").unwrap_err();
+        assert_eq!(e.field, "sessions.faults[0].at_s");
+        assert!(run("nodes = 1000000\n").is_err());
+        assert!(run("mtbf_h = inf\n").is_err());
+        assert!(run("seed = 18446744073709551\n").is_ok());
+        assert_eq!(
+            limit("machine_start_timeout_s"),
+            Some((YEAR_S, "s (1 year)"))
+        );
+        assert_eq!(limit("ms_per_frame").unwrap().0, 10_000.0);
+    }
+}

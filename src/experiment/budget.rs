@@ -1,0 +1,192 @@
+//! Budgets on the whole work of a command, checked before anything runs (and by `check`):
+//! how many jobs (simulated runs) the sweep expands to, how many sessions they simulate,
+//! how many frame events at frame fidelity, and a memory estimate. Each setting alone can be
+//! in range while their product means hours, billions of sessions or an allocation abort;
+//! the budget says so with the numbers and the flag that raises it.
+
+use super::sessions::sweep_points;
+use crate::config::experiment::Fidelity;
+use crate::config::sessions::LoadKind;
+use crate::config::{ConfigError, LoadedExperiment};
+
+/// Limits on the whole work; the defaults are documented in docs/input.md.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budget {
+    /// Most jobs (sweep points x runs, or candidate plans x runs).
+    pub max_jobs: u64,
+    /// Most sessions simulated, all jobs together.
+    pub max_sessions: u64,
+    /// Most frame events at frame fidelity, all jobs together.
+    pub max_frame_events: u64,
+    /// Most memory the estimate may reach, GiB.
+    pub max_memory_gib: f64,
+}
+
+impl Default for Budget {
+    /// About an hour of CPU at the measured rates (500 k sessions/s at flow, 10 M frame
+    /// events/s at frame fidelity), and two thirds of a 24 GiB machine.
+    fn default() -> Self {
+        Budget {
+            max_jobs: 1_000_000,
+            max_sessions: 1_000_000_000,
+            max_frame_events: 20_000_000_000,
+            max_memory_gib: 16.0,
+        }
+    }
+}
+
+/// The estimated work of an experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Work {
+    /// Jobs.
+    pub jobs: u64,
+    /// Sessions, all jobs together.
+    pub sessions: f64,
+    /// Frame events, all jobs together.
+    pub frame_events: f64,
+    /// Peak memory, bytes (the largest platform, plus concurrent sessions per thread).
+    pub memory_bytes: f64,
+}
+
+/// Bytes per site pair of a session platform (RTT rows while built, the f32 table kept).
+const BYTES_PER_SITE_PAIR: f64 = 12.0;
+/// Bytes per concurrent session (slot, reservation, latency group share), estimate.
+const BYTES_PER_SESSION: f64 = 256.0;
+
+/// The work of `exp` run as is (`candidates` > 0: as a capacity plan of that many candidate
+/// plans, each with every run, plus as many hold-out re-simulations).
+pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work {
+    let cfg = &exp.config;
+    let runs = cfg.runs as u64;
+    if let Some(s) = &cfg.sessions {
+        let points = if candidates > 0 {
+            2 * candidates
+        } else {
+            sweep_points(exp, s).len() as u64
+        };
+        let jobs = points * runs;
+        // Sessions per job at each swept rate (a trace: its arrivals), averaged over the
+        // rates: every rate is run by the same number of jobs.
+        let rates: Vec<f64> = match s.load.kind {
+            LoadKind::Trace => vec![exp.trace.len() as f64 / cfg.duration_s.max(1e-9)],
+            _ => s
+                .sweep
+                .rate_per_s
+                .as_ref()
+                .and_then(|a| a.values())
+                .unwrap_or_else(|| vec![s.load.rate_per_s]),
+        };
+        let mean_rate = rates.iter().sum::<f64>() / rates.len().max(1) as f64;
+        let peak_rate = rates.iter().cloned().fold(0.0, f64::max);
+        let per_job = mean_rate * cfg.duration_s;
+        let sessions = per_job * jobs as f64;
+        let frames_per_session: f64 = s
+            .applications
+            .iter()
+            .map(|a| a.share * a.mean_duration_s * a.frame_rate_fps)
+            .sum::<f64>()
+            / s.applications
+                .iter()
+                .map(|a| a.share)
+                .sum::<f64>()
+                .max(1e-9);
+        let frame_events = if cfg.fidelity() == Fidelity::Frame {
+            2.0 * sessions * frames_per_session
+        } else {
+            0.0
+        };
+        let sites = exp
+            .topologies
+            .iter()
+            .map(|t| t.sites.len())
+            .max()
+            .unwrap_or(0) as f64;
+        let concurrent = peak_rate
+            * s.applications
+                .iter()
+                .map(|a| a.mean_duration_s)
+                .fold(0.0, f64::max);
+        let parallel = (threads.max(1) as u64).min(jobs.max(1)) as f64;
+        Work {
+            jobs,
+            sessions,
+            frame_events,
+            memory_bytes: sites * sites * BYTES_PER_SITE_PAIR
+                + parallel * concurrent * BYTES_PER_SESSION,
+        }
+    } else if let Some(p) = &cfg.provisioning {
+        Work {
+            jobs: (p.distributions.len() * p.nodes.len()) as u64 * runs,
+            ..Work::default()
+        }
+    } else {
+        let jobs = cfg.scenarios.len() as u64 * runs;
+        let fps = cfg
+            .application
+            .as_ref()
+            .and_then(|a| a.flows.first())
+            .map_or(0.0, |f| f.frame_rate_fps);
+        let hops = cfg.application.as_ref().map_or(0, |a| a.components.len()) as f64;
+        Work {
+            jobs,
+            sessions: 0.0,
+            frame_events: jobs as f64 * cfg.duration_s * fps * (2.0 * hops + 2.0),
+            memory_bytes: 0.0,
+        }
+    }
+}
+
+/// Refuses work over `budget`, naming the numbers and the flag that raises the limit.
+pub fn check(exp: &LoadedExperiment, work: &Work, budget: &Budget) -> Result<(), ConfigError> {
+    let over = |what: &str, value: String, limit: String, flag: &str| {
+        Err(ConfigError::whole_file(
+            &exp.path,
+            format!("the experiment expands to {value} {what}, over the budget of {limit}; make it smaller, or raise the budget with {flag} (docs/input.md)"),
+        ))
+    };
+    if work.jobs > budget.max_jobs {
+        return over(
+            "jobs (sweep points x runs)",
+            work.jobs.to_string(),
+            budget.max_jobs.to_string(),
+            "--max-jobs",
+        );
+    }
+    if work.sessions > budget.max_sessions as f64 {
+        return over(
+            "sessions (rate x duration x jobs)",
+            format!("{:.3e}", work.sessions),
+            budget.max_sessions.to_string(),
+            "--max-sessions",
+        );
+    }
+    if work.frame_events > budget.max_frame_events as f64 {
+        return over(
+            "frame events (sessions x frames x 2)",
+            format!("{:.3e}", work.frame_events),
+            budget.max_frame_events.to_string(),
+            "--max-frame-events",
+        );
+    }
+    let gib = work.memory_bytes / (1u64 << 30) as f64;
+    if gib > budget.max_memory_gib {
+        return over(
+            "GiB of memory (site pairs of the largest topology, concurrent sessions per thread)",
+            format!("{gib:.1}"),
+            format!("{} GiB", budget.max_memory_gib),
+            "--max-memory-gib",
+        );
+    }
+    Ok(())
+}
+
+/// One line describing the work, for `check`.
+pub fn describe(w: &Work) -> String {
+    format!(
+        "{} jobs, {:.3e} sessions, {:.3e} frame events, about {:.2} GiB",
+        w.jobs,
+        w.sessions,
+        w.frame_events,
+        w.memory_bytes / (1u64 << 30) as f64
+    )
+}

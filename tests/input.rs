@@ -1,0 +1,193 @@
+//! Bad, absurd and hostile input never hurts (issue 11): every file of
+//! `tests/malformed-input/` is refused with exit code 2 and a message naming the file and
+//! either the line of its `# <-- error` marker and its field (`# expect-field:`), or the
+//! words "whole file" with what it expects (`# expect-whole-file:`); the command it is given
+//! to (`# command:`, default `check`) leaves no output behind. Files the corpus cannot hold
+//! (invalid UTF-8, oversize, special files) are made here.
+
+mod common;
+
+use common::{fresh_dir, stderr, xrplace};
+use std::path::{Path, PathBuf};
+
+fn header<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines().find_map(|l| l.strip_prefix(key))
+}
+
+/// Runs `command` on `rel` with a fresh output folder; returns exit code, stderr, and
+/// whether the output folder exists afterwards.
+fn refuse(command: &str, rel: &str, tag: &str) -> (Option<i32>, String, bool) {
+    let out = fresh_dir(&format!("input-{tag}"));
+    let o = match command {
+        "check" => xrplace(&["check", rel]),
+        _ => xrplace(&[command, rel, "--out", out.to_str().unwrap()]),
+    };
+    let left = out.exists();
+    let _ = std::fs::remove_dir_all(&out);
+    (o.status.code(), stderr(&o), left)
+}
+
+#[test]
+fn malformed_input_corpus_is_refused_located_and_leaves_nothing() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed-input");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 40, "corpus has {} files", files.len());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap();
+        let rel = format!("tests/malformed-input/{name}");
+        let command = header(&text, "# command: ").unwrap_or("check");
+        let (code, err, left) = refuse(command, &rel, name);
+        assert_eq!(code, Some(2), "{rel}: {err}");
+        assert!(!err.contains("panicked"), "{rel}: {err}");
+        assert!(!left, "{rel}: left output behind");
+        if let Some(what) = header(&text, "# expect-whole-file: ") {
+            assert!(err.contains(&format!("{rel}: whole file:")), "{rel}: {err}");
+            assert!(err.contains(what), "{rel}: expected {what:?} in {err}");
+            continue;
+        }
+        let line = text
+            .lines()
+            .position(|l| l.contains("# <-- error"))
+            .expect("marker")
+            + 1;
+        let field = header(&text, "# expect-field: ").expect("expect-field header");
+        assert!(
+            err.contains(&format!("{rel}:{line}:")),
+            "{rel}: expected line {line} in {err}"
+        );
+        assert!(
+            err.contains(&format!("field `{field}`")),
+            "{rel}: expected field {field} in {err}"
+        );
+    }
+}
+
+/// A copy of a shipped experiment in a scratch folder beside a copy of its topology.
+fn scratch_experiment(tag: &str, bytes: &[u8]) -> PathBuf {
+    let dir = fresh_dir(&format!("input-files-{tag}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("e.toml");
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn unreadable_files_are_whole_file_errors_or_located() {
+    // Invalid UTF-8 on line 3: its line and column, and the byte offset.
+    let p = scratch_experiment(
+        "utf8",
+        b"name = \"x\"\nruns = 1\nduration_s = \"\xC3\x28\"\n",
+    );
+    let o = xrplace(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("e.toml:3:15:") && err.contains("invalid UTF-8 at byte 34"),
+        "{err}"
+    );
+    // Oversize: refused before reading, with the limit.
+    let big = scratch_experiment("big", &[]);
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    let o = xrplace(&["check", big.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("whole file:") && stderr(&o).contains("limited to"),
+        "{}",
+        stderr(&o)
+    );
+    // Special files and folders given as experiments.
+    for special in ["/dev/zero", "/dev/null"] {
+        let o = xrplace(&["run", special]);
+        assert_eq!(o.status.code(), Some(2), "{special}");
+        assert!(
+            stderr(&o).contains("regular file"),
+            "{special}: {}",
+            stderr(&o)
+        );
+    }
+    let o = xrplace(&["run", "experiments"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("regular file"), "{}", stderr(&o));
+    for d in [p, big] {
+        let _ = std::fs::remove_dir_all(d.parent().unwrap());
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_in_every_input_kind() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = fresh_dir("input-bom");
+    std::fs::create_dir_all(dir.join("traces")).unwrap();
+    std::fs::create_dir_all(dir.join("topologies")).unwrap();
+    std::fs::create_dir_all(dir.join("experiments")).unwrap();
+    let bom = |rel: &str, to: &str| {
+        let mut b = b"\xEF\xBB\xBF".to_vec();
+        b.extend(std::fs::read(root.join(rel)).unwrap());
+        std::fs::write(dir.join(to), b).unwrap();
+    };
+    bom("traces/eu-evening.csv", "traces/eu-evening.csv");
+    bom(
+        "topologies/eu-continuum.toml",
+        "topologies/eu-continuum.toml",
+    );
+    bom("experiments/trace-eu-evening.toml", "experiments/t.toml");
+    bom("experiments/plans/study-fra-gva.toml", "experiments/p.toml");
+    for f in [
+        "experiments/t.toml",
+        "experiments/p.toml",
+        "topologies/eu-continuum.toml",
+    ] {
+        let o = xrplace(&["check", dir.join(f).to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{f}: {}", stderr(&o));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn absurd_thread_counts_are_capped_with_a_warning() {
+    let out = fresh_dir("input-threads");
+    let o = xrplace(&[
+        "run",
+        "experiments/paper-capi.toml",
+        "--threads",
+        "100000",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: --threads 100000"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn budgets_can_be_raised_and_check_reports_the_work() {
+    let o = xrplace(&["check", "experiments/strategies-eu.toml"]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains("24 jobs") && out.contains("sessions"), "{out}");
+    let rel = "tests/malformed-input/w01-sweep-of-millions-of-jobs.toml";
+    let o = xrplace(&["check", rel]);
+    assert!(stderr(&o).contains("--max-jobs"), "{}", stderr(&o));
+    let o = xrplace(&[
+        "check",
+        rel,
+        "--max-jobs",
+        "100000000",
+        "--max-sessions",
+        "10000000000000",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
