@@ -256,6 +256,11 @@ fn parse_shard(s: &str) -> Result<(u32, u32), String> {
 }
 
 fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
+    let infos = shards
+        .iter()
+        .map(|d| report::shard::read(d).map(|i| (d.clone(), i)))
+        .collect::<Result<Vec<_>, _>>()?;
+    report::shard::check_set(&infos)?;
     let files: Vec<PathBuf> = shards.iter().map(|d| d.join("runs.csv")).collect();
     report::sessions::merge_shards(&files, out).map_err(|e| match e {
         report::sessions::MergeError::Input(c) => Failure::Input(c),
@@ -277,13 +282,35 @@ fn run(
         let msg = "--shard applies to session sweeps ([sessions]) only";
         return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
     }
-    let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&exp.config.name));
+    // A shard never writes over a full run: by default it has its own folder.
+    let dir = out.unwrap_or_else(|| {
+        let base = PathBuf::from("output").join(&exp.config.name);
+        match opts.shard {
+            Some((k, n)) => base.join(format!("shard-{k}-of-{n}")),
+            None => base,
+        }
+    });
     let write_error = |e: std::io::Error| {
         Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
     };
     let (table, runs) = if exp.config.sessions.is_some() {
         let result = run_sessions(&exp, opts)?;
-        report::write_session_results(&dir, &result).map_err(write_error)?;
+        let provenance: Vec<(&str, Vec<u8>)> = opts
+            .shard
+            .map(|(k, n)| {
+                let info = report::shard::ShardInfo {
+                    xrplace_version: env!("CARGO_PKG_VERSION").into(),
+                    experiment: path.display().to_string(),
+                    sweep_hash: xrplace::experiment::provenance::sweep_hash(&exp),
+                    seed: opts.seed.unwrap_or(exp.config.seed),
+                    shard: k,
+                    shards: n,
+                };
+                (report::shard::FILE, info.to_text().into_bytes())
+            })
+            .into_iter()
+            .collect();
+        report::write_session_results(&dir, &result, &provenance).map_err(write_error)?;
         (report::sessions::console_table(&result), result.rows.len())
     } else if exp.config.provisioning.is_some() {
         let result = run_provisioning(&exp, opts)?;

@@ -191,3 +191,49 @@ fn budgets_can_be_raised_and_check_reports_the_work() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn a_failed_write_leaves_the_previous_output_untouched() {
+    let out = fresh_dir("input-unwritable");
+    let run = |dir: &Path| {
+        xrplace(&[
+            "run",
+            "experiments/paper-capi.toml",
+            "--quiet",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+    };
+    assert!(run(&out).status.success());
+    let before = std::fs::read(out.join("runs.csv")).unwrap();
+    // summary.csv replaced by a folder: the run fails and runs.csv is the old one.
+    std::fs::remove_file(out.join("summary.csv")).unwrap();
+    std::fs::create_dir(out.join("summary.csv")).unwrap();
+    std::fs::write(out.join("runs.csv"), b"old").unwrap();
+    let o = run(&out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot write results"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(out.join("runs.csv")).unwrap(), b"old");
+    let staging = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".xrplace")
+        })
+        .count();
+    assert_eq!(staging, 0);
+    // An output folder under a regular file: refused, nothing written.
+    let under_file = out.join("runs.csv").join("x");
+    let o = run(&under_file);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read(out.join("runs.csv")).unwrap(), b"old");
+    assert!(!before.is_empty());
+    let _ = std::fs::remove_dir_all(&out);
+}

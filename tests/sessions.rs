@@ -334,8 +334,115 @@ fn sharded_sweep_merges_to_the_single_run_bytes() {
 
     let missing = xrplace(&["merge", &d("shard1"), &d("shard2"), "--out", &d("bad")]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("missing"));
+    let err = String::from_utf8_lossy(&missing.stderr).to_string();
+    assert!(
+        err.contains("shard 3 of 3 is missing") && err.contains("--shard 3/3"),
+        "{err}"
+    );
     assert!(!dir.join("bad").exists());
+    shards_that_do_not_belong_together_are_refused(&dir);
+}
+
+/// `merge` trusts no shard: another seed, an edited sweep, a repeated shard, a tampered or
+/// truncated table are refused with exit code 2 and no output; a shard run without `--out`
+/// gets its own folder instead of replacing the full results.
+fn shards_that_do_not_belong_together_are_refused(dir: &std::path::Path) {
+    let d = |s: &str| dir.join(s).to_str().unwrap().to_string();
+    let refused = |shards: &[&str], what: &str| {
+        let mut args = vec!["merge".to_string()];
+        args.extend(shards.iter().map(|s| d(s)));
+        args.extend(["--out".to_string(), d("refused")]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = xrplace(&args);
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(what), "expected {what:?} in {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(!dir.join("refused").exists(), "{what}: wrote output");
+    };
+    let shard = |k: &str, out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "experiments/sweep-eu.toml",
+            "-q",
+            "--shard",
+            k,
+            "--out",
+        ];
+        let out = d(out);
+        args.push(&out);
+        args.extend_from_slice(extra);
+        xrplace_ok(&args);
+    };
+    shard("2/3", "seed7", &["--seed", "8"]);
+    refused(&["shard1", "seed7", "shard3"], "seed");
+    refused(&["shard1", "shard2", "shard2", "shard3"], "given twice");
+    // The same sweep with one setting edited, beside a copy of its topology.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(dir.join("edited/experiments")).unwrap();
+    std::fs::create_dir_all(dir.join("edited/topologies")).unwrap();
+    std::fs::copy(
+        root.join("topologies/eu-continuum.toml"),
+        dir.join("edited/topologies/eu-continuum.toml"),
+    )
+    .unwrap();
+    let sweep = std::fs::read_to_string(root.join("experiments/sweep-eu.toml")).unwrap();
+    assert!(sweep.contains("slo_latency_ms = 15"));
+    let edited = dir.join("edited/experiments/sweep-eu.toml");
+    std::fs::write(
+        &edited,
+        sweep.replace("slo_latency_ms = 15", "slo_latency_ms = 16"),
+    )
+    .unwrap();
+    xrplace_ok(&[
+        "run",
+        edited.to_str().unwrap(),
+        "-q",
+        "--shard",
+        "2/3",
+        "--out",
+        &d("edited2"),
+    ]);
+    refused(&["shard1", "edited2", "shard3"], "sweep_hash");
+    // Tampered tables: a value that is no number, a quantile table cut short.
+    let copy = |from: &str, to: &str| {
+        std::fs::create_dir_all(dir.join(to)).unwrap();
+        for e in std::fs::read_dir(dir.join(from)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                std::fs::copy(&p, dir.join(to).join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    };
+    copy("shard1", "nan1");
+    let runs = std::fs::read_to_string(dir.join("nan1/runs.csv")).unwrap();
+    let mut lines: Vec<String> = runs.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[2].split(',').map(String::from).collect();
+    let last = cells.len() - 1;
+    cells[last] = "abc".into();
+    lines[2] = cells.join(",");
+    std::fs::write(dir.join("nan1/runs.csv"), lines.join("\n") + "\n").unwrap();
+    refused(&["nan1", "shard2", "shard3"], "runs.csv:3:");
+    copy("shard1", "cut1");
+    std::fs::write(dir.join("cut1/latency_quantiles.csv"), "job,q\n0,0.5\n").unwrap();
+    refused(&["cut1", "shard2", "shard3"], "header job,q,latency_ms");
+    refused(
+        &["shard1", "shard2", "shard3", "all"],
+        "not the output of a shard",
+    );
+    // Without --out a shard writes to its own folder.
+    let cwd = dir.join("edited");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_xrplace"))
+        .args(["run", "experiments/sweep-eu.toml", "-q", "--shard", "1/3"])
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(cwd.join("output/sweep-eu/shard-1-of-3/runs.csv").is_file());
+    assert!(cwd
+        .join("output/sweep-eu/shard-1-of-3/shard.toml")
+        .is_file());
+    assert!(!cwd.join("output/sweep-eu/runs.csv").exists());
 }
 
 fn fault(kind: SessionFaultKind, site: &str, at_s: f64, duration_s: f64) -> ClusterFaultConfig {

@@ -5,6 +5,7 @@ pub mod budget;
 pub mod generate;
 pub mod plan;
 pub mod plan_build;
+pub mod provenance;
 pub mod provisioning;
 pub mod runner;
 pub mod sessions;

@@ -5,6 +5,7 @@ pub mod csv_out;
 pub mod plan;
 pub mod provisioning;
 pub mod sessions;
+pub mod shard;
 pub mod svg;
 
 use crate::experiment::{ExperimentResult, ProvisioningResult, SessionResult};
@@ -27,11 +28,15 @@ pub fn write_results(dir: &Path, result: &ExperimentResult) -> std::io::Result<(
     let summary = csv_out::summary_csv(result).map_err(std::io::Error::other)?;
     let series = csv_out::timeseries_csv(result).map_err(std::io::Error::other)?;
     let trace = csv_out::trace_csv(result).map_err(std::io::Error::other)?;
-    std::fs::create_dir_all(dir)?;
-    atomic::write_atomic(&dir.join("runs.csv"), &runs)?;
-    atomic::write_atomic(&dir.join("summary.csv"), &summary)?;
-    atomic::write_atomic(&dir.join("timeseries.csv"), &series)?;
-    atomic::write_atomic(&dir.join("trace.csv"), &trace)
+    atomic::write_set(
+        dir,
+        &[
+            ("runs.csv", &runs),
+            ("summary.csv", &summary),
+            ("timeseries.csv", &series),
+            ("trace.csv", &trace),
+        ],
+    )
 }
 
 /// Writes a provisioning experiment's `runs.csv`, `summary.csv` and `trace.csv` into
@@ -40,15 +45,23 @@ pub fn write_provisioning_results(dir: &Path, result: &ProvisioningResult) -> st
     let runs = provisioning::runs_csv(result).map_err(std::io::Error::other)?;
     let summary = provisioning::summary_csv(result).map_err(std::io::Error::other)?;
     let trace = provisioning::trace_csv(result).map_err(std::io::Error::other)?;
-    std::fs::create_dir_all(dir)?;
-    atomic::write_atomic(&dir.join("runs.csv"), &runs)?;
-    atomic::write_atomic(&dir.join("summary.csv"), &summary)?;
-    atomic::write_atomic(&dir.join("trace.csv"), &trace)
+    atomic::write_set(
+        dir,
+        &[
+            ("runs.csv", &runs),
+            ("summary.csv", &summary),
+            ("trace.csv", &trace),
+        ],
+    )
 }
 
-/// Writes a session experiment's tables and plots into `dir`, each file atomically.
-pub fn write_session_results(dir: &Path, result: &SessionResult) -> std::io::Result<()> {
-    sessions::write_results(dir, result)
+/// Writes a session experiment's tables and plots into `dir` as one output.
+pub fn write_session_results(
+    dir: &Path,
+    result: &SessionResult,
+    extra: &[(&str, Vec<u8>)],
+) -> std::io::Result<()> {
+    sessions::write_results(dir, result, extra)
 }
 
 /// A fixed-width table of the main figures per scenario, for the terminal.

@@ -1,7 +1,7 @@
 //! Outputs of `xrplace plan`: `plan.toml` (the chosen plan) and `candidates.csv` (every
 //! plan simulated, in the order tried), both written atomically.
 
-use super::atomic::write_atomic;
+use super::atomic::write_set;
 use super::number;
 use crate::experiment::plan::{rejected_ratio, Evaluation, PlanOutcome};
 use std::path::Path;
@@ -71,15 +71,18 @@ pub fn plan_toml(out: &PlanOutcome) -> Option<String> {
 /// memory first; an old `plan.toml` is removed when no plan met the SLO).
 pub fn write_plan(dir: &Path, out: &PlanOutcome, names: &[String]) -> std::io::Result<()> {
     let table = candidates_csv(out, names).map_err(std::io::Error::other)?;
-    let plan = plan_toml(out);
-    std::fs::create_dir_all(dir)?;
-    write_atomic(&dir.join("candidates.csv"), &table)?;
-    match plan {
-        Some(text) => write_atomic(&dir.join("plan.toml"), text.as_bytes()),
-        None => match std::fs::remove_file(dir.join("plan.toml")) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        },
+    match plan_toml(out) {
+        Some(text) => write_set(
+            dir,
+            &[("candidates.csv", &table), ("plan.toml", text.as_bytes())],
+        ),
+        None => {
+            write_set(dir, &[("candidates.csv", &table)])?;
+            match std::fs::remove_file(dir.join("plan.toml")) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            }
+        }
     }
 }
 

@@ -255,22 +255,35 @@ fn plots(runs: &[Vec<String>], quantiles: &[Vec<String>]) -> (String, String) {
 }
 
 /// Writes every output of a session sweep from its text tables.
-fn write_all(dir: &Path, runs: &[Vec<String>], quantiles: &[Vec<String>]) -> std::io::Result<()> {
+fn write_all(
+    dir: &Path,
+    runs: &[Vec<String>],
+    quantiles: &[Vec<String>],
+    extra: &[(&str, Vec<u8>)],
+) -> std::io::Result<()> {
     let runs_csv = write_csv(&header(), runs).map_err(std::io::Error::other)?;
     let summary = summary_from_records(runs).map_err(std::io::Error::other)?;
     let q_csv = write_csv(&quantile_header(), quantiles).map_err(std::io::Error::other)?;
     let (cdf, slo_cost) = plots(runs, quantiles);
-    std::fs::create_dir_all(dir.join("plots"))?;
-    atomic::write_atomic(&dir.join("runs.csv"), &runs_csv)?;
-    atomic::write_atomic(&dir.join("summary.csv"), &summary)?;
-    atomic::write_atomic(&dir.join("latency_quantiles.csv"), &q_csv)?;
-    atomic::write_atomic(&dir.join("plots/latency_cdf.svg"), cdf.as_bytes())?;
-    atomic::write_atomic(&dir.join("plots/slo_vs_cost.svg"), slo_cost.as_bytes())
+    let mut files: Vec<(&str, &[u8])> = vec![
+        ("runs.csv", &runs_csv),
+        ("summary.csv", &summary),
+        ("latency_quantiles.csv", &q_csv),
+        ("plots/latency_cdf.svg", cdf.as_bytes()),
+        ("plots/slo_vs_cost.svg", slo_cost.as_bytes()),
+    ];
+    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
+    atomic::write_set(dir, &files)
 }
 
-/// Writes `runs.csv`, `summary.csv`, `latency_quantiles.csv` and `plots/*.svg` into `dir`.
-pub fn write_results(dir: &Path, res: &SessionResult) -> std::io::Result<()> {
-    write_all(dir, &run_records(res), &quantile_records(res))
+/// Writes `runs.csv`, `summary.csv`, `latency_quantiles.csv` and `plots/*.svg` into `dir`
+/// as one output, with `extra` files (a shard's `shard.toml`) among them.
+pub fn write_results(
+    dir: &Path,
+    res: &SessionResult,
+    extra: &[(&str, Vec<u8>)],
+) -> std::io::Result<()> {
+    write_all(dir, &run_records(res), &quantile_records(res), extra)
 }
 
 /// Why shards could not be merged.
@@ -331,12 +344,27 @@ pub fn merge_shards(files: &[std::path::PathBuf], out: &Path) -> Result<(), Merg
             rec[JOB]
                 .parse::<u64>()
                 .map_err(|_| bad(i + 2, "job", "expected a job index".into()))?;
+            for (c, name) in want.iter().enumerate() {
+                let text_column = c == 0 || c == 1 || c == 3;
+                if !text_column && !is_number_cell(&rec[c]) {
+                    return Err(bad(
+                        i + 2,
+                        name,
+                        format!("expected a number, found {:?}", &rec[c]),
+                    ));
+                }
+            }
             rows.push(rec.iter().map(String::from).collect());
         }
     }
     rows.sort_by_key(|r| r[JOB].parse::<u64>().unwrap_or(u64::MAX));
     let total = total.unwrap_or(0);
     let whole = |msg: String| MergeError::Input(ConfigError::whole_file(&files[0], msg));
+    if rows.is_empty() {
+        return Err(whole(
+            "the shards hold no runs: nothing to merge (did they fail, or were they given empty folders?)".into(),
+        ));
+    }
     for (i, r) in rows.iter().enumerate() {
         if r[JOB] != i.to_string() {
             return Err(whole(format!(
@@ -354,21 +382,76 @@ pub fn merge_shards(files: &[std::path::PathBuf], out: &Path) -> Result<(), Merg
     let mut quantiles: Vec<Vec<String>> = Vec::new();
     for f in files {
         let qf = f.with_file_name("latency_quantiles.csv");
-        let mut r = csv::Reader::from_path(&qf).map_err(|e| {
-            MergeError::Input(ConfigError::whole_file(
-                &qf,
-                format!("cannot read shard: {e}"),
-            ))
-        })?;
-        for rec in r.records() {
-            let rec =
-                rec.map_err(|e| MergeError::Input(ConfigError::whole_file(&qf, e.to_string())))?;
-            quantiles.push(rec.iter().map(String::from).collect());
-        }
+        quantiles.extend(read_quantiles(&qf, total)?);
     }
     quantiles.sort_by_key(|q| (q[0].parse::<u64>().unwrap_or(u64::MAX), q[1].clone()));
-    write_all(out, &rows, &quantiles)
+    write_all(out, &rows, &quantiles, &[])
         .map_err(|e| MergeError::Io(format!("cannot write to {}: {e}", out.display())))
+}
+
+/// Whether a cell of a numeric column reads as a number (empty: no value).
+fn is_number_cell(v: &str) -> bool {
+    v.is_empty() || v.parse::<f64>().is_ok()
+}
+
+/// The rows of a shard's `latency_quantiles.csv`, checked: its header, three columns per
+/// row, a job of the sweep, numbers where numbers belong.
+fn read_quantiles(qf: &Path, total: u64) -> Result<Vec<Vec<String>>, MergeError> {
+    let bad = |line: usize, field: &str, message: String| {
+        MergeError::Input(ConfigError {
+            file: qf.to_path_buf(),
+            line,
+            column: 1,
+            field: field.into(),
+            message,
+        })
+    };
+    let mut r = csv::Reader::from_path(qf).map_err(|e| {
+        MergeError::Input(ConfigError::whole_file(
+            qf,
+            format!("cannot read shard: {e}"),
+        ))
+    })?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(|e| bad(1, "(header)", e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    if header != quantile_header() {
+        return Err(bad(
+            1,
+            "(header)",
+            "expected the header job,q,latency_ms".into(),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| bad(i + 2, "(row)", e.to_string()))?;
+        let job = rec[0].parse::<u64>().ok().filter(|&j| j < total);
+        if job.is_none() {
+            return Err(bad(
+                i + 2,
+                "job",
+                format!(
+                    "expected a job of the sweep (0 to {}), found {:?}",
+                    total.saturating_sub(1),
+                    &rec[0]
+                ),
+            ));
+        }
+        for (c, name) in [(1, "q"), (2, "latency_ms")] {
+            if rec[c].parse::<f64>().is_err() {
+                return Err(bad(
+                    i + 2,
+                    name,
+                    format!("expected a number, found {:?}", &rec[c]),
+                ));
+            }
+        }
+        out.push(rec.iter().map(String::from).collect());
+    }
+    Ok(out)
 }
 
 /// A table of the main figures per sweep point, for the terminal.
