@@ -36,6 +36,8 @@ pub mod config;
 pub mod engine;
 pub mod experiment;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod metrics;
 pub mod model;
 pub mod report;
