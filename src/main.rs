@@ -344,11 +344,7 @@ fn plan(
 ) -> Result<(), Failure> {
     let started = Instant::now();
     let exp = load_experiment(&path)?;
-    let candidates = exp
-        .config
-        .plan
-        .as_ref()
-        .map_or(0, |p| p.max_candidates as u64);
+    let candidates = budget::plan_candidates(&exp);
     budget::check(
         &exp,
         &budget::estimate(&exp, candidates, opts.threads),
@@ -451,11 +447,7 @@ fn check(files: &[PathBuf], limits: Budget) -> Result<(), Failure> {
             FileKind::Plan => export::capacity::check(f, &load_plan(f)?)?,
             FileKind::Experiment => {
                 let exp = load_experiment(f)?;
-                let candidates = exp
-                    .config
-                    .plan
-                    .as_ref()
-                    .map_or(0, |p| p.max_candidates as u64);
+                let candidates = budget::plan_candidates(&exp);
                 let w = budget::estimate(&exp, candidates, threads(0));
                 budget::check(&exp, &w, &limits)?;
                 work = format!(" ({})", budget::describe(&w));

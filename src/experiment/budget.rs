@@ -136,6 +136,14 @@ pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work
     }
 }
 
+/// Candidate plans `xrplace plan` may simulate for `exp` (0 without a `[plan]`).
+pub fn plan_candidates(exp: &LoadedExperiment) -> u64 {
+    exp.config
+        .plan
+        .as_ref()
+        .map_or(0, |p| p.max_candidates as u64)
+}
+
 /// Refuses work over `budget`, naming the numbers and the flag that raises the limit.
 pub fn check(exp: &LoadedExperiment, work: &Work, budget: &Budget) -> Result<(), ConfigError> {
     let over = |what: &str, value: String, limit: String, flag: &str| {
