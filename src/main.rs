@@ -9,6 +9,7 @@ use xrplace::config::plan_file::load_plan;
 use xrplace::config::{check_file, load_experiment, ConfigError, FileKind};
 use xrplace::experiment::budget::{self, Budget};
 use xrplace::experiment::plan::PlanSearch;
+use xrplace::experiment::shard::{self, ShardArg};
 use xrplace::experiment::{
     generate_topology, run_experiment, run_provisioning, run_sessions, RunOptions,
 };
@@ -91,9 +92,17 @@ enum Command {
         experiment: PathBuf,
         #[command(flatten)]
         sim: SimArgs,
-        /// Run only shard K of N of a session sweep (for example 2/4); join with `merge`.
-        #[arg(long, value_parser = parse_shard)]
-        shard: Option<(u32, u32)>,
+        /// Run only shard K of N of a session sweep (for example 2/4), or `auto`: from a
+        /// Slurm array task or a Kubernetes Indexed Job's index; join with `merge`.
+        #[arg(long, value_parser = shard::parse)]
+        shard: Option<ShardArg>,
+        /// Number of shards, with `--shard auto` (needed for Kubernetes).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        shards: Option<u32>,
+        /// Keep every finished job of a session sweep as it ends, and skip those an earlier,
+        /// interrupted run into the same folder finished (the output is byte-identical).
+        #[arg(long)]
+        resume: bool,
     },
     /// Search the cheapest cluster sizes and strategy that meet an experiment's SLO
     /// ([plan]); write output/<experiment>/plan.toml and candidates.csv.
@@ -130,11 +139,22 @@ enum Command {
     /// byte-identical to running the sweep unsharded.
     Merge {
         /// Output directories of the shards.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "status")]
         shards: Vec<PathBuf>,
         /// Where to write the merged files.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long, required_unless_present = "status")]
+        out: Option<PathBuf>,
+        /// Report which shards of a sweep folder (written by `xrplace sweep`) are done,
+        /// running or missing, and the command that reruns the others; exit 1 unless all
+        /// are done.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["shards", "out"])]
+        status: Option<PathBuf>,
+    },
+    /// Run a session sweep's shards on a cluster engine: a Slurm job array, or a Kubernetes
+    /// Indexed Job (docs/cluster.md).
+    Sweep {
+        #[command(subcommand)]
+        engine: SweepEngine,
     },
     /// Validate topology, experiment and plan files without running anything, or lint an
     /// export folder for apply-time defects (`file: object: rule: message` per finding).
@@ -149,6 +169,58 @@ enum Command {
     Topology {
         #[command(subcommand)]
         command: TopologyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SweepEngine {
+    /// Write DIR/array.sbatch (task K runs shard K), DIR/merge.sbatch (after the array)
+    /// and DIR/submit.sh; with --submit, submit them and print the job ids.
+    Slurm {
+        /// Session sweep file.
+        sweep: PathBuf,
+        /// Number of shards (array tasks).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        shards: u32,
+        /// Sweep folder: shards/K-of-N/, logs/, merged/.
+        #[arg(long)]
+        out: PathBuf,
+        /// Slurm partition.
+        #[arg(long)]
+        partition: Option<String>,
+        /// Time limit per task (Slurm format, e.g. 01:00:00).
+        #[arg(long)]
+        time: Option<String>,
+        /// CPUs per task (and threads per shard).
+        #[arg(long, default_value_t = 1)]
+        cpus: u32,
+        /// Submit the array and the merge (sbatch must be on PATH).
+        #[arg(long)]
+        submit: bool,
+    },
+    /// Write DIR/sweep-job.yaml (a results claim and an Indexed Job: index i runs shard
+    /// i + 1) and DIR/merge-job.yaml, for an image built from the Containerfile.
+    K8s {
+        /// Session sweep file, relative to the repository (as the image holds it).
+        sweep: PathBuf,
+        /// Number of shards (completions).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        shards: u32,
+        /// Container image with xrplace and the shipped files.
+        #[arg(long)]
+        image: String,
+        /// Folder to write the manifests to.
+        #[arg(long)]
+        out: PathBuf,
+        /// Shards run at once.
+        #[arg(long, default_value_t = 4)]
+        parallelism: u32,
+        /// CPUs per shard.
+        #[arg(long, default_value_t = 1)]
+        cpus: u32,
+        /// Size of the results volume.
+        #[arg(long, default_value = "1Gi")]
+        storage: String,
     },
 }
 
@@ -189,15 +261,34 @@ fn main() -> ExitCode {
             experiment,
             sim,
             shard,
-        } => {
+            shards,
+            resume,
+        } => (|| {
+            let shard = shard
+                .map(|a| shard::resolve(a, shards, |k| std::env::var(k).ok()))
+                .transpose()
+                .map_err(Failure::Refused)?;
+            let out = match (sim.out, shard) {
+                (Some(o), Some((k, n))) => {
+                    Some(PathBuf::from(shard::out_path(&o.to_string_lossy(), k, n)))
+                }
+                (o, _) => o,
+            };
             let opts = RunOptions {
                 seed: sim.seed,
                 threads: threads(sim.threads),
                 shard,
                 progress: !sim.quiet,
             };
-            run(experiment, opts, sim.out, sim.quiet, sim.budget.budget())
-        }
+            run(
+                experiment,
+                opts,
+                out,
+                sim.quiet,
+                sim.budget.budget(),
+                resume,
+            )
+        })(),
         Command::Plan { experiment, sim } => {
             let opts = RunOptions {
                 seed: sim.seed,
@@ -221,7 +312,16 @@ fn main() -> ExitCode {
             force,
             verify,
         ),
-        Command::Merge { shards, out } => merge(&shards, &out),
+        Command::Merge {
+            shards,
+            out,
+            status,
+        } => match (status, out) {
+            (Some(dir), _) => merge_status(&dir),
+            (None, Some(out)) => merge(&shards, &out),
+            (None, None) => Err(Failure::Runtime("merge needs --out".into())),
+        },
+        Command::Sweep { engine } => sweep(engine),
         Command::Check { files, budget } => check(&files, budget.budget()),
         Command::Topology {
             command: TopologyCommand::Generate { sites, seed, out },
@@ -244,15 +344,115 @@ fn main() -> ExitCode {
     }
 }
 
-/// Parses `K/N` with 1 <= K <= N.
-fn parse_shard(s: &str) -> Result<(u32, u32), String> {
-    let (k, n) = s.split_once('/').ok_or("expected K/N, for example 2/4")?;
-    let k: u32 = k.parse().map_err(|_| "K is not a number")?;
-    let n: u32 = n.parse().map_err(|_| "N is not a number")?;
-    if k == 0 || k > n {
-        return Err(format!("expected 1 <= K <= N, found {k}/{n}"));
+/// Prints the state of a sweep folder's shards; fails (exit 1) unless all are done.
+fn merge_status(dir: &std::path::Path) -> Result<(), Failure> {
+    let (text, complete) = export::batch::status::report(dir).map_err(Failure::Refused)?;
+    print!("{text}");
+    if complete {
+        Ok(())
+    } else {
+        Err(Failure::Runtime(format!(
+            "{}: shards are not all done",
+            dir.display()
+        )))
     }
-    Ok((k, n))
+}
+
+/// Writes the files of a sweep on a cluster engine (and submits a Slurm one if asked).
+fn sweep(engine: SweepEngine) -> Result<(), Failure> {
+    let absolute = |p: &std::path::Path| {
+        std::path::absolute(p).map_err(|e| Failure::Runtime(format!("{}: {e}", p.display())))
+    };
+    let load = |p: &std::path::Path| -> Result<xrplace::config::LoadedExperiment, Failure> {
+        let exp = load_experiment(p)?;
+        if exp.config.sessions.is_none() {
+            return Err(Failure::Input(ConfigError::whole_file(
+                p,
+                "not a session sweep ([sessions])",
+            )));
+        }
+        budget::check(&exp, &budget::estimate(&exp, 0, 1), &Budget::default())?;
+        Ok(exp)
+    };
+    let (dir, files, submit) = match engine {
+        SweepEngine::Slurm {
+            sweep,
+            shards,
+            out,
+            partition,
+            time,
+            cpus,
+            submit,
+        } => {
+            let exp = load(&sweep)?;
+            let binary = std::env::current_exe().map_err(|e| Failure::Runtime(e.to_string()))?;
+            let dir = absolute(&out)?;
+            let opts = export::batch::slurm::SlurmOptions {
+                partition,
+                time,
+                cpus,
+            };
+            let files = export::batch::slurm::files(
+                &binary,
+                &absolute(&sweep)?,
+                &exp.config.name,
+                shards,
+                &dir,
+                &opts,
+            );
+            (dir, files, submit)
+        }
+        SweepEngine::K8s {
+            sweep,
+            shards,
+            image,
+            out,
+            parallelism,
+            cpus,
+            storage,
+        } => {
+            let exp = load(&sweep)?;
+            if sweep.is_absolute() {
+                return Err(Failure::Refused(format!("{}: give the sweep relative to the repository, as the image holds it under /opt/xrplace", sweep.display())));
+            }
+            let name = xrplace::config::names::dns_label_from(&exp.config.name, 40);
+            let opts = export::batch::k8s::K8sOptions {
+                image,
+                parallelism,
+                cpus,
+                storage,
+            };
+            let files = export::batch::k8s::files(&sweep.to_string_lossy(), &name, shards, &opts)
+                .map_err(|e| Failure::Runtime(e.to_string()))?;
+            (out, files, false)
+        }
+    };
+    let set: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|f| (f.path.to_str().unwrap_or("?"), f.text.as_bytes()))
+        .collect();
+    report::atomic::write_set(&dir, &set)
+        .map_err(|e| Failure::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
+    #[cfg(unix)]
+    for f in files.iter().filter(|f| f.executable) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir.join(&f.path), std::fs::Permissions::from_mode(0o755));
+    }
+    println!("{} files written to {}", files.len(), dir.display());
+    if submit {
+        let o = std::process::Command::new("sh")
+            .arg(dir.join("submit.sh"))
+            .output()
+            .map_err(|e| Failure::Runtime(format!("cannot run submit.sh: {e}")))?;
+        print!("{}", String::from_utf8_lossy(&o.stdout));
+        if !o.status.success() {
+            return Err(Failure::Runtime(format!(
+                "sbatch failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
@@ -274,12 +474,13 @@ fn run(
     out: Option<PathBuf>,
     quiet: bool,
     limits: Budget,
+    resume: bool,
 ) -> Result<(), Failure> {
     let started = Instant::now();
     let exp = load_experiment(&path)?;
     budget::check(&exp, &budget::estimate(&exp, 0, opts.threads), &limits)?;
-    if opts.shard.is_some() && exp.config.sessions.is_none() {
-        let msg = "--shard applies to session sweeps ([sessions]) only";
+    if (opts.shard.is_some() || resume) && exp.config.sessions.is_none() {
+        let msg = "--shard and --resume apply to session sweeps ([sessions]) only";
         return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
     }
     // A shard never writes over a full run: by default it has its own folder.
@@ -294,23 +495,7 @@ fn run(
         Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
     };
     let (table, runs) = if exp.config.sessions.is_some() {
-        let result = run_sessions(&exp, opts)?;
-        let provenance: Vec<(&str, Vec<u8>)> = opts
-            .shard
-            .map(|(k, n)| {
-                let info = report::shard::ShardInfo {
-                    xrplace_version: env!("CARGO_PKG_VERSION").into(),
-                    experiment: path.display().to_string(),
-                    sweep_hash: xrplace::experiment::provenance::sweep_hash(&exp),
-                    seed: opts.seed.unwrap_or(exp.config.seed),
-                    shard: k,
-                    shards: n,
-                };
-                (report::shard::FILE, info.to_text().into_bytes())
-            })
-            .into_iter()
-            .collect();
-        report::write_session_results(&dir, &result, &provenance).map_err(write_error)?;
+        let result = run_sweep(&path, &exp, opts, &dir, resume)?;
         (report::sessions::console_table(&result), result.rows.len())
     } else if exp.config.provisioning.is_some() {
         let result = run_provisioning(&exp, opts)?;
@@ -333,6 +518,67 @@ fn run(
         );
     }
     Ok(())
+}
+
+/// Runs a session sweep (or one shard of it) into `dir`. Shards and resumed runs keep every
+/// finished job as it ends, skip the ones kept before, and write `shard.toml`.
+fn run_sweep(
+    path: &std::path::Path,
+    exp: &xrplace::config::LoadedExperiment,
+    opts: RunOptions,
+    dir: &std::path::Path,
+    resume: bool,
+) -> Result<xrplace::experiment::SessionResult, Failure> {
+    let write_error = |e: std::io::Error| {
+        Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
+    };
+    let (k, n) = opts.shard.unwrap_or((1, 1));
+    let info = report::shard::ShardInfo {
+        xrplace_version: env!("CARGO_PKG_VERSION").into(),
+        experiment: path.display().to_string(),
+        sweep_hash: xrplace::experiment::provenance::sweep_hash(exp),
+        seed: opts.seed.unwrap_or(exp.config.seed),
+        shard: k,
+        shards: n,
+    };
+    let provenance: Vec<(&str, Vec<u8>)> = opts
+        .shard
+        .map(|_| (report::shard::FILE, info.to_text().into_bytes()))
+        .into_iter()
+        .collect();
+    if opts.shard.is_none() && !resume {
+        let result = run_sessions(exp, opts)?;
+        report::write_session_results(dir, &result, &provenance).map_err(write_error)?;
+        return Ok(result);
+    }
+    let s = exp.config.sessions.as_ref().expect("checked");
+    let total =
+        xrplace::experiment::sessions::sweep_points(exp, s).len() as u64 * exp.config.runs as u64;
+    let in_run = (0..total)
+        .filter(|j| j % n as u64 == (k - 1) as u64)
+        .count();
+    let identity = format!("{}jobs_in_run = {in_run}\n", info.to_text());
+    let cache = report::jobs::JobCache::open(dir, &identity, total).map_err(Failure::Refused)?;
+    let finished = if resume {
+        cache.finished().map_err(write_error)?
+    } else {
+        Default::default()
+    };
+    let keep = |row: &xrplace::experiment::sessions::SessionRow| {
+        if let Err(e) = cache.record(row) {
+            eprintln!("warning: cannot keep job {} for --resume: {e}", row.job);
+        }
+    };
+    let result = xrplace::experiment::sessions::run_session_jobs(
+        exp,
+        opts,
+        &Registry::builtin(),
+        &|j| finished.contains_key(&j),
+        &keep,
+    )?;
+    report::sessions::write_resumed(dir, &result, finished.into_values().collect(), &provenance)
+        .map_err(write_error)?;
+    Ok(result)
 }
 
 fn plan(

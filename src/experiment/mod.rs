@@ -5,10 +5,12 @@ pub mod budget;
 pub mod generate;
 pub mod plan;
 pub mod plan_build;
+pub mod progress;
 pub mod provenance;
 pub mod provisioning;
 pub mod runner;
 pub mod sessions;
+pub mod shard;
 
 pub use generate::generate_topology;
 pub use provisioning::{run_provisioning, ProvisioningResult};

@@ -532,6 +532,19 @@ pub fn run_sessions_with(
     opts: RunOptions,
     registry: &Registry,
 ) -> Result<SessionResult, ConfigError> {
+    run_session_jobs(exp, opts, registry, &|_| false, &|_| {})
+}
+
+/// As [`run_sessions_with`], skipping the jobs `skip` names (a resumed shard has them
+/// already) and handing every finished job to `done` as it ends (from worker threads), so a
+/// killed run keeps what it finished. The result holds the jobs run here.
+pub fn run_session_jobs(
+    exp: &LoadedExperiment,
+    opts: RunOptions,
+    registry: &Registry,
+    skip: &(dyn Fn(u64) -> bool + Sync),
+    done: &(dyn Fn(&SessionRow) + Sync),
+) -> Result<SessionResult, ConfigError> {
     check_strategies(exp, registry)?;
     let cfg = &exp.config;
     let s = cfg.sessions.as_ref().expect("checked");
@@ -549,8 +562,10 @@ pub fn run_sessions_with(
             opts.shard
                 .is_none_or(|(k, n)| j % n as u64 == (k - 1) as u64)
         })
+        .filter(|&j| !skip(j))
         .collect();
     let progress = progress_bar(opts.progress, jobs.len() as u64);
+    let log = super::progress::LogTicker::new(opts.progress, jobs.len() as u64);
     let run_one = |&job: &u64| {
         let point = &points[(job / runs) as usize];
         let r = (job % runs) as u32;
@@ -565,7 +580,7 @@ pub fn run_sessions_with(
             &mut rec,
         );
         progress.inc(1);
-        SessionRow {
+        let row = SessionRow {
             point: point.clone(),
             job,
             strategy: point.strategy.clone(),
@@ -573,7 +588,10 @@ pub fn run_sessions_with(
             seed,
             events,
             summary: rec.summary(),
-        }
+        };
+        done(&row);
+        log.tick();
+        row
     };
     let pool = worker_pool(exp, opts.threads)?;
     let rows = pool.install(|| jobs.par_iter().map(run_one).collect());

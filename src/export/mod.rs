@@ -17,6 +17,7 @@
 pub mod addons;
 pub mod app;
 pub mod apply;
+pub mod batch;
 pub mod capacity;
 pub mod capi;
 pub mod folder;

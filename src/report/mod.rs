@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod csv_out;
+pub mod jobs;
 pub mod plan;
 pub mod provisioning;
 pub mod sessions;

@@ -3,7 +3,7 @@
 
 use super::{atomic, svg};
 use crate::config::ConfigError;
-use crate::experiment::sessions::SessionResult;
+use crate::experiment::sessions::{SessionResult, SessionRow};
 use crate::metrics::sessions::SessionSummary;
 use crate::metrics::stats::mean_ci95;
 use std::path::Path;
@@ -96,22 +96,25 @@ fn header() -> Vec<String> {
 fn run_records(res: &SessionResult) -> Vec<Vec<String>> {
     res.rows
         .iter()
-        .map(|r| {
-            let mut rec = vec![
-                r.strategy.clone(),
-                r.point.topology_name.clone(),
-                num(r.point.rate_per_s),
-                r.point.fault_model.clone(),
-                r.run.to_string(),
-                r.seed.to_string(),
-                r.job.to_string(),
-                res.jobs_total.to_string(),
-                r.events.to_string(),
-            ];
-            rec.extend(METRICS.iter().map(|m| num(m.1(&r.summary))));
-            rec
-        })
+        .map(|r| run_record(r, res.jobs_total))
         .collect()
+}
+
+/// One job's `runs.csv` row.
+pub(crate) fn run_record(r: &SessionRow, jobs_total: u64) -> Vec<String> {
+    let mut rec = vec![
+        r.strategy.clone(),
+        r.point.topology_name.clone(),
+        num(r.point.rate_per_s),
+        r.point.fault_model.clone(),
+        r.run.to_string(),
+        r.seed.to_string(),
+        r.job.to_string(),
+        jobs_total.to_string(),
+        r.events.to_string(),
+    ];
+    rec.extend(METRICS.iter().map(|m| num(m.1(&r.summary))));
+    rec
 }
 
 fn write_csv(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
@@ -164,22 +167,44 @@ pub fn summary_csv(res: &SessionResult) -> Result<Vec<u8>, csv::Error> {
 
 /// `latency_quantiles.csv` rows as text: job, quantile, latency (ms), in job order.
 fn quantile_records(res: &SessionResult) -> Vec<Vec<String>> {
-    res.rows
+    res.rows.iter().flat_map(quantile_rows).collect()
+}
+
+/// One job's `latency_quantiles.csv` rows.
+pub(crate) fn quantile_rows(r: &SessionRow) -> Vec<Vec<String>> {
+    r.summary
+        .latency_quantiles_ms
         .iter()
-        .flat_map(|r| {
-            r.summary
-                .latency_quantiles_ms
-                .iter()
-                .enumerate()
-                .map(move |(i, ms)| {
-                    vec![
-                        r.job.to_string(),
-                        format!("{:.2}", (i + 1) as f64 / 100.0),
-                        num(*ms),
-                    ]
-                })
+        .enumerate()
+        .map(|(i, ms)| {
+            vec![
+                r.job.to_string(),
+                format!("{:.2}", (i + 1) as f64 / 100.0),
+                num(*ms),
+            ]
         })
         .collect()
+}
+
+/// Writes the output of a resumed run: the jobs run now (`res`) and those finished before
+/// (`cached`: their runs row and quantile rows), in job order, byte for byte what an
+/// uninterrupted run writes.
+pub fn write_resumed(
+    dir: &Path,
+    res: &SessionResult,
+    cached: Vec<(Vec<String>, Vec<Vec<String>>)>,
+    extra: &[(&str, Vec<u8>)],
+) -> std::io::Result<()> {
+    let mut jobs: Vec<(Vec<String>, Vec<Vec<String>>)> = res
+        .rows
+        .iter()
+        .map(|r| (run_record(r, res.jobs_total), quantile_rows(r)))
+        .chain(cached)
+        .collect();
+    jobs.sort_by_key(|(run, _)| run[JOB].parse::<u64>().unwrap_or(u64::MAX));
+    let quantiles: Vec<Vec<String>> = jobs.iter().flat_map(|(_, q)| q.clone()).collect();
+    let runs: Vec<Vec<String>> = jobs.into_iter().map(|(r, _)| r).collect();
+    write_all(dir, &runs, &quantiles, extra)
 }
 
 fn quantile_header() -> Vec<String> {

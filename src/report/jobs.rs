@@ -1,0 +1,112 @@
+//! Finished jobs kept as they end, so a killed run loses nothing: `--resume` reads them
+//! back, runs only the others, and writes the same bytes as an uninterrupted run. Each job
+//! is one small CSV file (its `runs.csv` row, then its quantile rows) in `.xrplace-jobs/`
+//! of the output folder, beside `sweep.toml` saying which sweep and shard they belong to.
+
+use super::atomic::write_atomic;
+use super::sessions::{quantile_rows, run_record};
+use crate::experiment::sessions::SessionRow;
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Folder of the finished jobs, inside the output folder.
+pub const DIR: &str = ".xrplace-jobs";
+/// What the jobs belong to.
+const IDENTITY: &str = "sweep.toml";
+
+/// One job's rows: its `runs.csv` row and its `latency_quantiles.csv` rows.
+pub type JobRows = (Vec<String>, Vec<Vec<String>>);
+
+/// The finished jobs of one output folder.
+pub struct JobCache {
+    dir: PathBuf,
+    jobs_total: u64,
+}
+
+impl JobCache {
+    /// Opens (or starts) the cache of `out` for the sweep `identity` (its provenance, with
+    /// the number of jobs the run holds); refuses one left by another sweep or shard.
+    pub fn open(out: &Path, identity: &str, jobs_total: u64) -> Result<JobCache, String> {
+        let dir = out.join(DIR);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let id = dir.join(IDENTITY);
+        match std::fs::read_to_string(&id) {
+            Ok(text) if text == identity => {}
+            Ok(_) => {
+                return Err(format!(
+                    "{} holds finished jobs of another sweep or shard; remove it or choose another --out",
+                    dir.display()
+                ))
+            }
+            Err(_) => write_atomic(&id, identity.as_bytes())
+                .map_err(|e| format!("{}: {e}", id.display()))?,
+        }
+        Ok(JobCache { dir, jobs_total })
+    }
+
+    /// Keeps a finished job.
+    pub fn record(&self, row: &SessionRow) -> io::Result<()> {
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new());
+        w.write_record(run_record(row, self.jobs_total))?;
+        for q in quantile_rows(row) {
+            w.write_record(q)?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        write_atomic(&self.dir.join(format!("{}.csv", row.job)), &bytes)
+    }
+
+    /// Every job kept so far, by job index.
+    pub fn finished(&self) -> io::Result<BTreeMap<u64, JobRows>> {
+        let mut out = BTreeMap::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let p = entry?.path();
+            let Some(job) = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".csv"))
+                .and_then(|n| n.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_path(&p)?;
+            let mut records = r
+                .records()
+                .map(|x| x.map(|x| x.iter().map(String::from).collect::<Vec<String>>()));
+            let Some(Ok(run)) = records.next() else {
+                continue;
+            };
+            let quantiles: Result<Vec<Vec<String>>, csv::Error> = records.collect();
+            match quantiles {
+                Ok(q) => {
+                    out.insert(job, (run, q));
+                }
+                Err(_) => continue,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// How many jobs of `out` are finished, and how many the run holds, if it keeps any.
+pub fn progress(out: &Path) -> Option<(u64, u64)> {
+    let dir = out.join(DIR);
+    let id = std::fs::read_to_string(dir.join(IDENTITY)).ok()?;
+    let held = id
+        .lines()
+        .find_map(|l| l.strip_prefix("jobs_in_run = "))
+        .and_then(|v| v.trim().parse().ok())?;
+    let done = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".csv"))
+        .count() as u64;
+    Some((done, held))
+}

@@ -1,0 +1,140 @@
+//! Sweeps on cluster engines (issue 18): the Slurm array script runs the shard its task id
+//! names, `merge --status` names a missing shard and the resubmit command, which works, and
+//! the merged sweep equals an unsharded run byte for byte; the Kubernetes manifests pass the
+//! shared validator. The real Slurm round trip (submit, kill, resume) runs in `.ci/run`.
+
+mod common;
+
+use common::{fresh_dir, stderr, validate, xrplace, xrplace_ok};
+use std::path::Path;
+use std::process::Command;
+
+/// Runs `array.sbatch` as Slurm would for task `k` of an array of `count` tasks.
+fn task(dir: &Path, k: u32, count: u32) {
+    let o = Command::new("bash")
+        .arg(dir.join("array.sbatch"))
+        .env("SLURM_ARRAY_TASK_ID", k.to_string())
+        .env("SLURM_ARRAY_TASK_COUNT", count.to_string())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "task {k}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn a_missing_shard_is_named_and_its_resubmit_command_works() {
+    let dir = fresh_dir("cluster-slurm");
+    let d = dir.to_str().unwrap();
+    xrplace_ok(&[
+        "sweep",
+        "slurm",
+        "experiments/sweep-eu.toml",
+        "--shards",
+        "4",
+        "--out",
+        d,
+    ]);
+    for k in [1, 2, 4] {
+        task(&dir, k, 4);
+    }
+    let o = xrplace(&["merge", "--status", d]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("shard 3 of 4: missing"), "{out}");
+    let cmd = format!("sbatch --array=3 {d}/array.sbatch");
+    assert!(out.contains(&cmd), "{out}");
+    // What `sbatch --array=3` runs: task 3 of a one-task array.
+    task(&dir, 3, 1);
+    let o = xrplace(&["merge", "--status", d]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let merge = std::fs::read_to_string(dir.join("merge.sbatch")).unwrap();
+    assert!(merge.contains(" merge ") && merge.contains("/shards/4-of-4"));
+    let shards: Vec<String> = (1..=4).map(|k| format!("{d}/shards/{k}-of-4")).collect();
+    let mut args: Vec<&str> = vec!["merge"];
+    args.extend(shards.iter().map(String::as_str));
+    let merged = format!("{d}/merged");
+    args.extend(["--out", &merged]);
+    xrplace_ok(&args);
+    let all = format!("{d}/all");
+    xrplace_ok(&["run", "experiments/sweep-eu.toml", "-q", "--out", &all]);
+    for f in ["runs.csv", "summary.csv", "latency_quantiles.csv"] {
+        assert_eq!(
+            std::fs::read(dir.join("all").join(f)).unwrap(),
+            std::fs::read(dir.join("merged").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let submit = std::fs::read_to_string(dir.join("submit.sh")).unwrap();
+    assert!(submit.contains("--dependency=afterok:"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn kubernetes_manifests_validate_and_index_the_shards() {
+    let dir = fresh_dir("cluster-k8s");
+    let d = dir.to_str().unwrap();
+    xrplace_ok(&[
+        "sweep",
+        "k8s",
+        "experiments/sweep-eu.toml",
+        "--shards",
+        "4",
+        "--image",
+        "registry.example.org/xrplace:0.1.0",
+        "--out",
+        d,
+    ]);
+    let job = std::fs::read_to_string(dir.join("sweep-job.yaml")).unwrap();
+    for needle in [
+        "completionMode: Indexed",
+        "completions: 4",
+        "backoffLimitPerIndex: 2",
+        "- auto",
+        "/results/shards/{shard}-of-{shards}",
+    ] {
+        assert!(job.contains(needle), "{needle}: {job}");
+    }
+    let parent = fresh_dir("cluster-k8s-set");
+    std::fs::create_dir_all(parent.join("set")).unwrap();
+    for f in ["sweep-job.yaml", "merge-job.yaml"] {
+        std::fs::copy(dir.join(f), parent.join("set").join(f)).unwrap();
+    }
+    validate(&parent);
+    let o = xrplace(&[
+        "sweep",
+        "k8s",
+        &format!("{}/experiments/sweep-eu.toml", env!("CARGO_MANIFEST_DIR")),
+        "--shards",
+        "2",
+        "--image",
+        "x",
+        "--out",
+        d,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "absolute sweep paths are refused");
+    for p in [dir, parent] {
+        let _ = std::fs::remove_dir_all(p);
+    }
+}
+
+#[test]
+fn shard_auto_refuses_to_guess() {
+    let o = Command::new(env!("CARGO_BIN_EXE_xrplace"))
+        .args(["run", "experiments/sweep-eu.toml", "-q", "--shard", "auto"])
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("neither SLURM_ARRAY_TASK_ID"));
+}
