@@ -1,0 +1,181 @@
+//! `xrplace run`, `plan` and `merge`.
+
+use super::Failure;
+use std::path::PathBuf;
+use std::time::Instant;
+use xrplace::config::{load_experiment, ConfigError};
+use xrplace::experiment::budget::{self, Budget};
+use xrplace::experiment::plan::PlanSearch;
+use xrplace::experiment::{run_experiment, run_provisioning, run_sessions, RunOptions};
+use xrplace::report;
+use xrplace::strategy::Registry;
+
+pub fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
+    let infos = shards
+        .iter()
+        .map(|d| report::shard::read(d).map(|i| (d.clone(), i)))
+        .collect::<Result<Vec<_>, _>>()?;
+    report::shard::check_set(&infos)?;
+    let files: Vec<PathBuf> = shards.iter().map(|d| d.join("runs.csv")).collect();
+    report::sessions::merge_shards(&files, out).map_err(|e| match e {
+        report::sessions::MergeError::Input(c) => Failure::Input(c),
+        report::sessions::MergeError::Io(msg) => Failure::Runtime(msg),
+    })
+}
+
+pub fn run(
+    path: PathBuf,
+    opts: RunOptions,
+    out: Option<PathBuf>,
+    quiet: bool,
+    limits: Budget,
+    resume: bool,
+) -> Result<(), Failure> {
+    let started = Instant::now();
+    let exp = load_experiment(&path)?;
+    budget::check(&exp, &budget::estimate(&exp, 0, opts.threads), &limits)?;
+    if (opts.shard.is_some() || resume) && exp.config.sessions.is_none() {
+        let msg = "--shard and --resume apply to session sweeps ([sessions]) only";
+        return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
+    }
+    // A shard never writes over a full run: by default it has its own folder.
+    let dir = out.unwrap_or_else(|| {
+        let base = PathBuf::from("output").join(&exp.config.name);
+        match opts.shard {
+            Some((k, n)) => base.join(format!("shard-{k}-of-{n}")),
+            None => base,
+        }
+    });
+    let write_error = |e: std::io::Error| {
+        Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
+    };
+    let (table, runs) = if exp.config.sessions.is_some() {
+        let result = run_sweep(&path, &exp, opts, &dir, resume)?;
+        (report::sessions::console_table(&result), result.rows.len())
+    } else if exp.config.provisioning.is_some() {
+        let result = run_provisioning(&exp, opts)?;
+        report::write_provisioning_results(&dir, &result).map_err(write_error)?;
+        (
+            report::provisioning::console_table(&result),
+            result.rows.len(),
+        )
+    } else {
+        let result = run_experiment(&exp, opts)?;
+        report::write_results(&dir, &result).map_err(write_error)?;
+        (report::console_table(&result), result.rows.len())
+    };
+    if !quiet {
+        print!("{table}");
+        println!(
+            "{runs} runs in {:.2} s; results in {}",
+            started.elapsed().as_secs_f64(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Runs a session sweep (or one shard of it) into `dir`. Shards and resumed runs keep every
+/// finished job as it ends, skip the ones kept before, and write `shard.toml`.
+pub fn run_sweep(
+    path: &std::path::Path,
+    exp: &xrplace::config::LoadedExperiment,
+    opts: RunOptions,
+    dir: &std::path::Path,
+    resume: bool,
+) -> Result<xrplace::experiment::SessionResult, Failure> {
+    let write_error = |e: std::io::Error| {
+        Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
+    };
+    let (k, n) = opts.shard.unwrap_or((1, 1));
+    let info = report::shard::ShardInfo {
+        xrplace_version: env!("CARGO_PKG_VERSION").into(),
+        experiment: path.display().to_string(),
+        sweep_hash: xrplace::experiment::provenance::sweep_hash(exp),
+        seed: opts.seed.unwrap_or(exp.config.seed),
+        shard: k,
+        shards: n,
+    };
+    let provenance: Vec<(&str, Vec<u8>)> = opts
+        .shard
+        .map(|_| (report::shard::FILE, info.to_text().into_bytes()))
+        .into_iter()
+        .collect();
+    if opts.shard.is_none() && !resume {
+        let result = run_sessions(exp, opts)?;
+        report::write_session_results(dir, &result, &provenance).map_err(write_error)?;
+        return Ok(result);
+    }
+    let s = exp.config.sessions.as_ref().expect("checked");
+    let total =
+        xrplace::experiment::sessions::sweep_points(exp, s).len() as u64 * exp.config.runs as u64;
+    let in_run = (0..total)
+        .filter(|j| j % n as u64 == (k - 1) as u64)
+        .count();
+    let identity = format!("{}jobs_in_run = {in_run}\n", info.to_text());
+    let cache = report::jobs::JobCache::open(dir, &identity, total).map_err(Failure::Refused)?;
+    let finished = if resume {
+        cache.finished().map_err(write_error)?
+    } else {
+        Default::default()
+    };
+    let keep = |row: &xrplace::experiment::sessions::SessionRow| {
+        if let Err(e) = cache.record(row) {
+            eprintln!("warning: cannot keep job {} for --resume: {e}", row.job);
+        }
+    };
+    let result = xrplace::experiment::sessions::run_session_jobs(
+        exp,
+        opts,
+        &Registry::builtin(),
+        &|j| finished.contains_key(&j),
+        &keep,
+    )?;
+    report::sessions::write_resumed(dir, &result, finished.into_values().collect(), &provenance)
+        .map_err(write_error)?;
+    Ok(result)
+}
+
+pub fn plan(
+    path: PathBuf,
+    opts: RunOptions,
+    out: Option<PathBuf>,
+    quiet: bool,
+    limits: Budget,
+) -> Result<(), Failure> {
+    let started = Instant::now();
+    let exp = load_experiment(&path)?;
+    let candidates = budget::plan_candidates(&exp);
+    budget::check(
+        &exp,
+        &budget::estimate(&exp, candidates, opts.threads),
+        &limits,
+    )?;
+    let registry = Registry::builtin();
+    let search = PlanSearch::new(&exp, &registry, opts.seed)?;
+    let topo = &exp.topologies[0];
+    let names: Vec<String> = search
+        .candidates
+        .iter()
+        .map(|&i| topo.clusters[i].name.clone())
+        .collect();
+    let outcome = search.run(opts)?;
+    let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&exp.config.name));
+    report::plan::write_plan(&dir, &outcome, &names)
+        .map_err(|e| Failure::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
+    if !quiet {
+        print!("{}", report::plan::console_summary(&outcome));
+        println!(
+            "planned in {:.2} s; results in {}",
+            started.elapsed().as_secs_f64(),
+            dir.display()
+        );
+    }
+    if outcome.best.is_none() {
+        return Err(Failure::Runtime(format!(
+            "no candidate plan meets the SLO of [plan.slo]; see {}",
+            dir.join("candidates.csv").display()
+        )));
+    }
+    Ok(())
+}
