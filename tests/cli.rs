@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{column, fresh_dir, stderr, xrplace, xrplace_ok};
-use std::path::{Path, PathBuf};
+use common::{assert_located, column, corpus, fresh_dir, stderr, xrplace, xrplace_ok};
+use std::path::PathBuf;
 
 fn temp_dir(tag: &str) -> PathBuf {
     let d = fresh_dir(tag);
@@ -15,41 +15,11 @@ fn temp_dir(tag: &str) -> PathBuf {
 /// the `# <-- error` marker and the field named by its `# expect-field:` header.
 #[test]
 fn malformed_corpus_is_refused_with_located_errors() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 20, "corpus has {} files", files.len());
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap();
-        let line = text
-            .lines()
-            .position(|l| l.contains("# <-- error"))
-            .expect("marker")
-            + 1;
-        let field = text
-            .lines()
-            .find_map(|l| l.strip_prefix("# expect-field: "))
-            .expect("expect-field header");
-        let rel = format!(
-            "tests/malformed/{}",
-            f.file_name().unwrap().to_str().unwrap()
-        );
+    for (rel, text) in corpus("tests/malformed", 20) {
         let out = xrplace(&["check", &rel]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{rel}: {err}");
-        assert!(
-            err.contains(&format!("{rel}:{line}:")),
-            "{rel}: expected line {line} in {err}"
-        );
-        assert!(
-            err.contains(&format!("field `{field}`")),
-            "{rel}: expected field {field} in {err}"
-        );
-        assert!(!err.contains("panicked"), "{rel}: {err}");
+        assert_located(&rel, &text, &err);
     }
 }
 

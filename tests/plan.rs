@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{files_under, fresh_dir, stderr, validate, xrplace, xrplace_ok};
+use common::{
+    assert_located, corpus, files_under, fresh_dir, stderr, validate, xrplace, xrplace_ok,
+};
 use serde_yaml_ng::Value;
 use std::path::{Path, PathBuf};
 
@@ -156,38 +158,12 @@ fn openstack_kinds_default_to_v1beta1_and_v1beta2_pins_a_capo_that_serves_them()
 /// file, the line of its `# <-- error` marker and the field of its `# expect-field:` header.
 #[test]
 fn bad_plans_are_refused_with_located_errors() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed-plans");
-    let mut plans: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    plans.sort();
-    assert!(plans.len() >= 10);
-    for f in plans {
-        let text = std::fs::read_to_string(&f).unwrap();
-        let line = text
-            .lines()
-            .position(|l| l.contains("# <-- error"))
-            .unwrap()
-            + 1;
-        let field = text
-            .lines()
-            .find_map(|l| l.strip_prefix("# expect-field: "))
-            .unwrap();
-        let rel = format!(
-            "tests/malformed-plans/{}",
-            f.file_name().unwrap().to_str().unwrap()
-        );
+    for (rel, text) in corpus("tests/malformed-plans", 10) {
         let out = temp_dir("bad");
         let o = xrplace(&["export", &rel, "--out", out.to_str().unwrap()]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{rel}: {err}");
-        assert!(
-            err.contains(&format!("{rel}:{line}:")),
-            "{rel}: line {line}: {err}"
-        );
-        assert!(err.contains(&format!("field `{field}`")), "{rel}: {err}");
-        assert!(!err.contains("panicked"), "{rel}: {err}");
+        assert_located(&rel, &text, &err);
         assert!(!out.exists(), "{rel}: wrote output");
         // `check` reads plans too, capacity included.
         assert_eq!(xrplace(&["check", &rel]).status.code(), Some(2), "{rel}");

@@ -105,3 +105,49 @@ pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The `.toml` files of the corpus folder `rel` (relative to the crate), sorted, as
+/// (relative path, text); asserts it holds at least `min` of them.
+pub fn corpus(rel: &str, min: usize) -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= min, "{rel} has {} files", files.len());
+    files
+        .into_iter()
+        .map(|f| {
+            let name = f.file_name().unwrap().to_str().unwrap().to_string();
+            (
+                format!("{rel}/{name}"),
+                std::fs::read_to_string(&f).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Asserts `err` locates the error of corpus file `rel`: the line of its `# <-- error`
+/// marker and the field of its `# expect-field:` header, without a panic.
+pub fn assert_located(rel: &str, text: &str, err: &str) {
+    let line = text
+        .lines()
+        .position(|l| l.contains("# <-- error"))
+        .expect("marker")
+        + 1;
+    let field = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# expect-field: "))
+        .expect("expect-field header");
+    assert!(
+        err.contains(&format!("{rel}:{line}:")),
+        "{rel}: expected line {line} in {err}"
+    );
+    assert!(
+        err.contains(&format!("field `{field}`")),
+        "{rel}: expected field {field} in {err}"
+    );
+    assert!(!err.contains("panicked"), "{rel}: {err}");
+}
