@@ -715,7 +715,7 @@ impl xrplace::world::sessions::SessionObserver for FirstHosted {
     fn udp_refused(&mut self) {
         self.inner.udp_refused()
     }
-    fn latency(&mut self, ms: f64, over: bool, w: f64) {
+    fn latency(&mut self, ms: f64, over: bool, w: u64) {
         self.inner.latency(ms, over, w)
     }
     fn utilisation(&mut self, t: xrplace::config::topology::Tier, m: f64, p: f64) {
@@ -739,7 +739,10 @@ impl xrplace::world::sessions::SessionObserver for FirstHosted {
     fn deprovisioned(&mut self) {
         self.inner.deprovisioned()
     }
-    fn hosted(&mut self, _app: u32, cluster: ClusterId) {
+    fn wants_hosted(&self) -> bool {
+        true
+    }
+    fn hosted(&mut self, _app: u32, cluster: ClusterId, _sessions: u32) {
         if self.first.is_none() && self.watch.contains(&cluster) {
             self.first = Some(self.scrapes + 1);
         }

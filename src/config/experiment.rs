@@ -3,6 +3,7 @@
 
 use super::check::{at_reference, index_by_name, Checker};
 use super::error::ConfigError;
+pub use super::kinds::{Fidelity, PathKind, PeeringMode, Protocol};
 use super::plan::{validate_plan, PlanConfig};
 use super::provisioning::{validate_provisioning, ProvisioningConfig};
 use super::sessions::{validate_sessions, LoadKind, SessionFaultKind, SessionsConfig};
@@ -74,18 +75,6 @@ fn default_scrape_interval_s() -> f64 {
     15.0
 }
 
-/// Level of detail of a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Fidelity {
-    /// Every frame is an event chain through components and links.
-    #[default]
-    Frame,
-    /// Closed-form latency of each frame position at the steady load (same path and
-    /// contention formulas, no event per frame).
-    Flow,
-}
-
 /// An application: a chain of components joined by flows.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -134,16 +123,6 @@ pub struct ComponentConfig {
     pub playout_buffer_ms: f64,
 }
 
-/// Transport protocol of a flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Protocol {
-    /// TCP (RTMP, HTTP, RTSP interleaved).
-    Tcp,
-    /// UDP (RTP, SRT, WebRTC media).
-    Udp,
-}
-
 /// A media flow from one component to the next.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -179,20 +158,6 @@ fn default_frame_size_max_pct() -> f64 {
     150.0
 }
 
-/// Path kind used by flows that cross clusters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PathKind {
-    /// Same cluster through the CNI.
-    Local,
-    /// Liqo WireGuard tunnel between gateways.
-    Liqo,
-    /// Service on a node port.
-    Nodeport,
-    /// L7 sidecar mesh (refuses UDP).
-    Mesh,
-}
-
 /// One setup: a topology, a placement and the path kind between clusters.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -215,18 +180,6 @@ pub struct ScenarioConfig {
     /// Link failures between the scenario's clusters.
     #[serde(default)]
     pub faults: Vec<FaultConfig>,
-}
-
-/// When the scenario's Liqo peerings come to exist.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PeeringMode {
-    /// Already peered and offloaded: the stream starts at time zero.
-    #[default]
-    Established,
-    /// Peer, offload the namespace and start the remote pods first; the stream starts
-    /// when they run.
-    OnDemand,
 }
 
 /// A failure of the link between the scenario's clusters.

@@ -4,7 +4,7 @@
 use super::check::Checker;
 use super::deploy::DeploySettings;
 use super::error::ConfigError;
-use super::experiment::Protocol;
+use super::kinds::Protocol;
 use super::plan::PlanSlo;
 use super::source::Source;
 use super::topology::{Distribution, Provider, Tier};

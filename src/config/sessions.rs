@@ -3,7 +3,7 @@
 
 use super::check::Checker;
 use super::error::ConfigError;
-use super::experiment::{PathKind, Protocol};
+use super::kinds::{PathKind, Protocol};
 use serde::{Deserialize, Serialize};
 
 /// Session workload, strategies and monitoring.

@@ -4,17 +4,15 @@
 use super::runner::{worker_pool, RunOptions};
 use crate::config::experiment::{Fidelity, PeeringMode};
 use crate::config::sessions::SessionFaultKind;
-use crate::config::sessions::{CapacityModel, LoadKind, SessionsConfig};
+use crate::config::sessions::{LoadKind, SessionsConfig};
 use crate::config::source::Source;
-use crate::config::topology::{Tier, TopologyConfig};
+use crate::config::topology::TopologyConfig;
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::engine::{RadixQueue, RngStreams, SimDuration, SimTime};
 use crate::metrics::sessions::{SessionRecorder, SessionSummary};
-use crate::model::allocatable::Resources;
-use crate::model::session::SessionApp;
-use crate::model::{ClusterId, PathModel, SiteId, Topology};
+pub use crate::model::session_platform::{build_platform, liqo_footprint};
+use crate::model::{ClusterId, Topology};
 use crate::strategy::{Registry, StrategyContext};
-use crate::world::policy::Candidate;
 use crate::world::sessions::{
     Arrivals, ControlSettings, Fault, FaultEffect, SessionObserver, SessionPlatform,
     SessionSettings, SessionWorld,
@@ -217,15 +215,6 @@ fn control_settings(s: &SessionsConfig, t: &TopologyConfig) -> ControlSettings {
     }
 }
 
-/// The standby clusters of the experiment on topology `t` (names are validated).
-fn standby_ids(s: &SessionsConfig, t: &Topology) -> Vec<ClusterId> {
-    s.control
-        .standby_clusters
-        .iter()
-        .filter_map(|n| t.cluster_id(n))
-        .collect()
-}
-
 /// A progress bar with ETA on stderr, hidden unless wanted (indicatif also hides it when
 /// stderr is not a terminal).
 fn progress_bar(wanted: bool, jobs: u64) -> indicatif::ProgressBar {
@@ -239,194 +228,6 @@ fn progress_bar(wanted: bool, jobs: u64) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// Access sites among which the other users of a shared session are drawn.
-const NEAR_ACCESS_SITES: usize = 4;
-
-/// Nearest cloud clusters always offered as candidates (for `cloud-only` and fallbacks).
-const CLOUD_CANDIDATES: usize = 4;
-
-/// CPU and memory a cluster keeps free for Liqo: its control plane and one gateway.
-pub fn liqo_footprint(t: &TopologyConfig) -> Resources {
-    let l = &t.paths.liqo;
-    Resources {
-        cpu_cores: l.control_plane_cpu_cores,
-        memory_mib: l.control_plane_memory_mib + l.gateway_memory_mib,
-    }
-}
-
-/// Builds the static platform: candidate clusters per site with their path costs (and,
-/// for frame fidelity, their routes' jitter), and the capacity sessions may reserve.
-pub fn build_platform(
-    s: &SessionsConfig,
-    topo_cfg: &TopologyConfig,
-    fidelity: Fidelity,
-    capacity: CapacityModel,
-) -> SessionPlatform {
-    let mut topology = Topology::from_config(topo_cfg);
-    if capacity == CapacityModel::Allocatable {
-        topology.use_allocatable(liqo_footprint(topo_cfg));
-    }
-    let apps: Vec<SessionApp> = s.applications.iter().map(SessionApp::from_config).collect();
-    let k = s.candidates_per_site as usize;
-    let n = topology.sites.len();
-    let rtt: Vec<Vec<f64>> = (0..n)
-        .map(|a| topology.rtt_from(SiteId(a as u32)))
-        .collect();
-    let central = topology.cluster_id(&s.central_cluster);
-    let standby = standby_ids(s, &topology);
-    let candidates = rtt
-        .iter()
-        .enumerate()
-        .map(|(site, row)| {
-            let mut cands = site_candidates(&topology, topo_cfg, &apps, s, row, k, &standby);
-            for c in &mut cands {
-                c.central_ms =
-                    central_round_trips(&topology, topo_cfg, &apps, s, &rtt, c.cluster, central);
-                if fidelity == Fidelity::Frame {
-                    c.jitter_ms = topology
-                        .route(SiteId(site as u32), SiteId(c.site))
-                        .map_or(0.0, |r| r.jitter_ms);
-                }
-            }
-            cands
-        })
-        .collect();
-    let mut access_sites: Vec<u32> = (0..topology.sites.len() as u32)
-        .filter(|&i| topology.sites[i as usize].tier != Tier::Cloud)
-        .collect();
-    if access_sites.is_empty() {
-        access_sites = (0..topology.sites.len() as u32).collect();
-    }
-    let site_bandwidth_gbps = topology
-        .sites
-        .iter()
-        .map(|x| x.intra_site_bandwidth_gbps)
-        .collect();
-    let site_rtt_ms = rtt
-        .iter()
-        .flat_map(|row| row.iter().map(|&x| x as f32))
-        .collect();
-    let near_access = rtt
-        .iter()
-        .map(|row| {
-            let mut near = access_sites.clone();
-            near.sort_by(|&a, &b| row[a as usize].total_cmp(&row[b as usize]).then(a.cmp(&b)));
-            near.truncate(NEAR_ACCESS_SITES);
-            near
-        })
-        .collect();
-    SessionPlatform {
-        topology,
-        apps,
-        candidates,
-        access_sites,
-        near_access,
-        site_rtt_ms,
-        site_bandwidth_gbps,
-        cross_kind: s.cross_cluster_path,
-        slo_latency_ms: s.slo_latency_ms,
-        central,
-        standby,
-    }
-}
-
-/// For each application, the time a frame waits for its central components when the
-/// session runs on cluster `c`: the RTT to the central cluster plus the cross-cluster
-/// path's hop costs for a request and its reply (one packet each), ms; 0 for applications
-/// without a central component in the frame path, or on the central cluster itself.
-fn central_round_trips(
-    t: &Topology,
-    cfg: &TopologyConfig,
-    apps: &[SessionApp],
-    s: &SessionsConfig,
-    rtt: &[Vec<f64>],
-    c: ClusterId,
-    central: Option<ClusterId>,
-) -> Vec<f64> {
-    apps.iter()
-        .map(|a| match central {
-            Some(k) if a.has_central && a.central_in_path && k != c => {
-                let hops = PathModel::build(t, &cfg.paths, a.protocol, c, k, s.cross_cluster_path)
-                    .map_or(0.0, |p| {
-                        p.idle_delay_ns(p.packets(1))
-                            .saturating_sub(p.propagation_ns) as f64
-                            / 1e6
-                    });
-                rtt[t.cluster(c).site.ix()][t.cluster(k).site.ix()] + 2.0 * hops
-            }
-            _ => 0.0,
-        })
-        .collect()
-}
-
-/// Candidate clusters of the site whose RTTs to every site (ms) are `rtt`: the `k` nearest,
-/// plus the nearest clouds. The nearest cluster that exists from the start is the home
-/// cluster and comes first; a standby cluster is reached from it through the cross-cluster
-/// path (it is peered once created).
-fn site_candidates(
-    t: &Topology,
-    cfg: &TopologyConfig,
-    apps: &[SessionApp],
-    s: &SessionsConfig,
-    rtt: &[f64],
-    k: usize,
-    standby: &[ClusterId],
-) -> Vec<Candidate> {
-    let mut order: Vec<(f64, ClusterId)> = t
-        .clusters
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (rtt[c.site.ix()], ClusterId(i as u32)))
-        .filter(|x| x.0.is_finite())
-        .collect();
-    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let is_cloud = |c: ClusterId| t.sites[t.cluster(c).site.ix()].tier == Tier::Cloud;
-    let mut chosen: Vec<(f64, ClusterId)> = order.iter().take(k).copied().collect();
-    let extra: Vec<(f64, ClusterId)> = order
-        .iter()
-        .filter(|x| is_cloud(x.1))
-        .take(CLOUD_CANDIDATES)
-        .filter(|x| !chosen.iter().any(|y| y.1 == x.1))
-        .copied()
-        .collect();
-    chosen.extend(extra);
-    if let Some(h) = chosen.iter().position(|x| !standby.contains(&x.1)) {
-        let home = chosen.remove(h);
-        chosen.insert(0, home);
-    }
-    let Some(&(_, home)) = chosen.first() else {
-        return Vec::new();
-    };
-    chosen
-        .iter()
-        .map(|&(rtt_ms, c)| {
-            let path_ms = apps
-                .iter()
-                .map(|a| {
-                    let path =
-                        PathModel::build(t, &cfg.paths, a.protocol, home, c, s.cross_cluster_path);
-                    path.map_or(0.0, |p| {
-                        let packets = p.packets((a.frame_bits / 8.0).ceil() as u32);
-                        p.idle_delay_ns(packets).saturating_sub(p.propagation_ns) as f64 / 1e6
-                    })
-                })
-                .collect();
-            let k = t.cluster(c);
-            Candidate {
-                cluster: c,
-                rtt_ms,
-                cross_cluster: c != home,
-                path_ms,
-                central_ms: Vec::new(),
-                bandwidth_gbps: t.sites[k.site.ix()].intra_site_bandwidth_gbps,
-                cpu_speed: k.cpu_speed_ratio,
-                site: k.site.0,
-                jitter_ms: 0.0,
-            }
-        })
-        .collect()
 }
 
 /// Simulates run `run` (with experiment seed `seed`) of one sweep point on `platform`

@@ -128,8 +128,8 @@ impl SessionObserver for PlacementRecorder {
     fn udp_refused(&mut self) {
         self.sessions.udp_refused();
     }
-    fn latency(&mut self, ms: f64, over_budget: bool, weight_s: f64) {
-        self.sessions.latency(ms, over_budget, weight_s);
+    fn latency(&mut self, ms: f64, over_budget: bool, weight_us: u64) {
+        self.sessions.latency(ms, over_budget, weight_us);
     }
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
         self.sessions.utilisation(tier, mean, peak);
@@ -152,8 +152,11 @@ impl SessionObserver for PlacementRecorder {
     fn cost(&mut self, vcpu_hours: f64, gib_hours: f64, usd: f64, egress_gb: f64) {
         self.sessions.cost(vcpu_hours, gib_hours, usd, egress_gb);
     }
-    fn hosted(&mut self, app: u32, cluster: ClusterId) {
-        self.current[app as usize * self.clusters + cluster.ix()] += 1;
+    fn wants_hosted(&self) -> bool {
+        true
+    }
+    fn hosted(&mut self, app: u32, cluster: ClusterId, sessions: u32) {
+        self.current[app as usize * self.clusters + cluster.ix()] += sessions;
     }
     fn scrape_end(&mut self) {
         let mut cores = vec![0.0; self.clusters];
@@ -203,12 +206,12 @@ mod tests {
         };
         let mut r = PlacementRecorder::new(vec![f(2.0, 1.0), f(0.5, 0.5)], None, 2, 3600.0);
         for _ in 0..3 {
-            r.hosted(0, ClusterId(1));
+            r.hosted(0, ClusterId(1), 1);
         }
-        r.hosted(1, ClusterId(1));
+        r.hosted(1, ClusterId(1), 1);
         r.scrape_end();
-        r.hosted(0, ClusterId(1));
-        r.hosted(1, ClusterId(0));
+        r.hosted(0, ClusterId(1), 1);
+        r.hosted(1, ClusterId(0), 1);
         r.scrape_end();
         assert_eq!(r.peak_sessions(0, ClusterId(1)), 3);
         assert_eq!(r.peak_sessions(1, ClusterId(0)), 1);
@@ -237,10 +240,10 @@ mod tests {
         let mut r = PlacementRecorder::new(vec![f(2.0), f(1.0)], None, 1, 15.0);
         for (a0, a1) in [(3, 0), (1, 4), (2, 3)] {
             for _ in 0..a0 {
-                r.hosted(0, ClusterId(0));
+                r.hosted(0, ClusterId(0), 1);
             }
             for _ in 0..a1 {
-                r.hosted(1, ClusterId(0));
+                r.hosted(1, ClusterId(0), 1);
             }
             r.scrape_end();
         }
@@ -260,9 +263,9 @@ mod tests {
             central_memory_gib: 0.25,
         };
         let mut r = PlacementRecorder::new(vec![f], Some(ClusterId(0)), 3, 3600.0);
-        r.hosted(0, ClusterId(1));
-        r.hosted(0, ClusterId(2));
-        r.hosted(0, ClusterId(2));
+        r.hosted(0, ClusterId(1), 1);
+        r.hosted(0, ClusterId(2), 1);
+        r.hosted(0, ClusterId(2), 1);
         r.scrape_end();
         assert!((r.peak_cpu_cores(ClusterId(0)) - 1.5).abs() < 1e-12);
         assert!((r.peak_cpu_cores(ClusterId(2)) - 2.0).abs() < 1e-12);

@@ -14,11 +14,13 @@ pub struct SessionRecorder {
     completed: u64,
     migrated: u64,
     udp_refused: u64,
-    over_budget_s: f64,
-    observed_s: f64,
+    /// Session time of latency samples over budget, and in all, µs (integer, so the sums
+    /// do not depend on how samples are grouped).
+    over_budget_us: u64,
+    observed_us: u64,
+    /// Migration downtime (all over budget), s.
+    downtime_s: f64,
     latency_ns: Histogram,
-    /// The last sample weight, s, and its value in µs.
-    weight: (f64, u64),
     vcpu_hours: f64,
     gib_hours: f64,
     usd: f64,
@@ -65,25 +67,18 @@ impl SessionObserver for SessionRecorder {
     }
     fn migrated(&mut self, downtime_s: f64) {
         self.migrated += 1;
-        self.over_budget_s += downtime_s;
-        self.observed_s += downtime_s;
+        self.downtime_s += downtime_s;
     }
     fn udp_refused(&mut self) {
         self.udp_refused += 1;
     }
-    fn latency(&mut self, ms: f64, over_budget: bool, weight_s: f64) {
-        // Weighted by the session time a sample stands for (µs): a scrape interval at flow
-        // fidelity, one frame interval (or more after skipped frames) at frame fidelity.
-        // The weight rarely changes between samples; its conversion is kept.
-        if weight_s != self.weight.0 {
-            self.weight = (weight_s, (weight_s * 1e6 + 0.5) as u64);
-        }
+    fn latency(&mut self, ms: f64, over_budget: bool, weight_us: u64) {
         // Nearest ns without a libm call (latencies are positive).
         self.latency_ns
-            .record_weighted((ms * 1e6 + 0.5) as u64, self.weight.1);
-        self.observed_s += weight_s;
+            .record_weighted((ms * 1e6 + 0.5) as u64, weight_us);
+        self.observed_us += weight_us;
         if over_budget {
-            self.over_budget_s += weight_s;
+            self.over_budget_us += weight_us;
         }
     }
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
@@ -204,10 +199,14 @@ impl SessionRecorder {
             completed: self.completed,
             migrated: self.migrated,
             udp_refused: self.udp_refused,
-            slo_violation_ratio: if self.observed_s == 0.0 {
-                0.0
-            } else {
-                self.over_budget_s / self.observed_s
+            slo_violation_ratio: {
+                let observed_s = self.observed_us as f64 / 1e6 + self.downtime_s;
+                let over_s = self.over_budget_us as f64 / 1e6 + self.downtime_s;
+                if observed_s == 0.0 {
+                    0.0
+                } else {
+                    over_s / observed_s
+                }
             },
             latency_p50_ms: q(0.5),
             latency_p95_ms: q(0.95),

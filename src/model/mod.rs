@@ -4,11 +4,13 @@
 pub mod allocatable;
 pub mod app;
 pub mod ids;
+pub mod nearest;
 pub mod path;
 pub mod platform;
 pub mod provisioning;
 pub mod scenario;
 pub mod session;
+pub mod session_platform;
 pub mod topology;
 
 pub use app::{Application, Component, Flow};

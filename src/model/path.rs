@@ -81,11 +81,33 @@ impl PathModel {
             return Some(Self::local(params, headers));
         }
         let route = topo.cluster_route(src, dst)?;
-        Some(match cross_kind {
-            PathKind::Local | PathKind::Liqo => Self::liqo(params, headers, &route, src, dst),
-            PathKind::Nodeport => Self::nodeport(params, headers, &route, dst),
-            PathKind::Mesh => Self::mesh(params, headers, &route, src, dst),
-        })
+        Some(Self::on_route(
+            params, protocol, src, dst, cross_kind, &route,
+        ))
+    }
+
+    /// As [`Self::build`], on a `route` between the clusters' sites the caller has already
+    /// found (a nearest-site search finds many at once).
+    pub fn on_route(
+        params: &PathsConfig,
+        protocol: Protocol,
+        src: ClusterId,
+        dst: ClusterId,
+        cross_kind: PathKind,
+        route: &Route,
+    ) -> PathModel {
+        let headers = match protocol {
+            Protocol::Tcp => TCP_HEADER_BYTES,
+            Protocol::Udp => UDP_RTP_HEADER_BYTES,
+        };
+        if src == dst {
+            return Self::local(params, headers);
+        }
+        match cross_kind {
+            PathKind::Local | PathKind::Liqo => Self::liqo(params, headers, route, src, dst),
+            PathKind::Nodeport => Self::nodeport(params, headers, route, dst),
+            PathKind::Mesh => Self::mesh(params, headers, route, src, dst),
+        }
     }
 
     /// Pod to pod through the CNI of one cluster.

@@ -83,11 +83,15 @@ pub struct Route {
 
 /// Edge weight: a measured link.
 #[derive(Debug, Clone, Copy)]
-struct LinkAttrs {
-    rtt_ms: f64,
-    jitter_ms: f64,
-    bandwidth_gbps: f64,
-    loss_pct: f64,
+pub(crate) struct LinkAttrs {
+    /// Round trip, ms.
+    pub(crate) rtt_ms: f64,
+    /// Standard deviation of the delay, ms.
+    pub(crate) jitter_ms: f64,
+    /// Capacity, Gbit/s.
+    pub(crate) bandwidth_gbps: f64,
+    /// Loss, percent.
+    pub(crate) loss_pct: f64,
 }
 
 /// The platform: sites, clusters, and the graph of measured links.
@@ -305,6 +309,61 @@ impl Topology {
                 }
             })
             .collect()
+    }
+
+    /// Measured links out of site `a`: (other end, RTT ms, jitter ms), in insertion order.
+    pub fn links_from(&self, a: SiteId) -> impl Iterator<Item = (SiteId, f64, f64)> + '_ {
+        use petgraph::visit::EdgeRef;
+        let from = NodeIndex::new(a.ix());
+        self.graph.edges(from).map(move |e| {
+            let other = if e.source() == from {
+                e.target()
+            } else {
+                e.source()
+            };
+            (
+                SiteId(other.index() as u32),
+                e.weight().rtt_ms,
+                e.weight().jitter_ms,
+            )
+        })
+    }
+
+    /// As [`Self::links_from`], with each link's index for [`Self::link`]: (other end, RTT
+    /// ms, link index).
+    pub(crate) fn links_from_indexed(
+        &self,
+        a: SiteId,
+    ) -> impl Iterator<Item = (SiteId, f64, u32)> + '_ {
+        use petgraph::visit::EdgeRef;
+        let from = NodeIndex::new(a.ix());
+        self.graph.edges(from).map(move |e| {
+            let other = if e.source() == from {
+                e.target()
+            } else {
+                e.source()
+            };
+            (
+                SiteId(other.index() as u32),
+                e.weight().rtt_ms,
+                e.id().index() as u32,
+            )
+        })
+    }
+
+    /// The measured link with index `i` (from [`Self::links_from_indexed`]).
+    pub(crate) fn link(&self, i: u32) -> LinkAttrs {
+        self.graph[petgraph::graph::EdgeIndex::new(i as usize)]
+    }
+
+    /// Whether RTTs between sites no chain of links joins are derived from distance.
+    pub fn derives_missing_rtt(&self) -> bool {
+        self.routing.derive_missing_rtt
+    }
+
+    /// Jitter of a derived (distance-based) route, ms.
+    pub fn derived_jitter_ms(&self) -> f64 {
+        self.routing.derived_jitter_ms
     }
 
     /// The route between the sites of two clusters.

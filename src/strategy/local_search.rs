@@ -27,7 +27,7 @@ pub struct LocalSearch {
     free_cpu: Vec<f64>,
     free_mem: Vec<f64>,
     round: u64,
-    moved_at: HashMap<u32, u64>,
+    moved_at: HashMap<u64, u64>,
 }
 
 impl LocalSearch {

@@ -36,60 +36,41 @@ pub struct ObservedView<'a> {
     pub clusters: &'a [ObservedCluster],
 }
 
-/// A cluster a session may use, with what does not change while it runs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
-    /// Which cluster.
-    pub cluster: ClusterId,
-    /// Access site to the cluster's site, round trip, ms.
-    pub rtt_ms: f64,
-    /// True unless this is the user's home cluster (the nearest one).
-    pub cross_cluster: bool,
-    /// Cross-cluster path cost for one frame of each application, ms (0 at home).
-    pub path_ms: Vec<f64>,
-    /// Round trip from this cluster to the central cluster for each application whose
-    /// frames wait for a central component (RTT plus path hop costs), ms; 0 otherwise.
-    pub central_ms: Vec<f64>,
-    /// The cluster's site bandwidth, Gbit/s.
-    pub bandwidth_gbps: f64,
-    /// The cluster's vCPU speed ratio.
-    pub cpu_speed: f64,
-    /// The cluster's site.
-    pub site: u32,
-    /// Standard deviation of the one-way delay from the access site to the cluster's site
-    /// around its mean, ms (frame fidelity draws it per frame; 0 in flow fidelity).
-    pub jitter_ms: f64,
-}
+pub use crate::model::session_platform::Candidate;
 
 /// Where a session's users are, for sessions shared by users at several access sites.
 #[derive(Debug, Clone, Copy)]
 pub struct UserGroup<'a> {
     /// The first user's access site (the candidates are ranked from it).
     pub first: u32,
-    /// The other users' access sites (empty for single-user sessions).
+    /// The other users' access sites (empty for single-user sessions); each is one of
+    /// `near`.
     pub others: &'a [u32],
     /// User-to-site latency of every site, one way, ms.
     pub access_ms: &'a [f64],
-    /// Site-to-site RTT, ms, row-major over sites.
-    pub site_rtt_ms: &'a [f32],
+    /// The access sites nearest the first user's, in the order of
+    /// [`Candidate::near_rtt_ms`].
+    pub near: &'a [u32],
 }
 
 impl UserGroup<'_> {
-    /// How much worse the slowest other user fares than the first on a cluster at `site`
-    /// reached by the first user in `first_rtt_ms`, ms (0 if none fares worse).
+    /// How much worse the slowest other user fares than the first on candidate `c`, ms
+    /// (0 if none fares worse).
     #[inline]
-    pub fn penalty_ms(&self, site: u32, first_rtt_ms: f64) -> f64 {
+    pub fn penalty_ms(&self, c: &Candidate) -> f64 {
         if self.others.is_empty() {
             return 0.0;
         }
-        let n = self.access_ms.len();
-        let first = 2.0 * self.access_ms[self.first as usize] + first_rtt_ms;
+        let first = 2.0 * self.access_ms[self.first as usize] + c.rtt_ms;
         self.others
             .iter()
             .map(|&u| {
-                2.0 * self.access_ms[u as usize]
-                    + self.site_rtt_ms[u as usize * n + site as usize] as f64
-                    - first
+                let rtt = self
+                    .near
+                    .iter()
+                    .position(|&x| x == u)
+                    .map_or(f32::INFINITY, |j| c.near_rtt_ms[j]);
+                2.0 * self.access_ms[u as usize] + rtt as f64 - first
             })
             .fold(0.0, f64::max)
     }
@@ -131,7 +112,7 @@ impl PlacementRequest<'_> {
                 bandwidth_gbps: c.bandwidth_gbps,
                 link_util: 0.0,
             },
-        ) + self.users.penalty_ms(c.site, c.rtt_ms)
+        ) + self.users.penalty_ms(c)
             + if self.app.central_in_path {
                 c.central_ms[self.app_index]
             } else {
@@ -166,8 +147,8 @@ impl PlacementRequest<'_> {
 /// A running session as a strategy sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionView {
-    /// Session id (for [`Move`]).
-    pub id: u32,
+    /// Session id (for [`Move`]), unique over the run.
+    pub id: u64,
     /// Application index.
     pub app: u32,
     /// Access site index.
@@ -184,8 +165,8 @@ pub struct SessionView {
 /// A migration a strategy proposes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Move {
-    /// Session id.
-    pub session: u32,
+    /// Session id ([`SessionView::id`]).
+    pub session: u64,
     /// Destination (one of the session's candidates).
     pub to: ClusterId,
 }
@@ -206,8 +187,8 @@ pub struct RebalanceContext<'a> {
     pub cross_refused: &'a [bool],
     /// Other users' sites of all sessions (see [`SessionView::others_start`]).
     pub user_sites: &'a [u32],
-    /// Site-to-site RTT, ms, row-major.
-    pub site_rtt_ms: &'a [f32],
+    /// The nearest access sites of every site (see [`UserGroup::near`]).
+    pub near_access: &'a [Vec<u32>],
     /// The cluster running central components.
     pub central: Option<ClusterId>,
 }
@@ -228,7 +209,7 @@ impl<'a> RebalanceContext<'a> {
                 others: &self.user_sites
                     [s.others_start as usize..(s.others_start + s.others_len) as usize],
                 access_ms: self.access_ms,
-                site_rtt_ms: self.site_rtt_ms,
+                near: &self.near_access[s.site as usize],
             },
         }
     }

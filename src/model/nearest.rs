@@ -1,0 +1,351 @@
+//! Sites in order of RTT from one site, without an all-pairs table: a Dijkstra over the
+//! measured links that stops when the caller has what it needs, merged with a k-d tree
+//! search over the sites no chain of links reaches (their RTT is derived from distance).
+//!
+//! The RTTs are the ones [`Topology::rtt_from`] gives (the same relaxations in the same
+//! order), and [`NearestSites::route_to`] gives the route [`Topology::route`] gives along
+//! the same chain of links; only the work is bounded by what the caller asks for.
+
+use super::ids::SiteId;
+use super::topology::{Route, Topology};
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// A site and its RTT, ordered by RTT then site (for the Dijkstra heap).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Reached(f64, u32);
+
+impl Eq for Reached {}
+impl PartialOrd for Reached {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Reached {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.0.total_cmp(&o.0).then(self.1.cmp(&o.1))
+    }
+}
+
+/// Per-thread working memory of a search (reset in time proportional to what it touched).
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    dist: Vec<f64>,
+    /// The link a site was reached by: (previous site, link index), `u32::MAX` if none.
+    pred: Vec<(u32, u32)>,
+    settled: Vec<bool>,
+    touched: Vec<u32>,
+    heap: BinaryHeap<Reverse<Reached>>,
+    derived: Vec<(f64, u32)>,
+    from: u32,
+}
+
+/// Static search structure over one topology.
+#[derive(Debug, Clone)]
+pub struct NearestSites<'t> {
+    topo: &'t Topology,
+    /// Component of each site in the graph of measured links.
+    component: Vec<u32>,
+    /// Unit vectors of the sites, for distance order on the sphere.
+    points: Vec<[f64; 3]>,
+    /// k-d tree over site indices (only when some sites are in other components and their
+    /// RTTs are derived).
+    tree: Option<Vec<u32>>,
+}
+
+/// Derived-RTT sites fetched per round of the k-d tree search (doubled when used up).
+const DERIVED_BATCH: usize = 32;
+
+impl<'t> NearestSites<'t> {
+    /// Prepares searches over `topo`: components of the link graph and, if some sites can
+    /// only be reached by derived RTTs, a k-d tree of the sites.
+    pub fn new(topo: &'t Topology) -> Self {
+        let n = topo.sites.len();
+        let component = components(topo);
+        let several = component.iter().any(|&c| c != 0);
+        let points = topo
+            .sites
+            .iter()
+            .map(|s| {
+                let (la, lo) = (s.lat.to_radians(), s.lon.to_radians());
+                [la.cos() * lo.cos(), la.cos() * lo.sin(), la.sin()]
+            })
+            .collect::<Vec<_>>();
+        let tree = (several && topo.derives_missing_rtt()).then(|| {
+            let mut ix: Vec<u32> = (0..n as u32).collect();
+            build_tree(&points, &mut ix, 0);
+            ix
+        });
+        NearestSites {
+            topo,
+            component,
+            points,
+            tree,
+        }
+    }
+
+    /// Fresh working memory for [`Self::visit`].
+    pub fn scratch(&self) -> Scratch {
+        let n = self.topo.sites.len();
+        Scratch {
+            dist: vec![f64::INFINITY; n],
+            pred: vec![(u32::MAX, u32::MAX); n],
+            settled: vec![false; n],
+            touched: Vec::new(),
+            heap: BinaryHeap::new(),
+            derived: Vec::new(),
+            from: u32::MAX,
+        }
+    }
+
+    /// Calls `visit(site, rtt_ms)` for the sites reachable from `from` in non-decreasing
+    /// RTT (the site itself at its intra-site RTT), until `visit` returns false or every
+    /// reachable site was visited. Sites of equal RTT come in no particular order.
+    pub fn visit(
+        &self,
+        sc: &mut Scratch,
+        from: SiteId,
+        mut visit: impl FnMut(SiteId, f64) -> bool,
+    ) {
+        self.reset(sc, from);
+        let mut own = Some(self.topo.sites[from.ix()].intra_site_rtt_ms);
+        let mut cursor = 0;
+        let mut want = 0;
+        let mut exhausted = self.tree.is_none();
+        let mut next_link = self.next_settled(sc);
+        loop {
+            if cursor == sc.derived.len() && !exhausted {
+                want = (want * 2).max(DERIVED_BATCH);
+                exhausted = self.fetch_derived(sc, from, want) < want;
+            }
+            let derived = sc.derived.get(cursor).copied();
+            let best = [
+                own.map(|r| (r, from.0, 0u8)),
+                next_link.map(|Reached(r, s)| (r, s, 1)),
+                derived.map(|(r, s)| (r, s, 2)),
+            ]
+            .into_iter()
+            .flatten()
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+            let Some((rtt, site, source)) = best else {
+                return;
+            };
+            match source {
+                0 => own = None,
+                1 => next_link = self.next_settled(sc),
+                _ => cursor += 1,
+            }
+            if !visit(SiteId(site), rtt) {
+                return;
+            }
+        }
+    }
+
+    /// The route from the last search's origin to `to`, which that search visited: the
+    /// chain of links it found, or a derived route, or the intra-site route.
+    pub fn route_to(&self, sc: &Scratch, to: SiteId) -> Option<Route> {
+        if to.0 == sc.from {
+            return self.topo.route(to, to);
+        }
+        if self.component[to.ix()] != self.component[sc.from as usize] {
+            return self.topo.route(SiteId(sc.from), to);
+        }
+        if !sc.settled[to.ix()] {
+            return None;
+        }
+        let mut chain = Vec::new();
+        let mut at = to.0;
+        while at != sc.from {
+            let (prev, link) = sc.pred[at as usize];
+            chain.push(link);
+            at = prev;
+        }
+        let mut route = Route {
+            rtt_ms: 0.0,
+            jitter_ms: 0.0,
+            bandwidth_gbps: f64::INFINITY,
+            loss_pct: 0.0,
+            derived: false,
+        };
+        let (mut variance, mut delivered) = (0.0, 1.0);
+        for &link in chain.iter().rev() {
+            let l = self.topo.link(link);
+            route.rtt_ms += l.rtt_ms;
+            variance += l.jitter_ms * l.jitter_ms;
+            route.bandwidth_gbps = route.bandwidth_gbps.min(l.bandwidth_gbps);
+            delivered *= 1.0 - l.loss_pct / 100.0;
+        }
+        route.jitter_ms = variance.sqrt();
+        route.loss_pct = (1.0 - delivered) * 100.0;
+        Some(route)
+    }
+
+    fn reset(&self, sc: &mut Scratch, from: SiteId) {
+        for &t in &sc.touched {
+            sc.dist[t as usize] = f64::INFINITY;
+            sc.pred[t as usize] = (u32::MAX, u32::MAX);
+            sc.settled[t as usize] = false;
+        }
+        sc.touched.clear();
+        sc.heap.clear();
+        sc.derived.clear();
+        sc.from = from.0;
+        sc.dist[from.ix()] = 0.0;
+        sc.touched.push(from.0);
+        sc.heap.push(Reverse(Reached(0.0, from.0)));
+    }
+
+    /// Settles the next site of the Dijkstra (the origin itself is skipped: it is visited
+    /// at its intra-site RTT).
+    fn next_settled(&self, sc: &mut Scratch) -> Option<Reached> {
+        while let Some(Reverse(Reached(d, u))) = sc.heap.pop() {
+            if sc.settled[u as usize] {
+                continue;
+            }
+            sc.settled[u as usize] = true;
+            for (v, rtt, link) in self.topo.links_from_indexed(SiteId(u)) {
+                let v = v.ix();
+                if sc.settled[v] {
+                    continue;
+                }
+                let next = d + rtt;
+                if next < sc.dist[v] {
+                    if sc.dist[v] == f64::INFINITY {
+                        sc.touched.push(v as u32);
+                    }
+                    sc.dist[v] = next;
+                    sc.pred[v] = (u, link);
+                    sc.heap.push(Reverse(Reached(next, v as u32)));
+                }
+            }
+            if u != sc.from {
+                return Some(Reached(d, u));
+            }
+        }
+        None
+    }
+
+    /// Fills the derived list with the `want` sites nearest `from` outside its component
+    /// (RTT derived from distance), sorted by RTT then site; returns how many it holds.
+    fn fetch_derived(&self, sc: &mut Scratch, from: SiteId, want: usize) -> usize {
+        let Some(tree) = &self.tree else {
+            return sc.derived.len();
+        };
+        let own = self.component[from.ix()];
+        let mut best: BinaryHeap<(OrdF64, u32)> = BinaryHeap::new();
+        let q = self.points[from.ix()];
+        knn(&self.points, tree, 0, &q, want, &mut best, &|s| {
+            self.component[s as usize] != own
+        });
+        sc.derived.clear();
+        sc.derived.extend(
+            best.into_iter()
+                .map(|(_, s)| (self.topo.derived_rtt_ms(from, SiteId(s)), s)),
+        );
+        sc.derived
+            .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        sc.derived.len()
+    }
+}
+
+/// Component of each site in the graph of measured links (0 for the origin's component of
+/// site 0, numbered in site order).
+fn components(topo: &Topology) -> Vec<u32> {
+    let n = topo.sites.len();
+    let mut comp = vec![u32::MAX; n];
+    let mut next = 0;
+    let mut stack = Vec::new();
+    for s in 0..n {
+        if comp[s] != u32::MAX {
+            continue;
+        }
+        comp[s] = next;
+        stack.push(s);
+        while let Some(u) = stack.pop() {
+            for (v, _, _) in topo.links_from(SiteId(u as u32)) {
+                if comp[v.ix()] == u32::MAX {
+                    comp[v.ix()] = next;
+                    stack.push(v.ix());
+                }
+            }
+        }
+        next += 1;
+    }
+    comp
+}
+
+/// A float with a total order, for the k-d tree's candidate heap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OrdF64(f64);
+impl Eq for OrdF64 {}
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for OrdF64 {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.0.total_cmp(&o.0)
+    }
+}
+
+fn sq_dist(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
+/// Orders `ix` as an implicit k-d tree: the median of each slice on axis `depth % 3` sits
+/// in its middle, the smaller half before it.
+fn build_tree(points: &[[f64; 3]], ix: &mut [u32], depth: usize) {
+    if ix.len() <= 1 {
+        return;
+    }
+    let axis = depth % 3;
+    let mid = ix.len() / 2;
+    ix.select_nth_unstable_by(mid, |&a, &b| {
+        points[a as usize][axis]
+            .total_cmp(&points[b as usize][axis])
+            .then(a.cmp(&b))
+    });
+    let (lo, hi) = ix.split_at_mut(mid);
+    build_tree(points, lo, depth + 1);
+    build_tree(points, &mut hi[1..], depth + 1);
+}
+
+/// The `k` sites of the implicit tree `ix` nearest `q` (chord distance, ties by site) that
+/// `keep` accepts, into the max-heap `best`.
+fn knn(
+    points: &[[f64; 3]],
+    ix: &[u32],
+    depth: usize,
+    q: &[f64; 3],
+    k: usize,
+    best: &mut BinaryHeap<(OrdF64, u32)>,
+    keep: &dyn Fn(u32) -> bool,
+) {
+    if ix.is_empty() {
+        return;
+    }
+    let mid = ix.len() / 2;
+    let s = ix[mid];
+    let p = &points[s as usize];
+    if keep(s) {
+        let d = OrdF64(sq_dist(p, q));
+        if best.len() < k {
+            best.push((d, s));
+        } else if best.peek().is_some_and(|top| (d, s) < *top) {
+            best.pop();
+            best.push((d, s));
+        }
+    }
+    let axis = depth % 3;
+    let diff = q[axis] - p[axis];
+    let (near, far) = if diff < 0.0 {
+        (&ix[..mid], &ix[mid + 1..])
+    } else {
+        (&ix[mid + 1..], &ix[..mid])
+    };
+    knn(points, near, depth + 1, q, k, best, keep);
+    if best.len() < k || best.peek().is_some_and(|top| diff * diff <= top.0 .0) {
+        knn(points, far, depth + 1, q, k, best, keep);
+    }
+}

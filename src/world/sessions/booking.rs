@@ -1,0 +1,74 @@
+//! Booking a session onto a cluster and off it again: the roster's record of where it
+//! runs and the ledger's reservations change together, and a release reports what the
+//! session's stay cost.
+
+use super::ledger::Ledger;
+use super::observer::SessionObserver;
+use super::roster::Roster;
+use crate::engine::SimTime;
+use crate::model::session_platform::SessionPlatform;
+use crate::model::topology::Cluster;
+use crate::model::ClusterId;
+
+/// Price of inter-site egress, USD per GB (public inter-region list price).
+pub const EGRESS_USD_PER_GB: f64 = 0.02;
+
+/// Runs the session in `slot` on candidate `cand` (cluster `c`) of its site, its other
+/// users `penalty_ms` worse off.
+pub fn hold(
+    roster: &mut Roster,
+    ledger: &mut Ledger,
+    slot: u32,
+    (c, cand): (ClusterId, u32),
+    penalty_ms: f64,
+) {
+    ledger.hold(roster.get(slot).app, c);
+    roster.activate(slot, c.0, cand, penalty_ms);
+}
+
+/// Frees the session in `slot` at `now` and reports what its stay cost. The slot stays
+/// allocated (the session may be placed again, or the caller ends it).
+pub fn release(
+    p: &SessionPlatform,
+    roster: &mut Roster,
+    ledger: &mut Ledger,
+    now: SimTime,
+    slot: u32,
+    obs: &mut impl SessionObserver,
+) {
+    let s = *roster.get(slot);
+    let app = &p.apps[s.app as usize];
+    let c = ClusterId(s.cluster);
+    let k = p.topology.cluster(c);
+    ledger.release(s.app, c);
+    roster.deactivate(slot);
+    let site = k.site.ix();
+    let hours = (now - s.since).as_secs_f64() / 3600.0;
+    let (vcpu_h, gib_h) = (app.cpu_cores * hours, app.memory_mib / 1024.0 * hours);
+    let price = |k: &Cluster, cpu: f64, mem_mib: f64| {
+        hours * (cpu * k.cost_per_vcpu_hour_usd + mem_mib / 1024.0 * k.cost_per_gib_hour_usd)
+    };
+    let usd = match ledger.central_of(app) {
+        Some(central) => {
+            let (cpu, mem) = app.local_resources();
+            price(k, cpu, mem)
+                + price(
+                    p.topology.cluster(central),
+                    app.central_cpu_cores,
+                    app.central_memory_mib,
+                )
+        }
+        None => price(k, app.cpu_cores, app.memory_mib),
+    };
+    let egress_gb = if site as u32 != s.site {
+        app.bitrate_mbps * hours * 3600.0 / 8.0 / 1000.0
+    } else {
+        0.0
+    };
+    obs.cost(
+        vcpu_h,
+        gib_h,
+        usd + egress_gb * EGRESS_USD_PER_GB,
+        egress_gb,
+    );
+}

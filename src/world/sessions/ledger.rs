@@ -1,0 +1,267 @@
+//! The capacity ledger: what each cluster offers now (faults, scale-outs, standby clusters)
+//! and what sessions hold on it (CPU, memory, and the bandwidth out of its site). It
+//! answers "does this fit" and books reservations; it knows nothing of strategies.
+//!
+//! It also remembers which clusters and sites changed since the last scrape, so monitoring
+//! recomputes only what changed.
+
+use crate::engine::SimTime;
+use crate::model::platform::contention_stretch;
+use crate::model::session::SessionApp;
+use crate::model::session_platform::SessionPlatform;
+use crate::model::ClusterId;
+
+/// Load and state of one cluster.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClusterLoad {
+    /// Reserved cores.
+    pub used_cpu: f64,
+    /// Reserved memory, MiB.
+    pub used_mem: f64,
+    /// Faults currently taking the whole cluster down.
+    pub down: u32,
+    /// Nodes currently lost.
+    pub lost_nodes: u32,
+    /// Nodes added by autoscaling and Ready.
+    pub extra_nodes: u32,
+    /// Nodes being added.
+    pub pending_nodes: u32,
+    /// No scaling action before this time (cooldown after the last one).
+    pub cool_until: SimTime,
+    /// The cluster does not exist (a standby cluster not created, or deleted).
+    pub absent: bool,
+}
+
+/// Clusters and sites whose load changed, each listed once.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    flag: Vec<bool>,
+    list: Vec<u32>,
+}
+
+impl Changes {
+    fn new(n: usize) -> Self {
+        Changes {
+            flag: vec![false; n],
+            list: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn mark(&mut self, i: usize) {
+        if !self.flag[i] {
+            self.flag[i] = true;
+            self.list.push(i as u32);
+        }
+    }
+
+    /// Whether `i` changed.
+    #[inline]
+    pub fn has(&self, i: usize) -> bool {
+        self.flag[i]
+    }
+
+    /// What changed, in the order it first changed.
+    pub fn list(&self) -> &[u32] {
+        &self.list
+    }
+
+    fn clear(&mut self) {
+        for &i in &self.list {
+            self.flag[i as usize] = false;
+        }
+        self.list.clear();
+    }
+}
+
+/// Reservations on every cluster and site.
+pub struct Ledger<'a> {
+    p: &'a SessionPlatform,
+    load: Vec<ClusterLoad>,
+    site_load_mbps: Vec<f64>,
+    /// Sessions of each application on each cluster, application-major.
+    hosted: Vec<u32>,
+    changed_clusters: Changes,
+    changed_sites: Changes,
+}
+
+impl<'a> Ledger<'a> {
+    /// Nothing reserved; standby clusters absent.
+    pub fn new(p: &'a SessionPlatform) -> Self {
+        let mut load = vec![ClusterLoad::default(); p.topology.clusters.len()];
+        for &c in &p.standby {
+            load[c.ix()].absent = true;
+        }
+        Ledger {
+            p,
+            load,
+            site_load_mbps: vec![0.0; p.topology.sites.len()],
+            hosted: vec![0; p.apps.len() * p.topology.clusters.len()],
+            changed_clusters: Changes::new(p.topology.clusters.len()),
+            changed_sites: Changes::new(p.topology.sites.len()),
+        }
+    }
+
+    /// Number of clusters.
+    pub fn len(&self) -> usize {
+        self.load.len()
+    }
+
+    /// Whether there are no clusters.
+    pub fn is_empty(&self) -> bool {
+        self.load.is_empty()
+    }
+
+    /// Cluster `i`'s load and state.
+    #[inline]
+    pub fn load(&self, i: usize) -> &ClusterLoad {
+        &self.load[i]
+    }
+
+    /// Cluster `i`'s load and state, to change (a fault, a scale action); marks it changed.
+    pub fn load_mut(&mut self, i: usize) -> &mut ClusterLoad {
+        self.changed_clusters.mark(i);
+        &mut self.load[i]
+    }
+
+    /// Reserved bandwidth out of site `i`, Mbit/s.
+    #[inline]
+    pub fn site_load_mbps(&self, i: usize) -> f64 {
+        self.site_load_mbps[i]
+    }
+
+    /// Cores and memory (MiB) cluster `i` offers now: none while down or absent, less after
+    /// node loss.
+    pub fn capacity(&self, i: usize) -> (f64, f64) {
+        let k = &self.p.topology.clusters[i];
+        let l = &self.load[i];
+        if l.down > 0 || l.absent {
+            return (0.0, 0.0);
+        }
+        let share = (k.nodes + l.extra_nodes).saturating_sub(l.lost_nodes) as f64 / k.nodes as f64;
+        (
+            k.schedulable_cpu_cores * share,
+            k.schedulable_memory_mib * share,
+        )
+    }
+
+    /// CPU utilisation of cluster `i`: idle baseline plus reservations, 0..1.
+    #[inline]
+    pub fn cpu_util(&self, i: usize) -> f64 {
+        let k = &self.p.topology.clusters[i];
+        ((k.baseline_cpu_cores / k.cpu_speed_ratio + self.load[i].used_cpu) / k.cpu_cores).min(1.0)
+    }
+
+    /// Processing slowdown on cluster `i` at its utilisation now.
+    #[inline]
+    pub fn stretch(&self, i: usize) -> f64 {
+        contention_stretch(self.cpu_util(i), self.p.topology.clusters[i].cpu_cores)
+    }
+
+    /// The central cluster, for an application with central components.
+    #[inline]
+    pub fn central_of(&self, app: &SessionApp) -> Option<ClusterId> {
+        self.p.central.filter(|_| app.has_central)
+    }
+
+    /// Whether `app` fits on `c`, its central components included (on the central cluster).
+    pub fn fits(&self, c: ClusterId, app: &SessionApp) -> bool {
+        let room = |k: ClusterId, cpu_need: f64, mem_need: f64| {
+            let (cpu, mem) = self.capacity(k.ix());
+            let l = &self.load[k.ix()];
+            l.used_cpu + cpu_need <= cpu + 1e-9 && l.used_mem + mem_need <= mem + 1e-9
+        };
+        match self.central_of(app) {
+            Some(k) if k != c => {
+                let (cpu, mem) = app.local_resources();
+                room(c, cpu, mem) && room(k, app.central_cpu_cores, app.central_memory_mib)
+            }
+            _ => room(c, app.cpu_cores, app.memory_mib),
+        }
+    }
+
+    /// CPU and memory (cores, MiB) a session of `app` running on `runs_on` holds on cluster
+    /// `c`: its own part if it runs there, plus its central part if `c` is the central
+    /// cluster.
+    pub fn held_on(&self, app: &SessionApp, runs_on: ClusterId, c: ClusterId) -> (f64, f64) {
+        let (mut cpu, mut mem) = (0.0, 0.0);
+        if runs_on == c {
+            (cpu, mem) = app.local_resources();
+        }
+        if self.central_of(app) == Some(c) {
+            cpu += app.central_cpu_cores;
+            mem += app.central_memory_mib;
+        }
+        (cpu, mem)
+    }
+
+    /// Sessions of application `app` running on cluster `c`.
+    pub fn hosted(&self, app: usize, c: usize) -> u32 {
+        self.hosted[app * self.load.len() + c]
+    }
+
+    /// Books a session of application `a` on `c` (and its central part on the central
+    /// cluster) with its bandwidth out of `c`'s site.
+    pub fn hold(&mut self, a: u32, c: ClusterId) {
+        let app = &self.p.apps[a as usize];
+        self.hosted[a as usize * self.load.len() + c.ix()] += 1;
+        self.reserve(app, c, 1.0);
+        debug_assert!(
+            [Some(c), self.central_of(app)]
+                .into_iter()
+                .flatten()
+                .all(|k| {
+                    let (cpu, mem) = self.capacity(k.ix());
+                    let l = &self.load[k.ix()];
+                    l.used_cpu <= cpu + 1e-6 && l.used_mem <= mem + 1e-6
+                }),
+            "reservation beyond capacity"
+        );
+        let site = self.p.topology.cluster(c).site.ix();
+        self.site_load_mbps[site] += app.bitrate_mbps;
+        self.changed_sites.mark(site);
+    }
+
+    /// Frees what [`Self::hold`] booked.
+    pub fn release(&mut self, a: u32, c: ClusterId) {
+        let app = &self.p.apps[a as usize];
+        self.hosted[a as usize * self.load.len() + c.ix()] -= 1;
+        self.reserve(app, c, -1.0);
+        let site = self.p.topology.cluster(c).site.ix();
+        self.site_load_mbps[site] = (self.site_load_mbps[site] - app.bitrate_mbps).max(0.0);
+        self.changed_sites.mark(site);
+    }
+
+    /// Adds (`sign` = 1) or frees (-1) a session's reservations on `c` and, for its
+    /// central part, on the central cluster (an application without one has a zero part).
+    fn reserve(&mut self, app: &'a SessionApp, c: ClusterId, sign: f64) {
+        let (cpu, mem) = app.local_resources();
+        let central = self.central_of(app).unwrap_or(c);
+        let parts = [
+            (c, cpu, mem),
+            (central, app.central_cpu_cores, app.central_memory_mib),
+        ];
+        for (k, cpu, mem) in parts {
+            let l = &mut self.load[k.ix()];
+            l.used_cpu = (l.used_cpu + sign * cpu).max(0.0);
+            l.used_mem = (l.used_mem + sign * mem).max(0.0);
+            self.changed_clusters.mark(k.ix());
+        }
+    }
+
+    /// Clusters whose load or state changed since [`Self::clear_changes`].
+    pub fn changed_clusters(&self) -> &Changes {
+        &self.changed_clusters
+    }
+
+    /// Sites whose reserved bandwidth changed since [`Self::clear_changes`].
+    pub fn changed_sites(&self) -> &Changes {
+        &self.changed_sites
+    }
+
+    /// Starts a new interval of change tracking (after a scrape has used the changes).
+    pub fn clear_changes(&mut self) {
+        self.changed_clusters.clear();
+        self.changed_sites.clear();
+    }
+}

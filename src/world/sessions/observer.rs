@@ -1,0 +1,68 @@
+//! What a session run reports: the observer trait the metrics layer implements, and the
+//! reasons a session ends early.
+
+use crate::config::topology::Tier;
+use crate::model::ClusterId;
+
+/// Why a session ended early.
+pub mod reason {
+    /// No ranked cluster had room (or the strategy ranked none).
+    pub const NO_CAPACITY: &str = "no-capacity";
+    /// Its cluster failed and no other had room.
+    pub const CLUSTER_FAILED: &str = "cluster-failed";
+    /// Its cluster lost nodes and no other had room.
+    pub const NODE_LOST: &str = "node-lost";
+    /// A partition separated it from its user and nothing reachable had room.
+    pub const PARTITIONED: &str = "partitioned";
+}
+
+/// Receives what happens to sessions.
+pub trait SessionObserver {
+    /// A session was admitted on a cluster of `tier`.
+    fn admitted(&mut self, tier: Tier);
+    /// A session was refused for `reason`.
+    fn rejected(&mut self, reason: &'static str);
+    /// A running session was ended for `reason`.
+    fn dropped(&mut self, reason: &'static str);
+    /// A session ran to its end (or to the end of the run).
+    fn completed(&mut self);
+    /// A session moved to another cluster (after a failure or by the strategy) and was
+    /// interrupted for `downtime_s`.
+    fn migrated(&mut self, downtime_s: f64);
+    /// A UDP flow was refused by a path that cannot carry it.
+    fn udp_refused(&mut self);
+    /// A latency, ms, standing for `weight_us` of session time (µs): at flow fidelity one
+    /// or more sessions at one or more scrapes (a scrape interval each), at frame fidelity
+    /// one frame interval (more after skipped frames). Integer weights make the totals
+    /// independent of how samples are grouped.
+    fn latency(&mut self, ms: f64, over_budget: bool, weight_us: u64);
+    /// Mean and peak CPU reservation of a tier's clusters at a scrape, 0..1.
+    fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64);
+    /// A cluster gained (`nodes` > 0) or gave back nodes; `failed` if a scale-out did not
+    /// bring its nodes up.
+    fn scaled(&mut self, nodes: i64, failed: bool);
+    /// A Liqo peering came up.
+    fn peered(&mut self);
+    /// Capacity added by autoscaling or by created clusters was held for `vcpu_hours`; its
+    /// unreserved part cost `usd` (reservations on it are in [`Self::cost`]).
+    fn added_capacity(&mut self, vcpu_hours: f64, usd: f64);
+    /// A standby cluster was created through Cluster API and peered (`ok`), or its
+    /// machines failed. Ignored by default.
+    fn provisioned(&mut self, _ok: bool) {}
+    /// A created cluster was deleted after staying empty. Ignored by default.
+    fn deprovisioned(&mut self) {}
+    /// Resources a session held on a cluster: vCPU-hours, GiB-hours, their price (USD) and
+    /// inter-site egress (GB).
+    fn cost(&mut self, vcpu_hours: f64, gib_hours: f64, usd: f64, egress_gb: f64);
+    /// Whether the observer wants [`Self::hosted`] at every scrape (counting costs a pass
+    /// over clusters and applications per scrape). False by default.
+    fn wants_hosted(&self) -> bool {
+        false
+    }
+    /// At a scrape, for every application and cluster that runs some: `sessions` sessions
+    /// of application `app` run on `cluster` (capacity planning counts replicas from this).
+    /// Called only if [`Self::wants_hosted`]. Ignored by default.
+    fn hosted(&mut self, _app: u32, _cluster: ClusterId, _sessions: u32) {}
+    /// A scrape's samples are all reported. Ignored by default.
+    fn scrape_end(&mut self) {}
+}

@@ -1,0 +1,247 @@
+//! Flow-fidelity latency: at every scrape each running session's latency is sampled from
+//! the analytic formula and stands for one scrape interval of session time.
+//!
+//! Sessions that share an access site, a candidate cluster, an application and the same
+//! other-user penalty have the same latency, so they are accounted as one group. A group's
+//! latency is recomputed only when something it depends on changed since the last scrape
+//! (its size, its cluster's load, its cluster's site's link load, a fault on the network);
+//! otherwise the scrapes it goes through are counted and reported together when it changes
+//! or the run ends. The histogram and the time over budget are sums of integer
+//! microseconds, so they are exactly what sampling every session at every scrape gives.
+
+use super::ledger::Ledger;
+use super::network::Network;
+use super::observer::SessionObserver;
+use super::roster::{Membership, Roster};
+use crate::model::session::{session_latency_ms, LatencyInputs};
+use crate::model::session_platform::SessionPlatform;
+use std::collections::HashMap;
+
+/// Identity of a group: access site, candidate index, application, other-user penalty
+/// (its bits).
+type GroupKey = (u32, u32, u32, u64);
+
+/// Sessions with one latency.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    key: GroupKey,
+    cluster: u32,
+    /// How much worse the slowest other user fares, ms.
+    penalty_ms: f64,
+    /// Wait for central components, ms.
+    central_ms: f64,
+    count: u32,
+    /// Latency since scrape `since`, ms.
+    ms: f64,
+    /// The first scrape at which `count` sessions had latency `ms`.
+    since: u64,
+    /// Size or inputs changed since the last scrape.
+    dirty: bool,
+    /// Empty and forgotten; the slot may be reused.
+    free: bool,
+}
+
+/// The groups of a run and the scrapes so far.
+pub struct Sampler {
+    groups: Vec<Group>,
+    index: HashMap<GroupKey, u32>,
+    free: Vec<u32>,
+    /// Groups per cluster.
+    on_cluster: Vec<Vec<u32>>,
+    /// Clusters per site.
+    at_site: Vec<Vec<u32>>,
+    dirty: Vec<u32>,
+    /// Starts and stops taken from the roster at a scrape (kept for its allocation).
+    log: Vec<Membership>,
+    /// Processing slowdown per cluster, as of the last scrape that saw it change.
+    stretch: Vec<f64>,
+    /// Scrapes taken.
+    scrapes: u64,
+    /// One scrape interval, µs.
+    weight_us: u64,
+    net_version: u64,
+}
+
+impl Sampler {
+    /// No sessions yet; each scrape stands for `scrape_s` of session time.
+    pub fn new(p: &SessionPlatform, ledger: &Ledger, scrape_s: f64) -> Self {
+        let mut at_site = vec![Vec::new(); p.topology.sites.len()];
+        for (i, k) in p.topology.clusters.iter().enumerate() {
+            at_site[k.site.ix()].push(i as u32);
+        }
+        Sampler {
+            groups: Vec::new(),
+            index: HashMap::new(),
+            free: Vec::new(),
+            on_cluster: vec![Vec::new(); ledger.len()],
+            at_site,
+            dirty: Vec::new(),
+            log: Vec::new(),
+            stretch: (0..ledger.len()).map(|i| ledger.stretch(i)).collect(),
+            scrapes: 0,
+            weight_us: (scrape_s * 1e6 + 0.5) as u64,
+            net_version: 0,
+        }
+    }
+
+    /// Applies one start or stop of a session to its group (first reporting the group's
+    /// scrapes so far at its old size).
+    fn apply(&mut self, p: &SessionPlatform, m: Membership, obs: &mut impl SessionObserver) {
+        let key = (m.site, m.cand, m.app, m.penalty_ms.to_bits());
+        let g = match self.index.get(&key) {
+            Some(&g) => g,
+            None => self.create(p, key, m),
+        };
+        self.mark(g, p, obs);
+        let group = &mut self.groups[g as usize];
+        if m.joined {
+            group.count += 1;
+        } else {
+            group.count -= 1;
+        }
+    }
+
+    fn create(&mut self, p: &SessionPlatform, key: GroupKey, m: Membership) -> u32 {
+        let c = &p.candidates[m.site as usize][m.cand as usize];
+        let app = &p.apps[m.app as usize];
+        let group = Group {
+            key,
+            cluster: c.cluster.0,
+            penalty_ms: m.penalty_ms,
+            central_ms: if app.central_in_path {
+                c.central_ms[m.app as usize]
+            } else {
+                0.0
+            },
+            count: 0,
+            ms: 0.0,
+            since: self.scrapes,
+            dirty: false,
+            free: false,
+        };
+        let g = match self.free.pop() {
+            Some(g) => {
+                self.groups[g as usize] = group;
+                g
+            }
+            None => {
+                self.groups.push(group);
+                self.groups.len() as u32 - 1
+            }
+        };
+        self.index.insert(key, g);
+        self.on_cluster[c.cluster.ix()].push(g);
+        g
+    }
+
+    /// Group `g` changes at this scrape: it reports the scrapes since it last changed
+    /// (at its old size and latency) and is recomputed at the end of the scrape.
+    fn mark(&mut self, g: u32, p: &SessionPlatform, obs: &mut impl SessionObserver) {
+        if self.groups[g as usize].dirty {
+            return;
+        }
+        self.flush(p, g, obs);
+        let group = &mut self.groups[g as usize];
+        group.since = self.scrapes;
+        group.dirty = true;
+        self.dirty.push(g);
+    }
+
+    /// A scrape: groups whose size or inputs changed report the scrapes since they last
+    /// changed and take their new latency; the others keep counting.
+    pub fn scrape(
+        &mut self,
+        p: &SessionPlatform,
+        (roster, ledger, net): (&mut Roster, &Ledger, &Network),
+        obs: &mut impl SessionObserver,
+    ) {
+        let mut log = std::mem::take(&mut self.log);
+        roster.take_changes(&mut log);
+        for &m in &log {
+            self.apply(p, m, obs);
+        }
+        self.log = log;
+        for &c in ledger.changed_clusters().list() {
+            self.stretch[c as usize] = ledger.stretch(c as usize);
+            self.mark_cluster(c, p, obs);
+        }
+        for &s in ledger.changed_sites().list() {
+            for i in 0..self.at_site[s as usize].len() {
+                self.mark_cluster(self.at_site[s as usize][i], p, obs);
+            }
+        }
+        if net.version() != self.net_version {
+            self.net_version = net.version();
+            for c in 0..self.on_cluster.len() as u32 {
+                self.mark_cluster(c, p, obs);
+            }
+        }
+        let mut dirty = std::mem::take(&mut self.dirty);
+        for &g in &dirty {
+            self.refresh(p, ledger, net, g);
+        }
+        dirty.clear();
+        self.dirty = dirty;
+        self.scrapes += 1;
+    }
+
+    fn mark_cluster(&mut self, c: u32, p: &SessionPlatform, obs: &mut impl SessionObserver) {
+        let list = std::mem::take(&mut self.on_cluster[c as usize]);
+        for &g in &list {
+            self.mark(g, p, obs);
+        }
+        self.on_cluster[c as usize] = list;
+    }
+
+    /// Recomputes group `g`'s latency at this scrape; an empty group is forgotten.
+    fn refresh(&mut self, p: &SessionPlatform, ledger: &Ledger, net: &Network, g: u32) {
+        let group = &mut self.groups[g as usize];
+        group.dirty = false;
+        if group.count == 0 {
+            group.free = true;
+            self.index.remove(&group.key);
+            self.free.push(g);
+            let list = &mut self.on_cluster[group.cluster as usize];
+            if let Some(i) = list.iter().position(|&x| x == g) {
+                list.swap_remove(i);
+            }
+            return;
+        }
+        let (site, cand, app, _) = group.key;
+        let c = &p.candidates[site as usize][cand as usize];
+        let k = c.site as usize;
+        let ms = session_latency_ms(
+            &p.apps[app as usize],
+            &LatencyInputs {
+                access_ms: p.topology.sites[site as usize].access_latency_ms,
+                rtt_ms: c.rtt_ms + net.extra_rtt_ms(site as usize, k),
+                path_ms: c.path_ms[app as usize],
+                cpu_stretch: self.stretch[c.cluster.ix()],
+                cpu_speed: c.cpu_speed,
+                bandwidth_gbps: c.bandwidth_gbps * net.bandwidth_factor(k),
+                link_util: ledger.site_load_mbps(k) / (p.site_bandwidth_gbps[k] * 1000.0),
+            },
+        );
+        group.ms = ms + group.penalty_ms + group.central_ms;
+    }
+
+    /// Reports group `g`'s latency for the scrapes since it last changed.
+    fn flush(&self, p: &SessionPlatform, g: u32, obs: &mut impl SessionObserver) {
+        let group = &self.groups[g as usize];
+        let scrapes = self.scrapes - group.since;
+        if group.count == 0 || scrapes == 0 {
+            return;
+        }
+        let weight = group.count as u64 * scrapes * self.weight_us;
+        obs.latency(group.ms, group.ms > p.slo_latency_ms, weight);
+    }
+
+    /// The run ended: every group reports the scrapes since it last changed.
+    pub fn finish(&self, p: &SessionPlatform, obs: &mut impl SessionObserver) {
+        for g in 0..self.groups.len() as u32 {
+            if !self.groups[g as usize].free {
+                self.flush(p, g, obs);
+            }
+        }
+    }
+}

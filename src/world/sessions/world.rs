@@ -1,0 +1,272 @@
+//! The coordinator: one run's event loop, handing each event to the part that owns it.
+
+use super::arrivals::ArrivalSource;
+use super::booking;
+use super::control::Control;
+use super::events::SEvent;
+use super::faults;
+use super::frames::{FrameParts, Frames};
+use super::ledger::Ledger;
+use super::monitor::Monitor;
+use super::network::Network;
+use super::observer::{reason, SessionObserver};
+use super::placement::{Parts, Placer};
+use super::roster::Roster;
+use super::sampling::Sampler;
+use super::settings::{Arrivals, SessionSettings};
+use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime};
+use crate::model::session_platform::SessionPlatform;
+use crate::world::policy::Strategy;
+
+/// The state of one run.
+pub struct SessionWorld<'a, Q> {
+    p: &'a SessionPlatform,
+    s: &'a SessionSettings,
+    queue: Q,
+    now: SimTime,
+    arrivals: ArrivalSource<'a>,
+    roster: Roster,
+    ledger: Ledger<'a>,
+    net: Network,
+    monitor: Monitor,
+    control: Control<'a>,
+    placer: Placer,
+    /// Flow fidelity: latency sampled at scrapes.
+    sampler: Option<Sampler>,
+    /// Frame fidelity: every frame simulated.
+    frames: Option<Frames>,
+    /// Other users' sites of the arriving session (reused buffer).
+    others: Vec<u32>,
+    /// Events handled.
+    pub events: u64,
+}
+
+/// Borrows the parts placement needs from a world, field by field.
+macro_rules! parts {
+    ($w:expr) => {
+        Parts {
+            p: $w.p,
+            s: $w.s,
+            roster: &mut $w.roster,
+            ledger: &mut $w.ledger,
+            net: &$w.net,
+            control: &mut $w.control,
+            monitor: &$w.monitor,
+            queue: &mut $w.queue,
+            now: $w.now,
+        }
+    };
+}
+
+impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
+    /// A world at time zero.
+    pub fn new(
+        p: &'a SessionPlatform,
+        s: &'a SessionSettings,
+        arrivals: &'a Arrivals,
+        streams: RngStreams,
+        queue: Q,
+    ) -> Self {
+        let ledger = Ledger::new(p);
+        let monitor = Monitor::new(p, &ledger);
+        let max_users = p.apps.iter().map(|a| a.users).max().unwrap_or(1);
+        let sampler = (!s.frames).then(|| Sampler::new(p, &ledger, s.scrape.as_secs_f64()));
+        let frames = s
+            .frames
+            .then(|| Frames::new(p.topology.sites.len(), streams.stream("session-frames")));
+        SessionWorld {
+            p,
+            s,
+            queue,
+            now: SimTime::ZERO,
+            arrivals: ArrivalSource::new(
+                p,
+                arrivals,
+                streams.stream("session-arrivals"),
+                streams.stream("session-attributes"),
+            ),
+            roster: Roster::new(max_users, !s.frames),
+            ledger,
+            net: Network::new(p.topology.sites.len()),
+            monitor,
+            control: Control::new(p, s, streams.stream("control-loop")),
+            placer: Placer::default(),
+            sampler,
+            frames,
+            others: Vec::new(),
+            events: 0,
+        }
+    }
+
+    /// Runs to the end with `strategy`, reporting to `obs`; returns the events handled.
+    pub fn run(mut self, strategy: &mut dyn Strategy, obs: &mut impl SessionObserver) -> u64 {
+        self.schedule_arrival(SimTime::ZERO);
+        self.queue
+            .push(SimTime::ZERO + self.s.scrape, SEvent::Scrape);
+        for (i, f) in self.s.faults.iter().enumerate() {
+            self.queue.push(f.at, SEvent::Fail(i as u32));
+        }
+        let end = SimTime::ZERO + self.s.duration;
+        while let Some((now, ev)) = self.queue.pop() {
+            if now > end {
+                break;
+            }
+            self.events += 1;
+            self.now = now;
+            self.dispatch(ev, strategy, obs);
+        }
+        if let Some(sampler) = &self.sampler {
+            sampler.finish(self.p, obs);
+        }
+        while let Some(&slot) = self.roster.active().last() {
+            booking::release(self.p, &mut self.roster, &mut self.ledger, end, slot, obs);
+            self.roster.finish(slot);
+            obs.completed();
+        }
+        self.events
+    }
+
+    fn dispatch(
+        &mut self,
+        ev: SEvent,
+        strategy: &mut dyn Strategy,
+        obs: &mut impl SessionObserver,
+    ) {
+        let now = self.now;
+        match ev {
+            SEvent::Arrive => self.arrive(strategy, obs),
+            SEvent::Depart(slot, gen) => {
+                if self.roster.live(slot, gen) {
+                    booking::release(self.p, &mut self.roster, &mut self.ledger, now, slot, obs);
+                    self.roster.finish(slot);
+                    obs.completed();
+                }
+            }
+            SEvent::Scrape => self.scrape(obs),
+            SEvent::ViewReady => {
+                self.monitor.view_ready();
+                if strategy.wants_rebalance() {
+                    self.placer.rebalance(&mut parts!(self), strategy, obs);
+                }
+                if self.s.control.autoscale {
+                    self.control
+                        .autoscale(now, &mut self.ledger, &self.monitor, &mut self.queue);
+                }
+                if self.control.has_standby() {
+                    self.control
+                        .provision(now, &mut self.ledger, &mut self.queue, obs);
+                }
+            }
+            SEvent::Fail(f) => {
+                let fault = self.s.faults[f as usize];
+                self.queue.push(now + fault.duration, SEvent::Recover(f));
+                faults::fail_network(&mut self.net, fault.effect);
+                let mut w = parts!(self);
+                faults::fail(&mut w, &mut self.placer, fault.effect, strategy, obs);
+            }
+            SEvent::Recover(f) => {
+                let effect = self.s.faults[f as usize].effect;
+                faults::recover(&mut self.ledger, &mut self.net, effect);
+            }
+            SEvent::NodesReady(c, n, ok) => {
+                self.control.nodes_ready(&mut self.ledger, c, n, ok, obs)
+            }
+            SEvent::Peered(i) => self.control.peered(i, obs),
+            SEvent::ClusterUp(c, ok) => self.control.cluster_up(now, &mut self.ledger, c, ok, obs),
+            SEvent::Frame(slot, gen) => {
+                if self.roster.live(slot, gen) {
+                    let w = FrameParts {
+                        p: self.p,
+                        roster: &self.roster,
+                        ledger: &self.ledger,
+                        net: &self.net,
+                    };
+                    if let Some(frames) = &mut self.frames {
+                        frames.frame(&w, now, (slot, gen), &mut self.queue);
+                    }
+                }
+            }
+            SEvent::FrameAtLink(slot, so_far_ns, size, gen) => {
+                if self.roster.live16(slot, gen) {
+                    let w = FrameParts {
+                        p: self.p,
+                        roster: &self.roster,
+                        ledger: &self.ledger,
+                        net: &self.net,
+                    };
+                    if let Some(frames) = &mut self.frames {
+                        frames.at_link(&w, now, slot, (so_far_ns, size), obs);
+                    }
+                }
+            }
+        }
+    }
+
+    fn schedule_arrival(&mut self, now: SimTime) {
+        if let Some(at) = self.arrivals.next_time(now) {
+            self.queue.push(at, SEvent::Arrive);
+        }
+    }
+
+    fn arrive(&mut self, strategy: &mut dyn Strategy, obs: &mut impl SessionObserver) {
+        let now = self.now;
+        let a = self.arrivals.draw(self.p);
+        self.schedule_arrival(now);
+        let slot = self.roster.add(a.app, a.site, now);
+        self.arrivals.draw_others(self.p, a, &mut self.others);
+        self.roster.set_others(slot, self.others.iter().copied());
+        match self
+            .placer
+            .place(&mut parts!(self), slot, None, strategy, obs)
+        {
+            Some(c) => {
+                let p = self.p;
+                obs.admitted(p.topology.sites[p.topology.cluster(c).site.ix()].tier);
+                let end = now + SimDuration::from_secs_f64(a.duration_s);
+                let gen = self.roster.get(slot).gen;
+                self.queue.push(end, SEvent::Depart(slot, gen));
+                if let Some(frames) = &mut self.frames {
+                    frames.start(p, now, (slot, gen), a.app, &mut self.queue);
+                }
+            }
+            None => {
+                self.roster.finish(slot);
+                obs.rejected(reason::NO_CAPACITY);
+            }
+        }
+    }
+
+    fn scrape(&mut self, obs: &mut impl SessionObserver) {
+        let now = self.now;
+        self.monitor.scrape(self.p, &self.ledger, now);
+        self.queue.push(now + self.s.lag, SEvent::ViewReady);
+        if let Some(sampler) = &mut self.sampler {
+            sampler.scrape(self.p, (&mut self.roster, &self.ledger, &self.net), obs);
+        }
+        self.report_hosted(obs);
+        obs.scrape_end();
+        self.monitor.report_utilisation(obs);
+        self.control
+            .charge_added_capacity(&self.ledger, self.s.scrape.as_secs_f64() / 3600.0, obs);
+        self.ledger.clear_changes();
+        let next = now + self.s.scrape;
+        if next.0 <= self.s.duration.0 {
+            self.queue.push(next, SEvent::Scrape);
+        }
+    }
+
+    /// Sessions per application and cluster, for observers that count replicas.
+    fn report_hosted(&self, obs: &mut impl SessionObserver) {
+        if !obs.wants_hosted() {
+            return;
+        }
+        for a in 0..self.p.apps.len() {
+            for c in 0..self.ledger.len() {
+                let n = self.ledger.hosted(a, c);
+                if n > 0 {
+                    obs.hosted(a as u32, crate::model::ClusterId(c as u32), n);
+                }
+            }
+        }
+    }
+}
