@@ -7,7 +7,6 @@
 
 use super::error::ConfigError;
 use super::source::Source;
-use toml_edit::{Item, Value};
 
 /// One year, s: the longest duration any field may hold.
 pub const YEAR_S: f64 = 31_536_000.0;
@@ -51,51 +50,74 @@ pub fn limit(key: &str) -> Option<(f64, &'static str)> {
 /// Checks every number of `src` against [`limit`]; also refuses infinite or NaN values
 /// and integers beyond 2^53 in fields with a unit.
 pub fn check(src: &Source) -> Result<(), ConfigError> {
-    let Some(doc) = src.document() else {
-        return Ok(());
-    };
-    walk_table(src, doc.as_table(), "")
-}
-
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
+    match toml::from_str::<toml::Table>(src.text()) {
+        Ok(table) => check_table(src, &table),
+        Err(_) => Ok(()),
     }
 }
 
-fn walk_table(src: &Source, t: &toml_edit::Table, prefix: &str) -> Result<(), ConfigError> {
-    for (k, item) in t.iter() {
-        let path = join(prefix, k);
-        match item {
-            Item::Table(t) => walk_table(src, t, &path)?,
-            Item::ArrayOfTables(a) => {
-                for (i, t) in a.iter().enumerate() {
-                    walk_table(src, t, &format!("{path}[{i}]"))?;
+/// As [`check`], on `src` already parsed into `table`. Field paths are built only for the
+/// value at fault.
+pub fn check_table(src: &Source, table: &toml::Table) -> Result<(), ConfigError> {
+    let mut path = Vec::new();
+    walk_table(src, table, &mut path)
+}
+
+/// One step of a field path: a key or an array index.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn path_text(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
                 }
+                out.push_str(k);
             }
-            Item::Value(v) => walk_value(src, k, v, &path)?,
-            Item::None => {}
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
         }
+    }
+    out
+}
+
+fn walk_table<'a>(
+    src: &Source,
+    t: &'a toml::Table,
+    path: &mut Vec<Step<'a>>,
+) -> Result<(), ConfigError> {
+    for (k, v) in t.iter() {
+        path.push(Step::Key(k));
+        walk_value(src, k, v, path)?;
+        path.pop();
     }
     Ok(())
 }
 
-fn walk_value(src: &Source, key: &str, v: &Value, path: &str) -> Result<(), ConfigError> {
+fn walk_value<'a>(
+    src: &Source,
+    key: &str,
+    v: &'a toml::Value,
+    path: &mut Vec<Step<'a>>,
+) -> Result<(), ConfigError> {
     let number = match v {
-        Value::Float(f) => Some(*f.value()),
-        Value::Integer(i) => Some(*i.value() as f64),
-        Value::Array(a) => {
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Array(a) => {
             for (i, x) in a.iter().enumerate() {
-                walk_value(src, key, x, &format!("{path}[{i}]"))?;
+                path.push(Step::Index(i));
+                walk_value(src, key, x, path)?;
+                path.pop();
             }
             None
         }
-        Value::InlineTable(t) => {
-            for (k, x) in t.iter() {
-                walk_value(src, k, x, &join(path, k))?;
-            }
+        toml::Value::Table(t) => {
+            walk_table(src, t, path)?;
             None
         }
         _ => None,
@@ -104,7 +126,10 @@ fn walk_value(src: &Source, key: &str, v: &Value, path: &str) -> Result<(), Conf
         return Ok(());
     };
     if !x.is_finite() {
-        return Err(src.error(path, format!("expected a finite number, found {x}")));
+        return Err(src.error(
+            &path_text(path),
+            format!("expected a finite number, found {x}"),
+        ));
     }
     if x.abs() > max {
         let shown = if x.abs() >= 1e9 {
@@ -113,7 +138,7 @@ fn walk_value(src: &Source, key: &str, v: &Value, path: &str) -> Result<(), Conf
             x.to_string()
         };
         return Err(src.error(
-            path,
+            &path_text(path),
             format!("{shown} is beyond the physical range of this field: at most {max} {unit} (docs/input.md)"),
         ));
     }

@@ -11,7 +11,8 @@ pub struct Source {
     /// The path used in messages.
     pub path: PathBuf,
     text: String,
-    doc: Option<Document<String>>,
+    /// The document with spans, parsed on first use (only errors need it).
+    doc: std::sync::OnceLock<Option<Document<String>>>,
 }
 
 impl Source {
@@ -23,25 +24,41 @@ impl Source {
 
     /// Wraps text already in memory (tests, generated files).
     pub fn from_text(path: &Path, text: String) -> Source {
-        let doc = Document::parse(text.clone()).ok();
         Source {
             path: path.to_path_buf(),
             text,
-            doc,
+            doc: std::sync::OnceLock::new(),
         }
     }
 
     /// Deserialises the whole file, mapping syntax and type errors to located errors, and
     /// refuses numbers beyond their field's physical range ([`super::ranges`]).
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
-        let value = toml::from_str(&self.text).map_err(|e| self.serde_error(&e))?;
-        super::ranges::check(self)?;
-        Ok(value)
+        // One parse into a plain table (lighter than the spanned document, which is parsed
+        // only if an error needs a location): the physical ranges are checked on it, then
+        // it is consumed into `T`. Only a failure parses the text again, for the located
+        // message of the typed parse.
+        let table: toml::Table = toml::from_str(&self.text).map_err(|e| self.serde_error(&e))?;
+        super::ranges::check_table(self, &table)?;
+        match table.try_into() {
+            Ok(value) => Ok(value),
+            Err(_) => Err(match toml::from_str::<T>(&self.text) {
+                Err(e) => self.serde_error(&e),
+                Ok(_) => ConfigError::whole_file(&self.path, "could not be read as expected"),
+            }),
+        }
     }
 
-    /// The parsed span tree, if the text is valid TOML.
+    /// The file's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The parsed document with spans, if the text is valid TOML.
     pub fn document(&self) -> Option<&Document<String>> {
-        self.doc.as_ref()
+        self.doc
+            .get_or_init(|| Document::parse(self.text.clone()).ok())
+            .as_ref()
     }
 
     fn serde_error(&self, e: &toml::de::Error) -> ConfigError {
@@ -101,7 +118,7 @@ impl Source {
 
     /// Byte span of the deepest existing prefix of a dotted field path.
     fn span_of(&self, field: &str) -> Option<Range<usize>> {
-        let doc = self.doc.as_ref()?;
+        let doc = self.document()?;
         let mut node = Node::Item(doc.as_item());
         let mut best = None;
         for part in field.split('.') {

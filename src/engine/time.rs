@@ -54,7 +54,7 @@ impl SimDuration {
     /// Converts nanoseconds given as a float, saturating at the `u64` range.
     pub fn from_ns_f64(ns: f64) -> SimDuration {
         if ns.is_finite() && ns > 0.0 {
-            SimDuration(ns.round().min(u64::MAX as f64) as u64)
+            SimDuration(round_non_negative(ns).min(u64::MAX as f64) as u64)
         } else {
             SimDuration(0)
         }
@@ -142,5 +142,49 @@ mod tests {
     fn arithmetic_saturates_instead_of_wrapping() {
         assert_eq!((SimTime(u64::MAX) + SimDuration(5)).0, u64::MAX);
         assert_eq!(SimTime(3).since(SimTime(10)), SimDuration::ZERO);
+    }
+}
+
+/// `x.round()` for a non-negative finite `x` (halves away from zero), without the libm call
+/// `f64::round` compiles to on baseline x86-64 (it runs several times per simulated frame).
+/// Exact: below 2^52 the difference `x - trunc(x)` is exact (Sterbenz), above it every
+/// float is an integer.
+#[inline]
+pub fn round_non_negative(x: f64) -> f64 {
+    if x >= 4_503_599_627_370_496.0 {
+        return x;
+    }
+    let t = (x as u64) as f64;
+    if x - t >= 0.5 {
+        t + 1.0
+    } else {
+        t
+    }
+}
+
+#[cfg(test)]
+mod round_tests {
+    use super::round_non_negative;
+
+    #[test]
+    fn rounds_like_f64_round() {
+        let mut x = 0.0f64;
+        let tricky = [
+            0.5,
+            1.5,
+            2.5,
+            0.49999999999999994,
+            4503599627370495.5,
+            1e300,
+        ];
+        for &v in &tricky {
+            assert_eq!(round_non_negative(v), v.round(), "{v}");
+        }
+        for i in 0..100_000u64 {
+            x = (x * 1.618_033_988_75 + i as f64 * 0.371) % 1e7;
+            assert_eq!(round_non_negative(x), x.round(), "{x}");
+            let y = f64::from_bits(x.to_bits() + 1);
+            assert_eq!(round_non_negative(y), y.round(), "{y}");
+        }
     }
 }

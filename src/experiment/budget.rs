@@ -44,12 +44,19 @@ pub struct Work {
     pub sessions: f64,
     /// Frame events, all jobs together.
     pub frame_events: f64,
-    /// Peak memory, bytes (the largest platform, plus concurrent sessions per thread).
+    /// Peak memory, bytes (the largest platform, which grows with sites x candidates, plus
+    /// concurrent sessions per thread).
     pub memory_bytes: f64,
 }
 
-/// Bytes per site pair of a session platform (RTT rows while built, the f32 table kept).
-const BYTES_PER_SITE_PAIR: f64 = 12.0;
+/// Bytes per candidate of a session platform (the candidate, its per-application path
+/// and central costs), estimate.
+const BYTES_PER_CANDIDATE: f64 = 160.0;
+/// Bytes per application per candidate (two per-application costs).
+const BYTES_PER_CANDIDATE_APP: f64 = 16.0;
+/// Bytes per site besides its candidates (site, cluster, nearest-site search scratch per
+/// thread, monitoring and ledger rows), estimate.
+const BYTES_PER_SITE: f64 = 1024.0;
 /// Bytes per concurrent session (slot, reservation, latency group share), estimate.
 const BYTES_PER_SESSION: f64 = 256.0;
 
@@ -98,9 +105,13 @@ pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work
         let sites = exp
             .topologies
             .iter()
-            .map(|t| t.sites.len())
+            .map(|t| t.sites.len().max(t.clusters.len()))
             .max()
             .unwrap_or(0) as f64;
+        let candidates = (s.candidates_per_site as f64 + 4.0).min(sites);
+        let per_site = BYTES_PER_SITE
+            + candidates
+                * (BYTES_PER_CANDIDATE + BYTES_PER_CANDIDATE_APP * s.applications.len() as f64);
         let concurrent = peak_rate
             * s.applications
                 .iter()
@@ -111,8 +122,7 @@ pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work
             jobs,
             sessions,
             frame_events,
-            memory_bytes: sites * sites * BYTES_PER_SITE_PAIR
-                + parallel * concurrent * BYTES_PER_SESSION,
+            memory_bytes: sites * per_site + parallel * concurrent * BYTES_PER_SESSION,
         }
     } else if let Some(p) = &cfg.provisioning {
         Work {
@@ -179,7 +189,7 @@ pub fn check(exp: &LoadedExperiment, work: &Work, budget: &Budget) -> Result<(),
     let gib = work.memory_bytes / (1u64 << 30) as f64;
     if gib > budget.max_memory_gib {
         return over(
-            "GiB of memory (site pairs of the largest topology, concurrent sessions per thread)",
+            "GiB of memory (candidates of the largest topology's sites, concurrent sessions per thread)",
             format!("{gib:.1}"),
             format!("{} GiB", budget.max_memory_gib),
             "--max-memory-gib",

@@ -8,7 +8,7 @@ use crate::config::sessions::{LoadKind, SessionsConfig};
 use crate::config::source::Source;
 use crate::config::topology::TopologyConfig;
 use crate::config::{ConfigError, LoadedExperiment};
-use crate::engine::{RadixQueue, RngStreams, SimDuration, SimTime};
+use crate::engine::{CalendarQueue, RadixQueue, RngStreams, SimDuration, SimTime};
 use crate::metrics::sessions::{SessionRecorder, SessionSummary};
 pub use crate::model::session_platform::{build_platform, liqo_footprint};
 use crate::model::{ClusterId, Topology};
@@ -284,8 +284,21 @@ pub fn simulate(
             },
         )
         .expect("strategy checked by the caller");
-    let world = SessionWorld::new(platform, &settings, &arrivals, streams, RadixQueue::new());
-    world.run(strategy.as_mut(), obs)
+    if settings.frames {
+        // Every frame of every session: a dense near future, where a calendar queue beats
+        // the heaps. Every queue orders events the same way, so results do not change.
+        SessionWorld::new(
+            platform,
+            &settings,
+            &arrivals,
+            streams,
+            CalendarQueue::for_frames(),
+        )
+        .run(strategy.as_mut(), obs)
+    } else {
+        SessionWorld::new(platform, &settings, &arrivals, streams, RadixQueue::new())
+            .run(strategy.as_mut(), obs)
+    }
 }
 
 /// Checks that every strategy of the experiment is registered.

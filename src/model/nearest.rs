@@ -262,7 +262,7 @@ fn components(topo: &Topology) -> Vec<u32> {
         comp[s] = next;
         stack.push(s);
         while let Some(u) = stack.pop() {
-            for (v, _, _) in topo.links_from(SiteId(u as u32)) {
+            for (v, _, _) in topo.links_from_indexed(SiteId(u as u32)) {
                 if comp[v.ix()] == u32::MAX {
                     comp[v.ix()] = next;
                     stack.push(v.ix());
@@ -347,5 +347,123 @@ fn knn(
     knn(points, near, depth + 1, q, k, best, keep);
     if best.len() < k || best.peek().is_some_and(|top| diff * diff <= top.0 .0) {
         knn(points, far, depth + 1, q, k, best, keep);
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::config::source::Source;
+    use crate::config::topology::{validate_topology, TopologyConfig};
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    /// A random topology as TOML: `n` sites (every third a cloud), one cluster at each
+    /// site but the last, the given links (so the graph may be disconnected, with RTTs
+    /// derived where no chain exists) or, without `derive`, those plus a chain through
+    /// every site.
+    pub(crate) fn random_topology(
+        n: usize,
+        coords: &[(f64, f64)],
+        links: &[(usize, usize, f64)],
+        derive: bool,
+    ) -> TopologyConfig {
+        let mut t = format!("name = \"r\"\n[routing]\nderive_missing_rtt = {derive}\n");
+        for (i, (lat, lon)) in coords.iter().take(n).enumerate() {
+            let tier = if i % 3 == 0 { "cloud" } else { "edge" };
+            t += &format!(
+                "[[sites]]\nname = \"s{i}\"\nlat = {lat}\nlon = {lon}\ntier = \"{tier}\"\n"
+            );
+        }
+        for i in 0..n.saturating_sub(1) {
+            t += &format!(
+                "[[clusters]]\nname = \"c{i}\"\nsite = \"s{i}\"\nnodes = 2\nvcpu_per_node = 4\nmemory_gib_per_node = 8\ndistribution = \"k3s\"\nprovider = \"openstack\"\n"
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        // Without derived RTTs every site must be reachable: a chain joins them all.
+        let chain: Vec<(usize, usize, f64)> = if derive {
+            Vec::new()
+        } else {
+            (0..n - 1).map(|i| (i, i + 1, 5.0 + i as f64)).collect()
+        };
+        for &(a, b, rtt) in links.iter().chain(&chain) {
+            let (a, b) = (a % n, b % n);
+            if a != b && seen.insert((a.min(b), a.max(b))) {
+                t += &format!(
+                    "[[links]]\na = \"s{a}\"\nb = \"s{b}\"\nrtt_ms = {rtt}\njitter_ms = 0.5\nbandwidth_gbps = 10\n"
+                );
+            }
+        }
+        let src = Source::from_text(Path::new("r.toml"), t);
+        let cfg: TopologyConfig = src.parse().expect("parses");
+        validate_topology(&src, &cfg).expect("valid");
+        cfg
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Visiting every site gives exactly the RTTs of the all-pairs rows, in
+        /// non-decreasing order, and the route to each is the topology's route.
+        #[test]
+        fn visits_every_reachable_site_in_rtt_order_with_the_rows_rtts(
+            n in 2usize..40,
+            coords in prop::collection::vec((-60.0f64..60.0, -150.0f64..150.0), 40),
+            links in prop::collection::vec((0usize..40, 0usize..40, 0.2f64..30.0), 0..60),
+            derive in any::<bool>(),
+        ) {
+            let cfg = random_topology(n, &coords, &links, derive);
+            let topo = Topology::from_config(&cfg);
+            let search = NearestSites::new(&topo);
+            let mut sc = search.scratch();
+            for a in 0..n as u32 {
+                let row = topo.rtt_from(SiteId(a));
+                let mut seen = Vec::new();
+                search.visit(&mut sc, SiteId(a), |s, rtt| {
+                    seen.push((s.0, rtt));
+                    true
+                });
+                prop_assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1), "order {:?}", seen);
+                let mut got: Vec<(u32, f64)> = seen.clone();
+                got.sort_by_key(|x| x.0);
+                let want: Vec<(u32, f64)> = (0..n as u32)
+                    .filter(|&b| row[b as usize].is_finite())
+                    .map(|b| (b, row[b as usize]))
+                    .collect();
+                prop_assert_eq!(got.len(), want.len());
+                for (g, w) in got.iter().zip(&want) {
+                    prop_assert_eq!(g.0, w.0);
+                    prop_assert!((g.1 - w.1).abs() <= 1e-9 * w.1.max(1.0), "{:?} vs {:?}", g, w);
+                }
+                for &(b, _) in &seen {
+                    let mine = search.route_to(&sc, SiteId(b)).expect("visited");
+                    let theirs = topo.route(SiteId(a), SiteId(b)).expect("reachable");
+                    prop_assert!((mine.rtt_ms - theirs.rtt_ms).abs() <= 1e-9 * theirs.rtt_ms.max(1.0));
+                    prop_assert_eq!(mine.derived, theirs.derived);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_search_stops_where_its_caller_does() {
+        let coords: Vec<(f64, f64)> = (0..40).map(|i| (i as f64, 0.0)).collect();
+        let links: Vec<(usize, usize, f64)> = (0..39).map(|i| (i, i + 1, 1.0)).collect();
+        let cfg = random_topology(40, &coords, &links, false);
+        let topo = Topology::from_config(&cfg);
+        let search = NearestSites::new(&topo);
+        let mut sc = search.scratch();
+        let mut n = 0;
+        search.visit(&mut sc, SiteId(0), |_, _| {
+            n += 1;
+            n < 3
+        });
+        assert_eq!(n, 3);
+        assert!(
+            sc.touched.len() < 10,
+            "a bounded search touches only the sites near its origin ({})",
+            sc.touched.len()
+        );
     }
 }

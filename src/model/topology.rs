@@ -311,26 +311,8 @@ impl Topology {
             .collect()
     }
 
-    /// Measured links out of site `a`: (other end, RTT ms, jitter ms), in insertion order.
-    pub fn links_from(&self, a: SiteId) -> impl Iterator<Item = (SiteId, f64, f64)> + '_ {
-        use petgraph::visit::EdgeRef;
-        let from = NodeIndex::new(a.ix());
-        self.graph.edges(from).map(move |e| {
-            let other = if e.source() == from {
-                e.target()
-            } else {
-                e.source()
-            };
-            (
-                SiteId(other.index() as u32),
-                e.weight().rtt_ms,
-                e.weight().jitter_ms,
-            )
-        })
-    }
-
-    /// As [`Self::links_from`], with each link's index for [`Self::link`]: (other end, RTT
-    /// ms, link index).
+    /// Measured links out of site `a`, with each link's index for [`Self::link`]: (other
+    /// end, RTT ms, link index).
     pub(crate) fn links_from_indexed(
         &self,
         a: SiteId,
@@ -359,11 +341,6 @@ impl Topology {
     /// Whether RTTs between sites no chain of links joins are derived from distance.
     pub fn derives_missing_rtt(&self) -> bool {
         self.routing.derive_missing_rtt
-    }
-
-    /// Jitter of a derived (distance-based) route, ms.
-    pub fn derived_jitter_ms(&self) -> f64 {
-        self.routing.derived_jitter_ms
     }
 
     /// The route between the sites of two clusters.

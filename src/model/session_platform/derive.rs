@@ -370,3 +370,85 @@ fn central_round_trips(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::nearest::tests::random_topology;
+    use proptest::prelude::*;
+
+    fn sessions(k: u32, users: u32) -> SessionsConfig {
+        toml::from_str(&format!(
+            r#"
+topology = "t.toml"
+strategies = ["latency-greedy"]
+candidates_per_site = {k}
+[load]
+kind = "poisson"
+rate_per_s = 1.0
+[[applications]]
+name = "a"
+share = 1.0
+mean_duration_s = 60
+cpu_cores = 1.0
+memory_mib = 512
+ms_per_frame = 2.0
+frame_rate_fps = 60
+bitrate_mbps = 10
+protocol = "udp"
+users = {users}
+"#
+        ))
+        .expect("a sessions table")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The bounded search picks what sorting every cluster by its all-pairs RTT row
+        /// picks: the `k` nearest (ties by id), the nearest clouds, the home first; the
+        /// nearest access sites likewise, and the other users' RTTs are the rows' values.
+        #[test]
+        fn candidates_are_those_of_the_all_pairs_rows(
+            n in 3usize..30,
+            k in 1u32..8,
+            coords in prop::collection::vec((-60.0f64..60.0, -150.0f64..150.0), 30),
+            links in prop::collection::vec((0usize..30, 0usize..30, 0.2f64..30.0), 0..50),
+            derive in any::<bool>(),
+        ) {
+            let cfg = random_topology(n, &coords, &links, derive);
+            let s = sessions(k, 3);
+            let p = build_platform(&s, &cfg, Fidelity::Flow, CapacityModel::Nodes);
+            let t = &p.topology;
+            for site in 0..n {
+                let row = t.rtt_from(SiteId(site as u32));
+                let mut order: Vec<(f64, ClusterId)> = (0..t.clusters.len())
+                    .map(|i| (row[t.clusters[i].site.ix()], ClusterId(i as u32)))
+                    .filter(|x| x.0.is_finite())
+                    .collect();
+                order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let mut want: Vec<ClusterId> = order.iter().take(k as usize).map(|x| x.1).collect();
+                let clouds: Vec<ClusterId> = order
+                    .iter()
+                    .filter(|x| t.sites[t.cluster(x.1).site.ix()].tier == Tier::Cloud)
+                    .take(CLOUD_CANDIDATES)
+                    .map(|x| x.1)
+                    .filter(|c| !want.contains(c))
+                    .collect();
+                want.extend(clouds);
+                let got: Vec<ClusterId> = p.candidates[site].iter().map(|c| c.cluster).collect();
+                prop_assert_eq!(&got, &want, "site {}", site);
+                let mut near = p.access_sites.clone();
+                near.sort_by(|&a, &b| row[a as usize].total_cmp(&row[b as usize]).then(a.cmp(&b)));
+                near.truncate(NEAR_ACCESS_SITES);
+                prop_assert_eq!(&p.near_access[site], &near);
+                for c in &p.candidates[site] {
+                    for (j, &u) in p.near_access[site].iter().enumerate() {
+                        let r = t.rtt_from(SiteId(u))[c.site as usize] as f32;
+                        prop_assert_eq!(c.near_rtt_ms[j], r);
+                    }
+                }
+            }
+        }
+    }
+}

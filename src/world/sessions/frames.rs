@@ -12,6 +12,7 @@ use super::network::Network;
 use super::observer::SessionObserver;
 use super::roster::Roster;
 use crate::engine::rng::truncated_normal;
+use crate::engine::time::round_non_negative;
 use crate::engine::{EventQueue, SimDuration, SimTime, StreamRng};
 use crate::model::session_platform::{Candidate, SessionPlatform};
 use rand::Rng;
@@ -130,7 +131,7 @@ impl Frames {
         let hops_ms = cand.path_ms[s.app as usize] + central;
         let at_link = done + SimDuration::from_secs_f64(hops_ms / 1e3);
         let so_far = (at_link - now).0.min(u32::MAX as u64) as u32;
-        let permille = (size * 1000.0).round() as u16;
+        let permille = round_non_negative(size * 1000.0) as u16;
         queue.push(
             at_link,
             SEvent::FrameAtLink(slot, so_far, permille, gen as u16),
@@ -158,7 +159,7 @@ impl Frames {
         let gbps = cand.bandwidth_gbps * w.net.bandwidth_factor(site);
         let bits = app.frame_bits * app.users as f64 * permille as f64 / 1000.0;
         let start = now.max(self.link_free[site]);
-        let sent = start + SimDuration((bits / gbps).round() as u64);
+        let sent = start + SimDuration(round_non_negative(bits / gbps) as u64);
         self.link_free[site] = sent;
         let down_ms = self.draw_leg_ms(w, s.site, cand);
         let ms = (so_far_ns as u64 + (sent - now).0) as f64 / 1e6 + down_ms.max(0.0) + s.penalty_ms;

@@ -79,6 +79,9 @@ pub struct Ledger<'a> {
     p: &'a SessionPlatform,
     load: Vec<ClusterLoad>,
     site_load_mbps: Vec<f64>,
+    /// Processing slowdown of each cluster at its utilisation (kept up to date by every
+    /// reservation: frames read it for every frame).
+    stretch: Vec<f64>,
     /// Sessions of each application on each cluster, application-major.
     hosted: Vec<u32>,
     changed_clusters: Changes,
@@ -92,14 +95,19 @@ impl<'a> Ledger<'a> {
         for &c in &p.standby {
             load[c.ix()].absent = true;
         }
-        Ledger {
+        let mut ledger = Ledger {
             p,
             load,
+            stretch: Vec::new(),
             site_load_mbps: vec![0.0; p.topology.sites.len()],
             hosted: vec![0; p.apps.len() * p.topology.clusters.len()],
             changed_clusters: Changes::new(p.topology.clusters.len()),
             changed_sites: Changes::new(p.topology.sites.len()),
-        }
+        };
+        ledger.stretch = (0..ledger.load.len())
+            .map(|i| contention_stretch(ledger.cpu_util(i), p.topology.clusters[i].cpu_cores))
+            .collect();
+        ledger
     }
 
     /// Number of clusters.
@@ -155,7 +163,7 @@ impl<'a> Ledger<'a> {
     /// Processing slowdown on cluster `i` at its utilisation now.
     #[inline]
     pub fn stretch(&self, i: usize) -> f64 {
-        contention_stretch(self.cpu_util(i), self.p.topology.clusters[i].cpu_cores)
+        self.stretch[i]
     }
 
     /// The central cluster, for an application with central components.
@@ -246,6 +254,8 @@ impl<'a> Ledger<'a> {
             l.used_cpu = (l.used_cpu + sign * cpu).max(0.0);
             l.used_mem = (l.used_mem + sign * mem).max(0.0);
             self.changed_clusters.mark(k.ix());
+            let cores = self.p.topology.clusters[k.ix()].cpu_cores;
+            self.stretch[k.ix()] = contention_stretch(self.cpu_util(k.ix()), cores);
         }
     }
 

@@ -8,7 +8,6 @@ use super::ledger::Ledger;
 use super::observer::SessionObserver;
 use crate::config::topology::Tier;
 use crate::engine::SimTime;
-use crate::model::platform::contention_stretch;
 use crate::model::session_platform::SessionPlatform;
 use crate::model::ClusterId;
 use crate::world::policy::{ObservedCluster, ObservedView};
@@ -122,7 +121,7 @@ fn observe(p: &SessionPlatform, ledger: &Ledger, i: usize) -> ObservedCluster {
         free_cpu_cores: (cap.0 - l.used_cpu).max(0.0),
         free_memory_mib: (cap.1 - l.used_mem).max(0.0),
         cpu_util: util,
-        cpu_stretch: contention_stretch(util, k.cpu_cores),
+        cpu_stretch: ledger.stretch(i),
         up: l.down == 0 && !l.absent,
         cost_per_vcpu_hour_usd: k.cost_per_vcpu_hour_usd,
     }

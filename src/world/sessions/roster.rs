@@ -48,6 +48,8 @@ pub struct Session {
 /// accounting needs to know of it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Membership {
+    /// The session's slot.
+    pub slot: u32,
     /// First user's access site.
     pub site: u32,
     /// Candidate index at that site.
@@ -96,6 +98,7 @@ impl Roster {
         if self.keep_changes {
             let s = &self.sessions[slot as usize];
             self.changes.push(Membership {
+                slot,
                 site: s.site,
                 cand: s.cand,
                 app: s.app,

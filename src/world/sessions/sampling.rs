@@ -6,8 +6,10 @@
 //! latency is recomputed only when something it depends on changed since the last scrape
 //! (its size, its cluster's load, its cluster's site's link load, a fault on the network);
 //! otherwise the scrapes it goes through are counted and reported together when it changes
-//! or the run ends. The histogram and the time over budget are sums of integer
-//! microseconds, so they are exactly what sampling every session at every scrape gives.
+//! or the run ends. A recomputed latency that rounds to the same nanosecond (what the
+//! histogram records) and the same side of the budget continues the group's run. The
+//! histogram and the time over budget are sums of integer microseconds, so they are
+//! exactly what sampling every session at every scrape gives.
 
 use super::ledger::Ledger;
 use super::network::Network;
@@ -16,6 +18,29 @@ use super::roster::{Membership, Roster};
 use crate::model::session::{session_latency_ms, LatencyInputs};
 use crate::model::session_platform::SessionPlatform;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiply-rotate hash for small integer keys (the group index is looked up on every
+/// start and stop; SipHash's protection against chosen keys is not needed here).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(x as u64);
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
 
 /// Identity of a group: access site, candidate index, application, other-user penalty
 /// (its bits).
@@ -26,14 +51,25 @@ type GroupKey = (u32, u32, u32, u64);
 struct Group {
     key: GroupKey,
     cluster: u32,
+    /// The cluster's site.
+    site: u32,
+    /// The candidate's inputs that do not change (copied so a refresh reads one place).
+    access_ms: f64,
+    rtt_ms: f64,
+    path_ms: f64,
+    cpu_speed: f64,
+    bandwidth_gbps: f64,
     /// How much worse the slowest other user fares, ms.
     penalty_ms: f64,
     /// Wait for central components, ms.
     central_ms: f64,
+    /// Sessions now.
     count: u32,
-    /// Latency since scrape `since`, ms.
+    /// Sessions at the scrapes since `since`.
+    counted: u32,
+    /// Latency at the scrapes since `since`, ms.
     ms: f64,
-    /// The first scrape at which `count` sessions had latency `ms`.
+    /// The first scrape of the current run of `counted` sessions at latency `ms`.
     since: u64,
     /// Size or inputs changed since the last scrape.
     dirty: bool,
@@ -44,13 +80,15 @@ struct Group {
 /// The groups of a run and the scrapes so far.
 pub struct Sampler {
     groups: Vec<Group>,
-    index: HashMap<GroupKey, u32>,
+    index: HashMap<GroupKey, u32, BuildHasherDefault<KeyHasher>>,
     free: Vec<u32>,
     /// Groups per cluster.
     on_cluster: Vec<Vec<u32>>,
     /// Clusters per site.
     at_site: Vec<Vec<u32>>,
     dirty: Vec<u32>,
+    /// The group of the session in each slot (while it runs).
+    group_of: Vec<u32>,
     /// Starts and stops taken from the roster at a scrape (kept for its allocation).
     log: Vec<Membership>,
     /// Processing slowdown per cluster, as of the last scrape that saw it change.
@@ -71,11 +109,12 @@ impl Sampler {
         }
         Sampler {
             groups: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             free: Vec::new(),
             on_cluster: vec![Vec::new(); ledger.len()],
             at_site,
             dirty: Vec::new(),
+            group_of: Vec::new(),
             log: Vec::new(),
             stretch: (0..ledger.len()).map(|i| ledger.stretch(i)).collect(),
             scrapes: 0,
@@ -84,21 +123,27 @@ impl Sampler {
         }
     }
 
-    /// Applies one start or stop of a session to its group (first reporting the group's
-    /// scrapes so far at its old size).
-    fn apply(&mut self, p: &SessionPlatform, m: Membership, obs: &mut impl SessionObserver) {
-        let key = (m.site, m.cand, m.app, m.penalty_ms.to_bits());
-        let g = match self.index.get(&key) {
-            Some(&g) => g,
-            None => self.create(p, key, m),
-        };
-        self.mark(g, p, obs);
-        let group = &mut self.groups[g as usize];
-        if m.joined {
-            group.count += 1;
+    /// Applies one start or stop of a session to its group.
+    fn apply(&mut self, p: &SessionPlatform, m: Membership) {
+        let slot = m.slot as usize;
+        let g = if m.joined {
+            let key = (m.site, m.cand, m.app, m.penalty_ms.to_bits());
+            let g = match self.index.get(&key) {
+                Some(&g) => g,
+                None => self.create(p, key, m),
+            };
+            if self.group_of.len() <= slot {
+                self.group_of.resize(slot + 1, u32::MAX);
+            }
+            self.group_of[slot] = g;
+            self.groups[g as usize].count += 1;
+            g
         } else {
-            group.count -= 1;
-        }
+            let g = self.group_of[slot];
+            self.groups[g as usize].count -= 1;
+            g
+        };
+        self.mark(g);
     }
 
     fn create(&mut self, p: &SessionPlatform, key: GroupKey, m: Membership) -> u32 {
@@ -107,6 +152,12 @@ impl Sampler {
         let group = Group {
             key,
             cluster: c.cluster.0,
+            site: c.site,
+            access_ms: p.topology.sites[m.site as usize].access_latency_ms,
+            rtt_ms: c.rtt_ms,
+            path_ms: c.path_ms[m.app as usize],
+            cpu_speed: c.cpu_speed,
+            bandwidth_gbps: c.bandwidth_gbps,
             penalty_ms: m.penalty_ms,
             central_ms: if app.central_in_path {
                 c.central_ms[m.app as usize]
@@ -114,6 +165,7 @@ impl Sampler {
                 0.0
             },
             count: 0,
+            counted: 0,
             ms: 0.0,
             since: self.scrapes,
             dirty: false,
@@ -134,17 +186,14 @@ impl Sampler {
         g
     }
 
-    /// Group `g` changes at this scrape: it reports the scrapes since it last changed
-    /// (at its old size and latency) and is recomputed at the end of the scrape.
-    fn mark(&mut self, g: u32, p: &SessionPlatform, obs: &mut impl SessionObserver) {
-        if self.groups[g as usize].dirty {
-            return;
-        }
-        self.flush(p, g, obs);
+    /// Group `g` is recomputed at the end of this scrape.
+    #[inline]
+    fn mark(&mut self, g: u32) {
         let group = &mut self.groups[g as usize];
-        group.since = self.scrapes;
-        group.dirty = true;
-        self.dirty.push(g);
+        if !group.dirty {
+            group.dirty = true;
+            self.dirty.push(g);
+        }
     }
 
     /// A scrape: groups whose size or inputs changed report the scrapes since they last
@@ -158,45 +207,85 @@ impl Sampler {
         let mut log = std::mem::take(&mut self.log);
         roster.take_changes(&mut log);
         for &m in &log {
-            self.apply(p, m, obs);
+            self.apply(p, m);
         }
         self.log = log;
         for &c in ledger.changed_clusters().list() {
             self.stretch[c as usize] = ledger.stretch(c as usize);
-            self.mark_cluster(c, p, obs);
+            self.mark_cluster(c);
         }
         for &s in ledger.changed_sites().list() {
             for i in 0..self.at_site[s as usize].len() {
-                self.mark_cluster(self.at_site[s as usize][i], p, obs);
+                self.mark_cluster(self.at_site[s as usize][i]);
             }
         }
         if net.version() != self.net_version {
             self.net_version = net.version();
             for c in 0..self.on_cluster.len() as u32 {
-                self.mark_cluster(c, p, obs);
+                self.mark_cluster(c);
             }
         }
         let mut dirty = std::mem::take(&mut self.dirty);
         for &g in &dirty {
-            self.refresh(p, ledger, net, g);
+            self.refresh(p, ledger, net, g, obs);
         }
         dirty.clear();
         self.dirty = dirty;
         self.scrapes += 1;
     }
 
-    fn mark_cluster(&mut self, c: u32, p: &SessionPlatform, obs: &mut impl SessionObserver) {
-        let list = std::mem::take(&mut self.on_cluster[c as usize]);
-        for &g in &list {
-            self.mark(g, p, obs);
+    fn mark_cluster(&mut self, c: u32) {
+        for i in 0..self.on_cluster[c as usize].len() {
+            let g = self.on_cluster[c as usize][i];
+            self.mark(g);
         }
-        self.on_cluster[c as usize] = list;
     }
 
-    /// Recomputes group `g`'s latency at this scrape; an empty group is forgotten.
-    fn refresh(&mut self, p: &SessionPlatform, ledger: &Ledger, net: &Network, g: u32) {
+    /// Recomputes group `g`'s latency at this scrape. If its size changed, or its latency
+    /// no longer rounds to the same nanosecond or side of the budget, the scrapes of its
+    /// run so far are reported and a new run starts; an empty group is forgotten.
+    fn refresh(
+        &mut self,
+        p: &SessionPlatform,
+        ledger: &Ledger,
+        net: &Network,
+        g: u32,
+        obs: &mut impl SessionObserver,
+    ) {
+        let group = self.groups[g as usize];
+        let ms = if group.count == 0 {
+            f64::NAN
+        } else {
+            let (site, _, app, _) = group.key;
+            let k = group.site as usize;
+            session_latency_ms(
+                &p.apps[app as usize],
+                &LatencyInputs {
+                    access_ms: group.access_ms,
+                    rtt_ms: group.rtt_ms + net.extra_rtt_ms(site as usize, k),
+                    path_ms: group.path_ms,
+                    cpu_stretch: self.stretch[group.cluster as usize],
+                    cpu_speed: group.cpu_speed,
+                    bandwidth_gbps: group.bandwidth_gbps * net.bandwidth_factor(k),
+                    link_util: ledger.site_load_mbps(k) / (p.site_bandwidth_gbps[k] * 1000.0),
+                },
+            ) + group.penalty_ms
+                + group.central_ms
+        };
+        let slo = p.slo_latency_ms;
+        let same = group.count == group.counted
+            && group.count > 0
+            && ns(ms) == ns(group.ms)
+            && (ms > slo) == (group.ms > slo);
+        self.groups[g as usize].dirty = false;
+        if same {
+            return;
+        }
+        self.flush(p, g, obs);
         let group = &mut self.groups[g as usize];
-        group.dirty = false;
+        group.since = self.scrapes;
+        group.counted = group.count;
+        group.ms = ms;
         if group.count == 0 {
             group.free = true;
             self.index.remove(&group.key);
@@ -205,34 +294,17 @@ impl Sampler {
             if let Some(i) = list.iter().position(|&x| x == g) {
                 list.swap_remove(i);
             }
-            return;
         }
-        let (site, cand, app, _) = group.key;
-        let c = &p.candidates[site as usize][cand as usize];
-        let k = c.site as usize;
-        let ms = session_latency_ms(
-            &p.apps[app as usize],
-            &LatencyInputs {
-                access_ms: p.topology.sites[site as usize].access_latency_ms,
-                rtt_ms: c.rtt_ms + net.extra_rtt_ms(site as usize, k),
-                path_ms: c.path_ms[app as usize],
-                cpu_stretch: self.stretch[c.cluster.ix()],
-                cpu_speed: c.cpu_speed,
-                bandwidth_gbps: c.bandwidth_gbps * net.bandwidth_factor(k),
-                link_util: ledger.site_load_mbps(k) / (p.site_bandwidth_gbps[k] * 1000.0),
-            },
-        );
-        group.ms = ms + group.penalty_ms + group.central_ms;
     }
 
     /// Reports group `g`'s latency for the scrapes since it last changed.
     fn flush(&self, p: &SessionPlatform, g: u32, obs: &mut impl SessionObserver) {
         let group = &self.groups[g as usize];
         let scrapes = self.scrapes - group.since;
-        if group.count == 0 || scrapes == 0 {
+        if group.counted == 0 || scrapes == 0 {
             return;
         }
-        let weight = group.count as u64 * scrapes * self.weight_us;
+        let weight = group.counted as u64 * scrapes * self.weight_us;
         obs.latency(group.ms, group.ms > p.slo_latency_ms, weight);
     }
 
@@ -244,4 +316,10 @@ impl Sampler {
             }
         }
     }
+}
+
+/// A latency as the histogram records it: the nearest nanosecond.
+#[inline]
+fn ns(ms: f64) -> u64 {
+    (ms * 1e6 + 0.5) as u64
 }
