@@ -7,11 +7,12 @@
 //! the same chain of links; only the work is bounded by what the caller asks for.
 
 use super::ids::SiteId;
-use super::topology::{Route, Topology};
+use super::topology::{chain_route, Route, Topology};
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-/// A site and its RTT, ordered by RTT then site (for the Dijkstra heap).
+/// A site and its RTT (or distance), ordered by that then site (for the Dijkstra heap and
+/// the k-d tree's candidate heap).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Reached(f64, u32);
 
@@ -160,24 +161,7 @@ impl<'t> NearestSites<'t> {
             chain.push(link);
             at = prev;
         }
-        let mut route = Route {
-            rtt_ms: 0.0,
-            jitter_ms: 0.0,
-            bandwidth_gbps: f64::INFINITY,
-            loss_pct: 0.0,
-            derived: false,
-        };
-        let (mut variance, mut delivered) = (0.0, 1.0);
-        for &link in chain.iter().rev() {
-            let l = self.topo.link(link);
-            route.rtt_ms += l.rtt_ms;
-            variance += l.jitter_ms * l.jitter_ms;
-            route.bandwidth_gbps = route.bandwidth_gbps.min(l.bandwidth_gbps);
-            delivered *= 1.0 - l.loss_pct / 100.0;
-        }
-        route.jitter_ms = variance.sqrt();
-        route.loss_pct = (1.0 - delivered) * 100.0;
-        Some(route)
+        Some(chain_route(chain.iter().rev().map(|&l| self.topo.link(l))))
     }
 
     fn reset(&self, sc: &mut Scratch, from: SiteId) {
@@ -232,7 +216,7 @@ impl<'t> NearestSites<'t> {
             return sc.derived.len();
         };
         let own = self.component[from.ix()];
-        let mut best: BinaryHeap<(OrdF64, u32)> = BinaryHeap::new();
+        let mut best: BinaryHeap<Reached> = BinaryHeap::new();
         let q = self.points[from.ix()];
         knn(&self.points, tree, 0, &q, want, &mut best, &|s| {
             self.component[s as usize] != own
@@ -240,7 +224,7 @@ impl<'t> NearestSites<'t> {
         sc.derived.clear();
         sc.derived.extend(
             best.into_iter()
-                .map(|(_, s)| (self.topo.derived_rtt_ms(from, SiteId(s)), s)),
+                .map(|Reached(_, s)| (self.topo.derived_rtt_ms(from, SiteId(s)), s)),
         );
         sc.derived
             .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -274,21 +258,6 @@ fn components(topo: &Topology) -> Vec<u32> {
     comp
 }
 
-/// A float with a total order, for the k-d tree's candidate heap.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct OrdF64(f64);
-impl Eq for OrdF64 {}
-impl PartialOrd for OrdF64 {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for OrdF64 {
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.0.total_cmp(&o.0)
-    }
-}
-
 fn sq_dist(a: &[f64; 3], b: &[f64; 3]) -> f64 {
     (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
 }
@@ -319,7 +288,7 @@ fn knn(
     depth: usize,
     q: &[f64; 3],
     k: usize,
-    best: &mut BinaryHeap<(OrdF64, u32)>,
+    best: &mut BinaryHeap<Reached>,
     keep: &dyn Fn(u32) -> bool,
 ) {
     if ix.is_empty() {
@@ -329,12 +298,12 @@ fn knn(
     let s = ix[mid];
     let p = &points[s as usize];
     if keep(s) {
-        let d = OrdF64(sq_dist(p, q));
+        let here = Reached(sq_dist(p, q), s);
         if best.len() < k {
-            best.push((d, s));
-        } else if best.peek().is_some_and(|top| (d, s) < *top) {
+            best.push(here);
+        } else if best.peek().is_some_and(|top| here < *top) {
             best.pop();
-            best.push((d, s));
+            best.push(here);
         }
     }
     let axis = depth % 3;
@@ -345,7 +314,7 @@ fn knn(
         (&ix[mid + 1..], &ix[..mid])
     };
     knn(points, near, depth + 1, q, k, best, keep);
-    if best.len() < k || best.peek().is_some_and(|top| diff * diff <= top.0 .0) {
+    if best.len() < k || best.peek().is_some_and(|top| diff * diff <= top.0) {
         knn(points, far, depth + 1, q, k, best, keep);
     }
 }

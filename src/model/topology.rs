@@ -94,6 +94,28 @@ pub(crate) struct LinkAttrs {
     pub(crate) loss_pct: f64,
 }
 
+/// The route along a chain of links, in order: RTTs and variances add, the narrowest link
+/// sets the bandwidth, losses compound.
+pub(crate) fn chain_route(links: impl Iterator<Item = LinkAttrs>) -> Route {
+    let mut route = Route {
+        rtt_ms: 0.0,
+        jitter_ms: 0.0,
+        bandwidth_gbps: f64::INFINITY,
+        loss_pct: 0.0,
+        derived: false,
+    };
+    let (mut variance, mut delivered) = (0.0, 1.0);
+    for link in links {
+        route.rtt_ms += link.rtt_ms;
+        variance += link.jitter_ms * link.jitter_ms;
+        route.bandwidth_gbps = route.bandwidth_gbps.min(link.bandwidth_gbps);
+        delivered *= 1.0 - link.loss_pct / 100.0;
+    }
+    route.jitter_ms = variance.sqrt();
+    route.loss_pct = (1.0 - delivered) * 100.0;
+    route
+}
+
 /// The platform: sites, clusters, and the graph of measured links.
 #[derive(Debug, Clone)]
 pub struct Topology {
@@ -254,29 +276,16 @@ impl Topology {
             |e| e.weight().rtt_ms,
             |_| 0.0,
         )?;
-        let mut route = Route {
-            rtt_ms: 0.0,
-            jitter_ms: 0.0,
-            bandwidth_gbps: f64::INFINITY,
-            loss_pct: 0.0,
-            derived: false,
-        };
-        let mut variance = 0.0;
-        let mut delivered = 1.0;
-        for w in nodes.windows(2) {
-            let link = self
-                .graph
-                .edges_connecting(w[0], w[1])
-                .map(|e| *e.weight())
-                .min_by(|x, y| x.rtt_ms.total_cmp(&y.rtt_ms))?;
-            route.rtt_ms += link.rtt_ms;
-            variance += link.jitter_ms * link.jitter_ms;
-            route.bandwidth_gbps = route.bandwidth_gbps.min(link.bandwidth_gbps);
-            delivered *= 1.0 - link.loss_pct / 100.0;
-        }
-        route.jitter_ms = variance.sqrt();
-        route.loss_pct = (1.0 - delivered) * 100.0;
-        Some(route)
+        let links: Option<Vec<LinkAttrs>> = nodes
+            .windows(2)
+            .map(|w| {
+                self.graph
+                    .edges_connecting(w[0], w[1])
+                    .map(|e| *e.weight())
+                    .min_by(|x, y| x.rtt_ms.total_cmp(&y.rtt_ms))
+            })
+            .collect();
+        Some(chain_route(links?.into_iter()))
     }
 
     fn derived_route(&self, a: SiteId, b: SiteId) -> Option<Route> {

@@ -58,6 +58,18 @@ macro_rules! parts {
     };
 }
 
+/// Borrows what a frame needs from a world.
+macro_rules! frame_parts {
+    ($w:expr) => {
+        FrameParts {
+            p: $w.p,
+            roster: &$w.roster,
+            ledger: &$w.ledger,
+            net: &$w.net,
+        }
+    };
+}
+
 impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     /// A world at time zero.
     pub fn new(
@@ -174,29 +186,13 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             SEvent::Peered(i) => self.control.peered(i, obs),
             SEvent::ClusterUp(c, ok) => self.control.cluster_up(now, &mut self.ledger, c, ok, obs),
             SEvent::Frame(slot, gen) => {
-                if self.roster.live(slot, gen) {
-                    let w = FrameParts {
-                        p: self.p,
-                        roster: &self.roster,
-                        ledger: &self.ledger,
-                        net: &self.net,
-                    };
-                    if let Some(frames) = &mut self.frames {
-                        frames.frame(&w, now, (slot, gen), &mut self.queue);
-                    }
+                if let (true, Some(frames)) = (self.roster.live(slot, gen), &mut self.frames) {
+                    frames.frame(&frame_parts!(self), now, (slot, gen), &mut self.queue);
                 }
             }
             SEvent::FrameAtLink(slot, so_far_ns, size, gen) => {
-                if self.roster.live16(slot, gen) {
-                    let w = FrameParts {
-                        p: self.p,
-                        roster: &self.roster,
-                        ledger: &self.ledger,
-                        net: &self.net,
-                    };
-                    if let Some(frames) = &mut self.frames {
-                        frames.at_link(&w, now, slot, (so_far_ns, size), obs);
-                    }
+                if let (true, Some(frames)) = (self.roster.live16(slot, gen), &mut self.frames) {
+                    frames.at_link(&frame_parts!(self), now, slot, (so_far_ns, size), obs);
                 }
             }
         }
