@@ -54,7 +54,14 @@ impl SimDuration {
     /// Converts nanoseconds given as a float, saturating at the `u64` range.
     pub fn from_ns_f64(ns: f64) -> SimDuration {
         if ns.is_finite() && ns > 0.0 {
-            SimDuration(round_non_negative(ns).min(u64::MAX as f64) as u64)
+            let r = round_non_negative(ns);
+            // Through i64 where it fits: one instruction, where a saturating cast to u64
+            // takes a dozen on x86-64.
+            SimDuration(if r < 9.0e18 {
+                r as i64 as u64
+            } else {
+                r.min(u64::MAX as f64) as u64
+            })
         } else {
             SimDuration(0)
         }
@@ -154,7 +161,7 @@ pub fn round_non_negative(x: f64) -> f64 {
     if x >= 4_503_599_627_370_496.0 {
         return x;
     }
-    let t = (x as u64) as f64;
+    let t = (x as i64) as f64;
     if x - t >= 0.5 {
         t + 1.0
     } else {

@@ -73,9 +73,10 @@ impl SessionObserver for SessionRecorder {
         self.udp_refused += 1;
     }
     fn latency(&mut self, ms: f64, over_budget: bool, weight_us: u64) {
-        // Nearest ns without a libm call (latencies are positive).
+        // Nearest ns without a libm call (latencies are positive and far below 2^63 ns,
+        // where the cast through i64 is one instruction).
         self.latency_ns
-            .record_weighted((ms * 1e6 + 0.5) as u64, weight_us);
+            .record_weighted((ms * 1e6 + 0.5).max(0.0) as i64 as u64, weight_us);
         self.observed_us += weight_us;
         if over_budget {
             self.over_budget_us += weight_us;

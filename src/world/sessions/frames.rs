@@ -159,10 +159,12 @@ impl Frames {
         let gbps = cand.bandwidth_gbps * w.net.bandwidth_factor(site);
         let bits = app.frame_bits * app.users as f64 * permille as f64 / 1000.0;
         let start = now.max(self.link_free[site]);
-        let sent = start + SimDuration(round_non_negative(bits / gbps) as u64);
+        let sent = start + SimDuration(round_non_negative(bits / gbps) as i64 as u64);
         self.link_free[site] = sent;
         let down_ms = self.draw_leg_ms(w, s.site, cand);
-        let ms = (so_far_ns as u64 + (sent - now).0) as f64 / 1e6 + down_ms.max(0.0) + s.penalty_ms;
+        let ms = (so_far_ns as u64 + (sent - now).0) as i64 as f64 / 1e6
+            + down_ms.max(0.0)
+            + s.penalty_ms;
         let shown = 1 + std::mem::take(&mut self.skipped[slot as usize]);
         let weight_s = shown as f64 * app.frame_interval_ns as f64 / 1e9;
         obs.latency(ms, ms > p.slo_latency_ms, (weight_s * 1e6 + 0.5) as u64);
