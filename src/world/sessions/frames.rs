@@ -14,7 +14,7 @@ use super::roster::Roster;
 use crate::engine::rng::truncated_normal;
 use crate::engine::time::round_non_negative;
 use crate::engine::{EventQueue, SimDuration, SimTime, StreamRng};
-use crate::model::session_platform::{Candidate, SessionPlatform};
+use crate::model::session_platform::SessionPlatform;
 use rand::Rng;
 
 /// Most frames of one session processed at once at frame fidelity (one per whole core).
@@ -23,13 +23,37 @@ const MAX_FRAME_LANES: usize = 4;
 /// Standard deviation of a frame's size relative to its mean (3GPP TR 38.838).
 const FRAME_SIZE_SD: f64 = 0.105;
 
+/// A session's frame state, with what its frames need of its placement copied in one place
+/// (rebuilt when the session moves to another candidate).
+#[derive(Debug, Clone, Copy)]
+struct SlotFrames {
+    /// When each of the session's cores finishes its frame (unused lanes stay at
+    /// `SimTime::MAX`).
+    busy: [SimTime; MAX_FRAME_LANES],
+    /// Frames superseded since the last presented one.
+    skipped: u32,
+    /// The candidate the copy below is of (`u32::MAX`: none yet).
+    cand: u32,
+    interval_ns: u64,
+    /// Per-frame work at the cluster's vCPU speed, ms.
+    work_ms: f64,
+    cluster: u32,
+    cluster_site: u32,
+    first_site: u32,
+    access_ms: f64,
+    rtt_ms: f64,
+    jitter_ms: f64,
+    /// Cross-cluster and central hops, ms.
+    hops_ms: f64,
+    bandwidth_gbps: f64,
+    /// Bits of one frame for all users.
+    bits: f64,
+    penalty_ms: f64,
+}
+
 /// Per-slot frame state and per-site egress links.
 pub struct Frames {
-    /// When each of a session's cores finishes its frame (unused lanes stay at
-    /// `SimTime::MAX`).
-    busy: Vec<[SimTime; MAX_FRAME_LANES]>,
-    /// Frames of each session superseded since its last presented one.
-    skipped: Vec<u32>,
+    slots: Vec<SlotFrames>,
     /// When each site's egress link finishes its last frame.
     link_free: Vec<SimTime>,
     rng: StreamRng,
@@ -51,8 +75,7 @@ impl Frames {
     /// Idle links at every site.
     pub fn new(sites: usize, rng: StreamRng) -> Self {
         Frames {
-            busy: Vec::new(),
-            skipped: Vec::new(),
+            slots: Vec::new(),
             link_free: vec![SimTime::ZERO; sites],
             rng,
         }
@@ -73,16 +96,62 @@ impl Frames {
         let lanes = (a.local_resources().0.floor() as usize).clamp(1, MAX_FRAME_LANES);
         let mut busy = [SimTime(u64::MAX); MAX_FRAME_LANES];
         busy[..lanes].fill(SimTime::ZERO);
+        let fresh = SlotFrames {
+            busy,
+            skipped: 0,
+            cand: u32::MAX,
+            interval_ns: a.frame_interval_ns,
+            work_ms: 0.0,
+            cluster: 0,
+            cluster_site: 0,
+            first_site: 0,
+            access_ms: 0.0,
+            rtt_ms: 0.0,
+            jitter_ms: 0.0,
+            hops_ms: 0.0,
+            bandwidth_gbps: 0.0,
+            bits: 0.0,
+            penalty_ms: 0.0,
+        };
         let i = slot as usize;
-        if self.busy.len() <= i {
-            self.busy.resize(i + 1, busy);
-            self.skipped.resize(i + 1, 0);
+        if self.slots.len() <= i {
+            self.slots.resize(i + 1, fresh);
         }
-        self.busy[i] = busy;
-        self.skipped[i] = 0;
-        let interval = a.frame_interval_ns;
-        let phase = self.rng.random_range(0..interval.max(1));
+        self.slots[i] = fresh;
+        let phase = self.rng.random_range(0..a.frame_interval_ns.max(1));
         queue.push(now + SimDuration(phase), SEvent::Frame(slot, gen));
+    }
+
+    /// The slot's frame state, its copy of the placement brought up to date.
+    fn slot(&mut self, w: &FrameParts, slot: u32) -> &mut SlotFrames {
+        let s = w.roster.get(slot);
+        let f = &mut self.slots[slot as usize];
+        if f.cand != s.cand {
+            let p = w.p;
+            let app = &p.apps[s.app as usize];
+            let cand = &p.candidates[s.site as usize][s.cand as usize];
+            let central = if app.central_in_path {
+                cand.central_ms[s.app as usize]
+            } else {
+                0.0
+            };
+            *f = SlotFrames {
+                cand: s.cand,
+                work_ms: app.ms_per_frame / cand.cpu_speed,
+                cluster: cand.cluster.0,
+                cluster_site: cand.site,
+                first_site: s.site,
+                access_ms: p.topology.sites[s.site as usize].access_latency_ms,
+                rtt_ms: cand.rtt_ms,
+                jitter_ms: cand.jitter_ms,
+                hops_ms: cand.path_ms[s.app as usize] + central,
+                bandwidth_gbps: cand.bandwidth_gbps,
+                bits: app.frame_bits * app.users as f64,
+                penalty_ms: s.penalty_ms,
+                ..*f
+            };
+        }
+        f
     }
 
     /// A frame of the session in `slot` starts at `now` (the user's input). It reaches
@@ -99,37 +168,27 @@ impl Frames {
         (slot, gen): (u32, u32),
         queue: &mut impl EventQueue<SEvent>,
     ) {
-        let p = w.p;
-        let s = w.roster.get(slot);
-        let app = &p.apps[s.app as usize];
-        queue.push(
-            now + SimDuration(app.frame_interval_ns),
-            SEvent::Frame(slot, gen),
-        );
-        let cand = &p.candidates[s.site as usize][s.cand as usize];
+        let f = *self.slot(w, slot);
+        let interval = SimDuration(f.interval_ns);
+        queue.push(now + interval, SEvent::Frame(slot, gen));
         let size = self.draw_frame_size();
-        let up_ms = self.draw_leg_ms(w, s.site, cand);
-        let stretch = w.ledger.stretch(cand.cluster.ix());
-        let proc_ms = app.ms_per_frame / cand.cpu_speed * stretch * size;
+        let up_ms = self.draw_leg_ms(w, &f);
+        let stretch = w.ledger.stretch(f.cluster as usize);
+        let proc_ms = f.work_ms * stretch * size;
         let at_cluster = now + SimDuration::from_secs_f64(up_ms.max(0.0) / 1e3);
-        let lanes = &mut self.busy[slot as usize];
+        let state = &mut self.slots[slot as usize];
+        let lanes = &mut state.busy;
         let lane = (0..MAX_FRAME_LANES)
             .min_by_key(|&l| lanes[l])
             .expect("at least one lane");
-        if lanes[lane] > at_cluster + SimDuration(app.frame_interval_ns) {
-            self.skipped[slot as usize] += 1;
+        if lanes[lane] > at_cluster + interval {
+            state.skipped += 1;
             return;
         }
         let start = at_cluster.max(lanes[lane]);
         let done = start + SimDuration::from_secs_f64(proc_ms / 1e3);
         lanes[lane] = done;
-        let central = if app.central_in_path {
-            cand.central_ms[s.app as usize]
-        } else {
-            0.0
-        };
-        let hops_ms = cand.path_ms[s.app as usize] + central;
-        let at_link = done + SimDuration::from_secs_f64(hops_ms / 1e3);
+        let at_link = done + SimDuration::from_secs_f64(f.hops_ms / 1e3);
         let so_far = (at_link - now).0.min(u32::MAX as u64) as u32;
         let permille = round_non_negative(size * 1000.0) as u16;
         queue.push(
@@ -151,31 +210,35 @@ impl Frames {
         (so_far_ns, permille): (u32, u16),
         obs: &mut impl SessionObserver,
     ) {
-        let p = w.p;
-        let s = w.roster.get(slot);
-        let app = &p.apps[s.app as usize];
-        let cand = &p.candidates[s.site as usize][s.cand as usize];
-        let site = cand.site as usize;
-        let gbps = cand.bandwidth_gbps * w.net.bandwidth_factor(site);
-        let bits = app.frame_bits * app.users as f64 * permille as f64 / 1000.0;
+        let f = *self.slot(w, slot);
+        let site = f.cluster_site as usize;
+        let gbps = f.bandwidth_gbps * w.net.bandwidth_factor(site);
+        let bits = f.bits * permille as f64 / 1000.0;
         let start = now.max(self.link_free[site]);
         let sent = start + SimDuration(round_non_negative(bits / gbps) as i64 as u64);
         self.link_free[site] = sent;
-        let down_ms = self.draw_leg_ms(w, s.site, cand);
+        let down_ms = self.draw_leg_ms(w, &f);
         let ms = (so_far_ns as u64 + (sent - now).0) as i64 as f64 / 1e6
             + down_ms.max(0.0)
-            + s.penalty_ms;
-        let shown = 1 + std::mem::take(&mut self.skipped[slot as usize]);
-        let weight_s = shown as f64 * app.frame_interval_ns as f64 / 1e9;
-        obs.latency(ms, ms > p.slo_latency_ms, (weight_s * 1e6 + 0.5) as u64);
+            + f.penalty_ms;
+        let shown = 1 + std::mem::take(&mut self.slots[slot as usize].skipped);
+        let weight_s = shown as f64 * f.interval_ns as f64 / 1e9;
+        obs.latency(
+            ms,
+            ms > w.p.slo_latency_ms,
+            (weight_s * 1e6 + 0.5) as i64 as u64,
+        );
     }
 
-    /// One way between a user at `site` and candidate `cand`'s cluster for one frame, ms:
-    /// access latency, half the RTT (degraded links included) and a jitter draw.
-    fn draw_leg_ms(&mut self, w: &FrameParts, site: u32, cand: &Candidate) -> f64 {
-        w.p.topology.sites[site as usize].access_latency_ms
-            + (cand.rtt_ms + w.net.extra_rtt_ms(site as usize, cand.site as usize)) / 2.0
-            + self.draw_route_jitter_ms(cand.jitter_ms)
+    /// One way between a session's first user and its cluster for one frame, ms: access
+    /// latency, half the RTT (degraded links included) and a jitter draw.
+    fn draw_leg_ms(&mut self, w: &FrameParts, f: &SlotFrames) -> f64 {
+        f.access_ms
+            + (f.rtt_ms
+                + w.net
+                    .extra_rtt_ms(f.first_site as usize, f.cluster_site as usize))
+                / 2.0
+            + self.draw_route_jitter_ms(f.jitter_ms)
     }
 
     /// A frame's size relative to the mean: truncated Gaussian, sd 10.5 %, within 50-150 %
