@@ -809,3 +809,86 @@ fn standby_clusters_are_created_through_cluster_api_when_sessions_go_unserved() 
         "first session on a created cluster at {first_s} s"
     );
 }
+
+/// Counts, independently of the grouped accounting, the session time sampled at flow
+/// fidelity: at every scrape, the sessions running (from `hosted`) times the interval.
+#[derive(Default)]
+struct SampledTime {
+    latency_us: u64,
+    samples: u64,
+    hosted_now: u64,
+    hosted_scrapes: u64,
+}
+
+impl xrplace::world::sessions::SessionObserver for SampledTime {
+    fn admitted(&mut self, _t: xrplace::config::topology::Tier) {}
+    fn rejected(&mut self, _r: &'static str) {}
+    fn dropped(&mut self, _r: &'static str) {}
+    fn completed(&mut self) {}
+    fn migrated(&mut self, _d: f64) {}
+    fn udp_refused(&mut self) {}
+    fn latency(&mut self, _ms: f64, _over: bool, w: u64) {
+        self.latency_us += w;
+        self.samples += 1;
+    }
+    fn utilisation(&mut self, _t: xrplace::config::topology::Tier, _m: f64, _p: f64) {}
+    fn scaled(&mut self, _n: i64, _f: bool) {}
+    fn peered(&mut self) {}
+    fn added_capacity(&mut self, _v: f64, _u: f64) {}
+    fn cost(&mut self, _a: f64, _b: f64, _c: f64, _d: f64) {}
+    fn wants_hosted(&self) -> bool {
+        true
+    }
+    fn hosted(&mut self, _app: u32, _cluster: ClusterId, sessions: u32) {
+        self.hosted_now += sessions as u64;
+    }
+    fn scrape_end(&mut self) {
+        self.hosted_scrapes += std::mem::take(&mut self.hosted_now);
+    }
+}
+
+/// The grouped, incremental latency accounting of flow fidelity reports exactly the
+/// session time that sampling every running session at every scrape stands for, under
+/// faults, migrations and a strategy that rebalances; and it reports far fewer samples.
+#[test]
+fn grouped_flow_accounting_covers_every_running_session_at_every_scrape() {
+    use xrplace::experiment::sessions::{build_platform, simulate, sweep_points};
+    let e = shipped("experiments/strategies-eu.toml");
+    let s = e.config.sessions.as_ref().unwrap();
+    let platform = build_platform(s, &e.topologies[0], e.config.fidelity(), s.capacity);
+    let registry = Registry::builtin();
+    let scrape_us = (s.scrape_interval_s * 1e6).round() as u64;
+    for point in sweep_points(&e, s)
+        .iter()
+        .filter(|p| ["local-search", "latency-greedy"].contains(&p.strategy.as_str()))
+    {
+        let mut obs = SampledTime::default();
+        simulate(
+            &e,
+            &platform,
+            &e.topologies[0],
+            point,
+            (e.config.seed, 0),
+            &registry,
+            &mut obs,
+        );
+        assert!(
+            obs.hosted_scrapes > 10_000,
+            "{}: a busy run",
+            point.strategy
+        );
+        assert_eq!(
+            obs.latency_us,
+            obs.hosted_scrapes * scrape_us,
+            "{}: sampled time",
+            point.strategy
+        );
+        assert!(
+            obs.samples * 3 < obs.hosted_scrapes,
+            "{}: {} samples for {} session-scrapes",
+            point.strategy,
+            obs.samples,
+            obs.hosted_scrapes
+        );
+    }
+}
