@@ -79,17 +79,17 @@ impl<E> CalendarQueue<E> {
         self.cur + self.mask + 1
     }
 
-    /// Files an event of absolute bucket `b` (> `cur`).
-    fn place(&mut self, b: u64, time: u64, seq: u64, event: E) {
-        if b < self.horizon() {
-            self.ring[(b & self.mask) as usize].push((time, seq, event));
-            self.in_ring += 1;
-        } else {
-            self.far.push(Reverse(Far(time, seq, event)));
-        }
+    /// Puts an event of the bucket being drained at its place (after every earlier key).
+    #[inline(never)]
+    fn insert_current(&mut self, time: u64, seq: u64, event: E) {
+        let key = (time, seq);
+        let pos = self.current.partition_point(|x| (x.0, x.1) > key);
+        self.current.insert(pos, (time, seq, event));
     }
 
-    /// Moves to the next non-empty bucket; false if the queue is empty.
+    /// Moves to the next non-empty bucket; false if the queue is empty. Kept out of line
+    /// so `pop` inlines into the event loop.
+    #[inline(never)]
     fn advance(&mut self) -> bool {
         loop {
             if self.in_ring == 0 {
@@ -129,6 +129,7 @@ impl<E> CalendarQueue<E> {
 }
 
 impl<E> EventQueue<E> for CalendarQueue<E> {
+    #[inline]
     fn push(&mut self, at: SimTime, event: E) {
         debug_assert!(at.0 >= self.now, "event scheduled in the past");
         let seq = self.seq;
@@ -136,15 +137,16 @@ impl<E> EventQueue<E> for CalendarQueue<E> {
         self.len += 1;
         let b = at.0 >> self.shift;
         if b <= self.cur {
-            // Into the bucket being drained, at its place (after every earlier key).
-            let key = (at.0, seq);
-            let pos = self.current.partition_point(|x| (x.0, x.1) > key);
-            self.current.insert(pos, (at.0, seq, event));
+            self.insert_current(at.0, seq, event);
+        } else if b < self.horizon() {
+            self.ring[(b & self.mask) as usize].push((at.0, seq, event));
+            self.in_ring += 1;
         } else {
-            self.place(b, at.0, seq, event);
+            self.far.push(Reverse(Far(at.0, seq, event)));
         }
     }
 
+    #[inline]
     fn pop(&mut self) -> Option<(SimTime, E)> {
         if self.current.is_empty() && !self.advance() {
             return None;

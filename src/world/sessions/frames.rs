@@ -123,9 +123,10 @@ impl Frames {
     }
 
     /// The slot's frame state, its copy of the placement brought up to date.
-    fn slot(&mut self, w: &FrameParts, slot: u32) -> &mut SlotFrames {
+    #[inline(always)]
+    fn slot<'s>(slots: &'s mut [SlotFrames], w: &FrameParts, slot: u32) -> &'s mut SlotFrames {
         let s = w.roster.get(slot);
-        let f = &mut self.slots[slot as usize];
+        let f = &mut slots[slot as usize];
         if f.cand != s.cand {
             let p = w.p;
             let app = &p.apps[s.app as usize];
@@ -161,6 +162,7 @@ impl Frames {
     /// input: an input that would still be waiting when the next one arrives is superseded
     /// and skipped, so a session that cannot keep up with its frame rate presents fewer
     /// frames instead of queueing without bound.
+    #[inline]
     pub fn frame(
         &mut self,
         w: &FrameParts,
@@ -168,21 +170,21 @@ impl Frames {
         (slot, gen): (u32, u32),
         queue: &mut impl EventQueue<SEvent>,
     ) {
-        let f = *self.slot(w, slot);
+        let Frames { slots, rng, .. } = self;
+        let f = Self::slot(slots, w, slot);
         let interval = SimDuration(f.interval_ns);
         queue.push(now + interval, SEvent::Frame(slot, gen));
-        let size = self.draw_frame_size();
-        let up_ms = self.draw_leg_ms(w, &f);
+        let size = draw_frame_size(rng);
+        let up_ms = draw_leg_ms(rng, w, f);
         let stretch = w.ledger.stretch(f.cluster as usize);
         let proc_ms = f.work_ms * stretch * size;
         let at_cluster = now + SimDuration::from_secs_f64(up_ms.max(0.0) / 1e3);
-        let state = &mut self.slots[slot as usize];
-        let lanes = &mut state.busy;
+        let lanes = &mut f.busy;
         let lane = (0..MAX_FRAME_LANES)
             .min_by_key(|&l| lanes[l])
             .expect("at least one lane");
         if lanes[lane] > at_cluster + interval {
-            state.skipped += 1;
+            f.skipped += 1;
             return;
         }
         let start = at_cluster.max(lanes[lane]);
@@ -202,6 +204,7 @@ impl Frames {
     /// travels back to the user. Reports its latency (the slowest user's) for one frame
     /// interval of session time, plus one for each frame skipped before it (the user sees
     /// it until the next frame is presented).
+    #[inline]
     pub fn at_link(
         &mut self,
         w: &FrameParts,
@@ -210,18 +213,23 @@ impl Frames {
         (so_far_ns, permille): (u32, u16),
         obs: &mut impl SessionObserver,
     ) {
-        let f = *self.slot(w, slot);
+        let Frames {
+            slots,
+            rng,
+            link_free,
+        } = self;
+        let f = Self::slot(slots, w, slot);
         let site = f.cluster_site as usize;
         let gbps = f.bandwidth_gbps * w.net.bandwidth_factor(site);
         let bits = f.bits * permille as f64 / 1000.0;
-        let start = now.max(self.link_free[site]);
+        let start = now.max(link_free[site]);
         let sent = start + SimDuration(round_non_negative(bits / gbps) as i64 as u64);
-        self.link_free[site] = sent;
-        let down_ms = self.draw_leg_ms(w, &f);
+        link_free[site] = sent;
+        let down_ms = draw_leg_ms(rng, w, f);
         let ms = (so_far_ns as u64 + (sent - now).0) as i64 as f64 / 1e6
             + down_ms.max(0.0)
             + f.penalty_ms;
-        let shown = 1 + std::mem::take(&mut self.slots[slot as usize].skipped);
+        let shown = 1 + std::mem::take(&mut f.skipped);
         let weight_s = shown as f64 * f.interval_ns as f64 / 1e9;
         obs.latency(
             ms,
@@ -229,32 +237,31 @@ impl Frames {
             (weight_s * 1e6 + 0.5) as i64 as u64,
         );
     }
+}
 
-    /// One way between a session's first user and its cluster for one frame, ms: access
-    /// latency, half the RTT (degraded links included) and a jitter draw.
-    fn draw_leg_ms(&mut self, w: &FrameParts, f: &SlotFrames) -> f64 {
-        f.access_ms
-            + (f.rtt_ms
-                + w.net
-                    .extra_rtt_ms(f.first_site as usize, f.cluster_site as usize))
-                / 2.0
-            + self.draw_route_jitter_ms(f.jitter_ms)
-    }
+/// One way between a session's first user and its cluster for one frame, ms: access
+/// latency, half the RTT (degraded links included) and a jitter draw.
+fn draw_leg_ms(rng: &mut StreamRng, w: &FrameParts, f: &SlotFrames) -> f64 {
+    f.access_ms
+        + (f.rtt_ms
+            + w.net
+                .extra_rtt_ms(f.first_site as usize, f.cluster_site as usize))
+            / 2.0
+        + draw_route_jitter_ms(rng, f.jitter_ms)
+}
 
-    /// A frame's size relative to the mean: truncated Gaussian, sd 10.5 %, within 50-150 %
-    /// (3GPP TR 38.838). Per-frame processing scales with it too.
-    fn draw_frame_size(&mut self) -> f64 {
-        1.0 + truncated_normal(&mut self.rng, FRAME_SIZE_SD, 0.5)
-    }
+/// A frame's size relative to the mean: truncated Gaussian, sd 10.5 %, within 50-150 %
+/// (3GPP TR 38.838). Per-frame processing scales with it too.
+fn draw_frame_size(rng: &mut StreamRng) -> f64 {
+    1.0 + truncated_normal(rng, FRAME_SIZE_SD, 0.5)
+}
 
-    /// A one-way delay's deviation from its mean on a route with jitter `sd_ms`, ms: a
-    /// half-normal excess (queueing on the route, as in the streaming world) centred on zero,
-    /// because session RTTs are mean round trips.
-    fn draw_route_jitter_ms(&mut self, sd_ms: f64) -> f64 {
-        if sd_ms <= 0.0 {
-            return 0.0;
-        }
-        truncated_normal(&mut self.rng, sd_ms, 4.0 * sd_ms).abs()
-            - sd_ms * (2.0 / std::f64::consts::PI).sqrt()
+/// A one-way delay's deviation from its mean on a route with jitter `sd_ms`, ms: a
+/// half-normal excess (queueing on the route, as in the streaming world) centred on zero,
+/// because session RTTs are mean round trips.
+fn draw_route_jitter_ms(rng: &mut StreamRng, sd_ms: f64) -> f64 {
+    if sd_ms <= 0.0 {
+        return 0.0;
     }
+    truncated_normal(rng, sd_ms, 4.0 * sd_ms).abs() - sd_ms * (2.0 / std::f64::consts::PI).sqrt()
 }
