@@ -755,7 +755,7 @@ impl xrplace::world::sessions::SessionObserver for FirstHosted {
 /// One run of control-eu's network-aware strategy with the standby clusters created after
 /// `after` unserved sessions, observed by [`FirstHosted`].
 fn standby_run(after: u32) -> FirstHosted {
-    use xrplace::experiment::sessions::{build_platform, simulate, sweep_points};
+    use xrplace::experiment::sessions::{build_platform, sweep_points};
     let mut e = shipped("experiments/control-eu.toml");
     let s = e.config.sessions.as_mut().unwrap();
     s.strategies = vec!["network-aware".into()];
@@ -773,17 +773,28 @@ fn standby_run(after: u32) -> FirstHosted {
             .collect(),
         ..FirstHosted::default()
     };
+    simulate_first_run(&e, &platform, point, &mut obs);
+    obs
+}
+
+/// Simulates run 0 of `point` of `e` on `platform` with the experiment's seed and the
+/// built-in strategies, reporting to `obs`.
+fn simulate_first_run(
+    e: &LoadedExperiment,
+    platform: &xrplace::world::sessions::SessionPlatform,
+    point: &xrplace::experiment::sessions::SweepPoint,
+    obs: &mut impl xrplace::world::sessions::SessionObserver,
+) {
     let registry = Registry::builtin();
-    simulate(
-        &e,
-        &platform,
+    xrplace::experiment::sessions::simulate(
+        e,
+        platform,
         &e.topologies[0],
         point,
         (e.config.seed, 0),
         &registry,
-        &mut obs,
+        obs,
     );
-    obs
 }
 
 #[test]
@@ -852,26 +863,17 @@ impl xrplace::world::sessions::SessionObserver for SampledTime {
 /// faults, migrations and a strategy that rebalances; and it reports far fewer samples.
 #[test]
 fn grouped_flow_accounting_covers_every_running_session_at_every_scrape() {
-    use xrplace::experiment::sessions::{build_platform, simulate, sweep_points};
+    use xrplace::experiment::sessions::{build_platform, sweep_points};
     let e = shipped("experiments/strategies-eu.toml");
     let s = e.config.sessions.as_ref().unwrap();
     let platform = build_platform(s, &e.topologies[0], e.config.fidelity(), s.capacity);
-    let registry = Registry::builtin();
     let scrape_us = (s.scrape_interval_s * 1e6).round() as u64;
     for point in sweep_points(&e, s)
         .iter()
         .filter(|p| ["local-search", "latency-greedy"].contains(&p.strategy.as_str()))
     {
         let mut obs = SampledTime::default();
-        simulate(
-            &e,
-            &platform,
-            &e.topologies[0],
-            point,
-            (e.config.seed, 0),
-            &registry,
-            &mut obs,
-        );
+        simulate_first_run(&e, &platform, point, &mut obs);
         assert!(
             obs.hosted_scrapes > 10_000,
             "{}: a busy run",
