@@ -55,12 +55,6 @@ impl Changes {
         }
     }
 
-    /// Whether `i` changed.
-    #[inline]
-    pub fn has(&self, i: usize) -> bool {
-        self.flag[i]
-    }
-
     /// What changed, in the order it first changed.
     pub fn list(&self) -> &[u32] {
         &self.list
