@@ -47,17 +47,9 @@ pub fn limit(key: &str) -> Option<(f64, &'static str)> {
         .map(|&(_, max, unit)| (max, unit))
 }
 
-/// Checks every number of `src` against [`limit`]; also refuses infinite or NaN values
-/// and integers beyond 2^53 in fields with a unit.
-pub fn check(src: &Source) -> Result<(), ConfigError> {
-    match toml::from_str::<toml::Table>(src.text()) {
-        Ok(table) => check_table(src, &table),
-        Err(_) => Ok(()),
-    }
-}
-
-/// As [`check`], on `src` already parsed into `table`. Field paths are built only for the
-/// value at fault.
+/// Checks every number of `src` (already parsed into `table`) against [`limit`]; also
+/// refuses infinite or NaN values and integers beyond 2^53 in fields with a unit. Field
+/// paths are built only for the value at fault.
 pub fn check_table(src: &Source, table: &toml::Table) -> Result<(), ConfigError> {
     let mut path = Vec::new();
     walk_table(src, table, &mut path)
@@ -151,7 +143,8 @@ mod tests {
     use std::path::Path;
 
     fn run(text: &str) -> Result<(), ConfigError> {
-        check(&Source::from_text(Path::new("t.toml"), text.to_string()))
+        let src = Source::from_text(Path::new("t.toml"), text.to_string());
+        check_table(&src, &toml::from_str(text).expect("valid TOML"))
     }
 
     #[test]
