@@ -28,9 +28,43 @@ pub struct PlanConfig {
     /// Most candidate plans simulated (each with all runs), shared evenly by the strategies.
     #[serde(default = "default_max_candidates")]
     pub max_candidates: u32,
+    /// Search every plan when there are at most this many per strategy (sizes ^
+    /// candidates) and the strategy's share of `max_candidates` holds them; 0 never does.
+    #[serde(default = "default_exhaustive_max_plans")]
+    pub exhaustive_max_plans: u32,
+    /// Plans the best-first search keeps open: it stops once the `beam_width` cheapest
+    /// plans meeting the SLO have all been expanded.
+    #[serde(default = "default_beam_width")]
+    pub beam_width: u32,
+    /// Most runs a plan gets: a plan whose figures' 95 % intervals straddle a target after
+    /// `runs` runs gets `runs` more, up to this (default: twice `runs`).
+    #[serde(default)]
+    pub max_runs: Option<u32>,
+    /// Searches again from the best plan that held on fresh runs, at most this many times,
+    /// when cheaper plans failed there.
+    #[serde(default = "default_holdout_restarts")]
+    pub holdout_restarts: u32,
     /// Settings copied into the plan for the exporter.
     #[serde(default)]
     pub deploy: DeploySettings,
+}
+
+impl PlanConfig {
+    /// Most runs a plan gets in the search, for an experiment of `runs` runs.
+    pub fn max_runs(&self, runs: u32) -> u32 {
+        self.max_runs.unwrap_or(2 * runs).max(runs)
+    }
+}
+
+/// A few hundred plans: 256 of four clusters at four sizes take seconds.
+fn default_exhaustive_max_plans() -> u32 {
+    300
+}
+fn default_beam_width() -> u32 {
+    3
+}
+fn default_holdout_restarts() -> u32 {
+    2
 }
 
 fn default_tiers() -> Vec<Tier> {
@@ -115,6 +149,22 @@ pub fn validate_plan(
         return Err(c
             .src
             .error("plan.max_candidates", "expected 1 to 100000 candidates"));
+    }
+    if !(1..=64).contains(&p.beam_width) {
+        return Err(c.src.error("plan.beam_width", "expected 1 to 64 plans"));
+    }
+    if p.max_runs.is_some_and(|n| !(1..=1000).contains(&n)) {
+        return Err(c.src.error("plan.max_runs", "expected 1 to 1000 runs"));
+    }
+    if p.exhaustive_max_plans > 100_000 {
+        return Err(c
+            .src
+            .error("plan.exhaustive_max_plans", "expected at most 100000 plans"));
+    }
+    if p.holdout_restarts > 16 {
+        return Err(c
+            .src
+            .error("plan.holdout_restarts", "expected at most 16 restarts"));
     }
     validate_deploy(c, "plan.deploy", &p.deploy)?;
     let o = &p.deploy.openstack;

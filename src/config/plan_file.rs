@@ -90,6 +90,14 @@ pub struct PlanCost {
     pub naive_usd_per_day: f64,
     /// Whether the naive plan meets the SLO.
     pub naive_meets_slo: bool,
+    /// No plan meeting the SLO costs less than this, USD per day: the cheapest plan meeting
+    /// it when every plan was simulated, else a relaxation's bound (docs/planning.md).
+    pub lower_bound_usd_per_day: f64,
+    /// How the bound was found: `exhaustive` or `relaxation`.
+    pub lower_bound: String,
+    /// How much cheaper than this plan an optimal one could be, as a share of this plan's
+    /// price: (plan - bound) / plan.
+    pub gap_ratio: f64,
 }
 
 /// One expected metric: mean over runs and the half-width of its 95 % confidence interval.

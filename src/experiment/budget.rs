@@ -146,12 +146,14 @@ pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work
     }
 }
 
-/// Candidate plans `xrplace plan` may simulate for `exp` (0 without a `[plan]`).
+/// Candidate plans `xrplace plan` may simulate for `exp`, counted in plans of `runs` runs
+/// (a plan the sequential rule gives up to `max_runs` counts that many times over); 0
+/// without a `[plan]`.
 pub fn plan_candidates(exp: &LoadedExperiment) -> u64 {
-    exp.config
-        .plan
-        .as_ref()
-        .map_or(0, |p| p.max_candidates as u64)
+    let runs = exp.config.runs.max(1);
+    exp.config.plan.as_ref().map_or(0, |p| {
+        p.max_candidates as u64 * p.max_runs(runs).div_ceil(runs) as u64
+    })
 }
 
 /// Refuses work over `budget`, naming the numbers and the flag that raises the limit.

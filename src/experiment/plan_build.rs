@@ -3,14 +3,14 @@
 //! the namespace offloading, and component replicas that fit what each cluster can
 //! schedule.
 
-use super::plan::Evaluation;
+use super::plan::{cents, rejected_ratio, Evaluation};
 use super::sessions::liqo_footprint;
 use crate::config::cidr::cluster_ranges;
 use crate::config::names::dns_label_from;
 use crate::config::plan::PlanConfig;
 use crate::config::plan_file::{
-    Placement, PlanFile, PlannedCluster, PlannedComponent, PlannedOffloading, PlannedPeering,
-    ReservedResources,
+    ExpectedMetric, Placement, PlanCost, PlanFile, PlannedCluster, PlannedComponent,
+    PlannedOffloading, PlannedPeering, ReservedResources,
 };
 use crate::config::sessions::{ComponentPlacement, SessionsConfig};
 use crate::config::topology::{ClusterConfig, TopologyConfig};
@@ -29,6 +29,16 @@ pub struct PlanBuilder<'a> {
     pub candidates: &'a [usize],
 }
 
+/// What a chosen plan's file reports besides the plan itself.
+pub struct Findings<'a> {
+    /// The naive plan of the chosen strategy.
+    pub naive: &'a Evaluation,
+    /// The chosen plan's re-simulation on fresh runs.
+    pub holdout: &'a Evaluation,
+    /// No plan meeting the SLO costs less, USD per day, and how that was found.
+    pub lower_bound: (f64, &'static str),
+}
+
 /// A cluster kept in the plan, with its topology index.
 struct Kept {
     topology: usize,
@@ -36,6 +46,27 @@ struct Kept {
 }
 
 impl PlanBuilder<'_> {
+    /// `p` (the plan file of `e`) with its costs, the bound and the gap to it, and the
+    /// metrics expected in the search and on fresh runs.
+    pub fn finish(&self, mut p: PlanFile, e: &Evaluation, f: Findings) -> PlanFile {
+        let (bound, how) = f.lower_bound;
+        let bound = bound.min(e.cost_usd_per_day);
+        p.cost = PlanCost {
+            plan_usd_per_day: cents(e.cost_usd_per_day),
+            capacity_usd_per_day: cents(e.cost_usd_per_day - e.existing_usd_per_day),
+            existing_usage_usd_per_day: cents(e.existing_usd_per_day),
+            naive_usd_per_day: cents(f.naive.cost_usd_per_day),
+            naive_meets_slo: f.naive.meets,
+            lower_bound_usd_per_day: cents(bound),
+            lower_bound: how.to_string(),
+            gap_ratio: ((e.cost_usd_per_day - bound) / e.cost_usd_per_day * 1e4).round() / 1e4,
+        };
+        p.expected = expected_metrics(e);
+        p.holdout_meets_slo = f.holdout.meets;
+        p.holdout = expected_metrics(f.holdout);
+        p
+    }
+
     /// The plan of evaluation `e`, without costs and metrics (the caller fills them).
     pub fn plan_file(&self, experiment: &str, e: &Evaluation) -> PlanFile {
         let kept = self.kept_clusters(e);
@@ -281,4 +312,25 @@ fn unique_name(name: &str, taken: &mut HashSet<String>) -> String {
         i += 1;
     }
     n
+}
+
+/// The figures reported for a plan: mean and 95 % CI over its runs.
+fn expected_metrics(e: &Evaluation) -> Vec<ExpectedMetric> {
+    [
+        ("slo_violation_ratio", e.stat(|s| s.slo_violation_ratio)),
+        ("latency_p50_ms", e.stat(|s| s.latency_p50_ms)),
+        ("latency_p95_ms", e.stat(|s| s.latency_p95_ms)),
+        ("latency_p99_ms", e.stat(|s| s.latency_p99_ms)),
+        ("rejected_ratio", e.stat(rejected_ratio)),
+        ("dropped", e.stat(|s| s.dropped as f64)),
+        ("admitted", e.stat(|s| s.admitted as f64)),
+        ("cost_usd", e.stat(|s| s.cost_usd)),
+    ]
+    .into_iter()
+    .map(|(m, (mean, ci95))| ExpectedMetric {
+        metric: m.into(),
+        mean,
+        ci95,
+    })
+    .collect()
 }

@@ -260,22 +260,7 @@ pub fn simulate(
         control: control_settings(s, topo_cfg),
         frames: cfg.fidelity() == Fidelity::Frame,
     };
-    let arrivals = match s.load.kind {
-        LoadKind::Trace => Arrivals::Trace(
-            exp.trace
-                .iter()
-                .map(|a| (a.time_s, a.site, a.app, a.duration_s))
-                .collect(),
-        ),
-        LoadKind::Poisson => Arrivals::Generated {
-            rate_per_s: point.rate_per_s,
-            amplitude: 0.0,
-        },
-        LoadKind::Diurnal => Arrivals::Generated {
-            rate_per_s: point.rate_per_s,
-            amplitude: s.load.amplitude,
-        },
-    };
+    let arrivals = arrivals_of(exp, point.rate_per_s);
     let mut strategy = registry
         .create(
             &point.strategy,
@@ -298,6 +283,27 @@ pub fn simulate(
     } else {
         SessionWorld::new(platform, &settings, &arrivals, streams, RadixQueue::new())
             .run(strategy.as_mut(), obs)
+    }
+}
+
+/// The arrival process of a session experiment at `rate_per_s` (ignored for a trace).
+pub fn arrivals_of(exp: &LoadedExperiment, rate_per_s: f64) -> Arrivals {
+    let s = exp.config.sessions.as_ref().expect("a session experiment");
+    match s.load.kind {
+        LoadKind::Trace => Arrivals::Trace(
+            exp.trace
+                .iter()
+                .map(|a| (a.time_s, a.site, a.app, a.duration_s))
+                .collect(),
+        ),
+        LoadKind::Poisson => Arrivals::Generated {
+            rate_per_s,
+            amplitude: 0.0,
+        },
+        LoadKind::Diurnal => Arrivals::Generated {
+            rate_per_s,
+            amplitude: s.load.amplitude,
+        },
     }
 }
 

@@ -6,13 +6,17 @@ use super::number;
 use crate::experiment::plan::{rejected_ratio, Evaluation, PlanOutcome};
 use std::path::Path;
 
-/// `candidates.csv`: one row per simulated plan with its cost, SLO figures (mean and 95 %
-/// CI over runs), whether it meets the SLO, and its node counts per candidate cluster.
+/// `candidates.csv`: one row per simulated plan with the plan and move it came from, its
+/// number of runs, cost, SLO figures (mean and 95 % CI over runs), whether it meets the
+/// SLO, and its node counts per candidate cluster.
 pub fn candidates_csv(out: &PlanOutcome, names: &[String]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
         "candidate",
         "phase",
+        "parent",
+        "move",
+        "runs",
         "strategy",
         "cost_usd_per_day",
         "meets_slo",
@@ -42,6 +46,9 @@ fn row(e: &Evaluation) -> Vec<String> {
     let mut cells = vec![
         e.id.to_string(),
         e.phase.to_string(),
+        e.parent.map_or(String::new(), |p| p.to_string()),
+        e.step.clone(),
+        e.runs.len().to_string(),
         e.strategy.clone(),
         number(e.cost_usd_per_day, 2),
         e.meets.to_string(),
@@ -119,6 +126,16 @@ pub fn console_summary(out: &PlanOutcome) -> String {
             );
         }
         None => s += "no candidate plan meets the SLO\n",
+    }
+    if let (Some(b), (bound, how)) = (out.best, out.lower_bound) {
+        let cost = out.tried[b].cost_usd_per_day;
+        let bound = bound.min(cost);
+        s += &format!(
+            "lower bound ({how}): {} USD/day; the plan is at most {} USD/day ({:.1} %) above the optimum\n",
+            number(bound, 2),
+            number(cost - bound, 2),
+            100.0 * (cost - bound) / cost
+        );
     }
     if let Some(h) = out.holdout {
         let e = &out.tried[h];

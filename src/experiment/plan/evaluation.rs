@@ -1,0 +1,224 @@
+//! One simulated candidate plan: what each of its runs showed, and whether it meets the SLO.
+
+use crate::config::plan::PlanSlo;
+use crate::metrics::sessions::SessionSummary;
+use crate::metrics::stats::mean_ci95;
+
+/// What one run of a plan showed, per topology cluster (clusters dropped at 0 nodes read 0).
+#[derive(Debug, Clone)]
+pub struct RunFigures {
+    /// The run's session figures.
+    pub summary: SessionSummary,
+    /// Use of existing (non-candidate) clusters, USD over the run.
+    pub existing_usd: f64,
+    /// Peak reserved cores per topology cluster.
+    pub peak_cpu_cores: Vec<f64>,
+    /// Peak concurrent sessions per application and topology cluster.
+    pub peak_sessions: Vec<Vec<u32>>,
+    /// Peak concurrent sessions per application on all clusters together.
+    pub peak_total_sessions: Vec<u32>,
+    /// Sessions per application and topology cluster at that cluster's peak.
+    pub sessions_at_peak: Vec<Vec<u32>>,
+}
+
+/// One simulated candidate plan.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Position in the order tried.
+    pub id: u32,
+    /// Search phase that proposed it: naive, exhaustive, warm-start, repair, search,
+    /// holdout.
+    pub phase: &'static str,
+    /// The plan it was derived from, if any (its `id`).
+    pub parent: Option<u32>,
+    /// The move from the parent that produced it (`shrink k8s-lyon 4->3`, ...).
+    pub step: String,
+    /// Strategy placing the sessions.
+    pub strategy: String,
+    /// Nodes per candidate cluster (in the planner's candidate order).
+    pub nodes: Vec<u32>,
+    /// Price of the plan, USD per day: the candidate clusters' capacity plus the sessions'
+    /// use of existing clusters (paid per use).
+    pub cost_usd_per_day: f64,
+    /// Of which: use of existing clusters (mean over runs), USD per day.
+    pub existing_usd_per_day: f64,
+    /// Figures of each run (in run order; the sequential rule may have added runs).
+    pub runs: Vec<SessionSummary>,
+    /// Whether the figures over its runs meet the SLO.
+    pub meets: bool,
+    /// Peak concurrent sessions per application and topology cluster (max over runs).
+    pub peak_sessions: Vec<Vec<u32>>,
+    /// Peak concurrent sessions per application on all clusters together (max over runs).
+    pub peak_total_sessions: Vec<u32>,
+    /// Peak reserved cores per topology cluster (max over runs).
+    pub peak_cpu_cores: Vec<f64>,
+    /// Sessions per application and topology cluster at that cluster's peak (from the run
+    /// with the highest peak).
+    pub sessions_at_peak: Vec<Vec<u32>>,
+}
+
+impl Evaluation {
+    /// Mean over runs and 95 % CI half-width of a figure.
+    pub fn stat(&self, f: impl Fn(&SessionSummary) -> f64) -> (f64, f64) {
+        let v: Vec<f64> = self.runs.iter().map(f).collect();
+        mean_ci95(&v)
+    }
+
+    /// The evaluation of a plan from its runs' figures; `capacity_usd_per_day` is the
+    /// price of its candidate clusters and `day_factor` turns a run's USD into USD per day.
+    pub fn from_runs(
+        proposal: Proposal,
+        figures: &[RunFigures],
+        capacity_usd_per_day: f64,
+        day_factor: f64,
+        slo: &PlanSlo,
+    ) -> Evaluation {
+        let n = figures[0].peak_cpu_cores.len();
+        let apps = figures[0].peak_total_sessions.len();
+        let mut peak_cpu_cores = vec![0.0f64; n];
+        let mut peak_sessions = vec![vec![0u32; n]; apps];
+        let mut sessions_at_peak = vec![vec![0u32; n]; apps];
+        for f in figures {
+            for i in 0..n {
+                if f.peak_cpu_cores[i] > peak_cpu_cores[i] {
+                    peak_cpu_cores[i] = f.peak_cpu_cores[i];
+                    for (a, row) in sessions_at_peak.iter_mut().enumerate() {
+                        row[i] = f.sessions_at_peak[a][i];
+                    }
+                }
+                for (a, row) in peak_sessions.iter_mut().enumerate() {
+                    row[i] = row[i].max(f.peak_sessions[a][i]);
+                }
+            }
+        }
+        let peak_total_sessions = (0..apps)
+            .map(|a| {
+                figures
+                    .iter()
+                    .map(|f| f.peak_total_sessions[a])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let existing: f64 = figures.iter().map(|f| f.existing_usd).sum::<f64>();
+        let existing_usd_per_day = existing / figures.len() as f64 * day_factor;
+        let runs: Vec<SessionSummary> = figures.iter().map(|f| f.summary.clone()).collect();
+        let mut e = Evaluation {
+            id: 0,
+            phase: proposal.phase,
+            parent: proposal.parent,
+            step: proposal.step,
+            strategy: proposal.strategy,
+            nodes: proposal.nodes,
+            cost_usd_per_day: capacity_usd_per_day + existing_usd_per_day,
+            existing_usd_per_day,
+            runs,
+            meets: false,
+            peak_sessions,
+            peak_total_sessions,
+            peak_cpu_cores,
+            sessions_at_peak,
+        };
+        e.meets = verdict(&e, slo) == Verdict::Meets;
+        e
+    }
+}
+
+/// Phase name of a plan's re-simulation on fresh runs.
+pub const HOLDOUT: &str = "holdout";
+
+/// Order of preference between two plans: cheaper, then lower violation ratio, then tried
+/// earlier.
+pub fn rank(x: &Evaluation, y: &Evaluation) -> std::cmp::Ordering {
+    x.cost_usd_per_day
+        .total_cmp(&y.cost_usd_per_day)
+        .then(
+            x.stat(|s| s.slo_violation_ratio)
+                .0
+                .total_cmp(&y.stat(|s| s.slo_violation_ratio).0),
+        )
+        .then(x.id.cmp(&y.id))
+}
+
+/// A plan to simulate, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    /// Nodes per candidate cluster.
+    pub nodes: Vec<u32>,
+    /// Strategy placing the sessions.
+    pub strategy: String,
+    /// Search phase proposing it.
+    pub phase: &'static str,
+    /// The plan it was derived from.
+    pub parent: Option<u32>,
+    /// The move that produced it.
+    pub step: String,
+}
+
+impl Proposal {
+    /// `nodes` with `strategy`, proposed in `phase` from `parent` by the move `step`.
+    pub fn new(
+        nodes: Vec<u32>,
+        strategy: &str,
+        phase: &'static str,
+        parent: Option<u32>,
+        step: &str,
+    ) -> Proposal {
+        Proposal {
+            nodes,
+            strategy: strategy.to_string(),
+            phase,
+            parent,
+            step: step.to_string(),
+        }
+    }
+}
+
+/// Share of arrivals rejected in a run.
+pub fn rejected_ratio(s: &SessionSummary) -> f64 {
+    if s.arrivals == 0 {
+        0.0
+    } else {
+        s.rejected as f64 / s.arrivals as f64
+    }
+}
+
+/// What a plan's runs say about the SLO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every figure is within its target as the SLO judges it.
+    Meets,
+    /// Some figure misses its target.
+    Misses,
+    /// Some figure's 95 % interval straddles its target while the others are within
+    /// theirs: more runs could decide (the sequential rule).
+    Undecided,
+}
+
+/// The verdict on `e`: each figure judged by its mean, or by the upper end of its 95 %
+/// interval if `slo.upper_ci95`; a figure is undecided while its interval holds the target
+/// and the judged value is over it.
+pub fn verdict(e: &Evaluation, slo: &PlanSlo) -> Verdict {
+    let figures = [
+        (e.stat(|s| s.slo_violation_ratio), slo.max_violation_ratio),
+        (e.stat(|s| s.latency_p95_ms), slo.max_p95_latency_ms),
+        (e.stat(rejected_ratio), slo.max_rejected_ratio),
+    ];
+    let mut undecided = false;
+    for ((mean, ci), target) in figures {
+        let judged = if slo.upper_ci95 { mean + ci } else { mean };
+        if judged <= target {
+            continue;
+        }
+        if mean - ci <= target {
+            undecided = true;
+        } else {
+            return Verdict::Misses;
+        }
+    }
+    if undecided {
+        Verdict::Undecided
+    } else {
+        Verdict::Meets
+    }
+}

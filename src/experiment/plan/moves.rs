@@ -1,0 +1,213 @@
+//! The plan space and the moves the search takes through it: one-step shrinks, a
+//! combination of the shrinks that met the SLO, and exchanges (one cluster shrinks while a
+//! nearby one grows), plus the enumeration of every plan for exhaustive search.
+
+use crate::config::topology::TopologyConfig;
+use crate::model::topology::Topology;
+use crate::model::SiteId;
+
+/// Nearby candidates an exchange may grow when a cluster shrinks.
+const EXCHANGE_NEIGHBOURS: usize = 2;
+
+/// A plan derived from another, with the move's description.
+pub type Step = (Vec<u32>, String);
+
+/// The allowed sizes of each candidate cluster and who is near whom.
+pub struct Space {
+    sizes: Vec<u32>,
+    names: Vec<String>,
+    /// Per candidate, the other candidates by increasing RTT between their sites.
+    near: Vec<Vec<usize>>,
+}
+
+impl Space {
+    /// The space of `candidates` (topology cluster indices) of `base` at `sizes`.
+    pub fn new(base: &TopologyConfig, candidates: &[usize], sizes: &[u32]) -> Space {
+        let topology = Topology::from_config(base);
+        let site = |c: usize| -> SiteId { topology.clusters[candidates[c]].site };
+        let near = (0..candidates.len())
+            .map(|a| {
+                let mut others: Vec<(f64, usize)> = (0..candidates.len())
+                    .filter(|&b| b != a)
+                    .map(|b| {
+                        let rtt = topology
+                            .route(site(a), site(b))
+                            .map_or(f64::INFINITY, |r| r.rtt_ms);
+                        (rtt, b)
+                    })
+                    .collect();
+                others.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                others.into_iter().map(|(_, b)| b).collect()
+            })
+            .collect();
+        Space {
+            sizes: sizes.to_vec(),
+            names: candidates
+                .iter()
+                .map(|&i| base.clusters[i].name.clone())
+                .collect(),
+            near,
+        }
+    }
+
+    /// How many plans there are (sizes ^ candidates), saturating.
+    pub fn plans(&self) -> u64 {
+        (0..self.names.len()).fold(1u64, |n, _| n.saturating_mul(self.sizes.len() as u64))
+    }
+
+    /// Every plan, the first candidate varying slowest.
+    pub fn all(&self) -> Vec<Vec<u32>> {
+        let mut out = vec![Vec::with_capacity(self.names.len())];
+        for _ in 0..self.names.len() {
+            out = out
+                .into_iter()
+                .flat_map(|p| {
+                    self.sizes.iter().map(move |&s| {
+                        let mut q = p.clone();
+                        q.push(s);
+                        q
+                    })
+                })
+                .collect();
+        }
+        out
+    }
+
+    /// The next smaller allowed size than `n`.
+    pub fn smaller(&self, n: u32) -> Option<u32> {
+        self.sizes.iter().rev().find(|&&s| s < n).copied()
+    }
+
+    /// The next bigger allowed size than `n`.
+    pub fn bigger(&self, n: u32) -> Option<u32> {
+        self.sizes.iter().find(|&&s| s > n).copied()
+    }
+
+    /// The allowed sizes, increasing.
+    pub fn sizes(&self) -> &[u32] {
+        &self.sizes
+    }
+
+    /// The biggest allowed size.
+    pub fn biggest(&self) -> u32 {
+        *self.sizes.last().expect("validated non-empty")
+    }
+
+    /// Every plan with one cluster of `nodes` one size smaller, with that cluster's index.
+    pub fn shrinks(&self, nodes: &[u32]) -> Vec<(usize, Step)> {
+        (0..nodes.len())
+            .filter_map(|c| {
+                let n = self.smaller(nodes[c])?;
+                let mut x = nodes.to_vec();
+                x[c] = n;
+                Some((
+                    c,
+                    (x, format!("shrink {} {}->{n}", self.names[c], nodes[c])),
+                ))
+            })
+            .collect()
+    }
+
+    /// Plans combining the first `k` of `good` (clusters whose one-step shrink met the SLO,
+    /// best first) for k = all of them, half, a quarter, ... down to two.
+    pub fn combinations(&self, nodes: &[u32], good: &[usize]) -> Vec<Step> {
+        let mut out = Vec::new();
+        let mut k = good.len();
+        while k > 1 {
+            let mut x = nodes.to_vec();
+            for &c in &good[..k] {
+                x[c] = self.smaller(nodes[c]).expect("a shrink was possible");
+            }
+            out.push((x, format!("combine {k} shrinks")));
+            k /= 2;
+        }
+        out
+    }
+
+    /// Exchanges from `nodes`: each cluster of `failed` (whose shrink alone missed the SLO)
+    /// one size smaller while one of its nearest candidates grows one size, when that is
+    /// cheaper by `price` (USD per day of candidate `c` at `n` nodes).
+    pub fn exchanges(
+        &self,
+        nodes: &[u32],
+        failed: &[usize],
+        price: impl Fn(usize, u32) -> f64,
+    ) -> Vec<Step> {
+        let mut out = Vec::new();
+        for &a in failed {
+            let Some(down) = self.smaller(nodes[a]) else {
+                continue;
+            };
+            for &b in self.near[a].iter().take(EXCHANGE_NEIGHBOURS) {
+                let Some(up) = self.bigger(nodes[b]) else {
+                    continue;
+                };
+                let saving = price(a, nodes[a]) - price(a, down);
+                let extra = price(b, up) - price(b, nodes[b]);
+                if extra >= saving {
+                    continue;
+                }
+                let mut x = nodes.to_vec();
+                x[a] = down;
+                x[b] = up;
+                let what = format!(
+                    "exchange {} {}->{down}, {} {}->{up}",
+                    self.names[a], nodes[a], self.names[b], nodes[b]
+                );
+                out.push((x, what));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space(n: usize, sizes: &[u32]) -> Space {
+        Space {
+            sizes: sizes.to_vec(),
+            names: (0..n).map(|i| format!("c{i}")).collect(),
+            near: (0..n)
+                .map(|a| (0..n).filter(|&b| b != a).collect())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn enumerates_every_plan_once() {
+        let s = space(3, &[0, 2, 4]);
+        let all = s.all();
+        assert_eq!(all.len() as u64, s.plans());
+        assert_eq!(all.len(), 27);
+        let set: std::collections::HashSet<_> = all.iter().cloned().collect();
+        assert_eq!(set.len(), 27);
+        assert!(all.iter().all(|p| p.iter().all(|n| [0, 2, 4].contains(n))));
+    }
+
+    #[test]
+    fn plans_saturate_instead_of_overflowing() {
+        assert_eq!(space(200, &[0, 1, 2, 3]).plans(), u64::MAX);
+    }
+
+    #[test]
+    fn moves_change_what_they_say() {
+        let s = space(3, &[0, 2, 4, 8]);
+        let shrinks = s.shrinks(&[4, 0, 8]);
+        assert_eq!(shrinks.len(), 2);
+        assert_eq!(shrinks[0].1 .0, vec![2, 0, 8]);
+        assert_eq!(shrinks[1].1 .0, vec![4, 0, 4]);
+        let combos = s.combinations(&[4, 2, 8], &[2, 0, 1]);
+        assert_eq!(combos[0].0, vec![2, 0, 4]);
+        assert_eq!(combos.len(), 1);
+        // Shrinking c0 4->2 saves 2; growing c1 0->2 costs 2 (not cheaper), c2 8->... none.
+        let price = |_: usize, n: u32| n as f64;
+        assert!(s.exchanges(&[4, 0, 8], &[0], price).is_empty());
+        // With c1 half the price the exchange pays.
+        let price = |c: usize, n: u32| if c == 1 { n as f64 / 2.0 } else { n as f64 };
+        let ex = s.exchanges(&[4, 0, 8], &[0], price);
+        assert_eq!(ex.len(), 1);
+        assert_eq!(ex[0].0, vec![2, 2, 8]);
+    }
+}
