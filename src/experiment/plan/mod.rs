@@ -35,7 +35,7 @@ mod simulator;
 mod start;
 mod tried;
 
-pub use evaluation::{rejected_ratio, Evaluation, RunFigures};
+pub use evaluation::{rejected_ratio, Evaluation};
 pub use price::{cents, cluster_usd_per_day};
 
 use super::plan_build::{Findings, PlanBuilder};
@@ -51,7 +51,6 @@ use bound::{lower_bound_usd_per_day, BoundInputs};
 use evaluation::{rank, Proposal, HOLDOUT};
 use holdout::HoldOut;
 use moves::{Space, Step};
-use price::capacity_usd_per_day;
 use simulator::Simulator;
 use start::Demand;
 use std::collections::HashSet;
@@ -394,11 +393,6 @@ impl<'a> PlanSearch<'a> {
             candidates: &self.candidates,
             space: &self.space,
         }
-    }
-
-    /// Price of the candidate clusters' capacity at `nodes`, USD per day.
-    pub fn cost_per_day(&self, nodes: &[u32]) -> f64 {
-        capacity_usd_per_day(self.base, &self.candidates, nodes)
     }
 
     /// Re-simulates the cheapest plans that met the SLO on fresh runs, cheapest first, a
