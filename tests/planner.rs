@@ -91,6 +91,19 @@ fn cheapest(dir: &Path) -> HashMap<String, (f64, String, usize)> {
     out
 }
 
+/// Runs `xrplace plan EXPERIMENT --out OUT --quiet` with `extra` flags.
+fn plan(experiment: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "plan",
+        experiment.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend(extra);
+    xrplace_ok(&args);
+}
+
 fn plan_cost(dir: &Path) -> toml::Table {
     let text = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
     let plan: toml::Table = toml::from_str(&text).unwrap();
@@ -105,24 +118,8 @@ fn best_first_search_finds_the_exhaustive_optimum() {
         let seed = seed.to_string();
         let all = dir.join(format!("all-{seed}"));
         let some = dir.join(format!("search-{seed}"));
-        xrplace_ok(&[
-            "plan",
-            SLICE,
-            "--seed",
-            &seed,
-            "--out",
-            all.to_str().unwrap(),
-            "--quiet",
-        ]);
-        xrplace_ok(&[
-            "plan",
-            variant.to_str().unwrap(),
-            "--seed",
-            &seed,
-            "--out",
-            some.to_str().unwrap(),
-            "--quiet",
-        ]);
+        plan(Path::new(SLICE), &all, &["--seed", &seed]);
+        plan(&variant, &some, &["--seed", &seed]);
         let (optimum, searched) = (cheapest(&all), cheapest(&some));
         for st in STRATEGIES {
             let (o, s) = (&optimum[st], &searched[st]);
@@ -155,9 +152,9 @@ fn best_first_search_finds_the_exhaustive_optimum() {
             r > 0.0 && r <= best,
             "seed {seed}: relaxation {r} above the optimum {best}"
         );
-        let plan = relaxed["plan_usd_per_day"].as_float().unwrap();
+        let usd = relaxed["plan_usd_per_day"].as_float().unwrap();
         let gap = relaxed["gap_ratio"].as_float().unwrap();
-        assert!((gap - (plan - r) / plan).abs() < 1e-3);
+        assert!((gap - (usd - r) / usd).abs() < 1e-3);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -167,13 +164,7 @@ fn candidates_say_where_they_came_from_and_how_many_runs_they_got() {
     let dir = fresh_dir("planner-rows");
     let variant = search_only(&dir);
     let out = dir.join("out");
-    xrplace_ok(&[
-        "plan",
-        variant.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    plan(&variant, &out, &[]);
     let rows = rows(&out);
     let mut seen = HashSet::new();
     let mut extra_runs = 0;
@@ -212,15 +203,7 @@ fn candidates_say_where_they_came_from_and_how_many_runs_they_got() {
     }
     // Same outputs on one thread.
     let one = dir.join("one");
-    xrplace_ok(&[
-        "plan",
-        variant.to_str().unwrap(),
-        "--out",
-        one.to_str().unwrap(),
-        "--threads",
-        "1",
-        "--quiet",
-    ]);
+    plan(&variant, &one, &["--threads", "1"]);
     for f in ["candidates.csv", "plan.toml"] {
         assert_eq!(
             std::fs::read(out.join(f)).unwrap(),

@@ -30,24 +30,25 @@ impl HoldOut {
         self.failed.len()
     }
 
-    /// The cheapest plan that met the SLO in the search and on fresh runs.
-    pub fn held(&self, tried: &Tried) -> Option<usize> {
+    /// The cheapest plan that met the SLO in the search and on fresh runs, with its
+    /// re-simulation.
+    fn passed(&self, tried: &Tried) -> Option<(usize, usize)> {
         self.pairs
             .iter()
             .filter(|&&(_, h)| tried.get(h).meets)
-            .map(|&(i, _)| i)
-            .min_by(|&a, &b| rank(tried.get(a), tried.get(b)))
+            .min_by(|a, b| rank(tried.get(a.0), tried.get(b.0)))
+            .copied()
+    }
+
+    /// The cheapest plan that met the SLO in the search and on fresh runs.
+    pub fn held(&self, tried: &Tried) -> Option<usize> {
+        self.passed(tried).map(|(i, _)| i)
     }
 
     /// The chosen plan and its hold-out: the cheapest plan that held; if none did, the
     /// first one held out.
     pub fn chosen(&self, tried: &Tried) -> Option<(usize, usize)> {
-        self.pairs
-            .iter()
-            .filter(|&&(_, h)| tried.get(h).meets)
-            .min_by(|a, b| rank(tried.get(a.0), tried.get(b.0)))
-            .or_else(|| self.pairs.first())
-            .copied()
+        self.passed(tried).or_else(|| self.pairs.first().copied())
     }
 
     /// Holds out `feasible` plans (those that met the SLO in the search) not held out yet
