@@ -29,15 +29,24 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
         s += "- `management/`: Cluster API objects of the new clusters and their add-ons (CNI, OpenStack cloud\n  controller, Liqo), for the management cluster (`kubectl apply -k management/`).\n";
     }
     for k in &plan.clusters {
-        let role = if k.name == plan.hub {
-            "hub: Liqo consumer and gateway server; `offloading/` then `app/`"
+        let declarative = plan
+            .peerings
+            .iter()
+            .any(|p| p.provider == k.name && p.declarative);
+        let (folder, role) = if k.name == plan.hub {
+            (
+                "/",
+                "hub: Liqo consumer and gateway server; `offloading/` then `app/`".to_string(),
+            )
+        } else if k.provision && declarative {
+            ("/", format!("new cluster (`management/{0}.yaml`, `management/{0}-liqo.yaml`); `peering-{1}/` for its declarative peering", k.name, plan.hub))
         } else if k.provision {
-            "new cluster"
+            ("", format!("new cluster, no folder of its own: `management/{0}.yaml`, `management/{0}-liqo.yaml`", k.name))
         } else {
-            "existing cluster: `liqo-install.sh`"
+            ("/", "existing cluster: `liqo-install.sh`".to_string())
         };
         s += &format!(
-            "- `{}/`: {role} (site {:?}, {} x {} vCPU / {} GiB nodes).\n",
+            "- `{}{folder}`: {role} (site {:?}, {} x {} vCPU / {} GiB nodes).\n",
             k.name, k.site, k.nodes, k.vcpu_per_node, k.memory_gib_per_node
         );
     }
