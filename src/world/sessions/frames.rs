@@ -23,8 +23,9 @@ const MAX_FRAME_LANES: usize = 4;
 /// Standard deviation of a frame's size relative to its mean (3GPP TR 38.838).
 const FRAME_SIZE_SD: f64 = 0.105;
 
-/// A session's frame state, with what its frames need of its placement copied in one place
-/// (rebuilt when the session moves to another candidate).
+/// A session's frame state, with what its frames need of its placement and of the network
+/// copied in one place (rebuilt when the session moves to another candidate or a fault
+/// changes the network).
 #[derive(Debug, Clone, Copy)]
 struct SlotFrames {
     /// When each of the session's cores finishes its frame (unused lanes stay at
@@ -35,20 +36,32 @@ struct SlotFrames {
     /// The candidate the copy below is of (`u32::MAX`: none yet).
     cand: u32,
     interval_ns: u64,
-    /// Per-frame work at the cluster's vCPU speed, ms.
-    work_ms: f64,
+    /// Per-frame work at the cluster's vCPU speed, ns.
+    work_ns: f64,
     cluster: u32,
     cluster_site: u32,
     first_site: u32,
     access_ms: f64,
     rtt_ms: f64,
     jitter_ms: f64,
-    /// Cross-cluster and central hops, ms.
-    hops_ms: f64,
     bandwidth_gbps: f64,
     /// Bits of one frame for all users.
     bits: f64,
     penalty_ms: f64,
+    /// Cross-cluster and central hops as a duration (constant per candidate).
+    hops: SimDuration,
+    /// Weight of a frame shown for one interval, microseconds of session time.
+    weight_us_one: u64,
+    /// The network version the copies of the network are of (`u64::MAX`: none yet).
+    net_version: u64,
+    /// One way without jitter, ms: access latency and half the RTT, degraded links
+    /// included.
+    leg_ms: f64,
+    /// The uplink as a duration when the route has no jitter.
+    up_fixed: SimDuration,
+    /// Serialisation time of one per mille of the mean frame at the egress bandwidth of
+    /// the cluster's site under faults, ns.
+    ns_per_permille: f64,
 }
 
 /// Per-slot frame state and per-site egress links.
@@ -101,17 +114,22 @@ impl Frames {
             skipped: 0,
             cand: u32::MAX,
             interval_ns: a.frame_interval_ns,
-            work_ms: 0.0,
+            work_ns: 0.0,
             cluster: 0,
             cluster_site: 0,
             first_site: 0,
             access_ms: 0.0,
             rtt_ms: 0.0,
             jitter_ms: 0.0,
-            hops_ms: 0.0,
             bandwidth_gbps: 0.0,
             bits: 0.0,
             penalty_ms: 0.0,
+            hops: SimDuration::ZERO,
+            weight_us_one: 0,
+            net_version: u64::MAX,
+            leg_ms: 0.0,
+            up_fixed: SimDuration::ZERO,
+            ns_per_permille: 0.0,
         };
         let i = slot as usize;
         if self.slots.len() <= i {
@@ -122,37 +140,50 @@ impl Frames {
         queue.push(now + SimDuration(phase), SEvent::Frame(slot, gen));
     }
 
-    /// The slot's frame state, its copy of the placement brought up to date.
+    /// The slot's frame state, its copies of the placement and of the network brought up
+    /// to date.
     #[inline(always)]
     fn slot<'s>(slots: &'s mut [SlotFrames], w: &FrameParts, slot: u32) -> &'s mut SlotFrames {
         let s = w.roster.get(slot);
         let f = &mut slots[slot as usize];
         if f.cand != s.cand {
-            let p = w.p;
-            let app = &p.apps[s.app as usize];
-            let cand = &p.candidates[s.site as usize][s.cand as usize];
-            let central = if app.central_in_path {
-                cand.central_ms[s.app as usize]
-            } else {
-                0.0
-            };
-            *f = SlotFrames {
-                cand: s.cand,
-                work_ms: app.ms_per_frame / cand.cpu_speed,
-                cluster: cand.cluster.0,
-                cluster_site: cand.site,
-                first_site: s.site,
-                access_ms: p.topology.sites[s.site as usize].access_latency_ms,
-                rtt_ms: cand.rtt_ms,
-                jitter_ms: cand.jitter_ms,
-                hops_ms: cand.path_ms[s.app as usize] + central,
-                bandwidth_gbps: cand.bandwidth_gbps,
-                bits: app.frame_bits * app.users as f64,
-                penalty_ms: s.penalty_ms,
-                ..*f
-            };
+            Self::copy_placement(f, w, slot);
+        }
+        if f.net_version != w.net.version() {
+            f.copy_network(w.net);
         }
         f
+    }
+
+    /// Copies what the session's frames need of its placement into `f`.
+    #[cold]
+    fn copy_placement(f: &mut SlotFrames, w: &FrameParts, slot: u32) {
+        let s = w.roster.get(slot);
+        let p = w.p;
+        let app = &p.apps[s.app as usize];
+        let cand = &p.candidates[s.site as usize][s.cand as usize];
+        let central = if app.central_in_path {
+            cand.central_ms[s.app as usize]
+        } else {
+            0.0
+        };
+        *f = SlotFrames {
+            cand: s.cand,
+            work_ns: app.ms_per_frame / cand.cpu_speed * 1e6,
+            cluster: cand.cluster.0,
+            cluster_site: cand.site,
+            first_site: s.site,
+            access_ms: p.topology.sites[s.site as usize].access_latency_ms,
+            rtt_ms: cand.rtt_ms,
+            jitter_ms: cand.jitter_ms,
+            bandwidth_gbps: cand.bandwidth_gbps,
+            bits: app.frame_bits * app.users as f64,
+            penalty_ms: s.penalty_ms,
+            hops: SimDuration::from_secs_f64((cand.path_ms[s.app as usize] + central) / 1e3),
+            weight_us_one: weight_us(1, f.interval_ns),
+            net_version: u64::MAX,
+            ..*f
+        };
     }
 
     /// A frame of the session in `slot` starts at `now` (the user's input). It reaches
@@ -175,10 +206,14 @@ impl Frames {
         let interval = SimDuration(f.interval_ns);
         queue.push(now + interval, SEvent::Frame(slot, gen));
         let size = draw_frame_size(rng);
-        let up_ms = draw_leg_ms(rng, w, f);
+        let up = if f.jitter_ms > 0.0 {
+            leg_duration(f.leg_ms + draw_route_jitter_ms(rng, f.jitter_ms))
+        } else {
+            f.up_fixed
+        };
         let stretch = w.ledger.stretch(f.cluster as usize);
-        let proc_ms = f.work_ms * stretch * size;
-        let at_cluster = now + SimDuration::from_secs_f64(up_ms.max(0.0) / 1e3);
+        let proc_ns = f.work_ns * stretch * size;
+        let at_cluster = now + up;
         let lanes = &mut f.busy;
         let lane = (0..MAX_FRAME_LANES)
             .min_by_key(|&l| lanes[l])
@@ -188,9 +223,9 @@ impl Frames {
             return;
         }
         let start = at_cluster.max(lanes[lane]);
-        let done = start + SimDuration::from_secs_f64(proc_ms / 1e3);
+        let done = start + SimDuration::from_ns_f64(proc_ns);
         lanes[lane] = done;
-        let at_link = done + SimDuration::from_secs_f64(f.hops_ms / 1e3);
+        let at_link = done + f.hops;
         let so_far = (at_link - now).0.min(u32::MAX as u64) as u32;
         let permille = round_non_negative(size * 1000.0) as u16;
         queue.push(
@@ -220,34 +255,48 @@ impl Frames {
         } = self;
         let f = Self::slot(slots, w, slot);
         let site = f.cluster_site as usize;
-        let gbps = f.bandwidth_gbps * w.net.bandwidth_factor(site);
-        let bits = f.bits * permille as f64 / 1000.0;
         let start = now.max(link_free[site]);
-        let sent = start + SimDuration(round_non_negative(bits / gbps) as i64 as u64);
+        let serialise_ns = f.ns_per_permille * permille as f64;
+        let sent = start + SimDuration(round_non_negative(serialise_ns) as i64 as u64);
         link_free[site] = sent;
-        let down_ms = draw_leg_ms(rng, w, f);
-        let ms = (so_far_ns as u64 + (sent - now).0) as i64 as f64 / 1e6
+        let down_ms = f.leg_ms + draw_route_jitter_ms(rng, f.jitter_ms);
+        let ms = (so_far_ns as u64 + (sent - now).0) as i64 as f64 * 1e-6
             + down_ms.max(0.0)
             + f.penalty_ms;
-        let shown = 1 + std::mem::take(&mut f.skipped);
-        let weight_s = shown as f64 * f.interval_ns as f64 / 1e9;
-        obs.latency(
-            ms,
-            ms > w.p.slo_latency_ms,
-            (weight_s * 1e6 + 0.5) as i64 as u64,
-        );
+        let skipped = std::mem::take(&mut f.skipped);
+        let weight_us = if skipped == 0 {
+            f.weight_us_one
+        } else {
+            weight_us(1 + skipped, f.interval_ns)
+        };
+        obs.latency(ms, ms > w.p.slo_latency_ms, weight_us);
     }
 }
 
-/// One way between a session's first user and its cluster for one frame, ms: access
-/// latency, half the RTT (degraded links included) and a jitter draw.
-fn draw_leg_ms(rng: &mut StreamRng, w: &FrameParts, f: &SlotFrames) -> f64 {
-    f.access_ms
-        + (f.rtt_ms
-            + w.net
-                .extra_rtt_ms(f.first_site as usize, f.cluster_site as usize))
-            / 2.0
-        + draw_route_jitter_ms(rng, f.jitter_ms)
+impl SlotFrames {
+    /// Copies what the session's frames need of the network now (degraded links).
+    #[cold]
+    fn copy_network(&mut self, net: &Network) {
+        let (first, site) = (self.first_site as usize, self.cluster_site as usize);
+        self.leg_ms = self.access_ms + (self.rtt_ms + net.extra_rtt_ms(first, site)) / 2.0;
+        self.up_fixed = leg_duration(self.leg_ms);
+        let gbps = self.bandwidth_gbps * net.bandwidth_factor(site);
+        self.ns_per_permille = self.bits / 1000.0 / gbps;
+        self.net_version = net.version();
+    }
+}
+
+/// One way of a frame as a duration, from the leg's latency in ms (negative jitter
+/// excursions stop at zero).
+#[inline(always)]
+fn leg_duration(ms: f64) -> SimDuration {
+    SimDuration::from_ns_f64(ms.max(0.0) * 1e6)
+}
+
+/// Session time `shown` frames of `interval_ns` stand for, whole microseconds.
+fn weight_us(shown: u32, interval_ns: u64) -> u64 {
+    let weight_s = shown as f64 * interval_ns as f64 / 1e9;
+    (weight_s * 1e6 + 0.5) as i64 as u64
 }
 
 /// A frame's size relative to the mean: truncated Gaussian, sd 10.5 %, within 50-150 %
