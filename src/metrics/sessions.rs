@@ -21,6 +21,9 @@ pub struct SessionRecorder {
     /// Migration downtime (all over budget), s.
     downtime_s: f64,
     latency_ns: Histogram,
+    /// Sum of latency (ns) times weight (µs) over every sample: exact in integers, so the
+    /// mean does not depend on how samples are grouped.
+    latency_ns_us: u128,
     vcpu_hours: f64,
     gib_hours: f64,
     usd: f64,
@@ -75,8 +78,9 @@ impl SessionObserver for SessionRecorder {
     fn latency(&mut self, ms: f64, over_budget: bool, weight_us: u64) {
         // Nearest ns without a libm call (latencies are positive and far below 2^63 ns,
         // where the cast through i64 is one instruction).
-        self.latency_ns
-            .record_weighted((ms * 1e6 + 0.5).max(0.0) as i64 as u64, weight_us);
+        let ns = (ms * 1e6 + 0.5).max(0.0) as i64 as u64;
+        self.latency_ns.record_weighted(ns, weight_us);
+        self.latency_ns_us += ns as u128 * weight_us as u128;
         self.observed_us += weight_us;
         if over_budget {
             self.over_budget_us += weight_us;
@@ -150,6 +154,9 @@ pub struct SessionSummary {
     pub latency_p95_ms: f64,
     /// 99th percentile, ms.
     pub latency_p99_ms: f64,
+    /// Mean latency over session time, ms (each sample rounded to the nanosecond, as in
+    /// the percentiles; migration downtime not included).
+    pub latency_mean_ms: f64,
     /// Reserved vCPU-hours.
     pub vcpu_hours: f64,
     /// Reserved GiB-hours.
@@ -212,6 +219,11 @@ impl SessionRecorder {
             latency_p50_ms: q(0.5),
             latency_p95_ms: q(0.95),
             latency_p99_ms: q(0.99),
+            latency_mean_ms: if self.observed_us == 0 {
+                f64::NAN
+            } else {
+                (self.latency_ns_us as f64 / self.observed_us as f64) / 1e6
+            },
             vcpu_hours: self.vcpu_hours,
             gib_hours: self.gib_hours,
             egress_gb: self.egress_gb,
@@ -230,5 +242,39 @@ impl SessionRecorder {
             clusters_deleted: self.clusters_deleted,
             latency_quantiles_ms: (1..100).map(|i| q(i as f64 / 100.0)).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_latency_is_weighted_by_session_time_and_independent_of_grouping() {
+        // 10 ms for 3 s and 20 ms for 1 s: (10*3 + 20*1) / 4 = 12.5 ms.
+        let mut grouped = SessionRecorder::default();
+        grouped.latency(10.0, false, 3_000_000);
+        grouped.latency(20.0, true, 1_000_000);
+        let mut single = SessionRecorder::default();
+        for _ in 0..3 {
+            single.latency(10.0, false, 1_000_000);
+        }
+        single.latency(20.0, true, 1_000_000);
+        let (a, b) = (grouped.summary(), single.summary());
+        assert!(
+            (a.latency_mean_ms - 12.5).abs() < 1e-9,
+            "{}",
+            a.latency_mean_ms
+        );
+        assert_eq!(a.latency_mean_ms.to_bits(), b.latency_mean_ms.to_bits());
+        assert!((a.slo_violation_ratio - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_samples_no_mean() {
+        assert!(SessionRecorder::default()
+            .summary()
+            .latency_mean_ms
+            .is_nan());
     }
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 type Metric = (&'static str, fn(&SessionSummary) -> f64);
 
 /// Reported figures, in column order.
-pub const METRICS: [Metric; 34] = [
+pub const METRICS: [Metric; 35] = [
     ("arrivals", |s| s.arrivals as f64),
     ("admitted", |s| s.admitted as f64),
     ("rejected", |s| s.rejected as f64),
@@ -26,6 +26,7 @@ pub const METRICS: [Metric; 34] = [
     ("latency_p50_ms", |s| s.latency_p50_ms),
     ("latency_p95_ms", |s| s.latency_p95_ms),
     ("latency_p99_ms", |s| s.latency_p99_ms),
+    ("latency_mean_ms", |s| s.latency_mean_ms),
     ("vcpu_hours", |s| s.vcpu_hours),
     ("gib_hours", |s| s.gib_hours),
     ("egress_gb", |s| s.egress_gb),
