@@ -166,11 +166,8 @@ pub fn round_non_negative(x: f64) -> f64 {
     }
     // SAFETY: 0 <= x < 2^52, so x truncates into i64 exactly.
     let t = unsafe { x.to_int_unchecked::<i64>() } as f64;
-    if x - t >= 0.5 {
-        t + 1.0
-    } else {
-        t
-    }
+    // Without a branch: whether to round up is a coin toss the predictor cannot learn.
+    t + (x - t >= 0.5) as u8 as f64
 }
 
 #[cfg(test)]

@@ -82,9 +82,8 @@ impl SessionObserver for SessionRecorder {
         self.latency_ns.record_weighted(ns, weight_us);
         self.latency_ns_us += ns as u128 * weight_us as u128;
         self.observed_us += weight_us;
-        if over_budget {
-            self.over_budget_us += weight_us;
-        }
+        // Without a branch: at frame fidelity, whether a frame is over budget is data.
+        self.over_budget_us += weight_us * over_budget as u64;
     }
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
         let u = &mut self.util[tier_ix(tier)];

@@ -215,9 +215,7 @@ impl Frames {
         let proc_ns = f.work_ns * stretch * size;
         let at_cluster = now + up;
         let lanes = &mut f.busy;
-        let lane = (0..MAX_FRAME_LANES)
-            .min_by_key(|&l| lanes[l])
-            .expect("at least one lane");
+        let lane = earliest_lane(lanes);
         if lanes[lane] > at_cluster + interval {
             f.skipped += 1;
             return;
@@ -286,6 +284,18 @@ impl SlotFrames {
     }
 }
 
+/// The first of the lanes to be free (the lowest index among equals), chosen without
+/// branches: which core frees first is data the predictor cannot learn.
+#[inline(always)]
+fn earliest_lane(lanes: &[SimTime; MAX_FRAME_LANES]) -> usize {
+    let mut best = 0;
+    for l in 1..MAX_FRAME_LANES {
+        let earlier = (lanes[l] < lanes[best]) as usize;
+        best = earlier * l + (1 - earlier) * best;
+    }
+    best
+}
+
 /// One way of a frame as a duration, from the leg's latency in ms (negative jitter
 /// excursions stop at zero).
 #[inline(always)]
@@ -313,4 +323,24 @@ fn draw_route_jitter_ms(rng: &mut StreamRng, sd_ms: f64) -> f64 {
         return 0.0;
     }
     truncated_normal(rng, sd_ms, 4.0 * sd_ms).abs() - sd_ms * (2.0 / std::f64::consts::PI).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earliest_lane_is_the_first_minimum_like_min_by_key() {
+        let cases = [
+            [5, 3, 3, 9],
+            [1, 1, 1, 1],
+            [7, 8, 9, 2],
+            [u64::MAX, 4, u64::MAX, 4],
+        ];
+        for c in cases {
+            let lanes = c.map(SimTime);
+            let want = (0..MAX_FRAME_LANES).min_by_key(|&l| lanes[l]).unwrap();
+            assert_eq!(earliest_lane(&lanes), want, "{c:?}");
+        }
+    }
 }
