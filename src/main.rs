@@ -32,8 +32,9 @@ struct SimArgs {
     /// Output directory [default: output/<experiment name>].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Worker threads [default: one per core]. Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (0: one per core) [default: one per core]. Results do not depend on
+    /// it.
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     threads: usize,
     /// Print nothing but errors.
     #[arg(long, short)]

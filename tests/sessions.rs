@@ -70,6 +70,22 @@ fn strategies_eu_ranks_latency_aware_strategies_above_cloud_only() {
     let get = |n: &str| slo.iter().find(|s| s.0 == n).unwrap().1;
     assert!(get("latency-greedy") < get("cloud-only"), "{slo:?}");
     assert!(get("network-aware") < get("cloud-only"), "{slo:?}");
+    // Counts are whole numbers in runs.csv (pandas reads them as integers).
+    let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    for col in [
+        "arrivals",
+        "admitted",
+        "rejected",
+        "completed",
+        "migrations",
+    ] {
+        let mut r = csv::Reader::from_reader(runs.as_bytes());
+        let i = r.headers().unwrap().iter().position(|h| h == col).unwrap();
+        for rec in r.records() {
+            let v = rec.unwrap()[i].to_string();
+            assert!(v.parse::<u64>().is_ok(), "{col}: {v:?}");
+        }
+    }
     // Placing at the edge lowers the mean latency too, not only the tail over budget.
     let mean = column(&summary, "latency_mean_ms");
     let mean_of = |n: &str| mean.iter().find(|s| s.0 == n).unwrap().1;

@@ -17,9 +17,9 @@ pub fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
         .collect::<Result<Vec<_>, _>>()?;
     report::shard::check_set(&infos)?;
     let files: Vec<PathBuf> = shards.iter().map(|d| d.join("runs.csv")).collect();
-    report::sessions::merge_shards(&files, out).map_err(|e| match e {
-        report::sessions::MergeError::Input(c) => Failure::Input(c),
-        report::sessions::MergeError::Io(msg) => Failure::Runtime(msg),
+    report::session_merge::merge_shards(&files, out).map_err(|e| match e {
+        report::session_merge::MergeError::Input(c) => Failure::Input(c),
+        report::session_merge::MergeError::Io(msg) => Failure::Runtime(msg),
     })
 }
 

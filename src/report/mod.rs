@@ -5,6 +5,7 @@ pub mod csv_out;
 pub mod jobs;
 pub mod plan;
 pub mod provisioning;
+pub mod session_merge;
 pub mod sessions;
 pub mod shard;
 pub mod svg;

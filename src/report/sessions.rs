@@ -2,7 +2,6 @@
 //! `summary.csv` (one row per strategy: mean and 95 % confidence half-width over runs).
 
 use super::{atomic, svg};
-use crate::config::ConfigError;
 use crate::experiment::sessions::{SessionResult, SessionRow};
 use crate::metrics::sessions::SessionSummary;
 use crate::metrics::stats::mean_ci95;
@@ -61,8 +60,39 @@ pub const METRICS: [Metric; 35] = [
     ("clusters_deleted", |s| s.clusters_deleted as f64),
 ];
 
+/// Figures that count things: whole numbers in `runs.csv` (so a reader such as pandas
+/// types them as integers); their means over runs in `summary.csv` keep decimals.
+const COUNTS: [&str; 17] = [
+    "arrivals",
+    "admitted",
+    "rejected",
+    "dropped",
+    "dropped_cluster_failed",
+    "dropped_node_lost",
+    "dropped_partitioned",
+    "completed",
+    "migrations",
+    "udp_refused",
+    "nodes_added",
+    "nodes_removed",
+    "scale_outs_failed",
+    "peerings",
+    "clusters_provisioned",
+    "provisions_failed",
+    "clusters_deleted",
+];
+
 fn num(v: f64) -> String {
     super::number(v, 6)
+}
+
+/// A figure of one run as `runs.csv` writes it.
+fn cell(name: &str, v: f64) -> String {
+    if COUNTS.contains(&name) && v.is_finite() && v >= 0.0 {
+        (v as u64).to_string()
+    } else {
+        num(v)
+    }
 }
 
 /// Columns before the figures: the sweep point, the run and its bookkeeping.
@@ -80,12 +110,12 @@ const KEYS: [&str; 9] = [
 /// Key columns that identify a sweep point.
 const POINT_KEYS: usize = 4;
 /// Index of the `job` column.
-const JOB: usize = 6;
+pub(crate) const JOB: usize = 6;
 /// Index of the `jobs_total` column.
-const JOBS_TOTAL: usize = 7;
+pub(crate) const JOBS_TOTAL: usize = 7;
 
 /// The header of `runs.csv`.
-fn header() -> Vec<String> {
+pub(crate) fn header() -> Vec<String> {
     KEYS.iter()
         .copied()
         .chain(METRICS.iter().map(|m| m.0))
@@ -114,7 +144,7 @@ pub(crate) fn run_record(r: &SessionRow, jobs_total: u64) -> Vec<String> {
         jobs_total.to_string(),
         r.events.to_string(),
     ];
-    rec.extend(METRICS.iter().map(|m| num(m.1(&r.summary))));
+    rec.extend(METRICS.iter().map(|m| cell(m.0, m.1(&r.summary))));
     rec
 }
 
@@ -208,7 +238,7 @@ pub fn write_resumed(
     write_all(dir, &runs, &quantiles, extra)
 }
 
-fn quantile_header() -> Vec<String> {
+pub(crate) fn quantile_header() -> Vec<String> {
     ["job", "q", "latency_ms"]
         .iter()
         .map(|s| s.to_string())
@@ -281,7 +311,7 @@ fn plots(runs: &[Vec<String>], quantiles: &[Vec<String>]) -> (String, String) {
 }
 
 /// Writes every output of a session sweep from its text tables.
-fn write_all(
+pub(crate) fn write_all(
     dir: &Path,
     runs: &[Vec<String>],
     quantiles: &[Vec<String>],
@@ -310,174 +340,6 @@ pub fn write_results(
     extra: &[(&str, Vec<u8>)],
 ) -> std::io::Result<()> {
     write_all(dir, &run_records(res), &quantile_records(res), extra)
-}
-
-/// Why shards could not be merged.
-#[derive(Debug)]
-pub enum MergeError {
-    /// A shard file is malformed, missing runs, or from another sweep.
-    Input(ConfigError),
-    /// Reading or writing failed.
-    Io(String),
-}
-
-/// Joins the `runs.csv` of every shard into `out/runs.csv` and `out/summary.csv`, checking
-/// that together they hold every job of the sweep exactly once.
-pub fn merge_shards(files: &[std::path::PathBuf], out: &Path) -> Result<(), MergeError> {
-    let want = header();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut total: Option<u64> = None;
-    for f in files {
-        let bad = |line: usize, field: &str, msg: String| {
-            MergeError::Input(ConfigError {
-                file: f.clone(),
-                line,
-                column: 1,
-                field: field.into(),
-                message: msg,
-            })
-        };
-        let mut r = csv::Reader::from_path(f)
-            .map_err(|e| bad(0, "(file)", format!("cannot read shard: {e}")))?;
-        let got: Vec<String> = r
-            .headers()
-            .map_err(|e| bad(1, "(header)", e.to_string()))?
-            .iter()
-            .map(String::from)
-            .collect();
-        if got != want {
-            return Err(bad(
-                1,
-                "(header)",
-                "expected the runs.csv header of a session sweep".into(),
-            ));
-        }
-        for (i, rec) in r.records().enumerate() {
-            let rec = rec.map_err(|e| bad(i + 2, "(row)", e.to_string()))?;
-            let t: u64 = rec[JOBS_TOTAL]
-                .parse()
-                .map_err(|_| bad(i + 2, "jobs_total", "expected a count".into()))?;
-            if *total.get_or_insert(t) != t {
-                return Err(bad(
-                    i + 2,
-                    "jobs_total",
-                    format!(
-                        "this shard belongs to a sweep of {t} jobs, others to {}",
-                        total.unwrap_or(0)
-                    ),
-                ));
-            }
-            rec[JOB]
-                .parse::<u64>()
-                .map_err(|_| bad(i + 2, "job", "expected a job index".into()))?;
-            for (c, name) in want.iter().enumerate() {
-                let text_column = c == 0 || c == 1 || c == 3;
-                if !text_column && !is_number_cell(&rec[c]) {
-                    return Err(bad(
-                        i + 2,
-                        name,
-                        format!("expected a number, found {:?}", &rec[c]),
-                    ));
-                }
-            }
-            rows.push(rec.iter().map(String::from).collect());
-        }
-    }
-    rows.sort_by_key(|r| r[JOB].parse::<u64>().unwrap_or(u64::MAX));
-    let total = total.unwrap_or(0);
-    let whole = |msg: String| MergeError::Input(ConfigError::whole_file(&files[0], msg));
-    if rows.is_empty() {
-        return Err(whole(
-            "the shards hold no runs: nothing to merge (did they fail, or were they given empty folders?)".into(),
-        ));
-    }
-    for (i, r) in rows.iter().enumerate() {
-        if r[JOB] != i.to_string() {
-            return Err(whole(format!(
-                "job {i} is missing or repeated (found {}): merge every shard exactly once",
-                r[JOB]
-            )));
-        }
-    }
-    if rows.len() as u64 != total {
-        return Err(whole(format!(
-            "the shards hold {} of the sweep's {total} jobs",
-            rows.len()
-        )));
-    }
-    let mut quantiles: Vec<Vec<String>> = Vec::new();
-    for f in files {
-        let qf = f.with_file_name("latency_quantiles.csv");
-        quantiles.extend(read_quantiles(&qf, total)?);
-    }
-    quantiles.sort_by_key(|q| (q[0].parse::<u64>().unwrap_or(u64::MAX), q[1].clone()));
-    write_all(out, &rows, &quantiles, &[])
-        .map_err(|e| MergeError::Io(format!("cannot write to {}: {e}", out.display())))
-}
-
-/// Whether a cell of a numeric column reads as a number (empty: no value).
-fn is_number_cell(v: &str) -> bool {
-    v.is_empty() || v.parse::<f64>().is_ok()
-}
-
-/// The rows of a shard's `latency_quantiles.csv`, checked: its header, three columns per
-/// row, a job of the sweep, numbers where numbers belong.
-fn read_quantiles(qf: &Path, total: u64) -> Result<Vec<Vec<String>>, MergeError> {
-    let bad = |line: usize, field: &str, message: String| {
-        MergeError::Input(ConfigError {
-            file: qf.to_path_buf(),
-            line,
-            column: 1,
-            field: field.into(),
-            message,
-        })
-    };
-    let mut r = csv::Reader::from_path(qf).map_err(|e| {
-        MergeError::Input(ConfigError::whole_file(
-            qf,
-            format!("cannot read shard: {e}"),
-        ))
-    })?;
-    let header: Vec<String> = r
-        .headers()
-        .map_err(|e| bad(1, "(header)", e.to_string()))?
-        .iter()
-        .map(String::from)
-        .collect();
-    if header != quantile_header() {
-        return Err(bad(
-            1,
-            "(header)",
-            "expected the header job,q,latency_ms".into(),
-        ));
-    }
-    let mut out = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| bad(i + 2, "(row)", e.to_string()))?;
-        let job = rec[0].parse::<u64>().ok().filter(|&j| j < total);
-        if job.is_none() {
-            return Err(bad(
-                i + 2,
-                "job",
-                format!(
-                    "expected a job of the sweep (0 to {}), found {:?}",
-                    total.saturating_sub(1),
-                    &rec[0]
-                ),
-            ));
-        }
-        for (c, name) in [(1, "q"), (2, "latency_ms")] {
-            if rec[c].parse::<f64>().is_err() {
-                return Err(bad(
-                    i + 2,
-                    name,
-                    format!("expected a number, found {:?}", &rec[c]),
-                ));
-            }
-        }
-        out.push(rec.iter().map(String::from).collect());
-    }
-    Ok(out)
 }
 
 /// A table of the main figures per sweep point, for the terminal.
@@ -518,4 +380,23 @@ pub fn console_table(res: &SessionResult) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_count_is_a_reported_figure() {
+        for c in COUNTS {
+            assert!(METRICS.iter().any(|m| m.0 == c), "{c} is not in METRICS");
+        }
+    }
+
+    #[test]
+    fn counts_are_whole_numbers_and_other_figures_keep_decimals() {
+        assert_eq!(cell("admitted", 17334.0), "17334");
+        assert_eq!(cell("cost_usd", 17334.0), "17334.000000");
+        assert_eq!(cell("admitted", f64::NAN), "");
+    }
 }

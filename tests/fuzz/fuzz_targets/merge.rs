@@ -12,5 +12,5 @@ fuzz_target!(|data: &[u8]| {
     std::fs::create_dir_all(&shard).unwrap();
     std::fs::write(shard.join("runs.csv"), runs).unwrap();
     std::fs::write(shard.join("latency_quantiles.csv"), quantiles).unwrap();
-    let _ = xrplace::report::sessions::merge_shards(&[shard.join("runs.csv")], &dir.join("out"));
+    let _ = xrplace::report::session_merge::merge_shards(&[shard.join("runs.csv")], &dir.join("out"));
 });
