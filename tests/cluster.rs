@@ -66,7 +66,12 @@ fn a_missing_shard_is_named_and_its_resubmit_command_works() {
     xrplace_ok(&args);
     let all = format!("{d}/all");
     xrplace_ok(&["run", "experiments/sweep-eu.toml", "-q", "--out", &all]);
-    for f in ["runs.csv", "summary.csv", "latency_quantiles.csv"] {
+    for f in [
+        "runs.csv",
+        "summary.csv",
+        "latency_quantiles.csv",
+        "app_latency.csv",
+    ] {
         assert_eq!(
             std::fs::read(dir.join("all").join(f)).unwrap(),
             std::fs::read(dir.join("merged").join(f)).unwrap(),

@@ -86,6 +86,42 @@ fn strategies_eu_ranks_latency_aware_strategies_above_cloud_only() {
             assert!(v.parse::<u64>().is_ok(), "{col}: {v:?}");
         }
     }
+    // Per application: one row per run and application, whose session-time-weighted mean
+    // is the run's mean latency.
+    let apps = std::fs::read_to_string(dir.join("app_latency.csv")).unwrap();
+    let mut app_rows = csv::Reader::from_reader(apps.as_bytes());
+    let h = app_rows.headers().unwrap().clone();
+    let at = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (job, hours, mean_ms) = (at("job"), at("session_hours"), at("latency_mean_ms"));
+    let mut per_job: std::collections::BTreeMap<u64, (f64, f64, usize)> = Default::default();
+    for rec in app_rows.records() {
+        let rec = rec.unwrap();
+        let e = per_job.entry(rec[job].parse().unwrap()).or_default();
+        let w: f64 = rec[hours].parse().unwrap();
+        e.0 += w;
+        e.1 += w * rec[mean_ms].parse::<f64>().unwrap_or(0.0);
+        e.2 += 1;
+    }
+    let mut r = csv::Reader::from_reader(runs.as_bytes());
+    let rh = r.headers().unwrap().clone();
+    let (rj, rm) = (
+        rh.iter().position(|x| x == "job").unwrap(),
+        rh.iter().position(|x| x == "latency_mean_ms").unwrap(),
+    );
+    let mut n_runs = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let (w, sum, n) = per_job[&rec[rj].parse::<u64>().unwrap()];
+        let run_mean: f64 = rec[rm].parse().unwrap();
+        assert_eq!(n, 3, "one row per application");
+        assert!(
+            (sum / w - run_mean).abs() < 1e-5 * run_mean,
+            "{} vs {run_mean}",
+            sum / w
+        );
+        n_runs += 1;
+    }
+    assert_eq!(per_job.len(), n_runs);
     // Placing at the edge lowers the mean latency too, not only the tail over budget.
     let mean = column(&summary, "latency_mean_ms");
     let mean_of = |n: &str| mean.iter().find(|s| s.0 == n).unwrap().1;
@@ -341,6 +377,7 @@ fn sharded_sweep_merges_to_the_single_run_bytes() {
         "runs.csv",
         "summary.csv",
         "latency_quantiles.csv",
+        "app_latency.csv",
         "plots/latency_cdf.svg",
         "plots/slo_vs_cost.svg",
     ] {
@@ -450,6 +487,14 @@ fn shards_that_do_not_belong_together_are_refused(dir: &std::path::Path) {
     copy("shard1", "cut1");
     std::fs::write(dir.join("cut1/latency_quantiles.csv"), "job,q\n0,0.5\n").unwrap();
     refused(&["cut1", "shard2", "shard3"], "header job,q,latency_ms");
+    copy("shard1", "apps1");
+    let apps = std::fs::read_to_string(dir.join("apps1/app_latency.csv")).unwrap();
+    let mut lines: Vec<String> = apps.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+    cells[7] = "abc".into();
+    lines[1] = cells.join(",");
+    std::fs::write(dir.join("apps1/app_latency.csv"), lines.join("\n") + "\n").unwrap();
+    refused(&["apps1", "shard2", "shard3"], "app_latency.csv:2:");
     refused(
         &["shard1", "shard2", "shard3", "all"],
         "not the output of a shard",
@@ -739,8 +784,8 @@ impl xrplace::world::sessions::SessionObserver for FirstHosted {
     fn udp_refused(&mut self) {
         self.inner.udp_refused()
     }
-    fn latency(&mut self, ms: f64, over: bool, w: u64) {
-        self.inner.latency(ms, over, w)
+    fn latency(&mut self, app: u32, ms: f64, over: bool, w: u64) {
+        self.inner.latency(app, ms, over, w)
     }
     fn utilisation(&mut self, t: xrplace::config::topology::Tier, m: f64, p: f64) {
         self.inner.utilisation(t, m, p)
@@ -862,7 +907,7 @@ impl xrplace::world::sessions::SessionObserver for SampledTime {
     fn completed(&mut self) {}
     fn migrated(&mut self, _d: f64) {}
     fn udp_refused(&mut self) {}
-    fn latency(&mut self, _ms: f64, _over: bool, w: u64) {
+    fn latency(&mut self, _app: u32, _ms: f64, _over: bool, w: u64) {
         self.latency_us += w;
         self.samples += 1;
     }

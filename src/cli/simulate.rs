@@ -113,7 +113,9 @@ pub fn run_sweep(
         .filter(|j| j % n as u64 == (k - 1) as u64)
         .count();
     let identity = format!("{}jobs_in_run = {in_run}\n", info.to_text());
-    let cache = report::jobs::JobCache::open(dir, &identity, total).map_err(Failure::Refused)?;
+    let apps = s.applications.iter().map(|a| a.name.clone()).collect();
+    let cache =
+        report::jobs::JobCache::open(dir, &identity, total, apps).map_err(Failure::Refused)?;
     let finished = if resume {
         cache.finished().map_err(write_error)?
     } else {

@@ -61,6 +61,9 @@ pub struct SessionResult {
     pub name: String,
     /// Strategies in file order.
     pub strategies: Vec<String>,
+    /// Application names in file order (their index is the one in per-application
+    /// figures).
+    pub apps: Vec<String>,
     /// Runs.
     pub rows: Vec<SessionRow>,
     /// Jobs in the whole sweep (all shards).
@@ -419,6 +422,7 @@ pub fn run_session_jobs(
     Ok(SessionResult {
         name: cfg.name.clone(),
         strategies: s.strategies.clone(),
+        apps: s.applications.iter().map(|a| a.name.clone()).collect(),
         rows,
         jobs_total,
     })

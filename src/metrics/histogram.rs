@@ -65,6 +65,14 @@ impl Histogram {
         self.total += w;
     }
 
+    /// Adds every count of `other` (the histogram of both sets of values).
+    pub fn add(&mut self, other: &Histogram) {
+        for (c, o) in self.counts.iter_mut().zip(&other.counts) {
+            *c += o;
+        }
+        self.total += other.total;
+    }
+
     /// Number of values recorded (the sum of their weights).
     pub fn count(&self) -> u64 {
         self.total

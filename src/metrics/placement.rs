@@ -128,8 +128,8 @@ impl SessionObserver for PlacementRecorder {
     fn udp_refused(&mut self) {
         self.sessions.udp_refused();
     }
-    fn latency(&mut self, ms: f64, over_budget: bool, weight_us: u64) {
-        self.sessions.latency(ms, over_budget, weight_us);
+    fn latency(&mut self, app: u32, ms: f64, over_budget: bool, weight_us: u64) {
+        self.sessions.latency(app, ms, over_budget, weight_us);
     }
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
         self.sessions.utilisation(tier, mean, peak);

@@ -14,16 +14,10 @@ pub struct SessionRecorder {
     completed: u64,
     migrated: u64,
     udp_refused: u64,
-    /// Session time of latency samples over budget, and in all, µs (integer, so the sums
-    /// do not depend on how samples are grouped).
-    over_budget_us: u64,
-    observed_us: u64,
     /// Migration downtime (all over budget), s.
     downtime_s: f64,
-    latency_ns: Histogram,
-    /// Sum of latency (ns) times weight (µs) over every sample: exact in integers, so the
-    /// mean does not depend on how samples are grouped.
-    latency_ns_us: u128,
+    /// Latency samples per application, by its index.
+    apps: Vec<AppLatency>,
     vcpu_hours: f64,
     gib_hours: f64,
     usd: f64,
@@ -38,6 +32,78 @@ pub struct SessionRecorder {
     clusters_created: u64,
     clusters_failed: u64,
     clusters_deleted: u64,
+}
+
+/// The latency samples of one application.
+#[derive(Debug, Clone, Default)]
+struct AppLatency {
+    latency_ns: Histogram,
+    /// Sum of latency (ns) times weight (µs) over every sample: exact in integers, so the
+    /// mean does not depend on how samples are grouped.
+    ns_us: u128,
+    /// Session time of samples over budget, and in all, µs (integer, so the sums do not
+    /// depend on how samples are grouped).
+    over_budget_us: u64,
+    observed_us: u64,
+}
+
+impl AppLatency {
+    fn record(&mut self, ns: u64, over_budget: bool, weight_us: u64) {
+        self.latency_ns.record_weighted(ns, weight_us);
+        self.ns_us += ns as u128 * weight_us as u128;
+        self.observed_us += weight_us;
+        // Without a branch: at frame fidelity, whether a frame is over budget is data.
+        self.over_budget_us += weight_us * over_budget as u64;
+    }
+
+    fn add(&mut self, o: &AppLatency) {
+        self.latency_ns.add(&o.latency_ns);
+        self.ns_us += o.ns_us;
+        self.over_budget_us += o.over_budget_us;
+        self.observed_us += o.observed_us;
+    }
+
+    /// Percentiles and mean, ms (NaN without samples).
+    fn figures(&self) -> AppFigures {
+        let q = |p| {
+            self.latency_ns
+                .quantile(p)
+                .map_or(f64::NAN, |v| v as f64 / 1e6)
+        };
+        AppFigures {
+            session_hours: self.observed_us as f64 / 3.6e9,
+            slo_violation_ratio: if self.observed_us == 0 {
+                f64::NAN
+            } else {
+                self.over_budget_us as f64 / self.observed_us as f64
+            },
+            latency_p50_ms: q(0.5),
+            latency_p95_ms: q(0.95),
+            latency_p99_ms: q(0.99),
+            latency_mean_ms: if self.observed_us == 0 {
+                f64::NAN
+            } else {
+                (self.ns_us as f64 / self.observed_us as f64) / 1e6
+            },
+        }
+    }
+}
+
+/// Latency of one application's sessions in a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AppFigures {
+    /// Session time sampled, hours.
+    pub session_hours: f64,
+    /// Share of that time above the latency budget (migration downtime not included).
+    pub slo_violation_ratio: f64,
+    /// Latency percentiles over session time, ms.
+    pub latency_p50_ms: f64,
+    /// 95th percentile, ms.
+    pub latency_p95_ms: f64,
+    /// 99th percentile, ms.
+    pub latency_p99_ms: f64,
+    /// Mean over session time, ms.
+    pub latency_mean_ms: f64,
 }
 
 fn tier_ix(t: Tier) -> usize {
@@ -75,15 +141,15 @@ impl SessionObserver for SessionRecorder {
     fn udp_refused(&mut self) {
         self.udp_refused += 1;
     }
-    fn latency(&mut self, ms: f64, over_budget: bool, weight_us: u64) {
+    fn latency(&mut self, app: u32, ms: f64, over_budget: bool, weight_us: u64) {
         // Nearest ns without a libm call (latencies are positive and far below 2^63 ns,
         // where the cast through i64 is one instruction).
         let ns = (ms * 1e6 + 0.5).max(0.0) as i64 as u64;
-        self.latency_ns.record_weighted(ns, weight_us);
-        self.latency_ns_us += ns as u128 * weight_us as u128;
-        self.observed_us += weight_us;
-        // Without a branch: at frame fidelity, whether a frame is over budget is data.
-        self.over_budget_us += weight_us * over_budget as u64;
+        let a = app as usize;
+        if a >= self.apps.len() {
+            self.apps.resize_with(a + 1, AppLatency::default);
+        }
+        self.apps[a].record(ns, over_budget, weight_us);
     }
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
         let u = &mut self.util[tier_ix(tier)];
@@ -187,13 +253,20 @@ pub struct SessionSummary {
     pub clusters_deleted: u64,
     /// Latency at quantiles 0.01, 0.02, ..., 0.99, ms (for CDF plots).
     pub latency_quantiles_ms: Vec<f64>,
+    /// Latency per application, by its index (applications that never reported a sample
+    /// past the last one that did are absent).
+    pub per_app: Vec<AppFigures>,
 }
 
 impl SessionRecorder {
     /// Reduces the run.
     pub fn summary(&self) -> SessionSummary {
+        let mut all = AppLatency::default();
+        for a in &self.apps {
+            all.add(a);
+        }
         let q = |p| {
-            self.latency_ns
+            all.latency_ns
                 .quantile(p)
                 .map_or(f64::NAN, |v| v as f64 / 1e6)
         };
@@ -207,8 +280,8 @@ impl SessionRecorder {
             migrated: self.migrated,
             udp_refused: self.udp_refused,
             slo_violation_ratio: {
-                let observed_s = self.observed_us as f64 / 1e6 + self.downtime_s;
-                let over_s = self.over_budget_us as f64 / 1e6 + self.downtime_s;
+                let observed_s = all.observed_us as f64 / 1e6 + self.downtime_s;
+                let over_s = all.over_budget_us as f64 / 1e6 + self.downtime_s;
                 if observed_s == 0.0 {
                     0.0
                 } else {
@@ -218,11 +291,8 @@ impl SessionRecorder {
             latency_p50_ms: q(0.5),
             latency_p95_ms: q(0.95),
             latency_p99_ms: q(0.99),
-            latency_mean_ms: if self.observed_us == 0 {
-                f64::NAN
-            } else {
-                (self.latency_ns_us as f64 / self.observed_us as f64) / 1e6
-            },
+            latency_mean_ms: all.figures().latency_mean_ms,
+            per_app: self.apps.iter().map(AppLatency::figures).collect(),
             vcpu_hours: self.vcpu_hours,
             gib_hours: self.gib_hours,
             egress_gb: self.egress_gb,
@@ -252,13 +322,13 @@ mod tests {
     fn mean_latency_is_weighted_by_session_time_and_independent_of_grouping() {
         // 10 ms for 3 s and 20 ms for 1 s: (10*3 + 20*1) / 4 = 12.5 ms.
         let mut grouped = SessionRecorder::default();
-        grouped.latency(10.0, false, 3_000_000);
-        grouped.latency(20.0, true, 1_000_000);
+        grouped.latency(0, 10.0, false, 3_000_000);
+        grouped.latency(0, 20.0, true, 1_000_000);
         let mut single = SessionRecorder::default();
         for _ in 0..3 {
-            single.latency(10.0, false, 1_000_000);
+            single.latency(0, 10.0, false, 1_000_000);
         }
-        single.latency(20.0, true, 1_000_000);
+        single.latency(0, 20.0, true, 1_000_000);
         let (a, b) = (grouped.summary(), single.summary());
         assert!(
             (a.latency_mean_ms - 12.5).abs() < 1e-9,
@@ -267,6 +337,26 @@ mod tests {
         );
         assert_eq!(a.latency_mean_ms.to_bits(), b.latency_mean_ms.to_bits());
         assert!((a.slo_violation_ratio - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn applications_are_reported_apart_and_add_up_to_the_run() {
+        // App 0: 10 ms for 1 h; app 2: 30 ms (over budget) for 1 h; app 1 never reports.
+        let mut r = SessionRecorder::default();
+        r.latency(2, 30.0, true, 3_600_000_000);
+        r.latency(0, 10.0, false, 3_600_000_000);
+        let s = r.summary();
+        assert_eq!(s.per_app.len(), 3);
+        let (a, b, c) = (s.per_app[0], s.per_app[1], s.per_app[2]);
+        assert_eq!(
+            (a.session_hours, b.session_hours, c.session_hours),
+            (1.0, 0.0, 1.0)
+        );
+        assert!((a.latency_p50_ms - 10.0).abs() < 0.03 && (c.latency_p50_ms - 30.0).abs() < 0.07);
+        assert!(b.latency_mean_ms.is_nan() && b.slo_violation_ratio.is_nan());
+        assert_eq!((a.slo_violation_ratio, c.slo_violation_ratio), (0.0, 1.0));
+        assert!((s.latency_mean_ms - 20.0).abs() < 1e-9);
+        assert!((s.slo_violation_ratio - 0.5).abs() < 1e-12);
     }
 
     #[test]

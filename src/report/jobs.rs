@@ -1,10 +1,11 @@
 //! Finished jobs kept as they end, so a killed run loses nothing: `--resume` reads them
 //! back, runs only the others, and writes the same bytes as an uninterrupted run. Each job
-//! is one small CSV file (its `runs.csv` row, then its quantile rows) in `.xrplace-jobs/`
+//! is one small CSV file (its `runs.csv` row, its quantile rows, then its
+//! `app_latency.csv` rows, each marked [`APP_MARK`]) in `.xrplace-jobs/`
 //! of the output folder, beside `sweep.toml` saying which sweep and shard they belong to.
 
 use super::atomic::write_atomic;
-use super::sessions::{quantile_rows, run_record};
+use super::sessions::job_rows;
 use crate::experiment::sessions::SessionRow;
 use std::collections::BTreeMap;
 use std::io;
@@ -15,19 +16,37 @@ pub const DIR: &str = ".xrplace-jobs";
 /// What the jobs belong to.
 const IDENTITY: &str = "sweep.toml";
 
-/// One job's rows: its `runs.csv` row and its `latency_quantiles.csv` rows.
-pub type JobRows = (Vec<String>, Vec<Vec<String>>);
+/// First cell of a kept job's `app_latency.csv` rows (a quantile row starts with its job).
+const APP_MARK: &str = "app";
+
+/// One job's rows of every table.
+#[derive(Debug, Clone)]
+pub struct JobRows {
+    /// Its `runs.csv` row.
+    pub run: Vec<String>,
+    /// Its `latency_quantiles.csv` rows.
+    pub quantiles: Vec<Vec<String>>,
+    /// Its `app_latency.csv` rows.
+    pub apps: Vec<Vec<String>>,
+}
 
 /// The finished jobs of one output folder.
 pub struct JobCache {
     dir: PathBuf,
     jobs_total: u64,
+    /// Application names, in file order.
+    apps: Vec<String>,
 }
 
 impl JobCache {
     /// Opens (or starts) the cache of `out` for the sweep `identity` (its provenance, with
     /// the number of jobs the run holds); refuses one left by another sweep or shard.
-    pub fn open(out: &Path, identity: &str, jobs_total: u64) -> Result<JobCache, String> {
+    pub fn open(
+        out: &Path,
+        identity: &str,
+        jobs_total: u64,
+        apps: Vec<String>,
+    ) -> Result<JobCache, String> {
         let dir = out.join(DIR);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let id = dir.join(IDENTITY);
@@ -42,7 +61,11 @@ impl JobCache {
             Err(_) => write_atomic(&id, identity.as_bytes())
                 .map_err(|e| format!("{}: {e}", id.display()))?,
         }
-        Ok(JobCache { dir, jobs_total })
+        Ok(JobCache {
+            dir,
+            jobs_total,
+            apps,
+        })
     }
 
     /// Keeps a finished job.
@@ -50,9 +73,13 @@ impl JobCache {
         let mut w = csv::WriterBuilder::new()
             .flexible(true)
             .from_writer(Vec::new());
-        w.write_record(run_record(row, self.jobs_total))?;
-        for q in quantile_rows(row) {
+        let rows = job_rows(row, self.jobs_total, &self.apps);
+        w.write_record(rows.run)?;
+        for q in rows.quantiles {
             w.write_record(q)?;
+        }
+        for a in rows.apps {
+            w.write_record(std::iter::once(APP_MARK.to_string()).chain(a))?;
         }
         let bytes = w
             .into_inner()
@@ -83,13 +110,21 @@ impl JobCache {
             let Some(Ok(run)) = records.next() else {
                 continue;
             };
-            let quantiles: Result<Vec<Vec<String>>, csv::Error> = records.collect();
-            match quantiles {
-                Ok(q) => {
-                    out.insert(job, (run, q));
-                }
-                Err(_) => continue,
-            }
+            let Ok(rest) = records.collect::<Result<Vec<Vec<String>>, csv::Error>>() else {
+                continue;
+            };
+            let (apps, quantiles): (Vec<_>, Vec<_>) = rest
+                .into_iter()
+                .partition(|r| r.first().map(String::as_str) == Some(APP_MARK));
+            let apps = apps.into_iter().map(|r| r[1..].to_vec()).collect();
+            out.insert(
+                job,
+                JobRows {
+                    run,
+                    quantiles,
+                    apps,
+                },
+            );
         }
         Ok(out)
     }

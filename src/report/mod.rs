@@ -1,5 +1,6 @@
 //! Report layer: CSV outputs written atomically and the console table.
 
+pub mod app_latency;
 pub mod atomic;
 pub mod csv_out;
 pub mod jobs;

@@ -1,7 +1,8 @@
 //! `xrplace merge`: the shards of a session sweep joined into the outputs of one run, byte
 //! for byte, after checking that together they hold every job of the sweep exactly once.
 
-use super::sessions::{header, quantile_header, write_all, JOB, JOBS_TOTAL};
+use super::app_latency;
+use super::sessions::{header, quantile_header, write_all, Tables, JOB, JOBS_TOTAL};
 use crate::config::ConfigError;
 use std::path::Path;
 
@@ -98,13 +99,35 @@ pub fn merge_shards(files: &[std::path::PathBuf], out: &Path) -> Result<(), Merg
             rows.len()
         )));
     }
+    let quantile_shape = Shape {
+        header: quantile_header(),
+        job: 0,
+        text: &[],
+        empty_ok: false,
+    };
+    let app_shape = Shape {
+        header: app_latency::header(),
+        job: app_latency::JOB,
+        text: &app_latency::TEXT,
+        empty_ok: true,
+    };
     let mut quantiles: Vec<Vec<String>> = Vec::new();
+    let mut apps: Vec<Vec<String>> = Vec::new();
     for f in files {
         let qf = f.with_file_name("latency_quantiles.csv");
-        quantiles.extend(read_quantiles(&qf, total)?);
+        quantiles.extend(read_table(&qf, &quantile_shape, total)?);
+        let af = f.with_file_name("app_latency.csv");
+        apps.extend(read_table(&af, &app_shape, total)?);
     }
     quantiles.sort_by_key(|q| (q[0].parse::<u64>().unwrap_or(u64::MAX), q[1].clone()));
-    write_all(out, &rows, &quantiles, &[])
+    // Stable: a job's rows stay in the experiment's application order.
+    apps.sort_by_key(|a| a[app_latency::JOB].parse::<u64>().unwrap_or(u64::MAX));
+    let tables = Tables {
+        runs: rows,
+        quantiles,
+        apps,
+    };
+    write_all(out, &tables, &[])
         .map_err(|e| MergeError::Io(format!("cannot write to {}: {e}", out.display())))
 }
 
@@ -113,21 +136,31 @@ fn is_number_cell(v: &str) -> bool {
     v.is_empty() || v.parse::<f64>().is_ok()
 }
 
-/// The rows of a shard's `latency_quantiles.csv`, checked: its header, three columns per
-/// row, a job of the sweep, numbers where numbers belong.
-fn read_quantiles(qf: &Path, total: u64) -> Result<Vec<Vec<String>>, MergeError> {
+/// What a shard's table must look like: its header, the column of the job index, the
+/// columns holding names; every other column holds numbers (empty for no value where
+/// `empty_ok`).
+struct Shape {
+    header: Vec<String>,
+    job: usize,
+    text: &'static [usize],
+    empty_ok: bool,
+}
+
+/// The rows of a shard's table `file`, checked: its header, its columns, a job of the
+/// sweep, numbers where numbers belong.
+fn read_table(file: &Path, shape: &Shape, total: u64) -> Result<Vec<Vec<String>>, MergeError> {
     let bad = |line: usize, field: &str, message: String| {
         MergeError::Input(ConfigError {
-            file: qf.to_path_buf(),
+            file: file.to_path_buf(),
             line,
             column: 1,
             field: field.into(),
             message,
         })
     };
-    let mut r = csv::Reader::from_path(qf).map_err(|e| {
+    let mut r = csv::Reader::from_path(file).map_err(|e| {
         MergeError::Input(ConfigError::whole_file(
-            qf,
+            file,
             format!("cannot read shard: {e}"),
         ))
     })?;
@@ -137,35 +170,39 @@ fn read_quantiles(qf: &Path, total: u64) -> Result<Vec<Vec<String>>, MergeError>
         .iter()
         .map(String::from)
         .collect();
-    if header != quantile_header() {
+    if header != shape.header {
         return Err(bad(
             1,
             "(header)",
-            "expected the header job,q,latency_ms".into(),
+            format!("expected the header {}", shape.header.join(",")),
         ));
     }
     let mut out = Vec::new();
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| bad(i + 2, "(row)", e.to_string()))?;
-        let job = rec[0].parse::<u64>().ok().filter(|&j| j < total);
-        if job.is_none() {
+        let cell = &rec[shape.job];
+        if cell.parse::<u64>().ok().filter(|&j| j < total).is_none() {
             return Err(bad(
                 i + 2,
                 "job",
                 format!(
-                    "expected a job of the sweep (0 to {}), found {:?}",
+                    "expected a job of the sweep (0 to {}), found {cell:?}",
                     total.saturating_sub(1),
-                    &rec[0]
                 ),
             ));
         }
-        for (c, name) in [(1, "q"), (2, "latency_ms")] {
-            if rec[c].parse::<f64>().is_err() {
-                return Err(bad(
-                    i + 2,
-                    name,
-                    format!("expected a number, found {:?}", &rec[c]),
-                ));
+        for (c, name) in shape.header.iter().enumerate() {
+            if c == shape.job || shape.text.contains(&c) {
+                continue;
+            }
+            let v = &rec[c];
+            let ok = if shape.empty_ok {
+                is_number_cell(v)
+            } else {
+                v.parse::<f64>().is_ok()
+            };
+            if !ok {
+                return Err(bad(i + 2, name, format!("expected a number, found {v:?}")));
             }
         }
         out.push(rec.iter().map(String::from).collect());

@@ -1,7 +1,8 @@
 //! Outputs of a session experiment: `runs.csv` (one row per strategy and run) and
 //! `summary.csv` (one row per strategy: mean and 95 % confidence half-width over runs).
 
-use super::{atomic, svg};
+use super::jobs::JobRows;
+use super::{app_latency, atomic, svg};
 use crate::experiment::sessions::{SessionResult, SessionRow};
 use crate::metrics::sessions::SessionSummary;
 use crate::metrics::stats::mean_ci95;
@@ -133,17 +134,13 @@ fn run_records(res: &SessionResult) -> Vec<Vec<String>> {
 
 /// One job's `runs.csv` row.
 pub(crate) fn run_record(r: &SessionRow, jobs_total: u64) -> Vec<String> {
-    let mut rec = vec![
-        r.strategy.clone(),
-        r.point.topology_name.clone(),
-        num(r.point.rate_per_s),
-        r.point.fault_model.clone(),
-        r.run.to_string(),
+    let mut rec = app_latency::point_cells(r);
+    rec.extend([
         r.seed.to_string(),
         r.job.to_string(),
         jobs_total.to_string(),
         r.events.to_string(),
-    ];
+    ]);
     rec.extend(METRICS.iter().map(|m| cell(m.0, m.1(&r.summary))));
     rec
 }
@@ -217,25 +214,47 @@ pub(crate) fn quantile_rows(r: &SessionRow) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// One job's rows of every file, as the job cache keeps them.
+pub(crate) fn job_rows(r: &SessionRow, jobs_total: u64, apps: &[String]) -> JobRows {
+    JobRows {
+        run: run_record(r, jobs_total),
+        quantiles: quantile_rows(r),
+        apps: app_latency::rows(r, apps),
+    }
+}
+
 /// Writes the output of a resumed run: the jobs run now (`res`) and those finished before
-/// (`cached`: their runs row and quantile rows), in job order, byte for byte what an
-/// uninterrupted run writes.
+/// (`cached`: their rows of every file), in job order, byte for byte what an uninterrupted
+/// run writes.
 pub fn write_resumed(
     dir: &Path,
     res: &SessionResult,
-    cached: Vec<(Vec<String>, Vec<Vec<String>>)>,
+    cached: Vec<JobRows>,
     extra: &[(&str, Vec<u8>)],
 ) -> std::io::Result<()> {
-    let mut jobs: Vec<(Vec<String>, Vec<Vec<String>>)> = res
+    let mut jobs: Vec<JobRows> = res
         .rows
         .iter()
-        .map(|r| (run_record(r, res.jobs_total), quantile_rows(r)))
+        .map(|r| job_rows(r, res.jobs_total, &res.apps))
         .chain(cached)
         .collect();
-    jobs.sort_by_key(|(run, _)| run[JOB].parse::<u64>().unwrap_or(u64::MAX));
-    let quantiles: Vec<Vec<String>> = jobs.iter().flat_map(|(_, q)| q.clone()).collect();
-    let runs: Vec<Vec<String>> = jobs.into_iter().map(|(r, _)| r).collect();
-    write_all(dir, &runs, &quantiles, extra)
+    jobs.sort_by_key(|j| j.run[JOB].parse::<u64>().unwrap_or(u64::MAX));
+    let tables = Tables {
+        quantiles: jobs.iter().flat_map(|j| j.quantiles.clone()).collect(),
+        apps: jobs.iter().flat_map(|j| j.apps.clone()).collect(),
+        runs: jobs.into_iter().map(|j| j.run).collect(),
+    };
+    write_all(dir, &tables, extra)
+}
+
+/// The rows of every table of a session experiment's output, in job order.
+pub(crate) struct Tables {
+    /// `runs.csv`.
+    pub runs: Vec<Vec<String>>,
+    /// `latency_quantiles.csv`.
+    pub quantiles: Vec<Vec<String>>,
+    /// `app_latency.csv`.
+    pub apps: Vec<Vec<String>>,
 }
 
 pub(crate) fn quantile_header() -> Vec<String> {
@@ -313,11 +332,13 @@ fn plots(runs: &[Vec<String>], quantiles: &[Vec<String>]) -> (String, String) {
 /// Writes every output of a session sweep from its text tables.
 pub(crate) fn write_all(
     dir: &Path,
-    runs: &[Vec<String>],
-    quantiles: &[Vec<String>],
+    tables: &Tables,
     extra: &[(&str, Vec<u8>)],
 ) -> std::io::Result<()> {
+    let (runs, quantiles) = (&tables.runs, &tables.quantiles);
     let runs_csv = write_csv(&header(), runs).map_err(std::io::Error::other)?;
+    let apps_csv =
+        write_csv(&app_latency::header(), &tables.apps).map_err(std::io::Error::other)?;
     let summary = summary_from_records(runs).map_err(std::io::Error::other)?;
     let q_csv = write_csv(&quantile_header(), quantiles).map_err(std::io::Error::other)?;
     let (cdf, slo_cost) = plots(runs, quantiles);
@@ -325,6 +346,7 @@ pub(crate) fn write_all(
         ("runs.csv", &runs_csv),
         ("summary.csv", &summary),
         ("latency_quantiles.csv", &q_csv),
+        ("app_latency.csv", &apps_csv),
         ("plots/latency_cdf.svg", cdf.as_bytes()),
         ("plots/slo_vs_cost.svg", slo_cost.as_bytes()),
     ];
@@ -332,14 +354,24 @@ pub(crate) fn write_all(
     atomic::write_set(dir, &files)
 }
 
-/// Writes `runs.csv`, `summary.csv`, `latency_quantiles.csv` and `plots/*.svg` into `dir`
+/// Writes `runs.csv`, `summary.csv`, `latency_quantiles.csv`, `app_latency.csv` and
+/// `plots/*.svg` into `dir`
 /// as one output, with `extra` files (a shard's `shard.toml`) among them.
 pub fn write_results(
     dir: &Path,
     res: &SessionResult,
     extra: &[(&str, Vec<u8>)],
 ) -> std::io::Result<()> {
-    write_all(dir, &run_records(res), &quantile_records(res), extra)
+    let tables = Tables {
+        runs: run_records(res),
+        quantiles: quantile_records(res),
+        apps: res
+            .rows
+            .iter()
+            .flat_map(|r| app_latency::rows(r, &res.apps))
+            .collect(),
+    };
+    write_all(dir, &tables, extra)
 }
 
 /// A table of the main figures per sweep point, for the terminal.

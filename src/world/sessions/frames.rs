@@ -36,6 +36,8 @@ struct SlotFrames {
     /// The candidate the copy below is of (`u32::MAX`: none yet).
     cand: u32,
     interval_ns: u64,
+    /// The session's application.
+    app: u32,
     /// Per-frame work at the cluster's vCPU speed, ns.
     work_ns: f64,
     cluster: u32,
@@ -114,6 +116,7 @@ impl Frames {
             skipped: 0,
             cand: u32::MAX,
             interval_ns: a.frame_interval_ns,
+            app,
             work_ns: 0.0,
             cluster: 0,
             cluster_site: 0,
@@ -267,7 +270,7 @@ impl Frames {
         } else {
             weight_us(1 + skipped, f.interval_ns)
         };
-        obs.latency(ms, ms > w.p.slo_latency_ms, weight_us);
+        obs.latency(f.app, ms, ms > w.p.slo_latency_ms, weight_us);
     }
 }
 

@@ -31,11 +31,12 @@ pub trait SessionObserver {
     fn migrated(&mut self, downtime_s: f64);
     /// A UDP flow was refused by a path that cannot carry it.
     fn udp_refused(&mut self);
-    /// A latency, ms, standing for `weight_us` of session time (µs): at flow fidelity one
-    /// or more sessions at one or more scrapes (a scrape interval each), at frame fidelity
-    /// one frame interval (more after skipped frames). Integer weights make the totals
+    /// A latency of sessions of application `app` (its index in the experiment), ms,
+    /// standing for `weight_us` of session time (µs): at flow fidelity one or more
+    /// sessions at one or more scrapes (a scrape interval each), at frame fidelity one
+    /// frame interval (more after skipped frames). Integer weights make the totals
     /// independent of how samples are grouped.
-    fn latency(&mut self, ms: f64, over_budget: bool, weight_us: u64);
+    fn latency(&mut self, app: u32, ms: f64, over_budget: bool, weight_us: u64);
     /// Mean and peak CPU reservation of a tier's clusters at a scrape, 0..1.
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64);
     /// A cluster gained (`nodes` > 0) or gave back nodes; `failed` if a scale-out did not

@@ -305,7 +305,7 @@ impl Sampler {
             return;
         }
         let weight = group.counted as u64 * scrapes * self.weight_us;
-        obs.latency(group.ms, group.ms > p.slo_latency_ms, weight);
+        obs.latency(group.key.2, group.ms, group.ms > p.slo_latency_ms, weight);
     }
 
     /// The run ended: every group reports the scrapes since it last changed.
