@@ -215,3 +215,38 @@ fn a_failed_write_leaves_the_previous_output_untouched() {
     assert!(!before.is_empty());
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn check_reads_a_trace_on_its_own() {
+    let o = xrplace(&["check", "traces/eu-evening.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("traces/eu-evening.csv"),
+    )
+    .unwrap();
+    let rows = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .count()
+        - 1;
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        out.contains(&format!("valid Trace ({rows} arrivals")),
+        "{out}"
+    );
+    let dir = fresh_dir("input-trace-check");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "time_s,access_site,application,duration_s\n5,a,b,10\n3,a,b,1\n",
+    )
+    .unwrap();
+    let o = xrplace(&["check", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.csv:3:") && err.contains("time_s") && err.contains("in order"),
+        "{err}"
+    );
+}

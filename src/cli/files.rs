@@ -84,6 +84,13 @@ pub fn check(files: &[PathBuf], limits: Budget) -> Result<(), Failure> {
                 work = format!(" ({})", budget::describe(&w));
             }
             FileKind::Topology => {}
+            FileKind::Trace => {
+                let t = xrplace::config::trace::check_trace(f)?;
+                work = format!(
+                    " ({} arrivals, {} access sites, {} applications; names are resolved by the experiment that uses it)",
+                    t.arrivals, t.sites, t.apps
+                );
+            }
         }
         println!("{}: valid {:?}{work}", f.display(), kind);
     }

@@ -34,6 +34,8 @@ pub enum FileKind {
     Experiment,
     /// A plan written by `xrplace plan` (has `hub` and `[[clusters]]`).
     Plan,
+    /// A session trace (`.csv` with the header `time_s,access_site,application,duration_s`).
+    Trace,
 }
 
 impl FileKind {
@@ -63,6 +65,7 @@ impl FileKind {
                 "an experiment (`xrplace run`, or `xrplace plan` if it has [plan])"
             }
             FileKind::Plan => "a plan (`xrplace export`)",
+            FileKind::Trace => "a session trace (experiments reference it in `trace`)",
         }
     }
 }
@@ -88,15 +91,21 @@ pub fn expect_kind(src: &source::Source, want: FileKind, use_: &str) -> Result<(
 
 /// Validates one file without running anything; the kind is told by its top-level tables.
 pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        return trace::check_trace(path).map(|_| FileKind::Trace);
+    }
     let src = source::Source::read(path)?;
     let table: toml::Table = src.parse()?;
     match FileKind::of(&table) {
         Some(FileKind::Experiment) => load_experiment(path).map(|_| FileKind::Experiment),
         Some(FileKind::Plan) => plan_file::load_plan(path).map(|_| FileKind::Plan),
         Some(FileKind::Topology) => load_topology(path).map(|_| FileKind::Topology),
-        None => Err(ConfigError::whole_file(
+        Some(FileKind::Trace) | None => Err(ConfigError::whole_file(
             path,
-            "expected a topology (with [[sites]]), an experiment (with [[scenarios]], [provisioning] or [sessions]) or a plan (with hub and [[clusters]]); a trace (.csv) is checked through the experiment that uses it",
+            "expected a topology (with [[sites]]), an experiment (with [[scenarios]], [provisioning] or [sessions]) or a plan (with hub and [[clusters]]); a trace is checked as one when its name ends in .csv",
         )),
     }
 }

@@ -23,6 +23,51 @@ pub fn load_trace(
     sites: &HashMap<&str, u32>,
     apps: &HashMap<&str, u32>,
 ) -> Result<Vec<TraceArrival>, ConfigError> {
+    parse_trace(path, &mut |s| sites.get(s).copied(), &mut |a| {
+        apps.get(a).copied()
+    })
+}
+
+/// What `xrplace check` says of a trace on its own: its rows, and how many distinct access
+/// sites and applications it names (names are resolved against a topology and an
+/// experiment when an experiment uses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceShape {
+    /// Arrivals.
+    pub arrivals: usize,
+    /// Distinct access sites named.
+    pub sites: usize,
+    /// Distinct applications named.
+    pub apps: usize,
+}
+
+/// Checks a trace without an experiment: header, columns, numbers, times in order.
+pub fn check_trace(path: &Path) -> Result<TraceShape, ConfigError> {
+    let (mut sites, mut apps) = (HashMap::new(), HashMap::new());
+    let arrivals = parse_trace(path, &mut |s| intern(&mut sites, s), &mut |a| {
+        intern(&mut apps, a)
+    })?
+    .len();
+    Ok(TraceShape {
+        arrivals,
+        sites: sites.len(),
+        apps: apps.len(),
+    })
+}
+
+/// The index of `name` in `names`, given the next one if it is new.
+fn intern(names: &mut HashMap<String, u32>, name: &str) -> Option<u32> {
+    let next = names.len() as u32;
+    Some(*names.entry(name.to_string()).or_insert(next))
+}
+
+/// Reads a trace, naming sites and applications through `site` and `app` (`None`: not
+/// known).
+fn parse_trace(
+    path: &Path,
+    site: &mut dyn FnMut(&str) -> Option<u32>,
+    app: &mut dyn FnMut(&str) -> Option<u32>,
+) -> Result<Vec<TraceArrival>, ConfigError> {
     let err = |line: usize, field: &str, message: String| ConfigError {
         file: path.to_path_buf(),
         line,
@@ -77,10 +122,9 @@ pub fn load_trace(
             ));
         }
         last = time_s;
-        let site = *sites
-            .get(cols[1])
+        let site = site(cols[1])
             .ok_or_else(|| err(n, "access_site", format!("unknown site {:?}", cols[1])))?;
-        let app = *apps.get(cols[2]).ok_or_else(|| {
+        let app = app(cols[2]).ok_or_else(|| {
             err(
                 n,
                 "application",
