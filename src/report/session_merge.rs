@@ -22,23 +22,10 @@ pub fn merge_shards(files: &[std::path::PathBuf], out: &Path) -> Result<(), Merg
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut total: Option<u64> = None;
     for f in files {
-        let bad = |line: usize, field: &str, msg: String| {
-            MergeError::Input(ConfigError {
-                file: f.clone(),
-                line,
-                column: 1,
-                field: field.into(),
-                message: msg,
-            })
-        };
+        let bad = |line: usize, field: &str, msg: String| located(f, line, field, msg);
         let mut r = csv::Reader::from_path(f)
             .map_err(|e| bad(0, "(file)", format!("cannot read shard: {e}")))?;
-        let got: Vec<String> = r
-            .headers()
-            .map_err(|e| bad(1, "(header)", e.to_string()))?
-            .iter()
-            .map(String::from)
-            .collect();
+        let got = header_of(f, &mut r)?;
         if got != want {
             return Err(bad(
                 1,
@@ -136,6 +123,25 @@ fn is_number_cell(v: &str) -> bool {
     v.is_empty() || v.parse::<f64>().is_ok()
 }
 
+/// An error at `line` and `field` of the shard file `file`.
+fn located(file: &Path, line: usize, field: &str, message: String) -> MergeError {
+    MergeError::Input(ConfigError {
+        file: file.to_path_buf(),
+        line,
+        column: 1,
+        field: field.into(),
+        message,
+    })
+}
+
+/// The header row of the shard file `file`.
+fn header_of(file: &Path, r: &mut csv::Reader<std::fs::File>) -> Result<Vec<String>, MergeError> {
+    let h = r
+        .headers()
+        .map_err(|e| located(file, 1, "(header)", e.to_string()))?;
+    Ok(h.iter().map(String::from).collect())
+}
+
 /// What a shard's table must look like: its header, the column of the job index, the
 /// columns holding names; every other column holds numbers (empty for no value where
 /// `empty_ok`).
@@ -149,27 +155,14 @@ struct Shape {
 /// The rows of a shard's table `file`, checked: its header, its columns, a job of the
 /// sweep, numbers where numbers belong.
 fn read_table(file: &Path, shape: &Shape, total: u64) -> Result<Vec<Vec<String>>, MergeError> {
-    let bad = |line: usize, field: &str, message: String| {
-        MergeError::Input(ConfigError {
-            file: file.to_path_buf(),
-            line,
-            column: 1,
-            field: field.into(),
-            message,
-        })
-    };
+    let bad = |line: usize, field: &str, msg: String| located(file, line, field, msg);
     let mut r = csv::Reader::from_path(file).map_err(|e| {
         MergeError::Input(ConfigError::whole_file(
             file,
             format!("cannot read shard: {e}"),
         ))
     })?;
-    let header: Vec<String> = r
-        .headers()
-        .map_err(|e| bad(1, "(header)", e.to_string()))?
-        .iter()
-        .map(String::from)
-        .collect();
+    let header = header_of(file, &mut r)?;
     if header != shape.header {
         return Err(bad(
             1,
