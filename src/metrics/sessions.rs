@@ -265,6 +265,7 @@ impl SessionRecorder {
         for a in &self.apps {
             all.add(a);
         }
+        let run = all.figures();
         let q = |p| {
             all.latency_ns
                 .quantile(p)
@@ -288,10 +289,10 @@ impl SessionRecorder {
                     over_s / observed_s
                 }
             },
-            latency_p50_ms: q(0.5),
-            latency_p95_ms: q(0.95),
-            latency_p99_ms: q(0.99),
-            latency_mean_ms: all.figures().latency_mean_ms,
+            latency_p50_ms: run.latency_p50_ms,
+            latency_p95_ms: run.latency_p95_ms,
+            latency_p99_ms: run.latency_p99_ms,
+            latency_mean_ms: run.latency_mean_ms,
             per_app: self.apps.iter().map(AppLatency::figures).collect(),
             vcpu_hours: self.vcpu_hours,
             gib_hours: self.gib_hours,

@@ -10,7 +10,7 @@ use super::events::SEvent;
 use super::ledger::Ledger;
 use super::network::Network;
 use super::observer::SessionObserver;
-use super::roster::Roster;
+use super::roster::{Roster, Session};
 use crate::engine::rng::truncated_normal;
 use crate::engine::time::round_non_negative;
 use crate::engine::{EventQueue, SimDuration, SimTime, StreamRng};
@@ -150,7 +150,7 @@ impl Frames {
         let s = w.roster.get(slot);
         let f = &mut slots[slot as usize];
         if f.cand != s.cand {
-            Self::copy_placement(f, w, slot);
+            Self::copy_placement(f, w.p, s);
         }
         if f.net_version != w.net.version() {
             f.copy_network(w.net);
@@ -160,9 +160,7 @@ impl Frames {
 
     /// Copies what the session's frames need of its placement into `f`.
     #[cold]
-    fn copy_placement(f: &mut SlotFrames, w: &FrameParts, slot: u32) {
-        let s = w.roster.get(slot);
-        let p = w.p;
+    fn copy_placement(f: &mut SlotFrames, p: &SessionPlatform, s: &Session) {
         let app = &p.apps[s.app as usize];
         let cand = &p.candidates[s.site as usize][s.cand as usize];
         let central = if app.central_in_path {
