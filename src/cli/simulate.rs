@@ -34,7 +34,9 @@ pub fn run(
     let started = Instant::now();
     let exp = load_experiment(&path)?;
     budget::check(&exp, &budget::estimate(&exp, 0, opts.threads), &limits)?;
-    if (opts.shard.is_some() || resume) && exp.config.sessions.is_none() {
+    if (opts.shard.is_some() || resume)
+        && (exp.config.sessions.is_none() || exp.config.interconnects.is_some())
+    {
         let msg = "--shard and --resume apply to session sweeps ([sessions]) only";
         return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
     }
@@ -49,7 +51,14 @@ pub fn run(
     let write_error = |e: std::io::Error| {
         Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
     };
-    let (table, runs) = if exp.config.sessions.is_some() {
+    let (table, runs) = if exp.config.interconnects.is_some() {
+        let result = xrplace::experiment::interconnects::run_comparison(&exp, opts)?;
+        report::interconnects::write_results(&dir, &result).map_err(write_error)?;
+        (
+            report::interconnects::console_table(&result),
+            result.options.len(),
+        )
+    } else if exp.config.sessions.is_some() {
         let result = run_sweep(&path, &exp, opts, &dir, resume)?;
         (report::sessions::console_table(&result), result.rows.len())
     } else if exp.config.provisioning.is_some() {

@@ -3,6 +3,7 @@
 
 use super::check::{at_reference, index_by_name, Checker};
 use super::error::ConfigError;
+use super::interconnect::{parse_option, ComparisonConfig};
 pub use super::kinds::{Fidelity, PathKind, PeeringMode, Protocol};
 use super::plan::{validate_plan, PlanConfig};
 use super::provisioning::{validate_provisioning, ProvisioningConfig};
@@ -57,6 +58,10 @@ pub struct ExperimentConfig {
     /// Capacity planning over the session experiment (`xrplace plan`).
     #[serde(default)]
     pub plan: Option<PlanConfig>,
+    /// An interconnect comparison: the streaming scenarios and the session workload of
+    /// this file, run once per interconnect option.
+    #[serde(default)]
+    pub interconnects: Option<ComparisonConfig>,
 }
 
 impl ExperimentConfig {
@@ -218,6 +223,9 @@ pub struct LoadedExperiment {
     pub topologies: Vec<TopologyConfig>,
     /// Arrivals of a `trace` load, in time order.
     pub trace: Vec<TraceArrival>,
+    /// An interconnect comparison's streaming part and session part, each loaded and
+    /// checked as an experiment of its own (empty for other experiments).
+    pub parts: Vec<LoadedExperiment>,
 }
 
 /// Reads, parses and validates an experiment file and the topologies it references.
@@ -225,8 +233,20 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
     let src = Source::read(path)?;
     super::expect_kind(&src, super::FileKind::Experiment, "this command")?;
     let config: ExperimentConfig = src.parse()?;
-    let c = Checker { src: &src };
+    load_parsed(&src, path, config)
+}
+
+/// Checks a parsed experiment of `src` and loads what it references.
+fn load_parsed(
+    src: &Source,
+    path: &Path,
+    config: ExperimentConfig,
+) -> Result<LoadedExperiment, ConfigError> {
+    let c = Checker { src };
     validate_run_settings(&c, &config)?;
+    if config.interconnects.is_some() {
+        return load_comparison(src, path, config);
+    }
     if let Some(p) = &config.provisioning {
         if config.application.is_some() || !config.scenarios.is_empty() {
             return Err(src.error(
@@ -240,6 +260,7 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
             config,
             topologies: Vec::new(),
             trace: Vec::new(),
+            parts: Vec::new(),
         });
     }
     if config.plan.is_some() && config.sessions.is_none() {
@@ -269,7 +290,7 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
         };
         let mut topologies = Vec::with_capacity(files.len());
         for (field, file) in files {
-            let topo = load_topology(&base.join(file)).map_err(at_reference(&src, &field))?;
+            let topo = load_topology(&base.join(file)).map_err(at_reference(src, &field))?;
             let clusters: HashMap<&str, u32> = index_by_name(&topo.clusters, |x| &x.name);
             let sites: HashMap<&str, u32> = index_by_name(&topo.sites, |x| &x.name);
             let lists = std::iter::once((String::from("sessions"), &s.faults)).chain(
@@ -338,7 +359,7 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
             let apps: HashMap<&str, u32> = index_by_name(&s.applications, |x| &x.name);
             let file = base.join(&s.load.trace);
             let trace = load_trace(&file, &sites, &apps)
-                .map_err(at_reference(&src, "sessions.load.trace"))?;
+                .map_err(at_reference(src, "sessions.load.trace"))?;
             match trace.first() {
                 Some(a) if a.time_s >= config.duration_s => {
                     return Err(src.error(
@@ -367,6 +388,7 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
             config,
             topologies,
             trace,
+            parts: Vec::new(),
         });
     }
     let Some(application) = &config.application else {
@@ -404,7 +426,7 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
     let mut topologies = Vec::with_capacity(config.scenarios.len());
     for (i, s) in config.scenarios.iter().enumerate() {
         let topo = load_topology(&base.join(&s.topology))
-            .map_err(at_reference(&src, &format!("scenarios[{i}].topology")))?;
+            .map_err(at_reference(src, &format!("scenarios[{i}].topology")))?;
         validate_scenario(&c, i, s, application, &components, &topo)?;
         topologies.push(topo);
     }
@@ -413,6 +435,93 @@ pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
         config,
         topologies,
         trace: Vec::new(),
+        parts: Vec::new(),
+    })
+}
+
+/// Loads an interconnect comparison: its options and baseline checked, then its streaming
+/// part and its session part each checked as an experiment (errors point into this file).
+fn load_comparison(
+    src: &Source,
+    path: &Path,
+    config: ExperimentConfig,
+) -> Result<LoadedExperiment, ConfigError> {
+    let cmp = config
+        .interconnects
+        .as_ref()
+        .expect("checked by the caller");
+    if config.provisioning.is_some() || config.plan.is_some() {
+        return Err(src.error(
+            "interconnects",
+            "expected [interconnects] with [application], [[scenarios]] and [sessions], without [provisioning] or [plan]",
+        ));
+    }
+    if config.application.is_none() || config.sessions.is_none() {
+        return Err(src.error(
+            "interconnects",
+            "expected an [application] with [[scenarios]] (the streaming chain) and a [sessions] table (the session workload) to compare the interconnects on",
+        ));
+    }
+    if cmp.kinds.is_empty() {
+        return Err(src.error("interconnects.kinds", "expected at least one interconnect"));
+    }
+    let mut seen = Vec::new();
+    for (i, k) in cmp.kinds.iter().enumerate() {
+        let field = format!("interconnects.kinds[{i}]");
+        parse_option(k).map_err(|e| src.error(&field, e))?;
+        if seen.contains(&k) {
+            return Err(src.error(&field, format!("{k:?} is listed twice")));
+        }
+        seen.push(k);
+    }
+    let Some(base) = config.scenarios.iter().find(|s| s.name == cmp.baseline) else {
+        return Err(src.error(
+            "interconnects.baseline",
+            format!("expected the name of a scenario, found {:?}", cmp.baseline),
+        ));
+    };
+    let mut clusters: Vec<&String> = base.placement.values().collect();
+    clusters.dedup();
+    if clusters.len() > 1 {
+        return Err(src.error(
+            "interconnects.baseline",
+            format!(
+                "scenario {:?} spreads its components over clusters; the baseline keeps them in one",
+                cmp.baseline
+            ),
+        ));
+    }
+    let s = config.sessions.as_ref().expect("checked");
+    let swept = !s.sweep.topologies.is_empty()
+        || s.sweep.rate_per_s.is_some()
+        || !s.sweep.fault_models.is_empty();
+    if s.strategies.len() != 1 || swept {
+        return Err(src.error(
+            "sessions.strategies",
+            "expected one strategy and no [sessions.sweep]: the comparison's sweep is over the interconnects",
+        ));
+    }
+    let streaming = ExperimentConfig {
+        sessions: None,
+        interconnects: None,
+        ..config.clone()
+    };
+    let sessions = ExperimentConfig {
+        application: None,
+        scenarios: Vec::new(),
+        interconnects: None,
+        ..config.clone()
+    };
+    let parts = vec![
+        load_parsed(src, path, streaming)?,
+        load_parsed(src, path, sessions)?,
+    ];
+    Ok(LoadedExperiment {
+        path: path.to_path_buf(),
+        config,
+        topologies: Vec::new(),
+        trace: Vec::new(),
+        parts,
     })
 }
 
@@ -586,17 +695,31 @@ fn validate_scenario(
             return Err(c.src.error(
                 &format!("{p}.cross_cluster_path"),
                 format!(
-                    "flow {j} ({} -> {}) crosses clusters; expected liqo, nodeport or mesh",
-                    f.from, f.to
+                    "flow {j} ({} -> {}) crosses clusters; expected one of {}",
+                    f.from,
+                    f.to,
+                    cross_kind_names()
                 ),
             ));
         }
-        if crosses && s.cross_cluster_path == PathKind::Mesh && f.protocol == Protocol::Udp {
+        let refusal = s.cross_cluster_path.udp_refusal();
+        if let (true, Protocol::Udp, Some(why)) = (crosses, f.protocol, refusal) {
             return Err(c.src.error(
                 &format!("{p}.cross_cluster_path"),
-                format!("flow {j} ({} -> {}) is UDP, which an L7 sidecar mesh cannot carry; expected liqo or nodeport", f.from, f.to),
+                format!(
+                    "flow {j} ({} -> {}) is UDP, which {} cannot carry: {why}; expected an L3 kind (liqo, nodeport, submariner, cilium-clustermesh, nsm)",
+                    f.from,
+                    f.to,
+                    s.cross_cluster_path.name()
+                ),
             ));
         }
     }
     Ok(())
+}
+
+/// The kinds a flow between clusters may use, for messages.
+fn cross_kind_names() -> String {
+    let names: Vec<&str> = PathKind::ALL[1..].iter().map(|k| k.name()).collect();
+    names.join(", ")
 }

@@ -7,6 +7,7 @@ pub mod deploy;
 pub mod error;
 pub mod experiment;
 pub mod input;
+pub mod interconnect;
 pub mod kinds;
 pub mod names;
 pub mod plan;

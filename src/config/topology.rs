@@ -5,6 +5,8 @@
 
 use super::check::Checker;
 use super::error::ConfigError;
+use super::interconnect::{validate_interconnect, InterconnectConfig};
+use super::kinds::PathKind;
 use super::source::Source;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -209,6 +211,29 @@ pub struct LinkConfig {
     /// Packet loss, percent.
     #[serde(default)]
     pub loss_pct: f64,
+    /// Share of the link's capacity other traffic uses (a Poisson stream of
+    /// `background_packet_bytes` packets), 0..0.99; the link's own flows queue behind it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub background_util: f64,
+    /// Size of the background traffic's packets, bytes (1500: a full Ethernet payload, the
+    /// larger mode of measured Internet packet sizes, CAIDA; estimate).
+    #[serde(
+        default = "default_background_packet_bytes",
+        skip_serializing_if = "is_default_background_packet"
+    )]
+    pub background_packet_bytes: u32,
+}
+
+fn default_background_packet_bytes() -> u32 {
+    1500
+}
+
+fn is_default_background_packet(v: &u32) -> bool {
+    *v == default_background_packet_bytes()
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 /// Parameters of each path kind.
@@ -223,6 +248,51 @@ pub struct PathsConfig {
     pub nodeport: NodePortPathConfig,
     /// L7 sidecar mesh (for contrast; refuses UDP).
     pub mesh: MeshPathConfig,
+    /// Submariner (variant: cable driver `ipsec`, `wireguard` or `vxlan`).
+    pub submariner: InterconnectConfig,
+    /// Skupper (no variants).
+    pub skupper: InterconnectConfig,
+    /// Istio multi-cluster (variant: data plane `sidecar` or `ambient`).
+    pub istio: InterconnectConfig,
+    /// Linkerd multi-cluster (variant: `gateway` or `flat`).
+    pub linkerd: InterconnectConfig,
+    /// Consul mesh gateways (no variants).
+    pub consul: InterconnectConfig,
+    /// Cilium ClusterMesh (variant: `tunnel`, `native`, `wireguard` or `ipsec`).
+    pub cilium_clustermesh: InterconnectConfig,
+    /// Network Service Mesh (variant: vWire `wireguard`, `vxlan` or `ipsec`).
+    pub nsm: InterconnectConfig,
+}
+
+impl PathsConfig {
+    /// The settings of a named interconnect kind with its table name, or `None` for the
+    /// kinds with their own tables (`local`, `liqo`, `nodeport`, `mesh`).
+    pub fn interconnect(&self, kind: PathKind) -> Option<(&'static str, &InterconnectConfig)> {
+        Some(match kind {
+            PathKind::Submariner => ("submariner", &self.submariner),
+            PathKind::Skupper => ("skupper", &self.skupper),
+            PathKind::Istio => ("istio", &self.istio),
+            PathKind::Linkerd => ("linkerd", &self.linkerd),
+            PathKind::Consul => ("consul", &self.consul),
+            PathKind::CiliumClustermesh => ("cilium_clustermesh", &self.cilium_clustermesh),
+            PathKind::Nsm => ("nsm", &self.nsm),
+            PathKind::Local | PathKind::Liqo | PathKind::Nodeport | PathKind::Mesh => return None,
+        })
+    }
+
+    /// Mutable access to a named kind's settings (for comparisons that set a variant).
+    pub fn interconnect_mut(&mut self, kind: PathKind) -> Option<&mut InterconnectConfig> {
+        Some(match kind {
+            PathKind::Submariner => &mut self.submariner,
+            PathKind::Skupper => &mut self.skupper,
+            PathKind::Istio => &mut self.istio,
+            PathKind::Linkerd => &mut self.linkerd,
+            PathKind::Consul => &mut self.consul,
+            PathKind::CiliumClustermesh => &mut self.cilium_clustermesh,
+            PathKind::Nsm => &mut self.nsm,
+            PathKind::Local | PathKind::Liqo | PathKind::Nodeport | PathKind::Mesh => return None,
+        })
+    }
 }
 
 /// Pod-to-pod through the CNI (veth, bridge or overlay).
@@ -438,6 +508,21 @@ pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigE
         c.non_negative(&format!("{p}.jitter_ms"), l.jitter_ms)?;
         c.positive(&format!("{p}.bandwidth_gbps"), l.bandwidth_gbps)?;
         c.within(&format!("{p}.loss_pct"), l.loss_pct, 0.0, 100.0)?;
+        c.within(
+            &format!("{p}.background_util"),
+            l.background_util,
+            0.0,
+            0.99,
+        )?;
+        if !(40..=9000).contains(&l.background_packet_bytes) {
+            return Err(src.error(
+                &format!("{p}.background_packet_bytes"),
+                format!(
+                    "expected 40 to 9000 bytes, found {}",
+                    l.background_packet_bytes
+                ),
+            ));
+        }
         components.join(a as usize, b as usize);
     }
     if !t.routing.derive_missing_rtt {
@@ -573,7 +658,13 @@ fn validate_paths(c: &Checker, p: &PathsConfig) -> Result<(), ConfigError> {
     c.non_negative(
         "paths.mesh.sidecar_cpu_per_gbit",
         p.mesh.sidecar_cpu_per_gbit,
-    )
+    )?;
+    for kind in PathKind::ALL {
+        if let Some((table, cfg)) = p.interconnect(kind) {
+            validate_interconnect(c, table, kind, cfg)?;
+        }
+    }
+    Ok(())
 }
 
 /// An MTU must leave room for IP/transport headers (52 bytes) after `overhead`.

@@ -65,6 +65,16 @@ const BYTES_PER_SESSION: f64 = 256.0;
 pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work {
     let cfg = &exp.config;
     let runs = cfg.runs as u64;
+    if let Some(c) = &cfg.interconnects {
+        let options = c.kinds.len() as f64;
+        let parts = exp.parts.iter().map(|p| estimate(p, 0, threads));
+        return parts.fold(Work::default(), |all, w| Work {
+            jobs: all.jobs + w.jobs * options as u64,
+            sessions: all.sessions + w.sessions * options,
+            frame_events: all.frame_events + w.frame_events * options,
+            memory_bytes: all.memory_bytes.max(w.memory_bytes),
+        });
+    }
     if let Some(s) = &cfg.sessions {
         let points = if candidates > 0 {
             2 * candidates

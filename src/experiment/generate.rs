@@ -101,6 +101,8 @@ fn generated_links(t: &TopologyConfig, clouds: usize) -> Vec<LinkConfig> {
         jitter_ms: 0.5,
         bandwidth_gbps: gbps,
         loss_pct: 0.0,
+        background_util: 0.0,
+        background_packet_bytes: 1500,
     };
     let mut links: Vec<LinkConfig> = t.sites[..clouds]
         .windows(2)

@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod generate;
+pub mod interconnects;
 pub mod plan;
 pub mod plan_build;
 pub mod progress;

@@ -128,6 +128,9 @@ impl SessionObserver for PlacementRecorder {
     fn udp_refused(&mut self) {
         self.sessions.udp_refused();
     }
+    fn offloaded(&mut self) {
+        self.sessions.offloaded();
+    }
     fn latency(&mut self, app: u32, ms: f64, over_budget: bool, weight_us: u64) {
         self.sessions.latency(app, ms, over_budget, weight_us);
     }

@@ -14,6 +14,7 @@ pub struct SessionRecorder {
     completed: u64,
     migrated: u64,
     udp_refused: u64,
+    offloaded: u64,
     /// Migration downtime (all over budget), s.
     downtime_s: f64,
     /// Latency samples per application, by its index.
@@ -141,6 +142,9 @@ impl SessionObserver for SessionRecorder {
     fn udp_refused(&mut self) {
         self.udp_refused += 1;
     }
+    fn offloaded(&mut self) {
+        self.offloaded += 1;
+    }
     fn latency(&mut self, app: u32, ms: f64, over_budget: bool, weight_us: u64) {
         // Nearest ns without a libm call (latencies are positive and far below 2^63 ns,
         // where the cast through i64 is one instruction).
@@ -209,6 +213,8 @@ pub struct SessionSummary {
     pub migrated: u64,
     /// Placements refused because the path could not carry UDP.
     pub udp_refused: u64,
+    /// Placements and moves onto a cluster other than the session's home cluster.
+    pub offloaded: u64,
     /// Share of session time above the latency budget (scrape samples, each standing for
     /// one scrape interval, or frames, each standing for one frame interval, plus
     /// migration downtime).
@@ -280,6 +286,7 @@ impl SessionRecorder {
             completed: self.completed,
             migrated: self.migrated,
             udp_refused: self.udp_refused,
+            offloaded: self.offloaded,
             slo_violation_ratio: {
                 let observed_s = all.observed_us as f64 / 1e6 + self.downtime_s;
                 let over_s = all.over_budget_us as f64 / 1e6 + self.downtime_s;

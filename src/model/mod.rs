@@ -4,6 +4,7 @@
 pub mod allocatable;
 pub mod app;
 pub mod ids;
+pub mod interconnect;
 pub mod nearest;
 pub mod path;
 pub mod platform;

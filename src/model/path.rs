@@ -7,6 +7,7 @@
 //! The formulas use integer nanoseconds; parameters come from the topology file.
 
 use super::ids::ClusterId;
+use super::interconnect::{Interconnect, Side};
 use super::topology::{Route, Topology};
 use crate::config::experiment::{PathKind, Protocol};
 use crate::config::topology::PathsConfig;
@@ -27,6 +28,10 @@ pub struct Hop {
     pub per_packet_ns: u64,
     /// Latency added once per frame (forwarding, proxying), ns.
     pub fixed_ns: u64,
+    /// Time the server is busy once per frame (an L7 proxy's work per request) before it
+    /// serves the frame's packets, ns; it queues later frames, so a proxy's latency grows
+    /// with its request rate.
+    pub per_frame_ns: u64,
     /// CPU consumed per packet, reference-core nanoseconds.
     pub cpu_ns_per_packet: u64,
     /// Cluster whose CPU pays for the hop, if any.
@@ -50,7 +55,38 @@ pub struct PathModel {
     pub rtt_ns: u64,
     /// Probability that one packet is lost.
     pub packet_loss: f64,
+    /// Other traffic on the inter-site link, if any.
+    pub background: Option<Background>,
 }
+
+/// Background traffic at one hop of a path: a Poisson stream of packets that the path's
+/// frames queue behind (M/D/1 at the hop for the background alone).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Background {
+    /// Index of the hop it loads (the inter-site link).
+    pub hop: usize,
+    /// Share of the hop's capacity it uses, 0..1.
+    pub util: f64,
+    /// Service time of one of its packets at the hop, ns.
+    pub packet_ns: u64,
+}
+
+impl Background {
+    /// Mean wait of an arrival behind the background packets, ns: the Pollaczek-Khinchine
+    /// mean of M/D/1, util x packet / (2 (1 - util)).
+    pub fn mean_wait_ns(&self) -> f64 {
+        self.util * self.packet_ns as f64 / (2.0 * (1.0 - self.util))
+    }
+
+    /// How much longer the hop takes per packet of a frame while the background keeps
+    /// arriving (it gets `util` of the capacity): 1 / (1 - util).
+    pub fn stretch(&self) -> f64 {
+        1.0 / (1.0 - self.util)
+    }
+}
+
+/// Name of the hop that serialises packets on the inter-site route.
+pub const WAN_HOP: &str = "inter-site-link";
 
 /// Nanoseconds to put `bits` on a link of `gbps`.
 fn serialization_ns(bits: u64, gbps: f64) -> u64 {
@@ -103,11 +139,34 @@ impl PathModel {
         if src == dst {
             return Self::local(params, headers);
         }
-        match cross_kind {
+        let mut path = match cross_kind {
             PathKind::Local | PathKind::Liqo => Self::liqo(params, headers, route, src, dst),
             PathKind::Nodeport => Self::nodeport(params, headers, route, dst),
             PathKind::Mesh => Self::mesh(params, headers, route, src, dst),
+            named => Self::named(
+                &Interconnect::of(named, params),
+                params,
+                headers,
+                route,
+                (src, dst),
+            ),
+        };
+        let load = route.background;
+        if load.util > 0.0 {
+            path.background =
+                path.hops
+                    .iter()
+                    .position(|h| h.name == WAN_HOP)
+                    .map(|hop| Background {
+                        hop,
+                        util: load.util,
+                        packet_ns: serialization_ns(
+                            8 * (load.packet_bytes + ETHERNET_FRAMING_BYTES) as u64,
+                            route.bandwidth_gbps,
+                        ),
+                    });
         }
+        path
     }
 
     /// Pod to pod through the CNI of one cluster.
@@ -120,6 +179,7 @@ impl PathModel {
                 name: "cni",
                 per_packet_ns: us_to_ns(p.cni_us_per_packet),
                 fixed_ns: 0,
+                per_frame_ns: 0,
                 cpu_ns_per_packet: 0,
                 cpu_cluster: None,
             }],
@@ -127,6 +187,7 @@ impl PathModel {
             jitter_sd_ns: 0,
             rtt_ns: 0,
             packet_loss: 0.0,
+            background: None,
         }
     }
 
@@ -147,6 +208,7 @@ impl PathModel {
             name: "liqo-gateway",
             per_packet_ns: (crypto_ns as f64 / p.gateway_cores).round() as u64,
             fixed_ns: us_to_ns(p.gateway_processing_us),
+            per_frame_ns: 0,
             cpu_ns_per_packet: crypto_ns,
             cpu_cluster: Some(cluster),
         };
@@ -154,6 +216,7 @@ impl PathModel {
             name: "geneve-leg",
             per_packet_ns: us_to_ns(p.cni_us_per_packet),
             fixed_ns: 0,
+            per_frame_ns: 0,
             cpu_ns_per_packet: 0,
             cpu_cluster: None,
         };
@@ -181,6 +244,7 @@ impl PathModel {
                 name: "kube-proxy-dnat",
                 per_packet_ns: us_to_ns(p.dnat_us_per_packet),
                 fixed_ns: 0,
+                per_frame_ns: 0,
                 cpu_ns_per_packet: us_to_ns(p.cpu_us_per_packet),
                 cpu_cluster: Some(dst),
             },
@@ -190,6 +254,7 @@ impl PathModel {
                 name: "extra-node-hop-snat",
                 per_packet_ns: us_to_ns(p.extra_hop_us_per_packet),
                 fixed_ns: 0,
+                per_frame_ns: 0,
                 cpu_ns_per_packet: 0,
                 cpu_cluster: None,
             });
@@ -218,6 +283,7 @@ impl PathModel {
             name: "sidecar",
             per_packet_ns: proxy_ns,
             fixed_ns: (m.sidecar_ms_per_hop * 1e6 / 2.0).round() as u64,
+            per_frame_ns: 0,
             cpu_ns_per_packet: proxy_ns,
             cpu_cluster: Some(cluster),
         };
@@ -229,11 +295,69 @@ impl PathModel {
         }
     }
 
+    /// A named interconnect: optional in-cluster legs to the gateway nodes, its servers on
+    /// each side (each serves packets at `max_gbps` and, for L7 proxies, spends
+    /// `request_us` per frame first), and the inter-site link between the sides.
+    fn named(
+        ic: &Interconnect,
+        params: &PathsConfig,
+        headers: u32,
+        route: &Route,
+        (src, dst): (ClusterId, ClusterId),
+    ) -> PathModel {
+        let wire_bits = 8 * (ic.pod_mtu_bytes + ic.overhead_bytes + ETHERNET_FRAMING_BYTES) as u64;
+        let servers = ic.servers.len().max(1) as f64;
+        let server = |(name, side): (&'static str, Side)| Hop {
+            name,
+            per_packet_ns: serialization_ns(wire_bits, ic.max_gbps),
+            fixed_ns: us_to_ns(ic.added_latency_us / servers),
+            per_frame_ns: us_to_ns(ic.request_us),
+            cpu_ns_per_packet: (wire_bits as f64 * ic.cpu_per_gbit).round() as u64,
+            cpu_cluster: Some(if side == Side::Src { src } else { dst }),
+        };
+        let leg = Hop {
+            name: "gateway-leg",
+            per_packet_ns: us_to_ns(params.local.cni_us_per_packet),
+            fixed_ns: 0,
+            per_frame_ns: 0,
+            cpu_ns_per_packet: 0,
+            cpu_cluster: None,
+        };
+        let legs = ic.leg_overhead_bytes > 0;
+        let mut hops = Vec::with_capacity(ic.servers.len() + 3);
+        if legs {
+            hops.push(leg.clone());
+        }
+        hops.extend(
+            ic.servers
+                .iter()
+                .filter(|s| s.1 == Side::Src)
+                .map(|&s| server(s)),
+        );
+        hops.push(Self::wan_hop(route, wire_bits));
+        hops.extend(
+            ic.servers
+                .iter()
+                .filter(|s| s.1 == Side::Dst)
+                .map(|&s| server(s)),
+        );
+        if legs {
+            hops.push(leg);
+        }
+        PathModel {
+            kind: ic.kind,
+            payload_bytes_per_packet: ic.pod_mtu_bytes - headers,
+            hops,
+            ..Self::over(route)
+        }
+    }
+
     fn wan_hop(route: &Route, wire_bits: u64) -> Hop {
         Hop {
-            name: "inter-site-link",
+            name: WAN_HOP,
             per_packet_ns: serialization_ns(wire_bits, route.bandwidth_gbps),
             fixed_ns: 0,
+            per_frame_ns: 0,
             cpu_ns_per_packet: 0,
             cpu_cluster: None,
         }
@@ -249,6 +373,7 @@ impl PathModel {
             jitter_sd_ns: (route.jitter_ms * 1e6).round() as u64,
             rtt_ns: (route.rtt_ms * 1e6).round() as u64,
             packet_loss: route.loss_pct / 100.0,
+            background: None,
         }
     }
 
@@ -261,7 +386,11 @@ impl PathModel {
     /// fixed cost and first packet, plus `n - 1` packets at the slowest hop, plus
     /// propagation. The world's queueing reduces to this when nothing else is in flight.
     pub fn idle_delay_ns(&self, n: u32) -> u64 {
-        let first: u64 = self.hops.iter().map(|h| h.fixed_ns + h.per_packet_ns).sum();
+        let first: u64 = self
+            .hops
+            .iter()
+            .map(|h| h.fixed_ns + h.per_frame_ns + h.per_packet_ns)
+            .sum();
         let slowest = self.hops.iter().map(|h| h.per_packet_ns).max().unwrap_or(0);
         first + (n as u64 - 1) * slowest + self.propagation_ns
     }
@@ -366,5 +495,73 @@ bandwidth_gbps = 10
         assert_eq!(gw.per_packet_ns, 4602);
         let slowest = p.hops.iter().map(|h| h.per_packet_ns).max().unwrap();
         assert_eq!(slowest, 4602);
+    }
+    /// One-way delay of a 10-packet TCP frame through an idle path on a 10 ms, 10 Gbit/s
+    /// route, by hand from the sourced defaults (`docs/interconnects.md`): a server
+    /// serves a packet of (pod MTU + overhead + 38 B Ethernet framing) x 8 bits in
+    /// bits / max_gbps ns, adds added_latency_us / servers once and, for L7 proxies,
+    /// request_us per frame; the delay is every hop's first packet and fixed costs, nine
+    /// more packets at the slowest hop, and 5 ms of propagation.
+    #[test]
+    fn named_kinds_match_hand_computed_one_way_delays() {
+        let cases = [
+            // legs 1000 + 2 x (12304 / 2.6 = 4732 + 49500) + wan 12304 / 10 = 1230 + legs
+            // 1000 = 111694; + 9 x 4732 = 42588; + 5e6.
+            (PathKind::Submariner, 5_154_282),
+            // 3 x (11904 / 8.6 = 1384 + 114 / 3 = 38000 + 250000) + wan 1190 = 869342;
+            // + 9 x 1384 = 12456; + 5e6.
+            (PathKind::Istio, 5_881_798),
+            // 2 x (12304 / 30 = 410 + 1500) + 1230 = 5050; the link is slowest: + 9 x
+            // 1230 = 11070; + 5e6.
+            (PathKind::CiliumClustermesh, 5_016_120),
+            // 2 x (11904 / 4.2 = 2834 + 121000 + 50000) + 1190 = 348858; + 9 x 2834 =
+            // 25506; + 5e6.
+            (PathKind::Skupper, 5_374_364),
+            // 3 x (11904 / 5 = 2381 + 500000 + 100000) + 1190 = 1808333; + 9 x 2381 =
+            // 21429; + 5e6.
+            (PathKind::Linkerd, 6_829_762),
+            // 4 x (1384 + 176 / 4 = 44000 + 250000) + 1190 = 1182726; + 12456; + 5e6.
+            (PathKind::Consul, 6_195_182),
+            // 2 x (12304 / 3 = 4101 + 25000) + 1230 = 59432; + 9 x 4101 = 36909; + 5e6.
+            (PathKind::Nsm, 5_096_341),
+        ];
+        for (kind, want) in cases {
+            let p = path(10.0, kind);
+            assert_eq!(p.kind, kind);
+            assert_eq!(p.idle_delay_ns(10), want, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_variant_and_an_override_change_the_servers() {
+        let t = two_sites(10.0);
+        let mut params = PathsConfig::default();
+        params.submariner.variant = "vxlan".into();
+        let build = |params: &PathsConfig| {
+            PathModel::build(
+                &t,
+                params,
+                Protocol::Tcp,
+                ClusterId(0),
+                ClusterId(1),
+                PathKind::Submariner,
+            )
+            .unwrap()
+        };
+        let gw = |p: &PathModel| {
+            p.hops
+                .iter()
+                .find(|h| h.name == "submariner-gateway")
+                .cloned()
+        };
+        // VXLAN: 1450 + 50 + 38 B = 12304 bits at 9.9 Gbit/s = 1243 ns; 90 / 2 µs fixed.
+        let vxlan = gw(&build(&params)).unwrap();
+        assert_eq!((vxlan.per_packet_ns, vxlan.fixed_ns), (1243, 45_000));
+        params.submariner.max_gbps = Some(1.0);
+        assert_eq!(gw(&build(&params)).unwrap().per_packet_ns, 12_304);
+        // Gateways bill the side they sit on.
+        let p = build(&params);
+        let billed: Vec<_> = p.hops.iter().filter_map(|h| h.cpu_cluster).collect();
+        assert_eq!(billed, vec![ClusterId(0), ClusterId(1)]);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::app::Application;
 use super::ids::ClusterId;
-use super::path::PathModel;
+use super::path::{PathModel, WAN_HOP};
 use super::topology::Topology;
 use crate::config::experiment::{FaultKind, PathKind, PeeringMode, ScenarioConfig};
 use crate::config::topology::{LiqoPathConfig, PathsConfig};
@@ -27,6 +27,12 @@ pub struct Scenario {
     pub placement: Vec<ClusterId>,
     /// Path of each flow, by flow index.
     pub paths: Vec<PathModel>,
+    /// For each flow and hop of its path, the packet server it queues at: flows that cross
+    /// the same gateway, node agent or proxy of a cluster, or the same inter-site route in
+    /// the same direction, share one server and queue behind each other.
+    pub servers: Vec<Vec<u32>>,
+    /// Number of distinct servers.
+    pub server_count: u32,
     /// Clusters that host a component, ascending.
     pub clusters: Vec<ClusterId>,
     /// Clusters that take part in a Liqo peering, ascending.
@@ -164,11 +170,14 @@ impl Scenario {
             }
         }
         milestones.sort_by_key(|m| m.0);
+        let (servers, server_count) = shared_servers(&topology, &placement, &paths);
         Some(Scenario {
             name: s.name.clone(),
             topology,
             placement,
             paths,
+            servers,
+            server_count,
             clusters,
             peered,
             peering,
@@ -177,4 +186,47 @@ impl Scenario {
             outages,
         })
     }
+}
+
+/// What makes two hops one server: a named server of a cluster, or the inter-site route
+/// between two sites in one direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ServerKey {
+    Node(&'static str, ClusterId),
+    Route(u32, u32),
+    Own(usize, usize),
+}
+
+/// Assigns every hop of every cross-cluster path its server (same-cluster hops keep their
+/// own: each flow has its own pods and veths).
+fn shared_servers(
+    topology: &Topology,
+    placement: &[ClusterId],
+    paths: &[PathModel],
+) -> (Vec<Vec<u32>>, u32) {
+    let mut ids: std::collections::HashMap<ServerKey, u32> = std::collections::HashMap::new();
+    let servers = paths
+        .iter()
+        .enumerate()
+        .map(|(f, p)| {
+            p.hops
+                .iter()
+                .enumerate()
+                .map(|(h, hop)| {
+                    let site = |c: ClusterId| topology.cluster(c).site.0;
+                    let key = match (p.kind, hop.cpu_cluster) {
+                        (PathKind::Local, _) => ServerKey::Own(f, h),
+                        _ if hop.name == WAN_HOP => {
+                            ServerKey::Route(site(placement[f]), site(placement[f + 1]))
+                        }
+                        (_, Some(k)) => ServerKey::Node(hop.name, k),
+                        (_, None) => ServerKey::Own(f, h),
+                    };
+                    let next = ids.len() as u32;
+                    *ids.entry(key).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    (servers, ids.len() as u32)
 }

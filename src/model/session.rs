@@ -46,6 +46,9 @@ pub struct SessionApp {
     pub has_central: bool,
     /// Whether a frame waits for a central component (its round trip adds to latency).
     pub central_in_path: bool,
+    /// Whether a central component speaks UDP (its port's protocol, else the
+    /// application's), so a path that cannot carry UDP cannot reach it from elsewhere.
+    pub central_udp: bool,
     /// State copied on a live migration, MiB.
     pub state_mib: f64,
     /// Time between two frames, ns (frame fidelity sends one frame per user this often).
@@ -75,6 +78,9 @@ impl SessionApp {
             central_memory_mib: a.memory_mib * central_share,
             has_central: central.clone().next().is_some(),
             central_in_path: central.clone().any(|k| k.in_frame_path),
+            central_udp: central
+                .clone()
+                .any(|k| k.protocol.unwrap_or(a.protocol) == Protocol::Udp),
             state_mib: a.state_mib,
             frame_interval_ns: (1e9 / a.frame_rate_fps).round() as u64,
         }
@@ -144,6 +150,7 @@ mod tests {
             central_memory_mib: 0.0,
             has_central: false,
             central_in_path: false,
+            central_udp: false,
             state_mib: 0.0,
             frame_interval_ns: 16_666_667,
         }

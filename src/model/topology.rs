@@ -79,6 +79,17 @@ pub struct Route {
     pub loss_pct: f64,
     /// True if the RTT came from distance, not from measured links.
     pub derived: bool,
+    /// Background traffic on the route's busiest link (by its share of capacity).
+    pub background: LinkLoad,
+}
+
+/// Other traffic on a link: a Poisson stream of packets of one size.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LinkLoad {
+    /// Share of the link's capacity it uses, 0..1.
+    pub util: f64,
+    /// Its packets, bytes.
+    pub packet_bytes: u32,
 }
 
 /// Edge weight: a measured link.
@@ -92,6 +103,8 @@ pub(crate) struct LinkAttrs {
     pub(crate) bandwidth_gbps: f64,
     /// Loss, percent.
     pub(crate) loss_pct: f64,
+    /// Background traffic.
+    pub(crate) background: LinkLoad,
 }
 
 /// The route along a chain of links, in order: RTTs and variances add, the narrowest link
@@ -103,9 +116,13 @@ pub(crate) fn chain_route(links: impl Iterator<Item = LinkAttrs>) -> Route {
         bandwidth_gbps: f64::INFINITY,
         loss_pct: 0.0,
         derived: false,
+        background: LinkLoad::default(),
     };
     let (mut variance, mut delivered) = (0.0, 1.0);
     for link in links {
+        if link.background.util > route.background.util {
+            route.background = link.background;
+        }
         route.rtt_ms += link.rtt_ms;
         variance += link.jitter_ms * link.jitter_ms;
         route.bandwidth_gbps = route.bandwidth_gbps.min(link.bandwidth_gbps);
@@ -201,6 +218,10 @@ impl Topology {
                 jitter_ms: l.jitter_ms,
                 bandwidth_gbps: l.bandwidth_gbps,
                 loss_pct: l.loss_pct,
+                background: LinkLoad {
+                    util: l.background_util,
+                    packet_bytes: l.background_packet_bytes,
+                },
             };
             let (a, b) = (site_ix[l.a.as_str()], site_ix[l.b.as_str()]);
             graph.add_edge(
@@ -261,6 +282,7 @@ impl Topology {
                 bandwidth_gbps: s.intra_site_bandwidth_gbps,
                 loss_pct: 0.0,
                 derived: false,
+                background: LinkLoad::default(),
             });
         }
         self.measured_route(a, b)
@@ -295,6 +317,7 @@ impl Topology {
             bandwidth_gbps: self.routing.derived_bandwidth_gbps,
             loss_pct: 0.0,
             derived: true,
+            background: LinkLoad::default(),
         })
     }
 

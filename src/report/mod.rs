@@ -3,6 +3,7 @@
 pub mod app_latency;
 pub mod atomic;
 pub mod csv_out;
+pub mod interconnects;
 pub mod jobs;
 pub mod plan;
 pub mod provisioning;

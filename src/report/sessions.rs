@@ -11,7 +11,7 @@ use std::path::Path;
 type Metric = (&'static str, fn(&SessionSummary) -> f64);
 
 /// Reported figures, in column order.
-pub const METRICS: [Metric; 35] = [
+pub const METRICS: [Metric; 36] = [
     ("arrivals", |s| s.arrivals as f64),
     ("admitted", |s| s.admitted as f64),
     ("rejected", |s| s.rejected as f64),
@@ -59,11 +59,12 @@ pub const METRICS: [Metric; 35] = [
     ("clusters_provisioned", |s| s.clusters_provisioned as f64),
     ("provisions_failed", |s| s.provisions_failed as f64),
     ("clusters_deleted", |s| s.clusters_deleted as f64),
+    ("offloaded", |s| s.offloaded as f64),
 ];
 
 /// Figures that count things: whole numbers in `runs.csv` (so a reader such as pandas
 /// types them as integers); their means over runs in `summary.csv` keep decimals.
-const COUNTS: [&str; 17] = [
+const COUNTS: [&str; 18] = [
     "arrivals",
     "admitted",
     "rejected",
@@ -81,6 +82,7 @@ const COUNTS: [&str; 17] = [
     "clusters_provisioned",
     "provisions_failed",
     "clusters_deleted",
+    "offloaded",
 ];
 
 fn num(v: f64) -> String {

@@ -89,8 +89,11 @@ pub struct PlacementRequest<'a> {
     pub candidates: &'a [Candidate],
     /// Latency budget, ms.
     pub slo_latency_ms: f64,
-    /// True if the cross-cluster path cannot carry this application (UDP over a mesh).
+    /// True if the cross-cluster path cannot carry this application (UDP over an L7 kind).
     pub cross_refused: bool,
+    /// True if the cross-cluster path cannot reach the application's central components
+    /// (UDP over an L7 kind): only the central cluster can host the session.
+    pub central_refused: bool,
     /// Where the session's users are; the session's latency is its slowest user's.
     pub users: UserGroup<'a>,
     /// The cluster running central components (if any application has them).
@@ -140,7 +143,10 @@ impl PlacementRequest<'_> {
 
     /// Whether the path to candidate `c` can carry the application.
     pub fn allowed(&self, c: &Candidate) -> bool {
-        !(c.cross_cluster && self.cross_refused)
+        let off_central = self.central.is_some_and(|k| k != c.cluster);
+        let refused =
+            (c.cross_cluster && self.cross_refused) || (off_central && self.central_refused);
+        !refused
     }
 }
 
@@ -185,6 +191,8 @@ pub struct RebalanceContext<'a> {
     pub slo_latency_ms: f64,
     /// Whether the cross-cluster path refuses each application.
     pub cross_refused: &'a [bool],
+    /// Whether the cross-cluster path cannot reach each application's central components.
+    pub central_refused: &'a [bool],
     /// Other users' sites of all sessions (see [`SessionView::others_start`]).
     pub user_sites: &'a [u32],
     /// The nearest access sites of every site (see [`UserGroup::near`]).
@@ -203,6 +211,7 @@ impl<'a> RebalanceContext<'a> {
             candidates: &self.candidates[s.site as usize],
             slo_latency_ms: self.slo_latency_ms,
             cross_refused: self.cross_refused[s.app as usize],
+            central_refused: self.central_refused[s.app as usize],
             central: self.central,
             users: UserGroup {
                 first: s.site,

@@ -12,6 +12,7 @@ use super::observer::{ClusterSample, RunObserver};
 use crate::config::experiment::{PathKind, Protocol};
 use crate::engine::rng::truncated_normal;
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
+use crate::model::path::Background;
 use crate::model::platform::contention_stretch;
 use crate::model::{Application, PathModel, Scenario};
 use rand::Rng;
@@ -106,9 +107,9 @@ pub struct StreamingWorld<'a, Q> {
     frames: Vec<FrameSlot>,
     comp_free: Vec<SimTime>,
     segments: Vec<Segment>,
-    /// Busy-until per hop, flattened over flows; `hop_base[f]` is flow f's first hop.
+    /// Busy-until per packet server ([`Scenario::servers`]): flows that share a gateway
+    /// or a route direction queue behind each other.
     hop_busy: Vec<SimTime>,
-    hop_base: Vec<usize>,
     last_arrival: Vec<SimTime>,
     clusters: Vec<ClusterState>,
     samples: Vec<ClusterSample>,
@@ -117,6 +118,7 @@ pub struct StreamingWorld<'a, Q> {
     rng_capture: StreamRng,
     rng_jitter: StreamRng,
     rng_loss: StreamRng,
+    rng_background: StreamRng,
     counts: RunCounts,
     first_byte_seen: bool,
 }
@@ -130,12 +132,6 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
         streams: RngStreams,
         queue: Q,
     ) -> Self {
-        let mut hop_base = Vec::with_capacity(scn.paths.len());
-        let mut hops = 0;
-        for p in &scn.paths {
-            hop_base.push(hops);
-            hops += p.hops.len();
-        }
         let mut world = StreamingWorld {
             app,
             scn,
@@ -144,8 +140,7 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             frames: vec![FrameSlot::default(); RING],
             comp_free: vec![SimTime::ZERO; app.components.len()],
             segments: vec![Segment::default(); app.components.len()],
-            hop_busy: vec![SimTime::ZERO; hops],
-            hop_base,
+            hop_busy: vec![SimTime::ZERO; scn.server_count as usize],
             last_arrival: vec![SimTime::ZERO; scn.paths.len()],
             clusters: vec![ClusterState::default(); scn.topology.clusters.len()],
             samples: Vec::with_capacity(scn.clusters.len()),
@@ -154,6 +149,7 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             rng_capture: streams.stream("capture-jitter"),
             rng_jitter: streams.stream("path-jitter"),
             rng_loss: streams.stream("packet-loss"),
+            rng_background: streams.stream("background-traffic"),
             counts: RunCounts::default(),
             first_byte_seen: false,
         };
@@ -360,12 +356,18 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             return;
         };
         let (mut first_in, mut last_in) = (start, start);
-        let base = self.hop_base[c];
         for (h, hop) in path.hops.iter().enumerate() {
-            let busy = &mut self.hop_busy[base + h];
-            let start = first_in.max(*busy);
-            let served = SimTime(start.0 + packets as u64 * hop.per_packet_ns)
-                .max(SimTime(last_in.0 + hop.per_packet_ns));
+            let (wait_ns, per_packet_ns) = match path.background.filter(|b| b.hop == h) {
+                Some(b) => (
+                    self.draw_background_wait(b),
+                    (hop.per_packet_ns as f64 * b.stretch()).round() as u64,
+                ),
+                None => (0, hop.per_packet_ns),
+            };
+            let busy = &mut self.hop_busy[self.scn.servers[c][h] as usize];
+            let start = first_in.max(*busy) + SimDuration(hop.per_frame_ns) + SimDuration(wait_ns);
+            let served = SimTime(start.0 + packets as u64 * per_packet_ns)
+                .max(SimTime(last_in.0 + per_packet_ns));
             *busy = served;
             first_in = SimTime(start.0 + hop.per_packet_ns + hop.fixed_ns);
             last_in = SimTime(served.0 + hop.fixed_ns);
@@ -411,6 +413,20 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             Some(_) if self.app.flows[c].protocol == Protocol::Udp => None,
             Some(o) => Some(SimTime(o.restore_ns)),
         }
+    }
+
+    /// The wait of a frame behind a hop's background traffic, ns: none with probability
+    /// 1 - util (the M/D/1 server is idle), else exponential with the mean that makes the
+    /// overall mean the Pollaczek-Khinchine one (the exponential tail approximation of
+    /// the M/D/1 wait). Drawn per frame: at 30-90 fps frames are far apart against the
+    /// background's busy periods (µs to ms), so their waits are nearly independent.
+    fn draw_background_wait(&mut self, b: Background) -> u64 {
+        if self.rng_background.random::<f64>() >= b.util {
+            return 0;
+        }
+        let mean = b.mean_wait_ns() / b.util;
+        let u: f64 = self.rng_background.random();
+        (-mean * (1.0 - u).ln()).round() as u64
     }
 
     /// Queueing jitter on the route: the excess one-way delay is half-normal.

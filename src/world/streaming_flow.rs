@@ -62,8 +62,13 @@ fn service_ns(app: &Application, scn: &Scenario, util: &[f64], c: usize) -> f64 
 /// One frame's delay over flow `f` when it travels alone, ns.
 fn path_ns(app: &Application, scn: &Scenario, f: usize) -> f64 {
     let p = &scn.paths[f];
-    p.idle_delay_ns(p.packets(app.flows[f].mean_frame_bytes.ceil() as u32)) as f64
+    let packets = p.packets(app.flows[f].mean_frame_bytes.ceil() as u32);
+    p.idle_delay_ns(packets) as f64
         + half_normal_mean(p.jitter_sd_ns as f64)
+        + p.background.map_or(0.0, |b| {
+            b.mean_wait_ns()
+                + (b.stretch() - 1.0) * packets as f64 * p.hops[b.hop].per_packet_ns as f64
+        })
 }
 
 /// Latency of each frame position of a segment (one value if nothing segments), ns.

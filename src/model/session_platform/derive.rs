@@ -99,15 +99,18 @@ pub fn build_platform(
         .map(|x| x.intra_site_bandwidth_gbps)
         .collect();
     let access_ms = topology.sites.iter().map(|x| x.access_latency_ms).collect();
+    let refuses_udp = s.cross_cluster_path.udp_refusal().is_some();
     let cross_refused = apps
         .iter()
-        .map(|a| s.cross_cluster_path == PathKind::Mesh && a.protocol == Protocol::Udp)
+        .map(|a| refuses_udp && a.protocol == Protocol::Udp)
         .collect();
+    let central_refused = apps.iter().map(|a| refuses_udp && a.central_udp).collect();
     SessionPlatform {
         topology,
         apps,
         access_ms,
         cross_refused,
+        central_refused,
         candidates,
         access_sites,
         near_access,
@@ -249,6 +252,11 @@ impl<'a> Inputs<'a> {
         let Some(&(_, home)) = chosen.first() else {
             return Vec::new();
         };
+        if !self.cross.cross_cluster_scheduling() {
+            // Without one scheduling surface a session's pods, created at run time, can
+            // only go to the cluster its users reach first.
+            chosen.truncate(1);
+        }
         let home_site = t.cluster(home).site;
         chosen
             .iter()

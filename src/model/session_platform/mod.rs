@@ -25,8 +25,11 @@ pub struct SessionPlatform {
     pub near_access: Vec<Vec<u32>>,
     /// User-to-site latency of every site, one way, ms.
     pub access_ms: Vec<f64>,
-    /// Whether the cross-cluster path refuses each application (UDP over a mesh).
+    /// Whether the cross-cluster path refuses each application (UDP over an L7 kind).
     pub cross_refused: Vec<bool>,
+    /// Whether the cross-cluster path cannot reach each application's central
+    /// components (UDP over an L7 kind), so only the central cluster can host it.
+    pub central_refused: Vec<bool>,
     /// Bandwidth out of each site, Gbit/s.
     pub site_bandwidth_gbps: Vec<f64>,
     /// Path kind between clusters.

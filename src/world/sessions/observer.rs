@@ -31,6 +31,9 @@ pub trait SessionObserver {
     fn migrated(&mut self, downtime_s: f64);
     /// A UDP flow was refused by a path that cannot carry it.
     fn udp_refused(&mut self);
+    /// A session was placed or moved onto a cluster other than its home cluster at run
+    /// time (through the cross-cluster path's scheduling surface).
+    fn offloaded(&mut self) {}
     /// A latency of sessions of application `app` (its index in the experiment), ms,
     /// standing for `weight_us` of session time (µs): at flow fidelity one or more
     /// sessions at one or more scrapes (a scrape interval each), at frame fidelity one

@@ -87,6 +87,7 @@ impl Placer {
             candidates,
             slo_latency_ms: p.slo_latency_ms,
             cross_refused,
+            central_refused: p.central_refused[sess.app as usize],
             users: user_group(p, w.roster, slot),
             central: p.central,
         };
@@ -136,6 +137,9 @@ impl Placer {
             }
         }
         let (c, pos) = chosen?;
+        if candidates[pos as usize].cross_cluster {
+            obs.offloaded();
+        }
         let penalty = req.users.penalty_ms(&candidates[pos as usize]);
         booking::hold(w.roster, w.ledger, slot, (c, pos), penalty);
         Some(c)
@@ -170,6 +174,7 @@ impl Placer {
             access_ms: &p.access_ms,
             slo_latency_ms: p.slo_latency_ms,
             cross_refused: &p.cross_refused,
+            central_refused: &p.central_refused,
             user_sites: roster.user_sites(),
             near_access: &p.near_access,
             central: p.central,
@@ -220,7 +225,11 @@ fn try_move<Q: EventQueue<SEvent>>(
         return;
     };
     let app = &p.apps[s.app as usize];
-    if (cands[pos].cross_cluster && p.cross_refused[s.app as usize]) || !w.ledger.fits(to, app) {
+    let off_central = p.central.is_some_and(|k| k != to) && p.central_refused[s.app as usize];
+    if (cands[pos].cross_cluster && p.cross_refused[s.app as usize])
+        || off_central
+        || !w.ledger.fits(to, app)
+    {
         return;
     }
     let transfer_s = state_transfer_s(p, app, ClusterId(s.cluster), to);
@@ -229,6 +238,9 @@ fn try_move<Q: EventQueue<SEvent>>(
     let penalty = user_group(p, w.roster, slot).penalty_ms(&cands[pos]);
     booking::hold(w.roster, w.ledger, slot, (to, pos as u32), penalty);
     obs.migrated(w.s.migration_downtime_s + transfer_s);
+    if cands[pos].cross_cluster {
+        obs.offloaded();
+    }
 }
 
 /// Time to copy a session's state from cluster `from` to `to` during a live migration:

@@ -1,0 +1,196 @@
+//! Settings of the named interconnect kinds (Submariner, Skupper, Istio, Linkerd, Consul,
+//! Cilium ClusterMesh, NSM) in a topology's `[paths.<kind>]` table: which variant (cable
+//! driver, data plane, mode or routing) and, optionally, any of its sourced defaults
+//! replaced by a measured value. The defaults themselves live in `model::interconnect`.
+
+use super::check::Checker;
+use super::error::ConfigError;
+use super::kinds::PathKind;
+use serde::{Deserialize, Serialize};
+
+/// One interconnect kind's settings; every field may be left out.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InterconnectConfig {
+    /// Variant of the kind (see [`variants`]); empty: the kind's default variant.
+    pub variant: String,
+    /// Added one-way latency of one traversal at low load, microseconds.
+    pub added_latency_us: Option<f64>,
+    /// Throughput one gateway, proxy or tunnel can carry, Gbit/s.
+    pub max_gbps: Option<f64>,
+    /// CPU per Gbit/s carried, per side, core-seconds per Gbit.
+    pub cpu_per_gbit: Option<f64>,
+    /// Time each proxy is busy per request (frame) before its packets, microseconds.
+    pub request_us: Option<f64>,
+    /// Setting up the interconnect between two clusters (peering, link, discovery), s.
+    pub setup_s: Option<f64>,
+    /// Time to notice that the remote side is gone, s.
+    pub failure_detection_s: Option<f64>,
+    /// CPU of the interconnect's agents (gateways, proxies, control plane) per cluster
+    /// at rest, cores.
+    pub agent_cpu_cores: Option<f64>,
+    /// Memory of those agents per cluster, MiB.
+    pub agent_memory_mib: Option<f64>,
+}
+
+/// The variants of `kind`, its default first (empty for kinds without variants).
+pub fn variants(kind: PathKind) -> &'static [&'static str] {
+    match kind {
+        PathKind::Submariner => &["ipsec", "wireguard", "vxlan"],
+        PathKind::Istio => &["sidecar", "ambient"],
+        PathKind::Linkerd => &["gateway", "flat"],
+        PathKind::CiliumClustermesh => &["tunnel", "native", "wireguard", "ipsec"],
+        PathKind::Nsm => &["wireguard", "vxlan", "ipsec"],
+        _ => &[],
+    }
+}
+
+/// The variant `cfg` names, or the kind's default.
+pub fn variant_of(kind: PathKind, cfg: &InterconnectConfig) -> &str {
+    if cfg.variant.is_empty() {
+        variants(kind).first().copied().unwrap_or("")
+    } else {
+        &cfg.variant
+    }
+}
+
+/// Checks one `[paths.<table>]`: a known variant and values in range.
+pub fn validate_interconnect(
+    c: &Checker,
+    table: &str,
+    kind: PathKind,
+    cfg: &InterconnectConfig,
+) -> Result<(), ConfigError> {
+    let p = format!("paths.{table}");
+    let known = variants(kind);
+    if !cfg.variant.is_empty() && !known.contains(&cfg.variant.as_str()) {
+        let expected = if known.is_empty() {
+            format!("{} has no variants; leave `variant` out", kind.name())
+        } else {
+            format!("expected one of {}", known.join(", "))
+        };
+        return Err(c.src.error(
+            &format!("{p}.variant"),
+            format!("unknown variant {:?}: {expected}", cfg.variant),
+        ));
+    }
+    let ranged = [
+        ("added_latency_us", cfg.added_latency_us, 0.0, 1e6),
+        ("cpu_per_gbit", cfg.cpu_per_gbit, 0.0, 100.0),
+        ("request_us", cfg.request_us, 0.0, 1e6),
+        ("setup_s", cfg.setup_s, 0.0, 86_400.0),
+        (
+            "failure_detection_s",
+            cfg.failure_detection_s,
+            0.0,
+            86_400.0,
+        ),
+        ("agent_cpu_cores", cfg.agent_cpu_cores, 0.0, 1_000.0),
+        ("agent_memory_mib", cfg.agent_memory_mib, 0.0, 1e7),
+    ];
+    for (name, v, lo, hi) in ranged {
+        if let Some(v) = v {
+            c.within(&format!("{p}.{name}"), v, lo, hi)?;
+        }
+    }
+    if let Some(g) = cfg.max_gbps {
+        c.within(&format!("{p}.max_gbps"), g, 0.001, 10_000.0)?;
+    }
+    Ok(())
+}
+
+/// An interconnect comparison (`[interconnects]`): the file's streaming scenarios and its
+/// session workload, run once per option with every cross-cluster path set to it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComparisonConfig {
+    /// The options compared, each a kind (`submariner`) or a kind and variant
+    /// (`submariner/wireguard`).
+    pub kinds: Vec<String>,
+    /// The scenario with every component in one cluster, which the others' latency
+    /// overheads are measured against.
+    pub baseline: String,
+}
+
+/// One option of a comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindOption {
+    /// The kind.
+    pub kind: PathKind,
+    /// Its variant; empty: the topology's (or the kind's default).
+    pub variant: String,
+}
+
+impl KindOption {
+    /// `kind` or `kind/variant` as written.
+    pub fn label(&self) -> String {
+        if self.variant.is_empty() {
+            self.kind.name().to_string()
+        } else {
+            format!("{}/{}", self.kind.name(), self.variant)
+        }
+    }
+}
+
+/// Reads `kind` or `kind/variant`.
+pub fn parse_option(text: &str) -> Result<KindOption, String> {
+    let (name, variant) = text.split_once('/').unwrap_or((text, ""));
+    let Some(kind) = PathKind::ALL.into_iter().find(|k| k.name() == name) else {
+        let names: Vec<&str> = PathKind::ALL[1..].iter().map(|k| k.name()).collect();
+        return Err(format!(
+            "unknown interconnect {name:?}: expected one of {}",
+            names.join(", ")
+        ));
+    };
+    if kind == PathKind::Local {
+        return Err("`local` is the baseline scenario, not an option to compare".into());
+    }
+    let known = variants(kind);
+    if text.contains('/') && !known.contains(&variant) {
+        return Err(if known.is_empty() {
+            format!("{name} has no variants; write {name:?}")
+        } else {
+            format!(
+                "unknown variant {variant:?} of {name}: expected one of {}",
+                known.join(", ")
+            )
+        });
+    }
+    Ok(KindOption {
+        kind,
+        variant: variant.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_name_a_kind_and_maybe_a_known_variant() {
+        let o = parse_option("submariner/vxlan").unwrap();
+        assert_eq!(
+            (o.kind, o.variant.as_str()),
+            (PathKind::Submariner, "vxlan")
+        );
+        assert_eq!(o.label(), "submariner/vxlan");
+        assert_eq!(parse_option("liqo").unwrap().kind, PathKind::Liqo);
+        assert!(parse_option("submariner/gre")
+            .unwrap_err()
+            .contains("ipsec"));
+        assert!(parse_option("skupper/x")
+            .unwrap_err()
+            .contains("no variants"));
+        assert!(parse_option("weave")
+            .unwrap_err()
+            .contains("cilium-clustermesh"));
+        assert!(parse_option("local").is_err());
+    }
+
+    #[test]
+    fn every_variant_list_starts_with_the_default() {
+        let cfg = InterconnectConfig::default();
+        assert_eq!(variant_of(PathKind::Submariner, &cfg), "ipsec");
+        assert_eq!(variant_of(PathKind::Skupper, &cfg), "");
+    }
+}

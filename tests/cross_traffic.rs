@@ -1,0 +1,147 @@
+//! Cross traffic in streaming experiments: flows that share a route direction queue
+//! behind each other, and background load on a link delays a stream's frames.
+
+mod common;
+
+use common::fresh_dir;
+use std::path::{Path, PathBuf};
+use xrplace::config::load_experiment;
+use xrplace::experiment::{run_experiment, RunOptions};
+
+/// Two sites 2 ms apart on a link of `mbps`, with `background_util` of other traffic on it.
+fn topology(mbps: f64, background_util: f64) -> String {
+    let cluster = |name: &str, site: &str| {
+        format!(
+            "[[clusters]]\nname = \"{name}\"\nsite = \"{site}\"\nnodes = 4\nvcpu_per_node = 8\nmemory_gib_per_node = 32\ndistribution = \"kubeadm\"\nprovider = \"openstack\"\n"
+        )
+    };
+    format!(
+        r#"name = "pair"
+[[sites]]
+name = "a"
+lat = 50.1
+lon = 8.7
+tier = "cloud"
+[[sites]]
+name = "b"
+lat = 46.2
+lon = 6.1
+tier = "edge"
+{}{}
+[[links]]
+a = "a"
+b = "b"
+rtt_ms = 2.0
+bandwidth_gbps = {}
+background_util = {background_util}
+"#,
+        cluster("ca", "a"),
+        cluster("cb", "b"),
+        mbps / 1000.0
+    )
+}
+
+/// A chain of `placement.len()` components, 30 fps, 30 Mbit/s per flow over NodePort,
+/// each component at the given cluster.
+fn experiment(placement: &[&str], duration_s: f64, fidelity: &str) -> String {
+    let mut s = format!(
+        "name = \"x\"\nfidelity = \"{fidelity}\"\nduration_s = {duration_s}\nruns = 1\nseed = 5\n[application]\nname = \"chain\"\n"
+    );
+    for i in 0..placement.len() {
+        s += &format!(
+            "[[application.components]]\nname = \"c{i}\"\ncpu_ms_per_frame = 1.0\nmemory_mib = 100\n"
+        );
+    }
+    for i in 1..placement.len() {
+        s += &format!(
+            "[[application.flows]]\nfrom = \"c{}\"\nto = \"c{i}\"\nprotocol = \"tcp\"\nbitrate_mbps = 30.0\nframe_rate_fps = 30\n",
+            i - 1
+        );
+    }
+    let cells: Vec<String> = placement
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("c{i} = \"{c}\""))
+        .collect();
+    s += &format!(
+        "[[scenarios]]\nname = \"s\"\ntopology = \"pair.toml\"\ncross_cluster_path = \"nodeport\"\nplacement = {{ {} }}\n",
+        cells.join(", ")
+    );
+    s
+}
+
+/// Writes the files into a fresh folder and returns the experiment's path.
+fn files(tag: &str, topology: &str, experiment: &str) -> PathBuf {
+    let dir = fresh_dir(tag);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("pair.toml"), topology).unwrap();
+    std::fs::write(dir.join("x.toml"), experiment).unwrap();
+    dir.join("x.toml")
+}
+
+/// (mean, p99) end-to-end latency of the one run, ms.
+fn latency(path: &Path) -> (f64, f64) {
+    let exp = load_experiment(path).unwrap();
+    let r = run_experiment(&exp, RunOptions::default()).unwrap();
+    let s = &r.rows[0].summary;
+    (s.latency_mean_ms, s.latency_p99_ms)
+}
+
+#[test]
+fn two_flows_on_one_route_direction_queue_behind_each_other() {
+    // 30 Mbit/s of frames plus headers is about 0.63 of a 50 Mbit/s link: one flow a -> b
+    // keeps up, two (c0 -> c1 and c2 -> c3) need 1.26 of it and their queue grows.
+    let topo = topology(50.0, 0.0);
+    let shared = |d| {
+        let p = files(
+            &format!("shared-{d}"),
+            &topo,
+            &experiment(&["ca", "cb", "ca", "cb"], d, "frame"),
+        );
+        latency(&p).0
+    };
+    let single = |d| {
+        let p = files(
+            &format!("single-{d}"),
+            &topo,
+            &experiment(&["ca", "cb", "ca", "ca"], d, "frame"),
+        );
+        latency(&p).0
+    };
+    let (s60, s180) = (shared(60.0), shared(180.0));
+    let (o60, o180) = (single(60.0), single(180.0));
+    assert!(
+        s180 > 2.0 * s60,
+        "shared: {s60} ms over 60 s, {s180} ms over 180 s"
+    );
+    assert!(
+        (o180 - o60).abs() < 0.1 * o60,
+        "single: {o60} ms, {o180} ms"
+    );
+    assert!(s60 > 2.0 * o60, "shared {s60} ms against single {o60} ms");
+}
+
+#[test]
+fn background_load_raises_p99_monotonically_and_flow_fidelity_follows() {
+    let chain = experiment(&["ca", "cb"], 120.0, "frame");
+    let mut last = 0.0;
+    for (i, util) in [0.0, 0.15, 0.3, 0.45, 0.6].into_iter().enumerate() {
+        let p = files(&format!("bg-{i}"), &topology(100.0, util), &chain);
+        let (mean, p99) = latency(&p);
+        assert!(
+            p99 > last,
+            "p99 {p99} ms at background {util}, {last} ms below it"
+        );
+        last = p99;
+        // Flow fidelity: the same path with the M/D/1 mean wait and the 1 / (1 - util)
+        // stretch of the frame's packets, in closed form.
+        let flow = experiment(&["ca", "cb"], 120.0, "flow");
+        let q = files(&format!("bg-flow-{i}"), &topology(100.0, util), &flow);
+        let (flow_mean, _) = latency(&q);
+        eprintln!("background {util}: frame mean {mean:.3} p99 {p99:.3}, flow mean {flow_mean:.3}");
+        assert!(
+            (flow_mean - mean).abs() < 0.05 * mean,
+            "background {util}: frame mean {mean} ms, flow {flow_mean} ms"
+        );
+    }
+}
