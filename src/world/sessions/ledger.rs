@@ -6,7 +6,7 @@
 //! recomputes only what changed.
 
 use crate::engine::SimTime;
-use crate::model::platform::contention_stretch;
+use crate::model::platform::StretchTable;
 use crate::model::session::SessionApp;
 use crate::model::session_platform::SessionPlatform;
 use crate::model::ClusterId;
@@ -31,6 +31,11 @@ pub struct ClusterLoad {
     /// The cluster does not exist (a standby cluster not created, or deleted).
     pub absent: bool,
 }
+
+/// Most distinct core counts that get a stretch table (32 KiB each).
+const MAX_TABLES: usize = 256;
+/// A cluster without a table.
+const NO_TABLE: usize = u16::MAX as usize;
 
 /// Clusters and sites whose load changed, each listed once.
 #[derive(Debug, Clone, Default)]
@@ -76,6 +81,10 @@ pub struct Ledger<'a> {
     /// Processing slowdown of each cluster at its utilisation (kept up to date by every
     /// reservation: frames read it for every frame).
     stretch: Vec<f64>,
+    /// Stretch tables, one per distinct core count (at most [`MAX_TABLES`]).
+    tables: Vec<StretchTable>,
+    /// Each cluster's table ([`NO_TABLE`]: none, use the closed form).
+    table_of: Vec<u16>,
     /// Sessions of each application on each cluster, application-major.
     hosted: Vec<u32>,
     changed_clusters: Changes,
@@ -93,13 +102,26 @@ impl<'a> Ledger<'a> {
             p,
             load,
             stretch: Vec::new(),
+            tables: Vec::new(),
+            table_of: Vec::with_capacity(p.topology.clusters.len()),
             site_load_mbps: vec![0.0; p.topology.sites.len()],
             hosted: vec![0; p.apps.len() * p.topology.clusters.len()],
             changed_clusters: Changes::new(p.topology.clusters.len()),
             changed_sites: Changes::new(p.topology.sites.len()),
         };
+        for k in &p.topology.clusters {
+            let t = match ledger.tables.iter().position(|t| t.cores() == k.cpu_cores) {
+                Some(t) => t,
+                None if ledger.tables.len() < MAX_TABLES => {
+                    ledger.tables.push(StretchTable::new(k.cpu_cores));
+                    ledger.tables.len() - 1
+                }
+                None => NO_TABLE,
+            };
+            ledger.table_of.push(t as u16);
+        }
         ledger.stretch = (0..ledger.load.len())
-            .map(|i| contention_stretch(ledger.cpu_util(i), p.topology.clusters[i].cpu_cores))
+            .map(|i| ledger.stretch_at(i))
             .collect();
         ledger
     }
@@ -145,6 +167,18 @@ impl<'a> Ledger<'a> {
             k.schedulable_cpu_cores * share,
             k.schedulable_memory_mib * share,
         )
+    }
+
+    /// Processing slowdown of cluster `i` at its utilisation now, from its core count's
+    /// table (or the closed form past [`MAX_TABLES`] distinct core counts).
+    fn stretch_at(&self, i: usize) -> f64 {
+        let u = self.cpu_util(i);
+        match self.tables.get(self.table_of[i] as usize) {
+            Some(t) => t.at(u),
+            None => {
+                crate::model::platform::contention_stretch(u, self.p.topology.clusters[i].cpu_cores)
+            }
+        }
     }
 
     /// CPU utilisation of cluster `i`: idle baseline plus reservations, 0..1.
@@ -248,8 +282,7 @@ impl<'a> Ledger<'a> {
             l.used_cpu = (l.used_cpu + sign * cpu).max(0.0);
             l.used_mem = (l.used_mem + sign * mem).max(0.0);
             self.changed_clusters.mark(k.ix());
-            let cores = self.p.topology.clusters[k.ix()].cpu_cores;
-            self.stretch[k.ix()] = contention_stretch(self.cpu_util(k.ix()), cores);
+            self.stretch[k.ix()] = self.stretch_at(k.ix());
         }
     }
 
