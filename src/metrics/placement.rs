@@ -134,6 +134,9 @@ impl SessionObserver for PlacementRecorder {
     fn latency(&mut self, app: u32, ms: f64, over_budget: bool, weight_us: u64) {
         self.sessions.latency(app, ms, over_budget, weight_us);
     }
+    fn overloaded(&mut self, app: u32, weight_us: u64) {
+        self.sessions.overloaded(app, weight_us);
+    }
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
         self.sessions.utilisation(tier, mean, peak);
     }

@@ -46,6 +46,9 @@ struct AppLatency {
     /// depend on how samples are grouped).
     over_budget_us: u64,
     observed_us: u64,
+    /// Session time whose egress queue was at or above utilisation 1 (latency without
+    /// bound: over budget, and outside the latency distribution), µs.
+    overloaded_us: u64,
 }
 
 impl AppLatency {
@@ -62,6 +65,7 @@ impl AppLatency {
         self.ns_us += o.ns_us;
         self.over_budget_us += o.over_budget_us;
         self.observed_us += o.observed_us;
+        self.overloaded_us += o.overloaded_us;
     }
 
     /// Percentiles and mean, ms (NaN without samples).
@@ -71,12 +75,16 @@ impl AppLatency {
                 .quantile(p)
                 .map_or(f64::NAN, |v| v as f64 / 1e6)
         };
+        let (observed, over) = (
+            self.observed_us + self.overloaded_us,
+            self.over_budget_us + self.overloaded_us,
+        );
         AppFigures {
-            session_hours: self.observed_us as f64 / 3.6e9,
-            slo_violation_ratio: if self.observed_us == 0 {
+            session_hours: observed as f64 / 3.6e9,
+            slo_violation_ratio: if observed == 0 {
                 f64::NAN
             } else {
-                self.over_budget_us as f64 / self.observed_us as f64
+                over as f64 / observed as f64
             },
             latency_p50_ms: q(0.5),
             latency_p95_ms: q(0.95),
@@ -95,7 +103,8 @@ impl AppLatency {
 pub struct AppFigures {
     /// Session time sampled, hours.
     pub session_hours: f64,
-    /// Share of that time above the latency budget (migration downtime not included).
+    /// Share of that time above the latency budget, overloaded time included (migration
+    /// downtime not included).
     pub slo_violation_ratio: f64,
     /// Latency percentiles over session time, ms.
     pub latency_p50_ms: f64,
@@ -103,7 +112,7 @@ pub struct AppFigures {
     pub latency_p95_ms: f64,
     /// 99th percentile, ms.
     pub latency_p99_ms: f64,
-    /// Mean over session time, ms.
+    /// Mean over session time, ms (overloaded time, whose latency has no bound, left out).
     pub latency_mean_ms: f64,
 }
 
@@ -154,6 +163,13 @@ impl SessionObserver for SessionRecorder {
             self.apps.resize_with(a + 1, AppLatency::default);
         }
         self.apps[a].record(ns, over_budget, weight_us);
+    }
+    fn overloaded(&mut self, app: u32, weight_us: u64) {
+        let a = app as usize;
+        if a >= self.apps.len() {
+            self.apps.resize_with(a + 1, AppLatency::default);
+        }
+        self.apps[a].overloaded_us += weight_us;
     }
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
         let u = &mut self.util[tier_ix(tier)];
@@ -215,6 +231,9 @@ pub struct SessionSummary {
     pub udp_refused: u64,
     /// Placements and moves onto a cluster other than the session's home cluster.
     pub offloaded: u64,
+    /// Session time behind a site egress queue at or above utilisation 1 (counted as over
+    /// budget, left out of the latency figures), hours.
+    pub overloaded_session_hours: f64,
     /// Share of session time above the latency budget (scrape samples, each standing for
     /// one scrape interval, or frames, each standing for one frame interval, plus
     /// migration downtime).
@@ -287,9 +306,12 @@ impl SessionRecorder {
             migrated: self.migrated,
             udp_refused: self.udp_refused,
             offloaded: self.offloaded,
+            overloaded_session_hours: all.overloaded_us as f64 / 3.6e9,
             slo_violation_ratio: {
-                let observed_s = all.observed_us as f64 / 1e6 + self.downtime_s;
-                let over_s = all.over_budget_us as f64 / 1e6 + self.downtime_s;
+                let observed_s =
+                    (all.observed_us + all.overloaded_us) as f64 / 1e6 + self.downtime_s;
+                let over_s =
+                    (all.over_budget_us + all.overloaded_us) as f64 / 1e6 + self.downtime_s;
                 if observed_s == 0.0 {
                     0.0
                 } else {

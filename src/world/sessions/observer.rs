@@ -40,6 +40,10 @@ pub trait SessionObserver {
     /// frame interval (more after skipped frames). Integer weights make the totals
     /// independent of how samples are grouped.
     fn latency(&mut self, app: u32, ms: f64, over_budget: bool, weight_us: u64);
+    /// Sessions of application `app` stood for `weight_us` of session time (µs) behind a
+    /// queue at or above utilisation 1: their latency has no bound, so the time counts as
+    /// over budget and is reported as overloaded rather than as a latency.
+    fn overloaded(&mut self, _app: u32, _weight_us: u64) {}
     /// Mean and peak CPU reservation of a tier's clusters at a scrape, 0..1.
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64);
     /// A cluster gained (`nodes` > 0) or gave back nodes; `failed` if a scale-out did not

@@ -253,11 +253,15 @@ impl Sampler {
         obs: &mut impl SessionObserver,
     ) {
         let group = self.groups[g as usize];
+        let (site, _, app, _) = group.key;
+        let k = group.site as usize;
+        let link_util = ledger.site_load_mbps(k) / (p.site_bandwidth_gbps[k] * 1000.0);
         let ms = if group.count == 0 {
             f64::NAN
+        } else if link_util >= 1.0 {
+            // The site's egress queue grows without bound: overloaded, not merely slow.
+            f64::INFINITY
         } else {
-            let (site, _, app, _) = group.key;
-            let k = group.site as usize;
             session_latency_ms(
                 &p.apps[app as usize],
                 &LatencyInputs {
@@ -267,7 +271,7 @@ impl Sampler {
                     cpu_stretch: self.stretch[group.cluster as usize],
                     cpu_speed: group.cpu_speed,
                     bandwidth_gbps: group.bandwidth_gbps * net.bandwidth_factor(k),
-                    link_util: ledger.site_load_mbps(k) / (p.site_bandwidth_gbps[k] * 1000.0),
+                    link_util,
                 },
             ) + group.penalty_ms
                 + group.central_ms
@@ -305,7 +309,11 @@ impl Sampler {
             return;
         }
         let weight = group.counted as u64 * scrapes * self.weight_us;
-        obs.latency(group.key.2, group.ms, group.ms > p.slo_latency_ms, weight);
+        if group.ms.is_infinite() {
+            obs.overloaded(group.key.2, weight);
+        } else {
+            obs.latency(group.key.2, group.ms, group.ms > p.slo_latency_ms, weight);
+        }
     }
 
     /// The run ended: every group reports the scrapes since it last changed.

@@ -1,0 +1,56 @@
+//! No silent cap at flow fidelity: a site egress queue at or above utilisation 1 is
+//! reported as overloaded, and its sessions' time counts as over budget.
+
+use std::path::Path;
+use xrplace::config::{load_experiment, LoadedExperiment};
+use xrplace::experiment::{run_sessions, RunOptions};
+use xrplace::metrics::sessions::SessionSummary;
+
+/// strategies-eu for two hours with latency-greedy, every site's egress at `gbps`.
+fn eu(gbps: Option<f64>) -> LoadedExperiment {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/strategies-eu.toml");
+    let mut e = load_experiment(&path).unwrap();
+    e.config.duration_s = 7200.0;
+    e.config.runs = 1;
+    let s = e.config.sessions.as_mut().unwrap();
+    s.strategies = vec!["latency-greedy".into()];
+    s.faults.clear();
+    if let Some(g) = gbps {
+        for site in &mut e.topologies[0].sites {
+            site.intra_site_bandwidth_gbps = g;
+        }
+    }
+    e
+}
+
+fn summary(e: &LoadedExperiment) -> SessionSummary {
+    run_sessions(e, RunOptions::default()).unwrap().rows[0]
+        .summary
+        .clone()
+}
+
+#[test]
+fn an_egress_queue_past_capacity_is_overloaded_and_over_budget() {
+    let fine = summary(&eu(None));
+    assert_eq!(
+        fine.overloaded_session_hours, 0.0,
+        "10 Gbit/s egress keeps up"
+    );
+    // 120 Mbit/s per site: two 50 Mbit/s cloud-VR sessions fit, a third overloads it.
+    let tight = summary(&eu(Some(0.12)));
+    assert!(tight.overloaded_session_hours > 0.0);
+    let hours: f64 = tight.per_app.iter().map(|a| a.session_hours).sum();
+    let share = tight.overloaded_session_hours / hours;
+    assert!(
+        tight.slo_violation_ratio >= share,
+        "overloaded share {share} of the time, violation ratio {}",
+        tight.slo_violation_ratio
+    );
+    eprintln!(
+        "overloaded {:.1} of {hours:.1} session-hours; violation {:.3} (10 Gbit/s: {:.3})",
+        tight.overloaded_session_hours, tight.slo_violation_ratio, fine.slo_violation_ratio
+    );
+    assert!(tight.slo_violation_ratio > fine.slo_violation_ratio);
+    // The latency figures describe the stable queues only: finite.
+    assert!(tight.latency_p99_ms.is_finite() && tight.latency_mean_ms.is_finite());
+}
