@@ -92,22 +92,16 @@ fn two_flows_on_one_route_direction_queue_behind_each_other() {
     // 30 Mbit/s of frames plus headers is about 0.63 of a 50 Mbit/s link: one flow a -> b
     // keeps up, two (c0 -> c1 and c2 -> c3) need 1.26 of it and their queue grows.
     let topo = topology(50.0, 0.0);
-    let shared = |d| {
+    let mean = |tag: &str, placement: &[&str], d: f64| {
         let p = files(
-            &format!("shared-{d}"),
+            &format!("{tag}-{d}"),
             &topo,
-            &experiment(&["ca", "cb", "ca", "cb"], d, "frame"),
+            &experiment(placement, d, "frame"),
         );
         latency(&p).0
     };
-    let single = |d| {
-        let p = files(
-            &format!("single-{d}"),
-            &topo,
-            &experiment(&["ca", "cb", "ca", "ca"], d, "frame"),
-        );
-        latency(&p).0
-    };
+    let shared = |d| mean("shared", &["ca", "cb", "ca", "cb"], d);
+    let single = |d| mean("single", &["ca", "cb", "ca", "ca"], d);
     let (s60, s180) = (shared(60.0), shared(180.0));
     let (o60, o180) = (single(60.0), single(180.0));
     assert!(

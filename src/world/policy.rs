@@ -4,6 +4,7 @@
 
 use crate::config::topology::Tier;
 use crate::model::session::{session_latency_ms, LatencyInputs, SessionApp};
+use crate::model::session_platform::path_refuses;
 use crate::model::ClusterId;
 
 /// One cluster as the central monitoring last saw it.
@@ -143,10 +144,7 @@ impl PlacementRequest<'_> {
 
     /// Whether the path to candidate `c` can carry the application.
     pub fn allowed(&self, c: &Candidate) -> bool {
-        let off_central = self.central.is_some_and(|k| k != c.cluster);
-        let refused =
-            (c.cross_cluster && self.cross_refused) || (off_central && self.central_refused);
-        !refused
+        !path_refuses(c, self.cross_refused, self.central, self.central_refused)
     }
 }
 

@@ -54,6 +54,20 @@ impl SessionPlatform {
     }
 }
 
+/// Whether the cross-cluster path keeps a session off `cluster`: it cannot carry the
+/// application there (`cross_refused`, for a cross-cluster candidate), or cannot reach the
+/// application's central components from there (`central_refused`, off the `central`
+/// cluster). Placement and migration both ask this.
+pub fn path_refuses(
+    cand: &Candidate,
+    cross_refused: bool,
+    central: Option<ClusterId>,
+    central_refused: bool,
+) -> bool {
+    let off_central = central.is_some_and(|k| k != cand.cluster);
+    (cand.cross_cluster && cross_refused) || (off_central && central_refused)
+}
+
 /// A cluster a session may use, with what does not change while it runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {

@@ -14,7 +14,7 @@ use super::roster::{Roster, State};
 use super::settings::SessionSettings;
 use crate::engine::{EventQueue, SimTime};
 use crate::model::session::SessionApp;
-use crate::model::session_platform::SessionPlatform;
+use crate::model::session_platform::{path_refuses, SessionPlatform};
 use crate::model::ClusterId;
 use crate::world::policy::{
     Move, PlacementRequest, RebalanceContext, SessionView, Strategy, UserGroup,
@@ -225,10 +225,13 @@ fn try_move<Q: EventQueue<SEvent>>(
         return;
     };
     let app = &p.apps[s.app as usize];
-    let off_central = p.central.is_some_and(|k| k != to) && p.central_refused[s.app as usize];
-    if (cands[pos].cross_cluster && p.cross_refused[s.app as usize])
-        || off_central
-        || !w.ledger.fits(to, app)
+    let a = s.app as usize;
+    if path_refuses(
+        &cands[pos],
+        p.cross_refused[a],
+        p.central,
+        p.central_refused[a],
+    ) || !w.ledger.fits(to, app)
     {
         return;
     }
