@@ -187,6 +187,15 @@ pub struct ScenarioConfig {
     pub faults: Vec<FaultConfig>,
 }
 
+impl ScenarioConfig {
+    /// Whether its components run on more than one cluster (so some flow crosses).
+    pub fn spans_clusters(&self) -> bool {
+        let mut clusters = self.placement.values();
+        let first = clusters.next();
+        clusters.any(|c| Some(c) != first)
+    }
+}
+
 /// A failure of the link between the scenario's clusters.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -480,9 +489,7 @@ fn load_comparison(
             format!("expected the name of a scenario, found {:?}", cmp.baseline),
         ));
     };
-    let mut clusters: Vec<&String> = base.placement.values().collect();
-    clusters.dedup();
-    if clusters.len() > 1 {
+    if base.spans_clusters() {
         return Err(src.error(
             "interconnects.baseline",
             format!(
@@ -698,7 +705,7 @@ fn validate_scenario(
                     "flow {j} ({} -> {}) crosses clusters; expected one of {}",
                     f.from,
                     f.to,
-                    cross_kind_names()
+                    PathKind::cross_names()
                 ),
             ));
         }
@@ -716,10 +723,4 @@ fn validate_scenario(
         }
     }
     Ok(())
-}
-
-/// The kinds a flow between clusters may use, for messages.
-fn cross_kind_names() -> String {
-    let names: Vec<&str> = PathKind::ALL[1..].iter().map(|k| k.name()).collect();
-    names.join(", ")
 }

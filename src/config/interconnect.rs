@@ -136,10 +136,9 @@ impl KindOption {
 pub fn parse_option(text: &str) -> Result<KindOption, String> {
     let (name, variant) = text.split_once('/').unwrap_or((text, ""));
     let Some(kind) = PathKind::ALL.into_iter().find(|k| k.name() == name) else {
-        let names: Vec<&str> = PathKind::ALL[1..].iter().map(|k| k.name()).collect();
         return Err(format!(
             "unknown interconnect {name:?}: expected one of {}",
-            names.join(", ")
+            PathKind::cross_names()
         ));
     };
     if kind == PathKind::Local {

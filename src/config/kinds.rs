@@ -69,6 +69,13 @@ impl PathKind {
         PathKind::Nsm,
     ];
 
+    /// The kinds a flow between clusters may use (all but `local`), comma-separated, for
+    /// messages.
+    pub fn cross_names() -> String {
+        let names: Vec<&str> = PathKind::ALL[1..].iter().map(|k| k.name()).collect();
+        names.join(", ")
+    }
+
     /// The name used in experiment files and outputs.
     pub fn name(self) -> &'static str {
         match self {

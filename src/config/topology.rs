@@ -357,6 +357,19 @@ pub struct LiqoPathConfig {
     pub tunnel_reconnect_s: f64,
 }
 
+impl LiqoPathConfig {
+    /// A new peering until pods can be offloaded: authentication, networking, virtual
+    /// node and namespace offloading, s.
+    pub fn peering_s(&self) -> f64 {
+        self.peering_auth_s + self.peering_network_s + self.virtual_node_s + self.offloading_s
+    }
+
+    /// Time from a lost link to the tunnel declared down: the liveness checks it misses, s.
+    pub fn detection_s(&self) -> f64 {
+        self.liveness_interval_s * self.liveness_misses as f64
+    }
+}
+
 impl Default for LiqoPathConfig {
     /// WireGuard and Liqo docs; throughput figures are bare-metal benchmarks.
     fn default() -> Self {

@@ -4,13 +4,13 @@
 //! parts run as they would on their own, and the facts of the option that the runs do not
 //! measure (set-up, agents, handshakes) come from [`Interconnect::of`].
 
-use super::runner::{run_experiment, ExperimentResult, RunOptions};
+use super::runner::{build_scenarios, run_experiment, ExperimentResult, RunOptions};
 use super::sessions::{run_sessions, SessionResult};
 use crate::config::experiment::{PathKind, Protocol};
 use crate::config::interconnect::{parse_option, KindOption};
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::model::interconnect::Interconnect;
-use crate::model::{Application, Scenario, Topology};
+use crate::model::Application;
 
 /// What the path model says of an option on one cross-cluster scenario at the stream's
 /// mean rate.
@@ -74,12 +74,7 @@ pub fn run_comparison(
         .config
         .scenarios
         .iter()
-        .filter(|s| {
-            let mut c: Vec<&String> = s.placement.values().collect();
-            c.sort();
-            c.dedup();
-            c.len() > 1
-        })
+        .filter(|s| s.spans_clusters())
         .map(|s| s.name.clone())
         .collect();
     let mut options = Vec::with_capacity(cmp.kinds.len());
@@ -150,19 +145,16 @@ fn path_loads(part: &LoadedExperiment) -> Result<Vec<PathLoad>, ConfigError> {
     let app_cfg = part.config.application.as_ref().expect("a streaming part");
     let app = Application::from_config(app_cfg);
     let fps = 1e9 / app.frame_interval_ns.max(1) as f64;
+    let scenarios = build_scenarios(part, &app)?;
     let mut loads = Vec::new();
-    for (s, t) in part.config.scenarios.iter().zip(&part.topologies) {
-        let scn =
-            Scenario::build(s, Topology::from_config(t), &t.paths, &app).ok_or_else(|| {
-                ConfigError::whole_file(
-                    &part.path,
-                    format!(
-                        "scenario {:?}: placed components cannot reach each other",
-                        s.name
-                    ),
-                )
-            })?;
-        if scn.paths.iter().all(|p| p.kind == PathKind::Local) {
+    for ((s, t), scn) in part
+        .config
+        .scenarios
+        .iter()
+        .zip(&part.topologies)
+        .zip(&scenarios)
+    {
+        if !s.spans_clusters() {
             continue;
         }
         let facts = Interconnect::of(s.cross_cluster_path, &t.paths);

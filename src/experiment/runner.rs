@@ -175,22 +175,32 @@ fn scrape_rows(rec: &RunRecorder, scn: &Scenario) -> Vec<ScrapeRow> {
 }
 
 fn prepare(exp: &LoadedExperiment, app: &Application) -> Result<Vec<Prepared>, ConfigError> {
+    Ok(build_scenarios(exp, app)?
+        .into_iter()
+        .map(|scenario| Prepared { scenario })
+        .collect())
+}
+
+/// The model of every scenario of a streaming experiment, in file order; `Err` names the
+/// first whose placed components cannot reach each other.
+pub fn build_scenarios(
+    exp: &LoadedExperiment,
+    app: &Application,
+) -> Result<Vec<Scenario>, ConfigError> {
     exp.config
         .scenarios
         .iter()
         .zip(&exp.topologies)
         .map(|(s, t)| {
-            Scenario::build(s, Topology::from_config(t), &t.paths, app)
-                .map(|scenario| Prepared { scenario })
-                .ok_or_else(|| {
-                    ConfigError::whole_file(
-                        &exp.path,
-                        format!(
-                            "scenario {:?}: placed components cannot reach each other",
-                            s.name
-                        ),
-                    )
-                })
+            Scenario::build(s, Topology::from_config(t), &t.paths, app).ok_or_else(|| {
+                ConfigError::whole_file(
+                    &exp.path,
+                    format!(
+                        "scenario {:?}: placed components cannot reach each other",
+                        s.name
+                    ),
+                )
+            })
         })
         .collect()
 }

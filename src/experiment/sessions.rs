@@ -209,9 +209,7 @@ fn control_settings(s: &SessionsConfig, t: &TopologyConfig) -> ControlSettings {
         max_extra_nodes: c.max_extra_nodes,
         cooldown: SimDuration::from_secs_f64(c.cooldown_s),
         on_demand_peering: c.peering == PeeringMode::OnDemand,
-        peering_delay: SimDuration::from_secs_f64(
-            l.peering_auth_s + l.peering_network_s + l.virtual_node_s + l.offloading_s,
-        ),
+        peering_delay: SimDuration::from_secs_f64(l.peering_s()),
         capi: c.capi.clone(),
         provision_after_sessions: c.provision_after_sessions,
         deprovision_idle: SimDuration::from_secs_f64(c.deprovision_idle_s),

@@ -435,12 +435,8 @@ fn own_table(kind: PathKind, paths: &PathsConfig) -> Interconnect {
                 added_latency_us: 2.0 * l.gateway_processing_us,
                 max_gbps: l.gateway_cores / l.gateway_cpu_per_gbit.max(1e-9),
                 cpu_per_gbit: l.gateway_cpu_per_gbit,
-                setup_s: l.peering_auth_s
-                    + l.peering_network_s
-                    + l.virtual_node_s
-                    + l.offloading_s
-                    + l.remote_pod_start_s,
-                failure_detection_s: l.liveness_interval_s * l.liveness_misses as f64,
+                setup_s: l.peering_s() + l.remote_pod_start_s,
+                failure_detection_s: l.detection_s(),
                 agent_cpu_cores: l.control_plane_cpu_cores,
                 agent_memory_mib: l.control_plane_memory_mib + l.gateway_memory_mib,
                 ..base(kind, "", DataPath::L3, "Liqo (topology [paths.liqo])")

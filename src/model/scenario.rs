@@ -93,7 +93,7 @@ fn link_outage(
     let mut marks = vec![(down, "link-lost")];
     let mut restore = up;
     if let Some(l) = liqo {
-        let detect = ns(l.liveness_interval_s * l.liveness_misses as f64);
+        let detect = ns(l.detection_s());
         if duration_s > 0.0 && up - down >= detect {
             marks.push((down + detect, "tunnel-down-detected"));
             restore = up + ns(l.tunnel_reconnect_s);
