@@ -16,7 +16,7 @@ fn sessions(c: &mut Criterion) {
         load_experiment(&Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/scale-1k.toml"))
             .unwrap();
     let s = exp.config.sessions.as_ref().unwrap();
-    let platform = build_platform(s, &exp.topologies[0], exp.config.fidelity(), s.capacity);
+    let platform = build_platform(s, &exp.topologies[0], s.capacity);
     let settings = SessionSettings {
         duration: SimDuration::from_secs_f64(8640.0),
         scrape: SimDuration::from_secs_f64(s.scrape_interval_s),

@@ -133,7 +133,18 @@ fn session_fidelities_agree_on_a_mid_size_scenario() {
     e.config.duration_s = 3600.0;
     e.config.runs = 1;
     let frame = session_quantiles(e.clone(), Fidelity::Frame);
-    let flow = session_quantiles(e, Fidelity::Flow);
+    let flow = session_quantiles(e.clone(), Fidelity::Flow);
+    // Mean and the share of session time over budget, strategy by strategy.
+    let frame_moments = session_moments(e.clone(), Fidelity::Frame);
+    let flow_moments = session_moments(e, Fidelity::Flow);
+    for (a, b) in frame_moments.iter().zip(&flow_moments) {
+        eprintln!("fidelity-eu mean, p99, SLO: frame {a:?} flow {b:?}");
+        assert!(within(b.0, a.0, 0.10), "mean: frame {a:?} flow {b:?}");
+        assert!(
+            within(b.2, a.2, 0.10),
+            "SLO violation: frame {a:?} flow {b:?}"
+        );
+    }
     assert_eq!(frame.len(), 2);
     for a in &frame {
         assert!(
@@ -145,4 +156,68 @@ fn session_fidelities_agree_on_a_mid_size_scenario() {
         );
     }
     assert_within_tolerance(&frame, &flow, "fidelity-eu");
+}
+
+/// Per strategy: mean, p99 and SLO violation ratio (averaged over runs) of a session
+/// experiment.
+fn session_moments(mut e: LoadedExperiment, fidelity: Fidelity) -> Vec<(f64, f64, f64)> {
+    e.config.fidelity = Some(fidelity);
+    let r = run_sessions(&e, RunOptions::default()).unwrap();
+    r.strategies
+        .iter()
+        .map(|name| {
+            let rows: Vec<_> = r.rows.iter().filter(|x| &x.strategy == name).collect();
+            let n = rows.len() as f64;
+            let avg = |f: &dyn Fn(&xrplace::metrics::sessions::SessionSummary) -> f64| {
+                rows.iter().map(|x| f(&x.summary)).sum::<f64>() / n
+            };
+            (
+                avg(&|s| s.latency_mean_ms),
+                avg(&|s| s.latency_p99_ms),
+                avg(&|s| s.slo_violation_ratio),
+            )
+        })
+        .collect()
+}
+
+fn within(flow: f64, frame: f64, tolerance: f64) -> bool {
+    (flow - frame).abs() <= tolerance * frame.abs()
+}
+
+#[test]
+fn few_periodic_streams_at_high_load_agree() {
+    // Twenty 72 fps sessions load one edge egress (1.1111 Gbit/s) to 90 %.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/few-streams.toml");
+    let loaded = load_experiment(&path).unwrap();
+    // The same sessions with a link 100 times faster: no wait, a hundredth of the
+    // serialisation. A frame of 50 Mbit/s / 72 fps = 694,444 bits takes 0.625 ms at
+    // 1.1111 Gbit/s and 0.00625 ms at 111.11 Gbit/s.
+    let mut idle = loaded.clone();
+    for s in &mut idle.topologies[0].sites {
+        s.intra_site_bandwidth_gbps *= 100.0;
+    }
+    let serialisation_ms = 694_444.44 / 1.1111e9 * 1e3;
+    let extra_ms = serialisation_ms * (1.0 - 0.01);
+    let (idle_mean, _, _) = session_moments(idle, Fidelity::Frame)[0];
+    let frame = session_moments(loaded.clone(), Fidelity::Frame)[0];
+    let flow = session_moments(loaded, Fidelity::Flow)[0];
+    let frame_wait = frame.0 - idle_mean - extra_ms;
+    let flow_wait = flow.0 - idle_mean - extra_ms;
+    eprintln!(
+        "mean wait frame {frame_wait:.4} flow {flow_wait:.4} ms; p99 {:.3} / {:.3} ms; \
+         SLO violation {:.4} / {:.4}",
+        frame.1, flow.1, frame.2, flow.2
+    );
+    // Poisson arrivals (M/D/1) would wait 0.9 x 0.625 / (2 x 0.1) = 2.81 ms on average.
+    let md1_ms = 0.9 * serialisation_ms / (2.0 * 0.1);
+    assert!(
+        frame_wait > 0.1 && frame_wait < 0.5 * md1_ms,
+        "{frame_wait}"
+    );
+    assert!(within(flow_wait, frame_wait, 0.10), "mean wait");
+    assert!(within(flow.1, frame.1, 0.10), "p99");
+    assert!(
+        frame.2 > 0.05 && within(flow.2, frame.2, 0.10),
+        "SLO violation ratio"
+    );
 }

@@ -198,9 +198,13 @@ fn candidates_say_where_they_came_from_and_how_many_runs_they_got() {
         .iter()
         .filter_map(|r| r["move"].split(' ').next().map(String::from))
         .collect();
-    for m in ["shrink", "exchange"] {
-        assert!(moves.contains(m), "no {m} move in {moves:?}");
-    }
+    // Shrinks, and a move of several clusters at once (a combination of shrinks or an
+    // exchange: which one the search reaches depends on the SLO margins it meets).
+    assert!(moves.contains("shrink"), "no shrink move in {moves:?}");
+    assert!(
+        moves.contains("combine") || moves.contains("exchange"),
+        "no move of several clusters in {moves:?}"
+    );
     // Same outputs on one thread.
     let one = dir.join("one");
     plan(&variant, &one, &["--threads", "1"]);

@@ -303,6 +303,12 @@ pub struct LocalPathConfig {
     pub mtu_bytes: u32,
     /// CNI forwarding cost per packet, microseconds.
     pub cni_us_per_packet: f64,
+    /// Node network link between a pod's node and an interconnect's gateway node, Gbit/s:
+    /// the in-cluster legs (Liqo's Geneve tunnels to its gateway pod, Submariner's VXLAN
+    /// legs to the active gateway) serialise their encapsulated packets on it. Estimate:
+    /// a 10 GbE node NIC (the measured testbeds of docs/interconnect-sources.md use 25 and
+    /// 100 GbE).
+    pub node_link_gbps: f64,
 }
 
 impl Default for LocalPathConfig {
@@ -310,6 +316,7 @@ impl Default for LocalPathConfig {
         LocalPathConfig {
             mtu_bytes: 1450,
             cni_us_per_packet: 1.0,
+            node_link_gbps: 10.0,
         }
     }
 }
@@ -322,7 +329,8 @@ pub struct LiqoPathConfig {
     pub mtu_bytes: u32,
     /// WireGuard encapsulation per packet, bytes (60 IPv4, 80 IPv6).
     pub wireguard_overhead_bytes: u32,
-    /// Geneve encapsulation on the pod-to-gateway leg, bytes.
+    /// Geneve encapsulation on the pod-to-gateway leg, bytes (its packets are this much
+    /// longer on the node link, `paths.local.node_link_gbps`).
     pub geneve_overhead_bytes: u32,
     /// CNI forwarding cost per packet on each in-cluster leg, microseconds.
     pub cni_us_per_packet: f64,
@@ -611,6 +619,12 @@ fn validate_cluster(
 fn validate_paths(c: &Checker, p: &PathsConfig) -> Result<(), ConfigError> {
     check_mtu(c, "paths.local.mtu_bytes", p.local.mtu_bytes, 0)?;
     c.non_negative("paths.local.cni_us_per_packet", p.local.cni_us_per_packet)?;
+    c.within(
+        "paths.local.node_link_gbps",
+        p.local.node_link_gbps,
+        1e-3,
+        1e4,
+    )?;
     let l = &p.liqo;
     check_mtu(
         c,

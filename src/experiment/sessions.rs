@@ -372,7 +372,7 @@ pub fn run_session_jobs(
     let platforms: Vec<SessionPlatform> = exp
         .topologies
         .iter()
-        .map(|t| build_platform(s, t, cfg.fidelity(), s.capacity))
+        .map(|t| build_platform(s, t, s.capacity))
         .collect();
     let points = sweep_points(exp, s);
     let seed = opts.seed.unwrap_or(cfg.seed);

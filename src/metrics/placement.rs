@@ -131,8 +131,8 @@ impl SessionObserver for PlacementRecorder {
     fn offloaded(&mut self) {
         self.sessions.offloaded();
     }
-    fn latency(&mut self, app: u32, ms: f64, over_budget: bool, weight_us: u64) {
-        self.sessions.latency(app, ms, over_budget, weight_us);
+    fn latency(&mut self, app: u32, ms: f64, over_budget_us: u64, weight_us: u64) {
+        self.sessions.latency(app, ms, over_budget_us, weight_us);
     }
     fn overloaded(&mut self, app: u32, weight_us: u64) {
         self.sessions.overloaded(app, weight_us);

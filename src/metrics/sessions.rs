@@ -52,12 +52,11 @@ struct AppLatency {
 }
 
 impl AppLatency {
-    fn record(&mut self, ns: u64, over_budget: bool, weight_us: u64) {
+    fn record(&mut self, ns: u64, over_budget_us: u64, weight_us: u64) {
         self.latency_ns.record_weighted(ns, weight_us);
         self.ns_us += ns as u128 * weight_us as u128;
         self.observed_us += weight_us;
-        // Without a branch: at frame fidelity, whether a frame is over budget is data.
-        self.over_budget_us += weight_us * over_budget as u64;
+        self.over_budget_us += over_budget_us;
     }
 
     fn add(&mut self, o: &AppLatency) {
@@ -154,7 +153,7 @@ impl SessionObserver for SessionRecorder {
     fn offloaded(&mut self) {
         self.offloaded += 1;
     }
-    fn latency(&mut self, app: u32, ms: f64, over_budget: bool, weight_us: u64) {
+    fn latency(&mut self, app: u32, ms: f64, over_budget_us: u64, weight_us: u64) {
         // Nearest ns without a libm call (latencies are positive and far below 2^63 ns,
         // where the cast through i64 is one instruction).
         let ns = (ms * 1e6 + 0.5).max(0.0) as i64 as u64;
@@ -162,7 +161,7 @@ impl SessionObserver for SessionRecorder {
         if a >= self.apps.len() {
             self.apps.resize_with(a + 1, AppLatency::default);
         }
-        self.apps[a].record(ns, over_budget, weight_us);
+        self.apps[a].record(ns, over_budget_us, weight_us);
     }
     fn overloaded(&mut self, app: u32, weight_us: u64) {
         let a = app as usize;
@@ -352,13 +351,13 @@ mod tests {
     fn mean_latency_is_weighted_by_session_time_and_independent_of_grouping() {
         // 10 ms for 3 s and 20 ms for 1 s: (10*3 + 20*1) / 4 = 12.5 ms.
         let mut grouped = SessionRecorder::default();
-        grouped.latency(0, 10.0, false, 3_000_000);
-        grouped.latency(0, 20.0, true, 1_000_000);
+        grouped.latency(0, 10.0, 0, 3_000_000);
+        grouped.latency(0, 20.0, 1_000_000, 1_000_000);
         let mut single = SessionRecorder::default();
         for _ in 0..3 {
-            single.latency(0, 10.0, false, 1_000_000);
+            single.latency(0, 10.0, 0, 1_000_000);
         }
-        single.latency(0, 20.0, true, 1_000_000);
+        single.latency(0, 20.0, 1_000_000, 1_000_000);
         let (a, b) = (grouped.summary(), single.summary());
         assert!(
             (a.latency_mean_ms - 12.5).abs() < 1e-9,
@@ -373,8 +372,8 @@ mod tests {
     fn applications_are_reported_apart_and_add_up_to_the_run() {
         // App 0: 10 ms for 1 h; app 2: 30 ms (over budget) for 1 h; app 1 never reports.
         let mut r = SessionRecorder::default();
-        r.latency(2, 30.0, true, 3_600_000_000);
-        r.latency(0, 10.0, false, 3_600_000_000);
+        r.latency(2, 30.0, 3_600_000_000, 3_600_000_000);
+        r.latency(0, 10.0, 0, 3_600_000_000);
         let s = r.summary();
         assert_eq!(s.per_app.len(), 3);
         let (a, b, c) = (s.per_app[0], s.per_app[1], s.per_app[2]);

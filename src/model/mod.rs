@@ -3,9 +3,12 @@
 
 pub mod allocatable;
 pub mod app;
+pub mod egress;
+pub mod frame_spread;
 pub mod ids;
 pub mod interconnect;
 pub mod nearest;
+pub mod normal;
 pub mod path;
 pub mod platform;
 pub mod provisioning;

@@ -214,7 +214,11 @@ impl PathModel {
         };
         let geneve = Hop {
             name: "geneve-leg",
-            per_packet_ns: us_to_ns(p.cni_us_per_packet),
+            per_packet_ns: Self::leg_packet_ns(
+                params,
+                p.cni_us_per_packet,
+                p.mtu_bytes + p.geneve_overhead_bytes,
+            ),
             fixed_ns: 0,
             per_frame_ns: 0,
             cpu_ns_per_packet: 0,
@@ -317,7 +321,11 @@ impl PathModel {
         };
         let leg = Hop {
             name: "gateway-leg",
-            per_packet_ns: us_to_ns(params.local.cni_us_per_packet),
+            per_packet_ns: Self::leg_packet_ns(
+                params,
+                params.local.cni_us_per_packet,
+                ic.pod_mtu_bytes + ic.leg_overhead_bytes,
+            ),
             fixed_ns: 0,
             per_frame_ns: 0,
             cpu_ns_per_packet: 0,
@@ -350,6 +358,14 @@ impl PathModel {
             hops,
             ..Self::over(route)
         }
+    }
+
+    /// One packet on an in-cluster leg to a gateway node, ns: the CNI's forwarding cost
+    /// plus putting the encapsulated packet (`packet_bytes` before Ethernet framing) on the
+    /// node link.
+    fn leg_packet_ns(params: &PathsConfig, cni_us: f64, packet_bytes: u32) -> u64 {
+        let bits = 8 * (packet_bytes + ETHERNET_FRAMING_BYTES) as u64;
+        us_to_ns(cni_us) + serialization_ns(bits, params.local.node_link_gbps)
     }
 
     fn wan_hop(route: &Route, wire_bits: u64) -> Hop {
@@ -495,6 +511,15 @@ bandwidth_gbps = 10
         assert_eq!(gw.per_packet_ns, 4602);
         let slowest = p.hops.iter().map(|h| h.per_packet_ns).max().unwrap();
         assert_eq!(slowest, 4602);
+        // The Geneve legs: CNI 1 µs + (1340 + 50 + 38) B * 8 = 11424 bits on the 10 Gbit/s
+        // node link = 1142 ns.
+        let legs: Vec<u64> = p
+            .hops
+            .iter()
+            .filter(|h| h.name == "geneve-leg")
+            .map(|h| h.per_packet_ns)
+            .collect();
+        assert_eq!(legs, [2142, 2142]);
     }
     /// One-way delay of a 10-packet TCP frame through an idle path on a 10 ms, 10 Gbit/s
     /// route, by hand from the sourced defaults (`docs/interconnects.md`): a server
@@ -505,9 +530,11 @@ bandwidth_gbps = 10
     #[test]
     fn named_kinds_match_hand_computed_one_way_delays() {
         let cases = [
-            // legs 1000 + 2 x (12304 / 2.6 = 4732 + 49500) + wan 12304 / 10 = 1230 + legs
-            // 1000 = 111694; + 9 x 4732 = 42588; + 5e6.
-            (PathKind::Submariner, 5_154_282),
+            // legs to the gateway nodes: CNI 1000 + VXLAN packet (1438 + 50 + 38) x 8 =
+            // 12208 bits on the 10 Gbit/s node link = 1221, so 2221 each; 2221 + 2 x
+            // (12304 / 2.6 = 4732 + 49500) + wan 12304 / 10 = 1230 + 2221 = 114136;
+            // + 9 x 4732 = 42588; + 5e6.
+            (PathKind::Submariner, 5_156_724),
             // 3 x (11904 / 8.6 = 1384 + 114 / 3 = 38000 + 250000) + wan 1190 = 869342;
             // + 9 x 1384 = 12456; + 5e6.
             (PathKind::Istio, 5_881_798),

@@ -4,7 +4,7 @@
 //! from the access site to the cluster's site, processing one frame on the cluster's CPU
 //! stretched by contention at its utilisation (the same formula as frame fidelity,
 //! [`crate::model::platform::contention_stretch`]), serialising the frame at the site's bandwidth
-//! with M/D/1 queueing at the link's utilisation, and, when the cluster is not the user's
+//! after its wait behind the other sessions' frames there ([`crate::model::egress`]), and, when the cluster is not the user's
 //! home cluster, the cross-cluster path's hop costs (Liqo gateways, NodePort NAT, sidecars)
 //! from [`crate::model::PathModel`]. Components placed on the central cluster hold their
 //! share of CPU and memory there; if a frame waits for them, the round trip to the central
@@ -12,6 +12,8 @@
 
 use crate::config::experiment::Protocol;
 use crate::config::sessions::{ComponentPlacement, SessionAppConfig};
+use crate::model::egress::EgressWait;
+use crate::model::frame_spread::{FrameSpread, FRAME_SIZE_SD};
 #[cfg(doc)]
 use crate::model::platform::contention_stretch;
 
@@ -95,13 +97,6 @@ impl SessionApp {
     }
 }
 
-/// Mean wait in an M/D/1 queue with service time `service` at utilisation `rho` (capped at
-/// 0.95): rho * service / (2 (1 - rho)).
-pub fn md1_wait(service: f64, rho: f64) -> f64 {
-    let r = rho.clamp(0.0, 0.95);
-    r * service / (2.0 * (1.0 - r))
-}
-
 /// What a session's latency depends on besides the application.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LatencyInputs {
@@ -118,16 +113,37 @@ pub struct LatencyInputs {
     pub cpu_speed: f64,
     /// Bottleneck bandwidth towards the user, Gbit/s.
     pub bandwidth_gbps: f64,
-    /// Its utilisation, 0..1.
-    pub link_util: f64,
+    /// Mean wait there behind other sessions' frames, ms ([`crate::model::egress`]).
+    pub egress_wait_ms: f64,
 }
 
 /// Motion-to-photon latency of a session, ms.
 pub fn session_latency_ms(app: &SessionApp, x: &LatencyInputs) -> f64 {
+    2.0 * x.access_ms + x.rtt_ms + x.path_ms + size_scaled_ms(app, x) + x.egress_wait_ms
+}
+
+/// The part of a frame's latency that scales with its size: processing (stretched by
+/// contention) and serialisation at the bottleneck, ms.
+fn size_scaled_ms(app: &SessionApp, x: &LatencyInputs) -> f64 {
     let proc = app.ms_per_frame / x.cpu_speed;
     let ser = app.frame_bits / (x.bandwidth_gbps * 1e9) * 1e3;
-    let cpu = proc * x.cpu_stretch;
-    2.0 * x.access_ms + x.rtt_ms + x.path_ms + cpu + ser + md1_wait(ser, x.link_util)
+    proc * x.cpu_stretch + ser
+}
+
+/// How a session's frames spread around [`session_latency_ms`]: route jitter of sd
+/// `jitter_sd_ms` each way, frame size (it scales processing and serialisation) and the
+/// egress `wait` (ms).
+pub fn frame_spread(
+    app: &SessionApp,
+    x: &LatencyInputs,
+    jitter_sd_ms: f64,
+    wait: EgressWait,
+) -> FrameSpread {
+    FrameSpread {
+        jitter_sd_ms,
+        size_sd_ms: FRAME_SIZE_SD * size_scaled_ms(app, x),
+        wait,
+    }
 }
 
 #[cfg(test)]
@@ -165,7 +181,7 @@ mod tests {
             cpu_stretch: 1.0,
             cpu_speed: 1.0,
             bandwidth_gbps: 10.0,
-            link_util: 0.0,
+            egress_wait_ms: 0.0,
         };
         // 2 * 2 + 4 + 0.5 + 5 + 0.5 Mbit / 10 Gbit/s = 0.05 ms.
         assert!((session_latency_ms(&app(), &x) - 13.55).abs() < 1e-9);
@@ -175,11 +191,14 @@ mod tests {
             ..x
         };
         assert!((session_latency_ms(&app(), &busy) - (13.55 + 5.0 / 3.0)).abs() < 1e-9);
-        // A loaded link adds M/D/1 wait: 0.5 * 0.05 / (2 * 0.5) = 0.025 ms.
+        // A loaded link adds its wait.
         let link = LatencyInputs {
-            link_util: 0.5,
+            egress_wait_ms: 0.025,
             ..x
         };
         assert!((session_latency_ms(&app(), &link) - 13.575).abs() < 1e-9);
+        // Frames spread by 10.5 % of processing and serialisation: 0.105 * 5.05 ms.
+        let s = frame_spread(&app(), &x, 0.3, EgressWait::NONE);
+        assert!((s.size_sd_ms - 0.53025).abs() < 1e-9);
     }
 }

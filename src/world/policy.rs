@@ -114,7 +114,7 @@ impl PlacementRequest<'_> {
                 cpu_stretch: o.cpu_stretch,
                 cpu_speed: c.cpu_speed,
                 bandwidth_gbps: c.bandwidth_gbps,
-                link_util: 0.0,
+                egress_wait_ms: 0.0,
             },
         ) + self.users.penalty_ms(c)
             + if self.app.central_in_path {

@@ -460,12 +460,7 @@ impl<'a> PlanSearch<'a> {
         }
         let naive_nodes = vec![self.space.biggest(); self.candidates.len()];
         let (t, _) = self.tried.resized(&naive_nodes);
-        let platform = build_platform(
-            self.s,
-            &t,
-            self.exp.config.fidelity(),
-            CapacityModel::Allocatable,
-        );
+        let platform = build_platform(self.s, &t, CapacityModel::Allocatable);
         let x = BoundInputs {
             exp: self.exp,
             s: self.s,

@@ -37,12 +37,7 @@ impl Simulator<'_> {
             .par_iter()
             .map(|(nodes, _)| {
                 let (t, kept) = self.resized(nodes);
-                let platform = build_platform(
-                    self.s,
-                    &t,
-                    self.exp.config.fidelity(),
-                    CapacityModel::Allocatable,
-                );
+                let platform = build_platform(self.s, &t, CapacityModel::Allocatable);
                 (t, kept, platform)
             })
             .collect();

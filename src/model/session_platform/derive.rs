@@ -5,7 +5,7 @@
 //! the result is the same for any thread count).
 
 use super::{Candidate, SessionPlatform};
-use crate::config::kinds::{Fidelity, PathKind, Protocol};
+use crate::config::kinds::{PathKind, Protocol};
 use crate::config::sessions::{CapacityModel, SessionsConfig};
 use crate::config::topology::{Tier, TopologyConfig};
 use crate::model::allocatable::Resources;
@@ -37,7 +37,6 @@ struct Inputs<'a> {
     cross: PathKind,
     k: usize,
     standby: &'a [ClusterId],
-    frames: bool,
     /// Clusters at each site, by id.
     at_site: Vec<Vec<ClusterId>>,
     access: Vec<bool>,
@@ -50,12 +49,11 @@ struct Inputs<'a> {
     search: NearestSites<'a>,
 }
 
-/// Builds the static platform: candidate clusters per site with their path costs (and,
-/// for frame fidelity, their routes' jitter), and the capacity sessions may reserve.
+/// Builds the static platform: candidate clusters per site with their path costs and their
+/// routes' jitter, and the capacity sessions may reserve.
 pub fn build_platform(
     s: &SessionsConfig,
     topo_cfg: &TopologyConfig,
-    fidelity: Fidelity,
     capacity: CapacityModel,
 ) -> SessionPlatform {
     let mut topology = Topology::from_config(topo_cfg);
@@ -83,7 +81,6 @@ pub fn build_platform(
             &apps,
             s,
             &standby,
-            fidelity,
             &access_sites,
             central,
         );
@@ -130,7 +127,6 @@ impl<'a> Inputs<'a> {
         apps: &'a [SessionApp],
         s: &SessionsConfig,
         standby: &'a [ClusterId],
-        fidelity: Fidelity,
         access_sites: &'a [u32],
         central: Option<ClusterId>,
     ) -> Self {
@@ -151,7 +147,6 @@ impl<'a> Inputs<'a> {
             cross: s.cross_cluster_path,
             k: s.candidates_per_site as usize,
             standby,
-            frames: fidelity == Fidelity::Frame,
             at_site,
             access,
             access_sites,
@@ -277,13 +272,10 @@ impl<'a> Inputs<'a> {
                     bandwidth_gbps: t.sites[k.site.ix()].intra_site_bandwidth_gbps,
                     cpu_speed: k.cpu_speed_ratio,
                     site: k.site.0,
-                    jitter_ms: if self.frames {
-                        self.search
-                            .route_to(sc, k.site)
-                            .map_or(0.0, |r| r.jitter_ms)
-                    } else {
-                        0.0
-                    },
+                    jitter_ms: self
+                        .search
+                        .route_to(sc, k.site)
+                        .map_or(0.0, |r| r.jitter_ms),
                     near_rtt_ms: [f32::INFINITY; super::NEAR_ACCESS_SITES],
                 }
             })
@@ -426,7 +418,7 @@ users = {users}
         ) {
             let cfg = random_topology(n, &coords, &links, derive);
             let s = sessions(k, 3);
-            let p = build_platform(&s, &cfg, Fidelity::Flow, CapacityModel::Nodes);
+            let p = build_platform(&s, &cfg, CapacityModel::Nodes);
             let t = &p.topology;
             for site in 0..n {
                 let row = t.rtt_from(SiteId(site as u32));

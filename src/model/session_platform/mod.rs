@@ -89,7 +89,8 @@ pub struct Candidate {
     /// The cluster's site.
     pub site: u32,
     /// Standard deviation of the one-way delay from the access site to the cluster's site
-    /// around its mean, ms (frame fidelity draws it per frame; 0 in flow fidelity).
+    /// around its mean, ms (frame fidelity draws it per frame; flow fidelity spreads its
+    /// sessions' frames by it).
     pub jitter_ms: f64,
     /// RTT from each of the site's [`SessionPlatform::near_access`] sites (same order) to
     /// this cluster's site, ms: what the other users of a shared session see.

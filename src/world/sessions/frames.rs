@@ -14,14 +14,12 @@ use super::roster::{Roster, Session};
 use crate::engine::rng::truncated_normal;
 use crate::engine::time::round_non_negative;
 use crate::engine::{EventQueue, SimDuration, SimTime, StreamRng};
+use crate::model::frame_spread::FRAME_SIZE_SD;
 use crate::model::session_platform::SessionPlatform;
 use rand::Rng;
 
 /// Most frames of one session processed at once at frame fidelity (one per whole core).
 const MAX_FRAME_LANES: usize = 4;
-
-/// Standard deviation of a frame's size relative to its mean (3GPP TR 38.838).
-const FRAME_SIZE_SD: f64 = 0.105;
 
 /// A session's frame state, with what its frames need of its placement and of the network
 /// copied in one place (rebuilt when the session moves to another candidate or a fault
@@ -268,7 +266,12 @@ impl Frames {
         } else {
             weight_us(1 + skipped, f.interval_ns)
         };
-        obs.latency(f.app, ms, ms > w.p.slo_latency_ms, weight_us);
+        let over_us = if ms > w.p.slo_latency_ms {
+            weight_us
+        } else {
+            0
+        };
+        obs.latency(f.app, ms, over_us, weight_us);
     }
 }
 

@@ -6,6 +6,7 @@
 //! recomputes only what changed.
 
 use crate::engine::SimTime;
+use crate::model::egress::{site_wait_ms, EgressWait};
 use crate::model::platform::StretchTable;
 use crate::model::session::SessionApp;
 use crate::model::session_platform::SessionPlatform;
@@ -78,6 +79,10 @@ pub struct Ledger<'a> {
     p: &'a SessionPlatform,
     load: Vec<ClusterLoad>,
     site_load_mbps: Vec<f64>,
+    /// Sessions sending out of each site (one periodic stream each).
+    site_streams: Vec<u32>,
+    /// Sum over those sessions of bitrate (Mbit/s) x burst (bits per frame interval).
+    site_burst_mbps_bits: Vec<f64>,
     /// Processing slowdown of each cluster at its utilisation (kept up to date by every
     /// reservation: frames read it for every frame).
     stretch: Vec<f64>,
@@ -105,6 +110,8 @@ impl<'a> Ledger<'a> {
             tables: Vec::new(),
             table_of: Vec::with_capacity(p.topology.clusters.len()),
             site_load_mbps: vec![0.0; p.topology.sites.len()],
+            site_streams: vec![0; p.topology.sites.len()],
+            site_burst_mbps_bits: vec![0.0; p.topology.sites.len()],
             hosted: vec![0; p.apps.len() * p.topology.clusters.len()],
             changed_clusters: Changes::new(p.topology.clusters.len()),
             changed_sites: Changes::new(p.topology.sites.len()),
@@ -152,6 +159,18 @@ impl<'a> Ledger<'a> {
     #[inline]
     pub fn site_load_mbps(&self, i: usize) -> f64 {
         self.site_load_mbps[i]
+    }
+
+    /// The wait at site `i`'s egress link when it carries `bandwidth_gbps` now, ms; `None`
+    /// while its reserved bandwidth is at or above that (overloaded).
+    pub fn egress_wait_ms(&self, i: usize, bandwidth_gbps: f64) -> Option<EgressWait> {
+        let load = self.site_load_mbps[i];
+        let burst_bits = if load > 0.0 {
+            self.site_burst_mbps_bits[i] / load
+        } else {
+            0.0
+        };
+        site_wait_ms(self.site_streams[i], load, burst_bits, bandwidth_gbps)
     }
 
     /// Cores and memory (MiB) cluster `i` offers now: none while down or absent, less after
@@ -253,9 +272,7 @@ impl<'a> Ledger<'a> {
                 }),
             "reservation beyond capacity"
         );
-        let site = self.p.topology.cluster(c).site.ix();
-        self.site_load_mbps[site] += app.bitrate_mbps;
-        self.changed_sites.mark(site);
+        self.send(app, c, 1);
     }
 
     /// Frees what [`Self::hold`] booked.
@@ -263,8 +280,24 @@ impl<'a> Ledger<'a> {
         let app = &self.p.apps[a as usize];
         self.hosted[a as usize * self.load.len() + c.ix()] -= 1;
         self.reserve(app, c, -1.0);
+        self.send(app, c, -1);
+    }
+
+    /// Adds (`sign` = 1) or removes (-1) a session's stream out of `c`'s site.
+    fn send(&mut self, app: &SessionApp, c: ClusterId, sign: i32) {
         let site = self.p.topology.cluster(c).site.ix();
-        self.site_load_mbps[site] = (self.site_load_mbps[site] - app.bitrate_mbps).max(0.0);
+        self.site_streams[site] = self.site_streams[site].saturating_add_signed(sign);
+        if self.site_streams[site] == 0 {
+            // Nothing left to send: no rounding residue either.
+            self.site_load_mbps[site] = 0.0;
+            self.site_burst_mbps_bits[site] = 0.0;
+        } else {
+            let s = sign as f64;
+            let burst = app.frame_bits * app.users as f64;
+            self.site_load_mbps[site] = (self.site_load_mbps[site] + s * app.bitrate_mbps).max(0.0);
+            self.site_burst_mbps_bits[site] =
+                (self.site_burst_mbps_bits[site] + s * app.bitrate_mbps * burst).max(0.0);
+        }
         self.changed_sites.mark(site);
     }
 

@@ -38,8 +38,10 @@ pub trait SessionObserver {
     /// standing for `weight_us` of session time (µs): at flow fidelity one or more
     /// sessions at one or more scrapes (a scrape interval each), at frame fidelity one
     /// frame interval (more after skipped frames). Integer weights make the totals
-    /// independent of how samples are grouped.
-    fn latency(&mut self, app: u32, ms: f64, over_budget: bool, weight_us: u64);
+    /// independent of how samples are grouped. `over_budget_us` of that time is over the
+    /// latency budget: at frame fidelity all of a frame's or none, at flow fidelity the
+    /// expected share of the sessions' frames over it ([`crate::model::frame_spread`]).
+    fn latency(&mut self, app: u32, ms: f64, over_budget_us: u64, weight_us: u64);
     /// Sessions of application `app` stood for `weight_us` of session time (µs) behind a
     /// queue at or above utilisation 1: their latency has no bound, so the time counts as
     /// over budget and is reported as overloaded rather than as a latency.

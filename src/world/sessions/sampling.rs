@@ -7,7 +7,10 @@
 //! (its size, its cluster's load, its cluster's site's link load, a fault on the network);
 //! otherwise the scrapes it goes through are counted and reported together when it changes
 //! or the run ends. A recomputed latency that rounds to the same nanosecond (what the
-//! histogram records) and the same side of the budget continues the group's run. The
+//! histogram records) and the same time over budget continues the group's run. The time
+//! over budget is the expected share of the sessions' frames over it, from how frames
+//! spread around the mean (route jitter, frame size, egress wait; see
+//! [`crate::model::frame_spread`]), not a threshold on the mean. The
 //! histogram and the time over budget are sums of integer microseconds, so they are
 //! exactly what sampling every session at every scrape gives.
 
@@ -15,7 +18,8 @@ use super::ledger::Ledger;
 use super::network::Network;
 use super::observer::SessionObserver;
 use super::roster::{Membership, Roster};
-use crate::model::session::{session_latency_ms, LatencyInputs};
+use crate::model::frame_spread::{share_over, spread_deviations, FrameSpread, SPREAD_BANDS};
+use crate::model::session::{frame_spread, session_latency_ms, LatencyInputs};
 use crate::model::session_platform::SessionPlatform;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -59,6 +63,8 @@ struct Group {
     path_ms: f64,
     cpu_speed: f64,
     bandwidth_gbps: f64,
+    /// Standard deviation of the route's one-way delay, ms.
+    jitter_ms: f64,
     /// How much worse the slowest other user fares, ms.
     penalty_ms: f64,
     /// Wait for central components, ms.
@@ -69,6 +75,10 @@ struct Group {
     counted: u32,
     /// Latency at the scrapes since `since`, ms.
     ms: f64,
+    /// Of one session's scrape interval, the time its frames spend over budget then, µs.
+    over_us: u64,
+    /// How its frames spread around `ms`.
+    spread: FrameSpread,
     /// The first scrape of the current run of `counted` sessions at latency `ms`.
     since: u64,
     /// Size or inputs changed since the last scrape.
@@ -97,6 +107,8 @@ pub struct Sampler {
     scrapes: u64,
     /// One scrape interval, µs.
     weight_us: u64,
+    /// Its share in each band of [`SPREAD_BANDS`], µs (they add up to `weight_us`).
+    band_us: [u64; SPREAD_BANDS.len()],
     net_version: u64,
 }
 
@@ -119,6 +131,7 @@ impl Sampler {
             stretch: (0..ledger.len()).map(|i| ledger.stretch(i)).collect(),
             scrapes: 0,
             weight_us: (scrape_s * 1e6 + 0.5) as u64,
+            band_us: band_weights((scrape_s * 1e6 + 0.5) as u64),
             net_version: 0,
         }
     }
@@ -158,6 +171,7 @@ impl Sampler {
             path_ms: c.path_ms[m.app as usize],
             cpu_speed: c.cpu_speed,
             bandwidth_gbps: c.bandwidth_gbps,
+            jitter_ms: c.jitter_ms,
             penalty_ms: m.penalty_ms,
             central_ms: if app.central_in_path {
                 c.central_ms[m.app as usize]
@@ -167,6 +181,8 @@ impl Sampler {
             count: 0,
             counted: 0,
             ms: 0.0,
+            over_us: 0,
+            spread: NO_SPREAD,
             since: self.scrapes,
             dirty: false,
             free: false,
@@ -242,8 +258,9 @@ impl Sampler {
     }
 
     /// Recomputes group `g`'s latency at this scrape. If its size changed, or its latency
-    /// no longer rounds to the same nanosecond or side of the budget, the scrapes of its
-    /// run so far are reported and a new run starts; an empty group is forgotten.
+    /// no longer rounds to the same nanosecond or its time over budget to the same
+    /// microsecond, the scrapes of its run so far are reported and a new run starts; an
+    /// empty group is forgotten.
     fn refresh(
         &mut self,
         p: &SessionPlatform,
@@ -252,44 +269,28 @@ impl Sampler {
         g: u32,
         obs: &mut impl SessionObserver,
     ) {
-        let group = self.groups[g as usize];
-        let (site, _, app, _) = group.key;
-        let k = group.site as usize;
-        let link_util = ledger.site_load_mbps(k) / (p.site_bandwidth_gbps[k] * 1000.0);
-        let ms = if group.count == 0 {
-            f64::NAN
-        } else if link_util >= 1.0 {
-            // The site's egress queue grows without bound: overloaded, not merely slow.
-            f64::INFINITY
+        let group = &self.groups[g as usize];
+        let (ms, over_us, spread) = if group.count == 0 {
+            (f64::NAN, 0, NO_SPREAD)
         } else {
-            session_latency_ms(
-                &p.apps[app as usize],
-                &LatencyInputs {
-                    access_ms: group.access_ms,
-                    rtt_ms: group.rtt_ms + net.extra_rtt_ms(site as usize, k),
-                    path_ms: group.path_ms,
-                    cpu_stretch: self.stretch[group.cluster as usize],
-                    cpu_speed: group.cpu_speed,
-                    bandwidth_gbps: group.bandwidth_gbps * net.bandwidth_factor(k),
-                    link_util,
-                },
-            ) + group.penalty_ms
-                + group.central_ms
+            self.latency(p, ledger, net, group)
         };
-        let slo = p.slo_latency_ms;
         let same = group.count == group.counted
             && group.count > 0
             && ns(ms) == ns(group.ms)
-            && (ms > slo) == (group.ms > slo);
+            && over_us == group.over_us
+            && spread == group.spread;
         self.groups[g as usize].dirty = false;
         if same {
             return;
         }
-        self.flush(p, g, obs);
+        self.flush(g, obs);
         let group = &mut self.groups[g as usize];
         group.since = self.scrapes;
         group.counted = group.count;
         group.ms = ms;
+        group.over_us = over_us;
+        group.spread = spread;
         if group.count == 0 {
             group.free = true;
             self.index.remove(&group.key);
@@ -301,29 +302,84 @@ impl Sampler {
         }
     }
 
+    /// A group's mean latency now (ms; infinite behind an overloaded egress), the part of
+    /// one session's scrape interval its frames spend over budget (µs), and how they
+    /// spread around the mean.
+    fn latency(
+        &self,
+        p: &SessionPlatform,
+        ledger: &Ledger,
+        net: &Network,
+        group: &Group,
+    ) -> (f64, u64, FrameSpread) {
+        let (site, _, app, _) = group.key;
+        let k = group.site as usize;
+        let bandwidth_gbps = group.bandwidth_gbps * net.bandwidth_factor(k);
+        let Some(wait) = ledger.egress_wait_ms(k, bandwidth_gbps) else {
+            // The site's egress queue grows without bound: overloaded, not merely slow.
+            return (f64::INFINITY, self.weight_us, NO_SPREAD);
+        };
+        let app = &p.apps[app as usize];
+        let x = LatencyInputs {
+            access_ms: group.access_ms,
+            rtt_ms: group.rtt_ms + net.extra_rtt_ms(site as usize, k),
+            path_ms: group.path_ms,
+            cpu_stretch: self.stretch[group.cluster as usize],
+            cpu_speed: group.cpu_speed,
+            bandwidth_gbps,
+            egress_wait_ms: wait.mean,
+        };
+        let ms = session_latency_ms(app, &x) + group.penalty_ms + group.central_ms;
+        let spread = frame_spread(app, &x, group.jitter_ms, wait);
+        let share = share_over(ms, p.slo_latency_ms, &spread);
+        (ms, (share * self.weight_us as f64).round() as u64, spread)
+    }
+
     /// Reports group `g`'s latency for the scrapes since it last changed.
-    fn flush(&self, p: &SessionPlatform, g: u32, obs: &mut impl SessionObserver) {
+    fn flush(&self, g: u32, obs: &mut impl SessionObserver) {
         let group = &self.groups[g as usize];
         let scrapes = self.scrapes - group.since;
         if group.counted == 0 || scrapes == 0 {
             return;
         }
-        let weight = group.counted as u64 * scrapes * self.weight_us;
+        let sessions = group.counted as u64 * scrapes;
+        let app = group.key.2;
         if group.ms.is_infinite() {
-            obs.overloaded(group.key.2, weight);
-        } else {
-            obs.latency(group.key.2, group.ms, group.ms > p.slo_latency_ms, weight);
+            obs.overloaded(app, sessions * self.weight_us);
+            return;
+        }
+        // The frames' spread, band by band; the time over budget goes with the first.
+        let mut over = sessions * group.over_us;
+        for (d, w) in spread_deviations(&group.spread).iter().zip(self.band_us) {
+            obs.latency(app, (group.ms + d).max(0.0), over, sessions * w);
+            over = 0;
         }
     }
 
     /// The run ended: every group reports the scrapes since it last changed.
-    pub fn finish(&self, p: &SessionPlatform, obs: &mut impl SessionObserver) {
+    pub fn finish(&self, obs: &mut impl SessionObserver) {
         for g in 0..self.groups.len() as u32 {
             if !self.groups[g as usize].free {
-                self.flush(p, g, obs);
+                self.flush(g, obs);
             }
         }
     }
+}
+
+/// No spread (a group without sessions, or overloaded).
+const NO_SPREAD: FrameSpread = FrameSpread {
+    jitter_sd_ms: 0.0,
+    size_sd_ms: 0.0,
+    wait: crate::model::egress::EgressWait::NONE,
+};
+
+/// One scrape interval of `weight_us` split over [`SPREAD_BANDS`] in whole µs, the
+/// rounding left in the widest band so the parts add up exactly.
+fn band_weights(weight_us: u64) -> [u64; SPREAD_BANDS.len()] {
+    let mut w = SPREAD_BANDS.map(|(lo, hi)| ((hi - lo) * weight_us as f64).round() as u64);
+    let sum: u64 = w.iter().sum();
+    w[1] = (w[1] + weight_us).saturating_sub(sum);
+    w
 }
 
 /// A latency as the histogram records it: the nearest nanosecond.

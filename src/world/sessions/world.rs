@@ -128,7 +128,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             self.dispatch(ev, strategy, obs);
         }
         if let Some(sampler) = &self.sampler {
-            sampler.finish(self.p, obs);
+            sampler.finish(obs);
         }
         while let Some(&slot) = self.roster.active().last() {
             booking::release(self.p, &mut self.roster, &mut self.ledger, end, slot, obs);
