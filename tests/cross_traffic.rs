@@ -139,3 +139,58 @@ fn background_load_raises_p99_monotonically_and_flow_fidelity_follows() {
         );
     }
 }
+
+/// `summary.csv` of running the experiment at `path` with the binary: (bottleneck,
+/// its utilisation, overloaded) of the one scenario.
+fn summary_bottleneck(path: &Path, tag: &str) -> (String, f64, String) {
+    let out = fresh_dir(&format!("{tag}-out"));
+    common::xrplace_ok(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let row = r.records().next().unwrap().unwrap();
+    let cell = |name: &str| row[h.iter().position(|x| x == name).unwrap()].to_string();
+    (
+        cell("bottleneck"),
+        cell("bottleneck_util").parse().unwrap(),
+        cell("overloaded"),
+    )
+}
+
+#[test]
+fn the_summary_names_a_link_past_capacity_as_overloaded() {
+    // By hand: a 1 Mbit frame (30 Mbit/s at 30 fps) is 125,000 B, 86 TCP packets of
+    // 1,460 B payload; each is 1,538 B on the wire with Ethernet framing, 12,304 bits, or
+    // 246 µs on 50 Mbit/s: 21.2 ms per frame, 0.635 of the link at 30 fps. Two flows in one
+    // direction need 1.27 of it; one flow with 45 % background, 1.085.
+    let cases = [
+        (
+            "ov-single",
+            0.0,
+            vec!["ca", "cb", "ca", "ca"],
+            0.635,
+            "false",
+        ),
+        ("ov-shared", 0.0, vec!["ca", "cb", "ca", "cb"], 1.27, "true"),
+        ("ov-background", 0.45, vec!["ca", "cb"], 1.085, "true"),
+    ];
+    for (tag, background, placement, util, overloaded) in cases {
+        let p = files(
+            tag,
+            &topology(50.0, background),
+            &experiment(&placement, 5.0, "flow"),
+        );
+        let (at, u, flag) = summary_bottleneck(&p, tag);
+        assert!(at.starts_with("inter-site-link"), "{tag}: bottleneck {at}");
+        assert!(
+            (u - util).abs() < 0.02 * util,
+            "{tag}: utilisation {u}, by hand {util}"
+        );
+        assert_eq!(flag, overloaded, "{tag}");
+    }
+}

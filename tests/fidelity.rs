@@ -98,6 +98,14 @@ fn both_fidelities_flag_an_overloaded_chain() {
             );
         }
     }
+    // The summary says why: 20 ms of work per 16.7 ms frame, at least 1.2 of the renderer.
+    let r = run_experiment(&e, RunOptions::default()).unwrap();
+    for (s, neck) in r.scenarios.iter().zip(&r.bottlenecks) {
+        assert!(
+            neck.overloaded() && neck.util >= 1.2 && neck.at == "component:renderer",
+            "{s}: {neck:?}"
+        );
+    }
 }
 
 /// (strategy, p50 ms, p99 ms), averaged over runs, of a session

@@ -54,3 +54,36 @@ fn an_egress_queue_past_capacity_is_overloaded_and_over_budget() {
     // The latency figures describe the stable queues only: finite.
     assert!(tight.latency_p99_ms.is_finite() && tight.latency_mean_ms.is_finite());
 }
+
+#[test]
+fn session_time_at_the_cpu_stretch_cap_is_reported() {
+    // First-fit fills clusters to their last core; on nodes of a quarter of the cores
+    // some sessions run on clusters whose reservations reach the contention cap.
+    let mut e = eu(None);
+    e.config.sessions.as_mut().unwrap().strategies = vec!["first-fit".into()];
+    let cores: Vec<f64> = e.topologies[0]
+        .clusters
+        .iter()
+        .map(|c| c.vcpu_per_node)
+        .collect();
+    for c in &mut e.topologies[0].clusters {
+        c.vcpu_per_node /= 4.0;
+    }
+    let packed = summary(&e);
+    let hours: f64 = packed.per_app.iter().map(|a| a.session_hours).sum();
+    assert!(
+        packed.cpu_saturated_session_hours > 0.0 && packed.cpu_saturated_session_hours <= hours,
+        "{} of {hours} session-hours at the cap",
+        packed.cpu_saturated_session_hours
+    );
+    // Ten times the shipped cores per node: every cluster stays far below it.
+    for (c, k) in e.topologies[0].clusters.iter_mut().zip(cores) {
+        c.vcpu_per_node = 10.0 * k;
+    }
+    let roomy = summary(&e);
+    assert_eq!(roomy.cpu_saturated_session_hours, 0.0);
+    eprintln!(
+        "at the cap: {:.1} of {hours:.1} session-hours packed, none with 10x cores",
+        packed.cpu_saturated_session_hours
+    );
+}

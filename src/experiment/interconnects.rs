@@ -11,6 +11,7 @@ use crate::config::interconnect::{parse_option, KindOption};
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::model::interconnect::Interconnect;
 use crate::model::Application;
+use crate::world::streaming_load::bottleneck;
 
 /// What the path model says of an option on one cross-cluster scenario at the stream's
 /// mean rate.
@@ -18,8 +19,9 @@ use crate::model::Application;
 pub struct PathLoad {
     /// CPU of the gateways, node agents or proxies on both sides, cores.
     pub gateway_cpu_cores: f64,
-    /// Highest utilisation of any server or link on the cross-cluster paths (at or above
-    /// 1 the queue grows without bound: overloaded).
+    /// Highest utilisation of any server or link on the cross-cluster paths, with the
+    /// flows that share it and its background load (at or above 1 the queue grows without
+    /// bound: overloaded).
     pub bottleneck_util: f64,
     /// Time to the first byte through a new connection: the interconnect's set-up, the
     /// connection's handshakes over the route, then one packet's one-way delay, s.
@@ -158,7 +160,10 @@ fn path_loads(part: &LoadedExperiment) -> Result<Vec<PathLoad>, ConfigError> {
             continue;
         }
         let facts = Interconnect::of(s.cross_cluster_path, &t.paths);
-        let mut load = PathLoad::default();
+        let mut load = PathLoad {
+            bottleneck_util: bottleneck(&app, scn, true).util,
+            ..PathLoad::default()
+        };
         for (f, p) in scn.paths.iter().enumerate() {
             if p.kind == PathKind::Local {
                 continue;
@@ -168,8 +173,6 @@ fn path_loads(part: &LoadedExperiment) -> Result<Vec<PathLoad>, ConfigError> {
                 if h.cpu_cluster.is_some() {
                     load.gateway_cpu_cores += fps * packets * h.cpu_ns_per_packet as f64 / 1e9;
                 }
-                let busy_ns = h.per_frame_ns as f64 + packets * h.per_packet_ns as f64;
-                load.bottleneck_util = load.bottleneck_util.max(fps * busy_ns / 1e9);
             }
             load.frame_hops_ms += p
                 .idle_delay_ns(packets as u32)

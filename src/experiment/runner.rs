@@ -7,6 +7,7 @@ use crate::engine::{RadixQueue, RngStreams, SimDuration};
 use crate::metrics::{RunRecorder, RunSummary};
 use crate::model::{Application, Scenario, Topology};
 use crate::world::streaming_flow::run_flow;
+use crate::world::streaming_load::{bottleneck, Bottleneck};
 use crate::world::{RunCounts, RunSettings, StreamingWorld};
 use rayon::prelude::*;
 
@@ -62,6 +63,8 @@ pub struct ExperimentResult {
     pub name: String,
     /// Scenario names in file order.
     pub scenarios: Vec<String>,
+    /// Each scenario's busiest part at steady load, in file order.
+    pub bottlenecks: Vec<Bottleneck>,
     /// One row per run.
     pub rows: Vec<RunRow>,
 }
@@ -155,6 +158,10 @@ pub fn run_experiment(
     Ok(ExperimentResult {
         name: cfg.name.clone(),
         scenarios: prepared.iter().map(|p| p.scenario.name.clone()).collect(),
+        bottlenecks: prepared
+            .iter()
+            .map(|p| bottleneck(&app, &p.scenario, false))
+            .collect(),
         rows,
     })
 }

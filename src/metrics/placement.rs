@@ -137,6 +137,9 @@ impl SessionObserver for PlacementRecorder {
     fn overloaded(&mut self, app: u32, weight_us: u64) {
         self.sessions.overloaded(app, weight_us);
     }
+    fn cpu_saturated(&mut self, weight_us: u64) {
+        self.sessions.cpu_saturated(weight_us);
+    }
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
         self.sessions.utilisation(tier, mean, peak);
     }

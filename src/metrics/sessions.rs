@@ -33,6 +33,8 @@ pub struct SessionRecorder {
     clusters_created: u64,
     clusters_failed: u64,
     clusters_deleted: u64,
+    /// Session time on clusters at the contention cap, µs.
+    cpu_saturated_us: u64,
 }
 
 /// The latency samples of one application.
@@ -170,6 +172,9 @@ impl SessionObserver for SessionRecorder {
         }
         self.apps[a].overloaded_us += weight_us;
     }
+    fn cpu_saturated(&mut self, weight_us: u64) {
+        self.cpu_saturated_us += weight_us;
+    }
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64) {
         let u = &mut self.util[tier_ix(tier)];
         u.0 += mean;
@@ -233,6 +238,10 @@ pub struct SessionSummary {
     /// Session time behind a site egress queue at or above utilisation 1 (counted as over
     /// budget, left out of the latency figures), hours.
     pub overloaded_session_hours: f64,
+    /// Session time on clusters whose CPU reservations reach the contention stretch's cap
+    /// ([`crate::model::platform::STRETCH_UTIL_CAP`]), hours: there the stretch is an
+    /// estimate bounded by the requests' headroom, not a measured queue.
+    pub cpu_saturated_session_hours: f64,
     /// Share of session time above the latency budget (scrape samples, each standing for
     /// one scrape interval, or frames, each standing for one frame interval, plus
     /// migration downtime).
@@ -306,6 +315,7 @@ impl SessionRecorder {
             udp_refused: self.udp_refused,
             offloaded: self.offloaded,
             overloaded_session_hours: all.overloaded_us as f64 / 3.6e9,
+            cpu_saturated_session_hours: self.cpu_saturated_us as f64 / 3.6e9,
             slo_violation_ratio: {
                 let observed_s =
                     (all.observed_us + all.overloaded_us) as f64 / 1e6 + self.downtime_s;

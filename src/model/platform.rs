@@ -9,9 +9,10 @@ use statrs::function::gamma::{gamma_ur, ln_gamma};
 /// which is used there (and between them for fractional cores). Above two cores Erlang B
 /// is taken through the incomplete gamma function, which is Erlang B at whole `c` and
 /// its continuous extension between, so any core count costs the same. Utilisation is
-/// capped at 0.95 so an overloaded cluster slows work instead of stalling it.
+/// capped at [`STRETCH_UTIL_CAP`]; callers report the time spent at the cap (streaming
+/// names the cluster as its bottleneck, sessions count `cpu_saturated_session_hours`).
 pub fn contention_stretch(utilisation: f64, cores: f64) -> f64 {
-    let u = utilisation.clamp(0.0, 0.95);
+    let u = utilisation.clamp(0.0, STRETCH_UTIL_CAP);
     let c = cores.max(1.0);
     if c <= 2.0 || u == 0.0 {
         return 1.0 / (1.0 - u.powf(c));
@@ -31,8 +32,13 @@ pub struct StretchTable {
 
 /// Steps of a [`StretchTable`].
 const TABLE_STEPS: usize = 4096;
-/// The utilisation cap of [`contention_stretch`].
-const UTIL_CAP: f64 = 0.95;
+/// The utilisation cap of [`contention_stretch`]. The session world's utilisation is the
+/// share of a cluster's cores that components have reserved (Kubernetes requests), not a
+/// measured busy share: admission keeps it at or below 1, and a fully booked cluster runs
+/// below it by the headroom requests carry over mean use. The cap stands for at least 5 %
+/// of such headroom (an estimate, docs/fidelity.md); time spent at it is reported.
+pub const STRETCH_UTIL_CAP: f64 = 0.95;
+const UTIL_CAP: f64 = STRETCH_UTIL_CAP;
 
 impl StretchTable {
     /// The table for clusters of `cores` cores.

@@ -1,5 +1,6 @@
 //! `runs.csv` (one row per run) and `summary.csv` (one row per scenario, mean and 95 %
-//! confidence half-width over runs). Numbers are printed with fixed decimals so equal
+//! confidence half-width over runs, and the scenario's busiest part at steady load with
+//! whether its queue grows without bound). Numbers are printed with fixed decimals so equal
 //! results give byte-identical files.
 
 use crate::experiment::{ExperimentResult, RunRow};
@@ -73,14 +74,20 @@ pub fn summary_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> {
         header.push(name.to_string());
         header.push(format!("{name}_ci95"));
     }
+    header.extend(["bottleneck", "bottleneck_util", "overloaded"].map(String::from));
     w.write_record(&header)?;
-    for scenario in &result.scenarios {
+    for (scenario, neck) in result.scenarios.iter().zip(&result.bottlenecks) {
         let rows = result.rows_of(scenario);
         let mut rec = vec![scenario.clone(), rows.len().to_string()];
         for (_, mean, half) in scenario_stats(&rows) {
             rec.push(num(mean));
             rec.push(num(half));
         }
+        rec.extend([
+            neck.at.clone(),
+            num(neck.util),
+            neck.overloaded().to_string(),
+        ]);
         w.write_record(&rec)?;
     }
     w.flush()?;

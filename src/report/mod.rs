@@ -96,5 +96,14 @@ pub fn console_table(result: &ExperimentResult) -> String {
             get("mem_p50_pct").0,
         ));
     }
+    for (scenario, neck) in result.scenarios.iter().zip(&result.bottlenecks) {
+        if neck.overloaded() {
+            out.push_str(&format!(
+                "{scenario}: overloaded at {} (utilisation {:.2}): its queue grows for as long \
+                 as the run lasts\n",
+                neck.at, neck.util
+            ));
+        }
+    }
     out
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 type Metric = (&'static str, fn(&SessionSummary) -> f64);
 
 /// Reported figures, in column order.
-pub const METRICS: [Metric; 37] = [
+pub const METRICS: [Metric; 38] = [
     ("arrivals", |s| s.arrivals as f64),
     ("admitted", |s| s.admitted as f64),
     ("rejected", |s| s.rejected as f64),
@@ -61,6 +61,9 @@ pub const METRICS: [Metric; 37] = [
     ("clusters_deleted", |s| s.clusters_deleted as f64),
     ("offloaded", |s| s.offloaded as f64),
     ("overloaded_session_hours", |s| s.overloaded_session_hours),
+    ("cpu_saturated_session_hours", |s| {
+        s.cpu_saturated_session_hours
+    }),
 ];
 
 /// Figures that count things: whole numbers in `runs.csv` (so a reader such as pandas

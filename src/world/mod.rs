@@ -6,6 +6,7 @@ pub mod provisioning;
 pub mod sessions;
 pub mod streaming;
 pub mod streaming_flow;
+pub mod streaming_load;
 
 pub use observer::{ClusterSample, RunObserver};
 pub use streaming::{Event, RunCounts, RunSettings, StreamingWorld};

@@ -13,6 +13,7 @@
 //! queueing between segments are left out: they are what the frame world adds.
 
 use super::observer::{ClusterSample, RunObserver};
+use super::streaming_load::cpu_demand;
 use crate::engine::{SimDuration, SimTime};
 use crate::model::platform::contention_stretch;
 use crate::model::{Application, ClusterId, ComponentId, Scenario};
@@ -22,33 +23,13 @@ fn half_normal_mean(sd: f64) -> f64 {
     sd * (2.0 / std::f64::consts::PI).sqrt()
 }
 
-/// Steady CPU utilisation (0..1) of each cluster, indexed by cluster id.
+/// Steady CPU utilisation (0..1) of each cluster, indexed by cluster id: the demand of
+/// [`cpu_demand`], which a scrape cannot see above 1 (an overloaded cluster is named by
+/// [`super::streaming_load::bottleneck`]).
 fn steady_utilisation(app: &Application, scn: &Scenario) -> Vec<f64> {
-    let fps = 1e9 / app.frame_interval_ns as f64;
-    let mut cores = vec![0.0; scn.topology.clusters.len()];
-    for &c in &scn.clusters {
-        cores[c.ix()] += scn.topology.cluster(c).baseline_cpu_cores;
-    }
-    for &c in &scn.peered {
-        cores[c.ix()] += scn.peering.cpu_cores;
-    }
-    for (i, comp) in app.components.iter().enumerate() {
-        let c = scn.placement[i].ix();
-        cores[c] += comp.idle_cpu_cores + comp.cpu_ns_per_frame as f64 * 1e-9 * fps;
-    }
-    for (f, path) in scn.paths.iter().enumerate() {
-        let packets = path.packets(app.flows[f].mean_frame_bytes.ceil() as u32) as f64;
-        for hop in &path.hops {
-            if let Some(k) = hop.cpu_cluster {
-                cores[k.ix()] += hop.cpu_ns_per_packet as f64 * 1e-9 * packets * fps;
-            }
-        }
-    }
-    scn.topology
-        .clusters
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (cores[i] / k.cpu_speed_ratio / k.cpu_cores).min(1.0))
+    cpu_demand(app, scn)
+        .into_iter()
+        .map(|u| u.min(1.0))
         .collect()
 }
 

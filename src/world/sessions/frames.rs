@@ -272,6 +272,9 @@ impl Frames {
             0
         };
         obs.latency(f.app, ms, over_us, weight_us);
+        if w.ledger.saturated(f.cluster as usize) {
+            obs.cpu_saturated(weight_us);
+        }
     }
 }
 

@@ -207,6 +207,13 @@ impl<'a> Ledger<'a> {
         ((k.baseline_cpu_cores / k.cpu_speed_ratio + self.load[i].used_cpu) / k.cpu_cores).min(1.0)
     }
 
+    /// Whether cluster `i`'s reservations reach the contention stretch's cap, where the
+    /// stretch stops growing ([`crate::model::platform::STRETCH_UTIL_CAP`]).
+    #[inline]
+    pub fn saturated(&self, i: usize) -> bool {
+        self.cpu_util(i) >= crate::model::platform::STRETCH_UTIL_CAP
+    }
+
     /// Processing slowdown on cluster `i` at its utilisation now.
     #[inline]
     pub fn stretch(&self, i: usize) -> f64 {

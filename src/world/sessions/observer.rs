@@ -46,6 +46,10 @@ pub trait SessionObserver {
     /// queue at or above utilisation 1: their latency has no bound, so the time counts as
     /// over budget and is reported as overloaded rather than as a latency.
     fn overloaded(&mut self, _app: u32, _weight_us: u64) {}
+    /// Sessions stood for `weight_us` of session time (µs) on a cluster whose CPU
+    /// reservations reach [`crate::model::platform::STRETCH_UTIL_CAP`], where the contention
+    /// stretch stops growing: reported so that the cap is never silent.
+    fn cpu_saturated(&mut self, _weight_us: u64) {}
     /// Mean and peak CPU reservation of a tier's clusters at a scrape, 0..1.
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64);
     /// A cluster gained (`nodes` > 0) or gave back nodes; `failed` if a scale-out did not

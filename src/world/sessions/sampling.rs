@@ -79,6 +79,8 @@ struct Group {
     over_us: u64,
     /// How its frames spread around `ms`.
     spread: FrameSpread,
+    /// Its cluster's CPU reservations were at the contention stretch's cap.
+    saturated: bool,
     /// The first scrape of the current run of `counted` sessions at latency `ms`.
     since: u64,
     /// Size or inputs changed since the last scrape.
@@ -103,6 +105,8 @@ pub struct Sampler {
     log: Vec<Membership>,
     /// Processing slowdown per cluster, as of the last scrape that saw it change.
     stretch: Vec<f64>,
+    /// Whether each cluster's reservations were at the stretch's cap then.
+    saturated: Vec<bool>,
     /// Scrapes taken.
     scrapes: u64,
     /// One scrape interval, µs.
@@ -129,6 +133,7 @@ impl Sampler {
             group_of: Vec::new(),
             log: Vec::new(),
             stretch: (0..ledger.len()).map(|i| ledger.stretch(i)).collect(),
+            saturated: (0..ledger.len()).map(|i| ledger.saturated(i)).collect(),
             scrapes: 0,
             weight_us: (scrape_s * 1e6 + 0.5) as u64,
             band_us: band_weights((scrape_s * 1e6 + 0.5) as u64),
@@ -183,6 +188,7 @@ impl Sampler {
             ms: 0.0,
             over_us: 0,
             spread: NO_SPREAD,
+            saturated: false,
             since: self.scrapes,
             dirty: false,
             free: false,
@@ -228,6 +234,7 @@ impl Sampler {
         self.log = log;
         for &c in ledger.changed_clusters().list() {
             self.stretch[c as usize] = ledger.stretch(c as usize);
+            self.saturated[c as usize] = ledger.saturated(c as usize);
             self.mark_cluster(c);
         }
         for &s in ledger.changed_sites().list() {
@@ -270,20 +277,23 @@ impl Sampler {
         obs: &mut impl SessionObserver,
     ) {
         let group = &self.groups[g as usize];
-        let (ms, over_us, spread) = if group.count == 0 {
-            (f64::NAN, 0, NO_SPREAD)
+        let (ms, spread) = if group.count == 0 {
+            (f64::NAN, NO_SPREAD)
         } else {
             self.latency(p, ledger, net, group)
         };
+        let saturated = self.saturated[group.cluster as usize];
+        // The time over budget is a function of the mean and the spread alone.
         let same = group.count == group.counted
             && group.count > 0
             && ns(ms) == ns(group.ms)
-            && over_us == group.over_us
-            && spread == group.spread;
+            && spread == group.spread
+            && saturated == group.saturated;
         self.groups[g as usize].dirty = false;
         if same {
             return;
         }
+        let over_us = self.over_budget_us(p, ms, &spread);
         self.flush(g, obs);
         let group = &mut self.groups[g as usize];
         group.since = self.scrapes;
@@ -291,6 +301,7 @@ impl Sampler {
         group.ms = ms;
         group.over_us = over_us;
         group.spread = spread;
+        group.saturated = saturated;
         if group.count == 0 {
             group.free = true;
             self.index.remove(&group.key);
@@ -302,22 +313,21 @@ impl Sampler {
         }
     }
 
-    /// A group's mean latency now (ms; infinite behind an overloaded egress), the part of
-    /// one session's scrape interval its frames spend over budget (µs), and how they
-    /// spread around the mean.
+    /// A group's mean latency now (ms; infinite behind an overloaded egress) and how its
+    /// frames spread around the mean.
     fn latency(
         &self,
         p: &SessionPlatform,
         ledger: &Ledger,
         net: &Network,
         group: &Group,
-    ) -> (f64, u64, FrameSpread) {
+    ) -> (f64, FrameSpread) {
         let (site, _, app, _) = group.key;
         let k = group.site as usize;
         let bandwidth_gbps = group.bandwidth_gbps * net.bandwidth_factor(k);
         let Some(wait) = ledger.egress_wait_ms(k, bandwidth_gbps) else {
             // The site's egress queue grows without bound: overloaded, not merely slow.
-            return (f64::INFINITY, self.weight_us, NO_SPREAD);
+            return (f64::INFINITY, NO_SPREAD);
         };
         let app = &p.apps[app as usize];
         let x = LatencyInputs {
@@ -330,9 +340,20 @@ impl Sampler {
             egress_wait_ms: wait.mean,
         };
         let ms = session_latency_ms(app, &x) + group.penalty_ms + group.central_ms;
-        let spread = frame_spread(app, &x, group.jitter_ms, wait);
-        let share = share_over(ms, p.slo_latency_ms, &spread);
-        (ms, (share * self.weight_us as f64).round() as u64, spread)
+        (ms, frame_spread(app, &x, group.jitter_ms, wait))
+    }
+
+    /// The part of one session's scrape interval whose frames are over budget, µs: all of
+    /// it behind an overloaded egress, none in an empty group.
+    fn over_budget_us(&self, p: &SessionPlatform, ms: f64, spread: &FrameSpread) -> u64 {
+        if ms.is_nan() {
+            return 0;
+        }
+        if ms.is_infinite() {
+            return self.weight_us;
+        }
+        let share = share_over(ms, p.slo_latency_ms, spread);
+        (share * self.weight_us as f64).round() as u64
     }
 
     /// Reports group `g`'s latency for the scrapes since it last changed.
@@ -344,6 +365,9 @@ impl Sampler {
         }
         let sessions = group.counted as u64 * scrapes;
         let app = group.key.2;
+        if group.saturated {
+            obs.cpu_saturated(sessions * self.weight_us);
+        }
         if group.ms.is_infinite() {
             obs.overloaded(app, sessions * self.weight_us);
             return;
