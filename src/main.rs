@@ -11,9 +11,10 @@ use xrplace::export::ExportOptions;
 
 mod cli;
 use cli::batch::{merge_status, sweep};
-use cli::files::{check, export, generate};
+use cli::files::{check, export, generate, import};
 use cli::simulate::{merge, plan, run};
 use cli::Failure;
+use xrplace::experiment::zoo_import::ImportOptions;
 
 /// Discrete-event simulator of cloud-edge XR placement across Kubernetes clusters.
 #[derive(Parser)]
@@ -86,9 +87,17 @@ fn threads(asked: usize) -> usize {
 #[derive(Subcommand)]
 enum Command {
     /// Run an experiment and write output/<experiment>/runs.csv and summary.csv.
+    ///
+    /// Examples: xrplace run experiments/paper-streaming.toml;
+    /// xrplace run --from-meta output/strategies-eu/meta.toml --out /tmp/again
     Run {
         /// Experiment file (TOML).
-        experiment: PathBuf,
+        #[arg(required_unless_present = "from_meta")]
+        experiment: Option<PathBuf>,
+        /// Rerun the output an earlier run described in its meta.toml: the same inputs and
+        /// seed, so the same tables byte for byte.
+        #[arg(long = "from-meta", conflicts_with = "experiment")]
+        from_meta: Option<PathBuf>,
         #[command(flatten)]
         sim: SimArgs,
         /// Run only shard K of N of a session sweep (for example 2/4), or `auto`: from a
@@ -164,6 +173,13 @@ enum Command {
         #[command(flatten)]
         budget: BudgetArgs,
     },
+    /// Print shell completions to stdout.
+    ///
+    /// Example: xrplace completions bash > ~/.local/share/bash-completion/completions/xrplace
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Topology utilities.
     Topology {
         #[command(subcommand)]
@@ -237,6 +253,91 @@ enum TopologyCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Make a topology from an Internet Topology Zoo GraphML file: a site and a cluster per
+    /// PoP with coordinates, a link per edge (LinkSpeed as bandwidth, RTT from length).
+    ///
+    /// Example: xrplace topology import Geant2012.graphml --cloud Frankfurt --cloud
+    /// Amsterdam --out topologies/geant.toml
+    Import {
+        /// The GraphML file.
+        file: PathBuf,
+        /// File to write [default: stdout].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Topology name [default: the network's label].
+        #[arg(long)]
+        name: Option<String>,
+        /// A cloud region (Zoo label, node id or site name); repeat for more [default: the
+        /// PoP with the most links].
+        #[arg(long)]
+        cloud: Vec<String>,
+        /// A far-edge site; repeat for more (every other site is a metro edge).
+        #[arg(long = "far-edge")]
+        far_edge: Vec<String>,
+        /// Nodes per cluster in a cloud region, a metro edge and a far-edge site.
+        #[arg(long, num_args = 3, value_names = ["CLOUD", "EDGE", "FAR_EDGE"], default_values_t = [20, 4, 2], value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        nodes: Vec<u32>,
+        /// vCPU per node in a cloud region, a metro edge and a far-edge site.
+        #[arg(long = "vcpu-per-node", num_args = 3, value_names = ["CLOUD", "EDGE", "FAR_EDGE"], default_values_t = [8, 4, 4], value_parser = clap::value_parser!(u32).range(1..=1_024))]
+        vcpu_per_node: Vec<u32>,
+        /// Nodes of one site, as SITE=NODES; repeat for more.
+        #[arg(long = "site-nodes", value_parser = parse_site_nodes)]
+        site_nodes: Vec<(String, u32)>,
+        /// Bandwidth of an edge that gives no speed, Gbit/s.
+        #[arg(long = "default-link-gbps", default_value_t = 10.0, value_parser = parse_gbps)]
+        default_link_gbps: f64,
+        /// Fibre length of a link over its great-circle length (1 to 5).
+        #[arg(long = "link-inflation", default_value_t = 1.5, value_parser = parse_inflation)]
+        link_inflation: f64,
+    },
+}
+
+/// The import's command line as the file records it: the GraphML file by its name and
+/// `--out` left out, so the same import gives the same bytes wherever it is run from.
+fn import_command(file: &std::path::Path) -> String {
+    let mut words = vec![String::from("xrplace")];
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        let a = a.to_string_lossy().into_owned();
+        if a == "--out" {
+            args.next();
+        } else if a.starts_with("--out=") {
+            // The output path is not part of what was imported.
+        } else if std::path::Path::new(&a) == file {
+            let name = file.file_name().unwrap_or(file.as_os_str());
+            words.push(name.to_string_lossy().into_owned());
+        } else {
+            words.push(a);
+        }
+    }
+    words.join(" ")
+}
+
+/// `SITE=NODES` of `--site-nodes`.
+fn parse_site_nodes(s: &str) -> Result<(String, u32), String> {
+    let (site, n) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected SITE=NODES, found {s:?}"))?;
+    match n.trim().parse::<u32>() {
+        Ok(n) if (1..=10_000).contains(&n) => Ok((site.trim().to_string(), n)),
+        _ => Err(format!("expected 1 to 10000 nodes, found {n:?}")),
+    }
+}
+
+/// A bandwidth of 0.001 to 10,000 Gbit/s.
+fn parse_gbps(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (1e-3..=1e4).contains(&v) => Ok(v),
+        _ => Err(format!("expected 0.001 to 10000 Gbit/s, found {s:?}")),
+    }
+}
+
+/// A link inflation of 1 to 5.
+fn parse_inflation(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (1.0..=5.0).contains(&v) => Ok(v),
+        _ => Err(format!("expected 1 to 5, found {s:?}")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -244,11 +345,27 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run {
             experiment,
+            from_meta,
             sim,
             shard,
             shards,
             resume,
         } => (|| {
+            let scratch =
+                std::env::temp_dir().join(format!("xrplace-from-meta-{}", std::process::id()));
+            let (experiment, recorded_seed) = match (experiment, from_meta) {
+                (_, Some(meta)) => {
+                    let _ = std::fs::remove_dir_all(&scratch);
+                    let (p, seed) = xrplace::experiment::meta::restore(&meta, &scratch)?;
+                    (p, Some(seed))
+                }
+                (Some(e), None) => (e, None),
+                (None, None) => {
+                    return Err(Failure::Refused(
+                        "give an experiment file or --from-meta".into(),
+                    ))
+                }
+            };
             let shard = shard
                 .map(|a| shard::resolve(a, shards, |k| std::env::var(k).ok()))
                 .transpose()
@@ -260,19 +377,21 @@ fn main() -> ExitCode {
                 (o, _) => o,
             };
             let opts = RunOptions {
-                seed: sim.seed,
+                seed: sim.seed.or(recorded_seed),
                 threads: threads(sim.threads),
                 shard,
                 progress: !sim.quiet,
             };
-            run(
+            let outcome = run(
                 experiment,
                 opts,
                 out,
                 sim.quiet,
                 sim.budget.budget(),
                 resume,
-            )
+            );
+            let _ = std::fs::remove_dir_all(&scratch);
+            outcome
         })(),
         Command::Plan { experiment, sim } => {
             let opts = RunOptions {
@@ -307,10 +426,48 @@ fn main() -> ExitCode {
             (None, None) => Err(Failure::Runtime("merge needs --out".into())),
         },
         Command::Sweep { engine } => sweep(engine),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "xrplace",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
         Command::Check { files, budget } => check(&files, budget.budget()),
         Command::Topology {
             command: TopologyCommand::Generate { sites, seed, out },
         } => generate(sites, seed, out),
+        Command::Topology {
+            command:
+                TopologyCommand::Import {
+                    file,
+                    out,
+                    name,
+                    cloud,
+                    far_edge,
+                    nodes,
+                    vcpu_per_node,
+                    site_nodes,
+                    default_link_gbps,
+                    link_inflation,
+                },
+        } => {
+            let opts = ImportOptions {
+                name,
+                cloud,
+                far_edge,
+                nodes: [nodes[0], nodes[1], nodes[2]],
+                vcpu_per_node: [0, 1, 2].map(|i| f64::from(vcpu_per_node[i])),
+                site_nodes,
+                default_link_gbps,
+                link_inflation,
+            };
+            let command = import_command(&file);
+            import(&file, &opts, &command, out)
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

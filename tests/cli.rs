@@ -204,3 +204,130 @@ fn seed_changes_runs_but_not_shape() {
         .skip(1)
         .all(|l| l.split(',').nth(2) == Some("7")));
 }
+
+/// Every file of an output folder except `timing.toml`, as (name, bytes), sorted.
+fn described_output(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = common::files_under(dir)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "timing.toml"))
+        .map(|p| {
+            let name = p.strip_prefix(dir).unwrap().display().to_string();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn meta_toml_reproduces_the_run_byte_for_byte() {
+    for experiment in ["experiments/geant.toml", "experiments/paper-capi.toml"] {
+        let first = temp_dir("meta-first");
+        let again = temp_dir("meta-again");
+        xrplace_ok(&[
+            "run",
+            experiment,
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+            first.to_str().unwrap(),
+        ]);
+        let meta = first.join("meta.toml");
+        let text = std::fs::read_to_string(&meta).unwrap();
+        assert!(
+            text.contains("sha256 = ") && text.contains("[resolved"),
+            "{experiment}"
+        );
+        let timing = std::fs::read_to_string(first.join("timing.toml")).unwrap();
+        assert!(
+            timing.contains("wall_s = ") && timing.contains("cpu_s = "),
+            "{timing}"
+        );
+        xrplace_ok(&[
+            "run",
+            "--from-meta",
+            meta.to_str().unwrap(),
+            "--quiet",
+            "--threads",
+            "1",
+            "--out",
+            again.to_str().unwrap(),
+        ]);
+        let (a, b) = (described_output(&first), described_output(&again));
+        assert_eq!(
+            a.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            b.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+        for ((name, x), (_, y)) in a.iter().zip(&b) {
+            assert!(
+                x == y,
+                "{experiment}: {name} differs when rerun from meta.toml"
+            );
+        }
+        // An edited input no longer matches its recorded hash: refused, exit 2.
+        let edited = text.replacen("runs = ", "runs = 1 #", 1);
+        std::fs::write(&meta, edited).unwrap();
+        let o = xrplace(&[
+            "run",
+            "--from-meta",
+            meta.to_str().unwrap(),
+            "--out",
+            again.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("sha256"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn count_columns_of_runs_csv_are_integers() {
+    let out = temp_dir("int-columns");
+    xrplace_ok(&[
+        "run",
+        "experiments/geant.toml",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let counts = [
+        "run",
+        "seed",
+        "job",
+        "jobs_total",
+        "events",
+        "arrivals",
+        "admitted",
+        "rejected",
+        "dropped",
+        "completed",
+        "migrations",
+        "udp_refused",
+        "nodes_added",
+        "peerings",
+        "offloaded",
+    ];
+    for name in counts {
+        let i = header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        for row in &rows {
+            assert!(
+                row[i].parse::<u64>().is_ok(),
+                "{name} = {:?} is not an integer",
+                &row[i]
+            );
+        }
+    }
+    // The ratios stay decimals.
+    let i = header
+        .iter()
+        .position(|h| h == "slo_violation_ratio")
+        .unwrap();
+    assert!(rows.iter().all(|row| row[i].contains('.')));
+}

@@ -384,11 +384,17 @@ fn sharded_sweep_merges_to_the_single_run_bytes() {
         "app_latency.csv",
         "plots/latency_cdf.svg",
         "plots/slo_vs_cost.svg",
+        "meta.toml",
     ] {
         let a = std::fs::read(dir.join("all").join(f)).unwrap();
         let b = std::fs::read(dir.join("merged").join(f)).unwrap();
         assert!(a == b, "{f} differs after shard + merge");
     }
+    let shard_meta = std::fs::read_to_string(dir.join("shard2/meta.toml")).unwrap();
+    assert!(
+        shard_meta.contains("shard = \"2/3\""),
+        "a shard says which it is"
+    );
     let runs = std::fs::read_to_string(dir.join("all/runs.csv")).unwrap();
     // 3 rates x 4 fault models x 3 strategies x 3 runs.
     assert_eq!(runs.lines().count(), 1 + 108);

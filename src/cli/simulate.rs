@@ -5,19 +5,31 @@ use std::path::PathBuf;
 use std::time::Instant;
 use xrplace::config::{load_experiment, ConfigError};
 use xrplace::experiment::budget::{self, Budget};
+use xrplace::experiment::meta::{meta_toml, process_cpu_s, timing_toml, MetaContext};
 use xrplace::experiment::plan::PlanSearch;
 use xrplace::experiment::{run_experiment, run_provisioning, run_sessions, RunOptions};
 use xrplace::report;
 use xrplace::strategy::Registry;
 
 pub fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
+    let started = Instant::now();
     let infos = shards
         .iter()
         .map(|d| report::shard::read(d).map(|i| (d.clone(), i)))
         .collect::<Result<Vec<_>, _>>()?;
     report::shard::check_set(&infos)?;
     let files: Vec<PathBuf> = shards.iter().map(|d| d.join("runs.csv")).collect();
-    report::session_merge::merge_shards(&files, out).map_err(|e| match e {
+    // The shards were cut from one sweep (checked above): its meta.toml without the shard.
+    let first = shards
+        .first()
+        .ok_or_else(|| Failure::Refused("merge needs at least one shard folder".into()))?
+        .join("meta.toml");
+    let meta = std::fs::read_to_string(&first)
+        .map_err(|e| format!("cannot read {}: {e}", first.display()))
+        .and_then(|t| xrplace::experiment::meta::merged_meta(&t))
+        .map_err(|m| Failure::Input(ConfigError::whole_file(&first, m)))?;
+    let extra = described(&meta, started, 1);
+    report::session_merge::merge_shards(&files, out, &extra).map_err(|e| match e {
         report::session_merge::MergeError::Input(c) => Failure::Input(c),
         report::session_merge::MergeError::Io(msg) => Failure::Runtime(msg),
     })
@@ -51,26 +63,35 @@ pub fn run(
     let write_error = |e: std::io::Error| {
         Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
     };
+    let meta = meta_toml(
+        &exp,
+        &MetaContext {
+            command: "run",
+            seed: opts.seed.unwrap_or(exp.config.seed),
+            shard: opts.shard,
+        },
+    )?;
+    let extra = || described(&meta, started, opts.threads);
     let (table, runs) = if exp.config.interconnects.is_some() {
         let result = xrplace::experiment::interconnects::run_comparison(&exp, opts)?;
-        report::interconnects::write_results(&dir, &result).map_err(write_error)?;
+        report::interconnects::write_results(&dir, &result, &extra()).map_err(write_error)?;
         (
             report::interconnects::console_table(&result),
             result.options.len(),
         )
     } else if exp.config.sessions.is_some() {
-        let result = run_sweep(&path, &exp, opts, &dir, resume)?;
+        let result = run_sweep(&path, &exp, opts, &dir, resume, &extra)?;
         (report::sessions::console_table(&result), result.rows.len())
     } else if exp.config.provisioning.is_some() {
         let result = run_provisioning(&exp, opts)?;
-        report::write_provisioning_results(&dir, &result).map_err(write_error)?;
+        report::write_provisioning_results(&dir, &result, &extra()).map_err(write_error)?;
         (
             report::provisioning::console_table(&result),
             result.rows.len(),
         )
     } else {
         let result = run_experiment(&exp, opts)?;
-        report::write_results(&dir, &result).map_err(write_error)?;
+        report::write_results(&dir, &result, &extra()).map_err(write_error)?;
         (report::console_table(&result), result.rows.len())
     };
     if !quiet {
@@ -84,6 +105,22 @@ pub fn run(
     Ok(())
 }
 
+/// `meta.toml` and a `timing.toml` of the command started at `started`, for an output.
+fn described(meta: &str, started: Instant, threads: usize) -> Vec<(&'static str, Vec<u8>)> {
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let timing = timing_toml(started.elapsed().as_secs_f64(), process_cpu_s(), threads);
+    vec![
+        ("meta.toml", meta.as_bytes().to_vec()),
+        ("timing.toml", timing.into_bytes()),
+    ]
+}
+
+/// Files written with every output (`meta.toml`, `timing.toml`), made when it is written.
+type Described<'a> = dyn Fn() -> Vec<(&'static str, Vec<u8>)> + 'a;
+
 /// Runs a session sweep (or one shard of it) into `dir`. Shards and resumed runs keep every
 /// finished job as it ends, skip the ones kept before, and write `shard.toml`.
 pub fn run_sweep(
@@ -92,6 +129,7 @@ pub fn run_sweep(
     opts: RunOptions,
     dir: &std::path::Path,
     resume: bool,
+    extra: &Described,
 ) -> Result<xrplace::experiment::SessionResult, Failure> {
     let write_error = |e: std::io::Error| {
         Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
@@ -105,14 +143,15 @@ pub fn run_sweep(
         shard: k,
         shards: n,
     };
-    let provenance: Vec<(&str, Vec<u8>)> = opts
-        .shard
-        .map(|_| (report::shard::FILE, info.to_text().into_bytes()))
-        .into_iter()
-        .collect();
+    let provenance = || -> Vec<(&str, Vec<u8>)> {
+        let shard = opts
+            .shard
+            .map(|_| (report::shard::FILE, info.to_text().into_bytes()));
+        shard.into_iter().chain(extra()).collect()
+    };
     if opts.shard.is_none() && !resume {
         let result = run_sessions(exp, opts)?;
-        report::write_session_results(dir, &result, &provenance).map_err(write_error)?;
+        report::write_session_results(dir, &result, &provenance()).map_err(write_error)?;
         return Ok(result);
     }
     let s = exp.config.sessions.as_ref().expect("checked");
@@ -142,8 +181,13 @@ pub fn run_sweep(
         &|j| finished.contains_key(&j),
         &keep,
     )?;
-    report::sessions::write_resumed(dir, &result, finished.into_values().collect(), &provenance)
-        .map_err(write_error)?;
+    report::sessions::write_resumed(
+        dir,
+        &result,
+        finished.into_values().collect(),
+        &provenance(),
+    )
+    .map_err(write_error)?;
     Ok(result)
 }
 
@@ -170,10 +214,23 @@ pub fn plan(
         .iter()
         .map(|&i| topo.clusters[i].name.clone())
         .collect();
+    let meta = meta_toml(
+        &exp,
+        &MetaContext {
+            command: "plan",
+            seed: opts.seed.unwrap_or(exp.config.seed),
+            shard: None,
+        },
+    )?;
     let outcome = search.run(opts)?;
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&exp.config.name));
-    report::plan::write_plan(&dir, &outcome, &names)
-        .map_err(|e| Failure::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
+    report::plan::write_plan(
+        &dir,
+        &outcome,
+        &names,
+        &described(&meta, started, opts.threads),
+    )
+    .map_err(|e| Failure::Runtime(format!("cannot write to {}: {e}", dir.display())))?;
     if !quiet {
         print!("{}", report::plan::console_summary(&outcome));
         println!(

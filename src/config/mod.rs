@@ -6,6 +6,7 @@ pub mod cidr;
 pub mod deploy;
 pub mod error;
 pub mod experiment;
+pub mod graphml;
 pub mod input;
 pub mod interconnect;
 pub mod kinds;

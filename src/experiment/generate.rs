@@ -26,19 +26,12 @@ pub fn generate_topology(sites: usize, seed: u64) -> TopologyConfig {
             } else {
                 Tier::FarEdge
             };
-            SiteConfig {
-                name: format!("site-{i:05}"),
-                lat: round3(rng.random_range(36.0..60.0)),
-                lon: round3(rng.random_range(-9.0..25.0)),
+            site_with_defaults(
+                format!("site-{i:05}"),
+                round3(rng.random_range(36.0..60.0)),
+                round3(rng.random_range(-9.0..25.0)),
                 tier,
-                intra_site_rtt_ms: 0.3,
-                intra_site_bandwidth_gbps: 10.0,
-                access_latency_ms: match tier {
-                    Tier::Cloud => 10.0,
-                    Tier::Edge => 3.0,
-                    Tier::FarEdge => 1.0,
-                },
-            }
+            )
         })
         .collect();
     let clusters = site_list
@@ -49,32 +42,7 @@ pub fn generate_topology(sites: usize, seed: u64) -> TopologyConfig {
                 Tier::Edge => (rng.random_range(3..=10), 4.0),
                 Tier::FarEdge => (rng.random_range(1..=3), 4.0),
             };
-            ClusterConfig {
-                name: format!("k8s-{}", s.name),
-                site: s.name.clone(),
-                nodes,
-                vcpu_per_node: vcpu,
-                memory_gib_per_node: vcpu * 4.0,
-                distribution: if s.tier == Tier::Cloud {
-                    Distribution::Kubeadm
-                } else {
-                    Distribution::K3s
-                },
-                provider: Provider::Openstack,
-                cpu_speed_ratio: 1.0,
-                baseline_cpu_cores: 0.25 * nodes as f64,
-                baseline_memory_mib: 1024.0 * nodes as f64,
-                cost_per_vcpu_hour_usd: if s.tier == Tier::Cloud {
-                    0.0405
-                } else {
-                    0.0527
-                },
-                cost_per_gib_hour_usd: if s.tier == Tier::Cloud {
-                    0.0044
-                } else {
-                    0.0057
-                },
-            }
+            cluster_with_defaults(s, nodes, vcpu)
         })
         .collect();
     let mut topo = TopologyConfig {
@@ -87,6 +55,52 @@ pub fn generate_topology(sites: usize, seed: u64) -> TopologyConfig {
     };
     topo.links = generated_links(&topo, clouds);
     topo
+}
+
+/// A site with the defaults of its tier: 0.3 ms and 10 Gbit/s inside the site; access
+/// latency 10 ms to a cloud region, 3 ms to a metro edge site, 1 ms to a far-edge site
+/// (`topologies/eu-continuum.toml`'s tiers, its 8 ms cloud access rounded up for regions
+/// farther from their users; estimates).
+pub fn site_with_defaults(name: String, lat: f64, lon: f64, tier: Tier) -> SiteConfig {
+    SiteConfig {
+        name,
+        lat,
+        lon,
+        tier,
+        intra_site_rtt_ms: 0.3,
+        intra_site_bandwidth_gbps: 10.0,
+        access_latency_ms: match tier {
+            Tier::Cloud => 10.0,
+            Tier::Edge => 3.0,
+            Tier::FarEdge => 1.0,
+        },
+    }
+}
+
+/// One cluster `k8s-<site>` of `nodes` nodes of `vcpu` vCPU and 4 GiB per vCPU at
+/// `site`: kubeadm in a cloud region and k3s elsewhere, on OpenStack, with a baseline of
+/// 0.25 core and 1 GiB per node and the tier's prices (public list prices, edge x1.3, as
+/// in `topologies/eu-continuum.toml` and design.md; an estimate).
+pub fn cluster_with_defaults(site: &SiteConfig, nodes: u32, vcpu: f64) -> ClusterConfig {
+    let cloud = site.tier == Tier::Cloud;
+    ClusterConfig {
+        name: format!("k8s-{}", site.name),
+        site: site.name.clone(),
+        nodes,
+        vcpu_per_node: vcpu,
+        memory_gib_per_node: vcpu * 4.0,
+        distribution: if cloud {
+            Distribution::Kubeadm
+        } else {
+            Distribution::K3s
+        },
+        provider: Provider::Openstack,
+        cpu_speed_ratio: 1.0,
+        baseline_cpu_cores: 0.25 * nodes as f64,
+        baseline_memory_mib: 1024.0 * nodes as f64,
+        cost_per_vcpu_hour_usd: if cloud { 0.0405 } else { 0.0527 },
+        cost_per_gib_hour_usd: if cloud { 0.0044 } else { 0.0057 },
+    }
 }
 
 fn generated_links(t: &TopologyConfig, clouds: usize) -> Vec<LinkConfig> {
@@ -118,11 +132,13 @@ fn generated_links(t: &TopologyConfig, clouds: usize) -> Vec<LinkConfig> {
     links
 }
 
-fn round3(x: f64) -> f64 {
+/// `x` rounded to three decimals.
+pub(crate) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn haversine_km(a: &SiteConfig, b: &SiteConfig) -> f64 {
+/// Great-circle distance between two sites, km (mean Earth radius 6,371 km).
+pub(crate) fn haversine_km(a: &SiteConfig, b: &SiteConfig) -> f64 {
     let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
     let h = ((la2 - la1) / 2.0).sin().powi(2)
         + la1.cos() * la2.cos() * ((b.lon - a.lon).to_radians() / 2.0).sin().powi(2);

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod generate;
 pub mod interconnects;
+pub mod meta;
 pub mod plan;
 pub mod plan_build;
 pub mod progress;
@@ -12,6 +13,7 @@ pub mod provisioning;
 pub mod runner;
 pub mod sessions;
 pub mod shard;
+pub mod zoo_import;
 
 pub use generate::generate_topology;
 pub use provisioning::{run_provisioning, ProvisioningResult};

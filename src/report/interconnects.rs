@@ -228,8 +228,15 @@ pub fn console_table(c: &ComparisonResult) -> String {
     out
 }
 
-/// Writes `summary.csv` into `dir` atomically.
-pub fn write_results(dir: &std::path::Path, c: &ComparisonResult) -> std::io::Result<()> {
+/// Writes `summary.csv` and the `extra` files (`meta.toml`, `timing.toml`) into `dir` as
+/// one output.
+pub fn write_results(
+    dir: &std::path::Path,
+    c: &ComparisonResult,
+    extra: &[(&str, Vec<u8>)],
+) -> std::io::Result<()> {
     let summary = summary_csv(c).map_err(std::io::Error::other)?;
-    super::atomic::write_set(dir, &[("summary.csv", &summary)])
+    let mut files: Vec<(&str, &[u8])> = vec![("summary.csv", &summary)];
+    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
+    super::atomic::write_set(dir, &files)
 }

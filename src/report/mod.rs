@@ -11,6 +11,7 @@ pub mod session_merge;
 pub mod sessions;
 pub mod shard;
 pub mod svg;
+pub mod table;
 
 use crate::experiment::{ExperimentResult, ProvisioningResult, SessionResult};
 use std::path::Path;
@@ -25,38 +26,45 @@ pub(crate) fn number(v: f64, decimals: usize) -> String {
     }
 }
 
-/// Writes `runs.csv`, `summary.csv`, `timeseries.csv` and `trace.csv` into `dir` (created if needed).
-/// All contents are built in memory first, so an error leaves earlier files untouched.
-pub fn write_results(dir: &Path, result: &ExperimentResult) -> std::io::Result<()> {
+/// Writes `runs.csv`, `summary.csv`, `timeseries.csv`, `trace.csv` and the `extra` files
+/// (`meta.toml`, `timing.toml`) into `dir` (created if needed). All contents are built in
+/// memory first, so an error leaves earlier files untouched.
+pub fn write_results(
+    dir: &Path,
+    result: &ExperimentResult,
+    extra: &[(&str, Vec<u8>)],
+) -> std::io::Result<()> {
     let runs = csv_out::runs_csv(result).map_err(std::io::Error::other)?;
     let summary = csv_out::summary_csv(result).map_err(std::io::Error::other)?;
     let series = csv_out::timeseries_csv(result).map_err(std::io::Error::other)?;
     let trace = csv_out::trace_csv(result).map_err(std::io::Error::other)?;
-    atomic::write_set(
-        dir,
-        &[
-            ("runs.csv", &runs),
-            ("summary.csv", &summary),
-            ("timeseries.csv", &series),
-            ("trace.csv", &trace),
-        ],
-    )
+    let mut files: Vec<(&str, &[u8])> = vec![
+        ("runs.csv", &runs),
+        ("summary.csv", &summary),
+        ("timeseries.csv", &series),
+        ("trace.csv", &trace),
+    ];
+    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
+    atomic::write_set(dir, &files)
 }
 
-/// Writes a provisioning experiment's `runs.csv`, `summary.csv` and `trace.csv` into
-/// `dir`, each atomically, after building all of them in memory.
-pub fn write_provisioning_results(dir: &Path, result: &ProvisioningResult) -> std::io::Result<()> {
+/// Writes a provisioning experiment's `runs.csv`, `summary.csv`, `trace.csv` and the
+/// `extra` files into `dir` as one output, after building all of them in memory.
+pub fn write_provisioning_results(
+    dir: &Path,
+    result: &ProvisioningResult,
+    extra: &[(&str, Vec<u8>)],
+) -> std::io::Result<()> {
     let runs = provisioning::runs_csv(result).map_err(std::io::Error::other)?;
     let summary = provisioning::summary_csv(result).map_err(std::io::Error::other)?;
     let trace = provisioning::trace_csv(result).map_err(std::io::Error::other)?;
-    atomic::write_set(
-        dir,
-        &[
-            ("runs.csv", &runs),
-            ("summary.csv", &summary),
-            ("trace.csv", &trace),
-        ],
-    )
+    let mut files: Vec<(&str, &[u8])> = vec![
+        ("runs.csv", &runs),
+        ("summary.csv", &summary),
+        ("trace.csv", &trace),
+    ];
+    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
+    atomic::write_set(dir, &files)
 }
 
 /// Writes a session experiment's tables and plots into `dir` as one output.
@@ -70,9 +78,17 @@ pub fn write_session_results(
 
 /// A fixed-width table of the main figures per scenario, for the terminal.
 pub fn console_table(result: &ExperimentResult) -> String {
-    let mut out = format!(
-        "{:<12} {:>5} {:>18} {:>10} {:>10} {:>14} {:>10}\n",
-        "scenario", "runs", "latency_p50_ms", "p90_ms", "std_ms", "cpu_p50_pct", "mem_p50_pct"
+    let mut t = table::plain(
+        &[
+            "scenario",
+            "runs",
+            "latency_p50_ms",
+            "p90_ms",
+            "std_ms",
+            "cpu_p50_pct",
+            "mem_p50_pct",
+        ],
+        1,
     );
     for scenario in &result.scenarios {
         let rows = result.rows_of(scenario);
@@ -84,18 +100,17 @@ pub fn console_table(result: &ExperimentResult) -> String {
                 .map_or((f64::NAN, f64::NAN), |s| (s.1, s.2))
         };
         let (p50, p50_ci) = get("latency_p50_ms");
-        out.push_str(&format!(
-            "{:<12} {:>5} {:>10.1} ± {:<5.1} {:>10.1} {:>10.1} {:>14.1} {:>10.1}\n",
-            scenario,
-            rows.len(),
-            p50,
-            p50_ci,
-            get("latency_p90_ms").0,
-            get("latency_std_ms").0,
-            get("cpu_p50_pct").0,
-            get("mem_p50_pct").0,
-        ));
+        t.add_row(vec![
+            scenario.clone(),
+            rows.len().to_string(),
+            format!("{p50:.1} ± {p50_ci:.1}"),
+            format!("{:.1}", get("latency_p90_ms").0),
+            format!("{:.1}", get("latency_std_ms").0),
+            format!("{:.1}", get("cpu_p50_pct").0),
+            format!("{:.1}", get("mem_p50_pct").0),
+        ]);
     }
+    let mut out = table::render(&t);
     for (scenario, neck) in result.scenarios.iter().zip(&result.bottlenecks) {
         if neck.overloaded() {
             out.push_str(&format!(

@@ -74,17 +74,25 @@ pub fn plan_toml(out: &PlanOutcome) -> Option<String> {
     ))
 }
 
-/// Writes `candidates.csv` and, if a plan met the SLO, `plan.toml` into `dir` (built in
-/// memory first; an old `plan.toml` is removed when no plan met the SLO).
-pub fn write_plan(dir: &Path, out: &PlanOutcome, names: &[String]) -> std::io::Result<()> {
+/// Writes `candidates.csv`, the `extra` files (`meta.toml`, `timing.toml`) and, if a plan
+/// met the SLO, `plan.toml` into `dir` (built in memory first; an old `plan.toml` is
+/// removed when no plan met the SLO).
+pub fn write_plan(
+    dir: &Path,
+    out: &PlanOutcome,
+    names: &[String],
+    extra: &[(&str, Vec<u8>)],
+) -> std::io::Result<()> {
     let table = candidates_csv(out, names).map_err(std::io::Error::other)?;
+    let mut files: Vec<(&str, &[u8])> = vec![("candidates.csv", &table)];
+    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
     match plan_toml(out) {
-        Some(text) => write_set(
-            dir,
-            &[("candidates.csv", &table), ("plan.toml", text.as_bytes())],
-        ),
+        Some(text) => {
+            files.push(("plan.toml", text.as_bytes()));
+            write_set(dir, &files)
+        }
         None => {
-            write_set(dir, &[("candidates.csv", &table)])?;
+            write_set(dir, &files)?;
             match std::fs::remove_file(dir.join("plan.toml")) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
                 _ => Ok(()),

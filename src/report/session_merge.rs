@@ -16,8 +16,13 @@ pub enum MergeError {
 }
 
 /// Joins the `runs.csv` of every shard into `out/runs.csv` and `out/summary.csv`, checking
-/// that together they hold every job of the sweep exactly once.
-pub fn merge_shards(files: &[std::path::PathBuf], out: &Path) -> Result<(), MergeError> {
+/// that together they hold every job of the sweep exactly once; the `extra` files
+/// (`meta.toml`, `timing.toml`) are written with them as one output.
+pub fn merge_shards(
+    files: &[std::path::PathBuf],
+    out: &Path,
+    extra: &[(&str, Vec<u8>)],
+) -> Result<(), MergeError> {
     let want = header();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut total: Option<u64> = None;
@@ -114,7 +119,7 @@ pub fn merge_shards(files: &[std::path::PathBuf], out: &Path) -> Result<(), Merg
         quantiles,
         apps,
     };
-    write_all(out, &tables, &[])
+    write_all(out, &tables, extra)
         .map_err(|e| MergeError::Io(format!("cannot write to {}: {e}", out.display())))
 }
 

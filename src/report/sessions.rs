@@ -382,19 +382,12 @@ pub fn write_results(
 
 /// A table of the main figures per sweep point, for the terminal.
 pub fn console_table(res: &SessionResult) -> String {
-    let mut out = format!(
-        "{:<16} {:<16} {:>8} {:<14} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>11}\n",
-        "strategy",
-        "topology",
-        "rate/s",
-        "faults",
-        "admitted",
-        "rejected",
-        "dropped",
-        "slo_viol",
-        "p50_ms",
-        "p99_ms",
-        "cost_usd"
+    let mut t = super::table::plain(
+        &[
+            "strategy", "topology", "faults", "rate/s", "admitted", "rejected", "dropped",
+            "slo_viol", "p50_ms", "p99_ms", "cost_usd",
+        ],
+        3,
     );
     for group in res.rows.chunk_by(|a, b| a.point == b.point) {
         let point = &group[0].point;
@@ -402,22 +395,21 @@ pub fn console_table(res: &SessionResult) -> String {
         let mean = |f: fn(&SessionSummary) -> f64| {
             mean_ci95(&rows.iter().map(|s| f(s)).collect::<Vec<f64>>()).0
         };
-        out.push_str(&format!(
-            "{:<16} {:<16} {:>8.3} {:<14} {:>9.0} {:>9.0} {:>8.0} {:>8.4} {:>8.2} {:>8.2} {:>11.2}\n",
-            point.strategy,
-            point.topology_name,
-            point.rate_per_s,
-            point.fault_model,
-            mean(|s| s.admitted as f64),
-            mean(|s| s.rejected as f64),
-            mean(|s| s.dropped as f64),
-            mean(|s| s.slo_violation_ratio),
-            mean(|s| s.latency_p50_ms),
-            mean(|s| s.latency_p99_ms),
-            mean(|s| s.cost_usd),
-        ));
+        t.add_row(vec![
+            point.strategy.clone(),
+            point.topology_name.clone(),
+            point.fault_model.clone(),
+            format!("{:.3}", point.rate_per_s),
+            format!("{:.0}", mean(|s| s.admitted as f64)),
+            format!("{:.0}", mean(|s| s.rejected as f64)),
+            format!("{:.0}", mean(|s| s.dropped as f64)),
+            format!("{:.4}", mean(|s| s.slo_violation_ratio)),
+            format!("{:.2}", mean(|s| s.latency_p50_ms)),
+            format!("{:.2}", mean(|s| s.latency_p99_ms)),
+            format!("{:.2}", mean(|s| s.cost_usd)),
+        ]);
     }
-    out
+    super::table::render(&t)
 }
 
 #[cfg(test)]

@@ -1,0 +1,264 @@
+//! `meta.toml`, written with every output: what made it (xrplace version, command, seed,
+//! shard), every input file with its SHA-256 and its text, and the experiment with every
+//! default filled in. Inputs are named as the experiment references them, relative to its
+//! folder, so the same run gives the same bytes wherever it is started from.
+//!
+//! `xrplace run --from-meta META` writes the recorded inputs back into a scratch folder in
+//! their relative layout and runs them with the recorded seed: the same tables, byte for
+//! byte. `timing.toml` holds the run's wall and CPU time; it is the one output file that
+//! differs between reruns.
+
+use crate::config::{ConfigError, LoadedExperiment};
+use sha2::{Digest, Sha256};
+use std::path::{Component, Path, PathBuf};
+
+/// What produced an output, besides its inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaContext {
+    /// The command: `run` or `plan`.
+    pub command: &'static str,
+    /// The seed the runs derived their streams from.
+    pub seed: u64,
+    /// The shard `(k, n)` of a sharded sweep.
+    pub shard: Option<(u32, u32)>,
+}
+
+/// Every file the experiment read, as referenced from its folder: the experiment itself
+/// first, then topologies and the trace, each once, in the order the file names them.
+pub fn input_files(exp: &LoadedExperiment) -> Vec<String> {
+    let own = exp.path.file_name().map_or_else(
+        || String::from("experiment.toml"),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut refs = vec![own];
+    let c = &exp.config;
+    refs.extend(c.scenarios.iter().map(|s| s.topology.clone()));
+    if let Some(s) = &c.sessions {
+        if s.sweep.topologies.is_empty() {
+            refs.push(s.topology.clone());
+        }
+        refs.extend(s.sweep.topologies.iter().cloned());
+        if !s.load.trace.is_empty() {
+            refs.push(s.load.trace.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    refs.retain(|r| !r.is_empty() && seen.insert(r.clone()));
+    refs
+}
+
+/// The text of `meta.toml` for an output of `exp`; `Err` if an input can no longer be
+/// read (it was read a moment ago to run).
+pub fn meta_toml(exp: &LoadedExperiment, ctx: &MetaContext) -> Result<String, ConfigError> {
+    let base = exp.path.parent().unwrap_or(Path::new("."));
+    let mut inputs = toml::value::Array::new();
+    for (i, r) in input_files(exp).iter().enumerate() {
+        let file = if i == 0 {
+            exp.path.clone()
+        } else {
+            base.join(r)
+        };
+        let bytes = std::fs::read(&file).map_err(|e| {
+            ConfigError::whole_file(&file, format!("cannot read it again for meta.toml: {e}"))
+        })?;
+        let mut t = toml::Table::new();
+        t.insert("path".into(), r.clone().into());
+        t.insert("sha256".into(), sha256_hex(&bytes).into());
+        t.insert(
+            "text".into(),
+            String::from_utf8_lossy(&bytes).into_owned().into(),
+        );
+        inputs.push(t.into());
+    }
+    let mut meta = toml::Table::new();
+    meta.insert("xrplace_version".into(), env!("CARGO_PKG_VERSION").into());
+    meta.insert("command".into(), ctx.command.into());
+    meta.insert("experiment".into(), input_files(exp)[0].clone().into());
+    meta.insert("seed".into(), toml::Value::Integer(ctx.seed as i64));
+    if let Some((k, n)) = ctx.shard {
+        meta.insert("shard".into(), format!("{k}/{n}").into());
+    }
+    let mut resolved = exp.config.clone();
+    resolved.seed = ctx.seed;
+    let resolved = toml::Value::try_from(&resolved)
+        .map_err(|e| ConfigError::whole_file(&exp.path, format!("cannot record it: {e}")))?;
+    meta.insert("resolved".into(), resolved);
+    meta.insert("inputs".into(), inputs.into());
+    render(&meta).map_err(|e| ConfigError::whole_file(&exp.path, format!("cannot record it: {e}")))
+}
+
+/// The `meta.toml` of shards merged into one output: the shards' own with the shard left
+/// out, which is the `meta.toml` of the unsharded sweep (whose tables the merge equals).
+/// `Err` if the shard's file is not one xrplace wrote.
+pub fn merged_meta(shard_meta: &str) -> Result<String, String> {
+    let mut meta: toml::Table =
+        toml::from_str(shard_meta).map_err(|e| format!("meta.toml is not TOML: {e}"))?;
+    if !meta.contains_key("inputs") || !meta.contains_key("resolved") {
+        return Err("meta.toml lacks [resolved] or [[inputs]]".into());
+    }
+    meta.remove("shard");
+    render(&meta).map_err(|e| e.to_string())
+}
+
+/// `meta` as TOML under the comment that says what the file is.
+fn render(meta: &toml::Table) -> Result<String, toml::ser::Error> {
+    let command = meta
+        .get("command")
+        .and_then(toml::Value::as_str)
+        .unwrap_or("run");
+    Ok(format!(
+        "# What made this output: `xrplace {command}` of version {}. [resolved] is the\n\
+         # experiment with every default filled in; [[inputs]] are the files it read, with their\n\
+         # SHA-256. `xrplace run --from-meta meta.toml` reruns it; timing.toml has the times.\n{}",
+        env!("CARGO_PKG_VERSION"),
+        toml::to_string(meta)?
+    ))
+}
+
+/// The text of `timing.toml`: wall and CPU seconds of the whole command and its threads.
+pub fn timing_toml(wall_s: f64, cpu_s: Option<f64>, threads: usize) -> String {
+    let cpu = cpu_s.map_or_else(
+        || String::from("# cpu_s: not available here\n"),
+        |c| format!("cpu_s = {c:.3}\n"),
+    );
+    format!(
+        "# Times of the command that wrote this output; the one file that differs between\n\
+         # reruns, thread counts and shards.\nwall_s = {wall_s:.3}\n{cpu}threads = {threads}\n"
+    )
+}
+
+/// Writes the inputs recorded in the `meta.toml` at `meta_path` into `scratch` in their
+/// relative layout; returns the experiment's path there and the recorded seed.
+pub fn restore(meta_path: &Path, scratch: &Path) -> Result<(PathBuf, u64), ConfigError> {
+    let text = std::fs::read_to_string(meta_path)
+        .map_err(|e| ConfigError::whole_file(meta_path, format!("cannot read: {e}")))?;
+    let bad = |m: String| ConfigError::whole_file(meta_path, m);
+    let meta: toml::Table = toml::from_str(&text).map_err(|e| bad(format!("not TOML: {e}")))?;
+    let seed = meta
+        .get("seed")
+        .and_then(toml::Value::as_integer)
+        .filter(|s| *s >= 0)
+        .ok_or_else(|| bad("expected a non-negative integer `seed`".into()))? as u64;
+    let inputs = meta
+        .get("inputs")
+        .and_then(toml::Value::as_array)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| bad("expected [[inputs]], the experiment first".into()))?;
+    let mut files = Vec::new();
+    for (i, x) in inputs.iter().enumerate() {
+        let get = |k: &str| x.get(k).and_then(toml::Value::as_str);
+        let (Some(rel), Some(body), Some(sum)) = (get("path"), get("text"), get("sha256")) else {
+            return Err(bad(format!("inputs[{i}]: expected path, sha256 and text")));
+        };
+        if sha256_hex(body.as_bytes()) != sum {
+            return Err(bad(format!(
+                "inputs[{i}] ({rel}): its text does not match its sha256 (edited, or not UTF-8 when recorded)"
+            )));
+        }
+        let p = Path::new(rel);
+        if p.components()
+            .any(|c| matches!(c, Component::RootDir | Component::Prefix(_)))
+        {
+            return Err(bad(format!(
+                "inputs[{i}] ({rel}): an absolute reference cannot be replayed; reference it relative to the experiment"
+            )));
+        }
+        files.push((p.to_path_buf(), body.to_string()));
+    }
+    // Deep enough that no `..` of any reference leaves the scratch folder.
+    let ups = files
+        .iter()
+        .map(|(p, _)| {
+            p.components()
+                .filter(|c| *c == Component::ParentDir)
+                .count()
+        })
+        .sum::<usize>();
+    let mut home = scratch.to_path_buf();
+    for d in 0..ups {
+        home.push(format!("d{d}"));
+    }
+    for (rel, body) in &files {
+        let target = home.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| bad(format!("cannot restore: {e}")))?;
+        }
+        std::fs::write(&target, body).map_err(|e| bad(format!("cannot restore: {e}")))?;
+    }
+    Ok((home.join(&files[0].0), seed))
+}
+
+/// The process's CPU time so far (every thread, user and system), s.
+#[cfg(unix)]
+pub fn process_cpu_s() -> Option<f64> {
+    // SAFETY: getrusage writes one rusage struct, which we own, and reads nothing else.
+    let mut u = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, u.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: getrusage returned 0, so it filled the struct.
+    let u = unsafe { u.assume_init() };
+    let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    Some(s(u.ru_utime) + s(u.ru_stime))
+}
+
+/// The process's CPU time: not measured on this platform.
+#[cfg(not(unix))]
+pub fn process_cpu_s() -> Option<f64> {
+    None
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_matches_its_reference_value() {
+        // FIPS 180-2, appendix B.1: SHA-256("abc").
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn a_tampered_or_escaping_meta_is_refused() {
+        let dir = std::env::temp_dir().join(format!("xrplace-meta-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let ok = format!(
+            "seed = 3\n[[inputs]]\npath = \"e.toml\"\nsha256 = \"{}\"\ntext = \"x\"\n",
+            sha256_hex(b"x")
+        );
+        let scratch = dir.join("s");
+        let (p, seed) = restore(&write("ok.toml", &ok), &scratch).unwrap();
+        assert_eq!(
+            (std::fs::read_to_string(&p).unwrap().as_str(), seed),
+            ("x", 3)
+        );
+        let edited = ok.replace("text = \"x\"", "text = \"y\"");
+        assert!(restore(&write("edited.toml", &edited), &scratch).is_err());
+        let absolute = ok.replace("path = \"e.toml\"", "path = \"/etc/e.toml\"");
+        assert!(restore(&write("abs.toml", &absolute), &scratch).is_err());
+        let up = format!(
+            "{ok}[[inputs]]\npath = \"../../t.toml\"\nsha256 = \"{}\"\ntext = \"t\"\n",
+            sha256_hex(b"t")
+        );
+        let (p, _) = restore(&write("up.toml", &up), &scratch).unwrap();
+        assert!(p.starts_with(&scratch));
+        assert!(scratch.join("t.toml").exists(), "two levels up from d0/d1");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

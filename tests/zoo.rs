@@ -1,0 +1,158 @@
+//! Real topologies: `xrplace topology import` on Internet Topology Zoo GraphML, the shipped
+//! GÉANT topology it made, an experiment on it, and located errors for bad GraphML.
+
+mod common;
+
+use common::{fresh_dir, stderr, xrplace, xrplace_ok};
+
+/// The command of `topologies/zoo/README.md`, to stdout.
+const IMPORT: [&str; 13] = [
+    "topology",
+    "import",
+    "topologies/zoo/Geant2012.graphml",
+    "--name",
+    "geant",
+    "--cloud",
+    "DE",
+    "--cloud",
+    "NL",
+    "--cloud",
+    "UK",
+    "--cloud",
+    "FR",
+];
+
+#[test]
+fn the_shipped_geant_topology_is_what_the_importer_writes() {
+    let out = xrplace_ok(&IMPORT);
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/topologies/geant.toml"
+    ))
+    .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout) == shipped,
+        "re-run the import of topologies/zoo/README.md"
+    );
+    assert!(
+        shipped.contains("Knight") && shipped.contains("CC BY 4.0"),
+        "attribution"
+    );
+    // Three PoPs without coordinates, named in the warnings (UA, MD, BY in Geant2012).
+    let warned = stderr(&out);
+    for id in ["\"10\"", "\"11\"", "\"19\""] {
+        assert!(warned.contains(id), "{warned}");
+    }
+    let t = xrplace::config::load_topology(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/topologies/geant.toml"
+    )))
+    .unwrap();
+    assert_eq!(t.sites.len(), 37);
+    let cloud = t
+        .sites
+        .iter()
+        .filter(|s| s.tier == xrplace::config::topology::Tier::Cloud);
+    assert_eq!(cloud.count(), 4);
+    // 2.5 Gbit/s from LinkSpeed 2.5 G: NL (node 0) to node 34.
+    assert!(t.links.iter().any(|l| l.bandwidth_gbps == 2.5));
+}
+
+#[test]
+fn an_experiment_on_geant_runs_and_ranks_the_strategies() {
+    xrplace_ok(&["check", "topologies/geant.toml", "experiments/geant.toml"]);
+    let dir = fresh_dir("geant");
+    xrplace_ok(&[
+        "run",
+        "experiments/geant.toml",
+        "--out",
+        dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let summary = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let viol = common::column(&summary, "slo_violation_ratio");
+    let get = |s: &str| viol.iter().find(|(k, _)| k == s).unwrap().1;
+    assert_eq!(viol.len(), 3);
+    // Four cloud regions for 37 PoPs: serving everyone from the cloud breaks the budget
+    // far more often than placing at the edge.
+    assert!(get("cloud-only") > 2.0 * get("latency-greedy"), "{viol:?}");
+    assert!(get("network-aware") < get("cloud-only"), "{viol:?}");
+}
+
+/// Writes a GraphML file with the given nodes and edges and imports it.
+fn import(tag: &str, body: &str) -> std::process::Output {
+    let dir = fresh_dir(tag);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("n.graphml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+  <key attr.name="LinkSpeedUnits" attr.type="string" for="edge" id="d41" />
+  <key attr.name="LinkSpeed" attr.type="string" for="edge" id="d39" />
+  <key attr.name="Longitude" attr.type="double" for="node" id="d32" />
+  <key attr.name="Latitude" attr.type="double" for="node" id="d29" />
+  <graph edgedefault="undirected">
+    <node id="a"><data key="d29">52.4</data><data key="d32">4.9</data></node>
+{body}  </graph>
+</graphml>
+"#
+        ),
+    )
+    .unwrap();
+    xrplace(&["topology", "import", path.to_str().unwrap()])
+}
+
+#[test]
+fn bad_graphml_names_the_node_or_edge_and_its_line() {
+    let o = import(
+        "zoo-lat",
+        "    <node id=\"b\">\n      <data key=\"d32\">6.1</data>\n    </node>\n",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("n.graphml:9:") && e.contains("node \"b\"") && e.contains("Latitude"),
+        "{e}"
+    );
+
+    let o = import(
+        "zoo-speed",
+        "    <node id=\"b\"><data key=\"d29\">46.2</data><data key=\"d32\">6.1</data></node>\n    <edge source=\"a\" target=\"b\">\n      <data key=\"d39\">ten</data>\n    </edge>\n",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("n.graphml:11:") && e.contains("LinkSpeed") && e.contains("\"ten\""),
+        "{e}"
+    );
+
+    let o = import("zoo-xml", "    <node id=\"b\">\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn every_sample_network_imports_to_a_valid_topology() {
+    let zoo = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/topology-zoo");
+    let Ok(entries) = std::fs::read_dir(zoo) else {
+        eprintln!("SKIPPED: no Topology Zoo samples at {zoo}");
+        return;
+    };
+    let dir = fresh_dir("zoo-all");
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "graphml"))
+    {
+        let out = dir.join(e.file_name()).with_extension("toml");
+        xrplace_ok(&[
+            "topology",
+            "import",
+            e.path().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        xrplace_ok(&["check", out.to_str().unwrap()]);
+    }
+}
