@@ -173,6 +173,16 @@ enum Command {
         #[command(flatten)]
         budget: BudgetArgs,
     },
+    /// Write a commented starting point of a file kind into DIR, with the topologies and
+    /// traces it references copied beside it.
+    ///
+    /// Example: xrplace init sessions my-study && xrplace run my-study/experiment.toml
+    Init {
+        /// What to start from.
+        kind: cli::init::Kind,
+        /// Folder to write into (created; existing files are never replaced).
+        dir: PathBuf,
+    },
     /// Print shell completions to stdout.
     ///
     /// Example: xrplace completions bash > ~/.local/share/bash-completion/completions/xrplace
@@ -426,6 +436,7 @@ fn main() -> ExitCode {
             (None, None) => Err(Failure::Runtime("merge needs --out".into())),
         },
         Command::Sweep { engine } => sweep(engine),
+        Command::Init { kind, dir } => cli::init::init(kind, &dir),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(

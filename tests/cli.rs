@@ -331,3 +331,44 @@ fn count_columns_of_runs_csv_are_integers() {
         .unwrap();
     assert!(rows.iter().all(|row| row[i].contains('.')));
 }
+
+#[test]
+fn init_writes_templates_that_check_and_run_where_they_are() {
+    let kinds = [
+        "streaming",
+        "sessions",
+        "trace",
+        "provisioning",
+        "plan",
+        "interconnects",
+        "topology",
+    ];
+    for kind in kinds {
+        let dir = temp_dir(&format!("init-{kind}"));
+        xrplace_ok(&["init", kind, dir.to_str().unwrap()]);
+        let files: Vec<String> = common::files_under(&dir)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .map(|p| p.to_str().unwrap().to_string())
+            .collect();
+        assert!(!files.is_empty(), "{kind}");
+        let mut args = vec!["check"];
+        args.extend(files.iter().map(String::as_str));
+        xrplace_ok(&args);
+        // A second init into the same folder replaces nothing.
+        let again = xrplace(&["init", kind, dir.to_str().unwrap()]);
+        assert_eq!(again.status.code(), Some(2), "{kind}: {}", stderr(&again));
+        if kind == "trace" {
+            // The references point at the copies: a template runs from its own folder.
+            let out = temp_dir("init-trace-out");
+            xrplace_ok(&[
+                "run",
+                dir.join("experiment.toml").to_str().unwrap(),
+                "--quiet",
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            assert!(out.join("summary.csv").exists());
+        }
+    }
+}

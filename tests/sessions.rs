@@ -496,7 +496,10 @@ fn shards_that_do_not_belong_together_are_refused(dir: &std::path::Path) {
     refused(&["nan1", "shard2", "shard3"], "runs.csv:3:");
     copy("shard1", "cut1");
     std::fs::write(dir.join("cut1/latency_quantiles.csv"), "job,q\n0,0.5\n").unwrap();
-    refused(&["cut1", "shard2", "shard3"], "header job,q,latency_ms");
+    refused(
+        &["cut1", "shard2", "shard3"],
+        "header strategy,topology,rate_per_s,fault_model,run,job,q,latency_ms",
+    );
     copy("shard1", "apps1");
     let apps = std::fs::read_to_string(dir.join("apps1/app_latency.csv")).unwrap();
     let mut lines: Vec<String> = apps.lines().map(String::from).collect();

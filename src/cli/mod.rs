@@ -1,9 +1,10 @@
 //! The commands behind the command line, one file per family: simulating (`run`, `plan`,
-//! `merge`), files (`export`, `check`, `topology generate`) and batch engines (`sweep`,
-//! `merge --status`). `main.rs` holds the arguments and the dispatch.
+//! `merge`), files (`export`, `check`, `topology generate`, `topology import`), templates
+//! (`init`) and batch engines (`sweep`, `merge --status`). `main.rs` holds the arguments and the dispatch.
 
 pub mod batch;
 pub mod files;
+pub mod init;
 pub mod simulate;
 
 use xrplace::config::ConfigError;

@@ -17,7 +17,7 @@ pub const DIR: &str = ".xrplace-jobs";
 const IDENTITY: &str = "sweep.toml";
 
 /// First cell of a kept job's `app_latency.csv` rows (a quantile row starts with its job).
-const APP_MARK: &str = "app";
+const APP_MARK: &str = "@app";
 
 /// One job's rows of every table.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 //! for byte, after checking that together they hold every job of the sweep exactly once.
 
 use super::app_latency;
-use super::sessions::{header, quantile_header, write_all, Tables, JOB, JOBS_TOTAL};
+use super::sessions::{header, quantile_header, write_all, Tables, JOB, JOBS_TOTAL, Q_JOB, Q_TEXT};
 use crate::config::ConfigError;
 use std::path::Path;
 
@@ -93,8 +93,8 @@ pub fn merge_shards(
     }
     let quantile_shape = Shape {
         header: quantile_header(),
-        job: 0,
-        text: &[],
+        job: Q_JOB,
+        text: &Q_TEXT,
         empty_ok: false,
     };
     let app_shape = Shape {
@@ -111,7 +111,10 @@ pub fn merge_shards(
         let af = f.with_file_name("app_latency.csv");
         apps.extend(read_table(&af, &app_shape, total)?);
     }
-    quantiles.sort_by_key(|q| (q[0].parse::<u64>().unwrap_or(u64::MAX), q[1].clone()));
+    quantiles.sort_by_key(|q| {
+        let job = q[Q_JOB].parse::<u64>().unwrap_or(u64::MAX);
+        (job, q[Q_JOB + 1].clone())
+    });
     // Stable: a job's rows stay in the experiment's application order.
     apps.sort_by_key(|a| a[app_latency::JOB].parse::<u64>().unwrap_or(u64::MAX));
     let tables = Tables {

@@ -204,21 +204,32 @@ fn quantile_records(res: &SessionResult) -> Vec<Vec<String>> {
     res.rows.iter().flat_map(quantile_rows).collect()
 }
 
-/// One job's `latency_quantiles.csv` rows.
+/// One job's `latency_quantiles.csv` rows, each with its sweep point spelled out (as in
+/// `app_latency.csv`), so the file reads without a join.
 pub(crate) fn quantile_rows(r: &SessionRow) -> Vec<Vec<String>> {
+    let point = app_latency::point_cells(r);
     r.summary
         .latency_quantiles_ms
         .iter()
         .enumerate()
         .map(|(i, ms)| {
-            vec![
+            let mut row = point.clone();
+            row.extend([
                 r.job.to_string(),
                 format!("{:.2}", (i + 1) as f64 / 100.0),
                 num(*ms),
-            ]
+            ]);
+            row
         })
         .collect()
 }
+
+/// Columns of `latency_quantiles.csv`: the job, the quantile, the latency.
+pub(crate) const Q_JOB: usize = 5;
+const Q_LEVEL: usize = 6;
+const Q_MS: usize = 7;
+/// Columns of `latency_quantiles.csv` that hold names.
+pub(crate) const Q_TEXT: [usize; 3] = [0, 1, 3];
 
 /// One job's rows of every file, as the job cache keeps them.
 pub(crate) fn job_rows(r: &SessionRow, jobs_total: u64, apps: &[String]) -> JobRows {
@@ -264,8 +275,9 @@ pub(crate) struct Tables {
 }
 
 pub(crate) fn quantile_header() -> Vec<String> {
-    ["job", "q", "latency_ms"]
+    app_latency::HEADER[..=app_latency::JOB]
         .iter()
+        .chain(&["q", "latency_ms"])
         .map(|s| s.to_string())
         .collect()
 }
@@ -294,10 +306,14 @@ fn plots(runs: &[Vec<String>], quantiles: &[Vec<String>]) -> (String, String) {
     for group in runs.chunk_by(|a, b| a[..POINT_KEYS] == b[..POINT_KEYS]) {
         let jobs: Vec<&str> = group.iter().map(|r| r[JOB].as_str()).collect();
         let mut sums = vec![(0.0, 0usize); 99];
-        for q in quantiles.iter().filter(|q| jobs.contains(&q[0].as_str())) {
-            let i =
-                ((q[1].parse::<f64>().unwrap_or(0.0) * 100.0).round() as usize).clamp(1, 99) - 1;
-            if let Ok(v) = q[2].parse::<f64>() {
+        for q in quantiles
+            .iter()
+            .filter(|q| jobs.contains(&q[Q_JOB].as_str()))
+        {
+            let i = ((q[Q_LEVEL].parse::<f64>().unwrap_or(0.0) * 100.0).round() as usize)
+                .clamp(1, 99)
+                - 1;
+            if let Ok(v) = q[Q_MS].parse::<f64>() {
                 sums[i].0 += v;
                 sums[i].1 += 1;
             }
