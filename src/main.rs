@@ -183,6 +183,14 @@ enum Command {
         /// Folder to write into (created; existing files are never replaced).
         dir: PathBuf,
     },
+    /// Print the JSON Schema of an input file kind, for editors (Taplo, Even Better TOML:
+    /// `#:schema PATH` on a file's first line). The shipped copies are in docs/schemas/.
+    ///
+    /// Example: xrplace schema experiment > experiment.schema.json
+    Schema {
+        /// The file kind.
+        kind: SchemaKind,
+    },
     /// Print shell completions to stdout.
     ///
     /// Example: xrplace completions bash > ~/.local/share/bash-completion/completions/xrplace
@@ -247,6 +255,17 @@ enum SweepEngine {
         #[arg(long, default_value = "1Gi")]
         storage: String,
     },
+}
+
+/// Input file kinds with a JSON Schema.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SchemaKind {
+    /// Experiment files (`experiments/*.toml`).
+    Experiment,
+    /// Topology files (`topologies/*.toml`).
+    Topology,
+    /// Plan files written by `xrplace plan`.
+    Plan,
 }
 
 #[derive(Subcommand)]
@@ -437,6 +456,18 @@ fn main() -> ExitCode {
         },
         Command::Sweep { engine } => sweep(engine),
         Command::Init { kind, dir } => cli::init::init(kind, &dir),
+        Command::Schema { kind } => {
+            let schema = match kind {
+                SchemaKind::Experiment => {
+                    schemars::schema_for!(xrplace::config::ExperimentConfig)
+                }
+                SchemaKind::Topology => schemars::schema_for!(xrplace::config::TopologyConfig),
+                SchemaKind::Plan => schemars::schema_for!(xrplace::config::plan_file::PlanFile),
+            };
+            serde_json::to_string_pretty(&schema)
+                .map(|text| println!("{text}"))
+                .map_err(|e| cli::Failure::Runtime(e.to_string()))
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(

@@ -7,7 +7,7 @@ use super::error::ConfigError;
 use serde::{Deserialize, Serialize};
 
 /// Deploy settings, copied from `[plan.deploy]` into the plan file.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeploySettings {
     /// Namespace of the XR application (offloaded to the planned clusters).
@@ -41,7 +41,7 @@ impl Default for DeploySettings {
 /// API v1.14.0, cluster-api-k3s v0.3.1, CAPO v0.14.7 as the newest stable release serving
 /// v1beta1, CAAPH v0.6.4, Liqo v1.2.0); Calico and the OpenStack cloud controller chart
 /// are the releases matching Kubernetes 1.33 (docs/export.md).
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Versions {
     /// Cluster API core, kubeadm bootstrap and control plane.
@@ -75,7 +75,9 @@ impl Default for Versions {
 }
 
 /// How a Liqo gateway server is exposed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum GatewayService {
     /// A LoadBalancer Service (Liqo's default, `forge/gatewayserver.go`).
     #[default]
@@ -88,7 +90,7 @@ pub enum GatewayService {
 /// it: OpenStack workers without floating IPs advertise only their internal address, so a
 /// server there is unreachable across sites (Liqo prefers ExternalIP, then InternalIP,
 /// `pkg/utils/nodeUtils.go`), while their outgoing UDP is routed by the router.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct HubGateway {
     /// How the servers are exposed.
@@ -113,7 +115,7 @@ impl Default for HubGateway {
 }
 
 /// A Nova flavor: its name and the size it gives a machine.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Flavor {
     /// Flavor name in the cloud.
@@ -143,7 +145,7 @@ fn default_flavors() -> Vec<Flavor> {
 }
 
 /// OpenStack settings for Cluster API Provider OpenStack.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct OpenStackSettings {
     /// Name of the Secret (in the management namespace) holding `clouds.yaml`; created by

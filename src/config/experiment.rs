@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// A whole experiment file, as written.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExperimentConfig {
     /// Name; results go to `output/<name>/`.
@@ -81,7 +81,7 @@ fn default_scrape_interval_s() -> f64 {
 }
 
 /// An application: a chain of components joined by flows.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationConfig {
     /// Name used in reports.
@@ -106,7 +106,7 @@ fn default_capture_jitter_max_ms() -> f64 {
 }
 
 /// One component (a pod) of the application.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentConfig {
     /// Unique name.
@@ -129,7 +129,7 @@ pub struct ComponentConfig {
 }
 
 /// A media flow from one component to the next.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlowConfig {
     /// Sending component.
@@ -164,7 +164,7 @@ fn default_frame_size_max_pct() -> f64 {
 }
 
 /// One setup: a topology, a placement and the path kind between clusters.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioConfig {
     /// Unique name (the `scenario` column of the outputs).
@@ -197,7 +197,7 @@ impl ScenarioConfig {
 }
 
 /// A failure of the link between the scenario's clusters.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultConfig {
     /// What fails.
@@ -209,7 +209,7 @@ pub struct FaultConfig {
 }
 
 /// Kinds of scripted fault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
     /// Every cross-cluster path of the scenario loses its link.

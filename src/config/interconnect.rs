@@ -9,7 +9,7 @@ use super::kinds::PathKind;
 use serde::{Deserialize, Serialize};
 
 /// One interconnect kind's settings; every field may be left out.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct InterconnectConfig {
     /// Variant of the kind (see [`variants`]); empty: the kind's default variant.
@@ -101,7 +101,7 @@ pub fn validate_interconnect(
 
 /// An interconnect comparison (`[interconnects]`): the file's streaming scenarios and its
 /// session workload, run once per option with every cross-cluster path set to it.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComparisonConfig {
     /// The options compared, each a kind (`submariner`) or a kind and variant

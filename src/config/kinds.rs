@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Level of detail of a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fidelity {
     /// Every frame is an event chain through components and links.
@@ -16,7 +18,7 @@ pub enum Fidelity {
 }
 
 /// Transport protocol of a flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Protocol {
     /// TCP (RTMP, HTTP, RTSP interleaved).
@@ -26,7 +28,7 @@ pub enum Protocol {
 }
 
 /// Path kind used by flows that cross clusters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PathKind {
     /// Same cluster through the CNI.
@@ -122,7 +124,9 @@ impl PathKind {
 }
 
 /// When the scenario's Liqo peerings come to exist.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum PeeringMode {
     /// Already peered and offloaded: the stream starts at time zero.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 /// What the planner may choose: which candidate clusters get how many nodes, and which
 /// strategy (`sessions.strategies`) places the sessions.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanConfig {
     /// The cluster that hosts the application namespace and peers with every other cluster
@@ -75,7 +75,7 @@ fn default_max_candidates() -> u32 {
 }
 
 /// Targets a plan must meet, on the mean over runs.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PlanSlo {
     /// Share of session time over the latency budget.

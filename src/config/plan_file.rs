@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// A plan as written by `xrplace plan` and read by `xrplace export`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFile {
     /// Experiment the plan came from.
@@ -58,7 +58,7 @@ pub struct PlanFile {
 }
 
 /// CPU and memory kept free on a cluster.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReservedResources {
     /// Cores.
@@ -77,7 +77,7 @@ fn default_liqo_reserve() -> ReservedResources {
 }
 
 /// Costs per day of cluster capacity, USD.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PlanCost {
     /// The plan: capacity of the planned clusters plus use of existing ones.
@@ -101,7 +101,7 @@ pub struct PlanCost {
 }
 
 /// One expected metric: mean over runs and the half-width of its 95 % confidence interval.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectedMetric {
     /// Metric name (as in `summary.csv`).
@@ -113,7 +113,7 @@ pub struct ExpectedMetric {
 }
 
 /// A cluster of the plan.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlannedCluster {
     /// Name: the Cluster API Cluster and the Liqo cluster ID (a DNS label).
@@ -151,7 +151,7 @@ pub struct PlannedCluster {
 }
 
 /// A Liqo peering: `consumer` offloads to `provider`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlannedPeering {
     /// The cluster that sees the other as a virtual node (the hub).
@@ -164,7 +164,7 @@ pub struct PlannedPeering {
 }
 
 /// Liqo namespace offloading of the application namespace.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlannedOffloading {
     /// Clusters the namespace is offloaded to.
@@ -179,7 +179,9 @@ fn default_pod_offloading() -> String {
 }
 
 /// How a component's Services are exposed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Exposure {
     /// Inside the clusters (and across Liqo peerings) only.
@@ -190,7 +192,7 @@ pub enum Exposure {
 }
 
 /// A component and where its replicas run.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlannedComponent {
     /// Application it belongs to.
@@ -228,7 +230,7 @@ impl PlannedComponent {
 }
 
 /// Replicas of a component on one cluster.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Placement {
     /// Cluster name.

@@ -10,7 +10,7 @@ use super::topology::{Distribution, Provider};
 use serde::{Deserialize, Serialize};
 
 /// Clusters to provision and how.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProvisioningConfig {
     /// Infrastructure provider of every cluster.
@@ -39,7 +39,7 @@ fn one_u32() -> u32 {
 }
 
 /// Cluster API controllers and the timings they meet.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CapiConfig {
     /// Delay before the management cluster reconciles a new or changed object, s.
@@ -109,7 +109,7 @@ impl Default for CapiConfig {
 }
 
 /// How long an infrastructure provider takes to create a machine.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderTiming {
     /// Create port and server until ACTIVE, alone, s.
@@ -122,7 +122,7 @@ pub struct ProviderTiming {
 }
 
 /// How long a distribution takes to bootstrap.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DistributionTiming {
     /// First control-plane node: bootstrap until the API server serves, s.
@@ -136,7 +136,7 @@ pub struct DistributionTiming {
 }
 
 /// What a scripted action does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActionKind {
     /// Set the MachineDeployment's replicas (worker count).
@@ -146,7 +146,7 @@ pub enum ActionKind {
 }
 
 /// A change applied to the cluster at a given time.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionConfig {
     /// When, s after the cluster was applied.

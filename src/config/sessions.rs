@@ -7,7 +7,7 @@ use super::kinds::{PathKind, Protocol};
 use serde::{Deserialize, Serialize};
 
 /// Session workload, strategies and monitoring.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionsConfig {
     /// Topology file, relative to the experiment file.
@@ -64,7 +64,9 @@ pub struct SessionsConfig {
 }
 
 /// How much of a cluster sessions may reserve.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum CapacityModel {
     /// All vCPUs and memory of every node (the model of the shipped comparison studies).
@@ -75,7 +77,7 @@ pub enum CapacityModel {
 }
 
 /// Autoscaling through Cluster API and peering through Liqo, decided on the monitored view.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ControlConfig {
     /// Scale clusters out and in.
@@ -126,7 +128,7 @@ impl Default for ControlConfig {
 }
 
 /// A named set of cluster failures.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultModelConfig {
     /// Name used in `sweep.fault_models` and in the outputs.
@@ -141,7 +143,7 @@ pub struct FaultModelConfig {
 
 /// Sweep axes. Every combination of topology x load rate x fault model x strategy is a
 /// sweep point, run `runs` times with successive seeds.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SweepConfig {
     /// Topology files, relative to the experiment (default: `sessions.topology`).
@@ -156,7 +158,7 @@ pub struct SweepConfig {
 }
 
 /// A numeric axis: one value, a list, or a range.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Axis {
     /// One value.
@@ -220,7 +222,7 @@ fn default_downtime_s() -> f64 {
 }
 
 /// An XR application run per session: components on one cluster, one media flow to the user.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionAppConfig {
     /// Name as used in traces.
@@ -256,7 +258,7 @@ pub struct SessionAppConfig {
 }
 
 /// One container of an application: what a planned Deployment runs.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentConfig {
     /// Name (a DNS-1123 label: it names the Deployment and the Service).
@@ -284,7 +286,9 @@ pub struct ComponentConfig {
 }
 
 /// Where a component of a session runs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ComponentPlacement {
     /// On the cluster the strategy chose for the session.
@@ -331,7 +335,7 @@ fn one_u32() -> u32 {
 }
 
 /// Where arrivals come from.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadConfig {
     /// `poisson`, `diurnal` or `trace`.
@@ -354,7 +358,7 @@ fn default_amplitude() -> f64 {
 }
 
 /// Arrival process kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum LoadKind {
     /// Constant-rate Poisson arrivals.
@@ -366,7 +370,9 @@ pub enum LoadKind {
 }
 
 /// Kinds of fault in session experiments.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum SessionFaultKind {
     /// The whole cluster is down.
@@ -381,7 +387,7 @@ pub enum SessionFaultKind {
 }
 
 /// A fault at a given time.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterFaultConfig {
     /// What fails (default: the whole cluster).
@@ -410,7 +416,7 @@ pub struct ClusterFaultConfig {
 
 /// Faults drawn at random for every cluster: exponential times between failures and
 /// exponential repair times, from the run's `fault-rates` stream.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultRateConfig {
     /// cluster-failure or node-loss (drawn per cluster), link-degradation or partition

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// A whole topology file, as written.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopologyConfig {
     /// Name used in reports.
@@ -33,7 +33,7 @@ pub struct TopologyConfig {
 }
 
 /// Route derivation between sites.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RoutingConfig {
     /// Derive an RTT from distance for site pairs that no chain of links joins.
@@ -65,7 +65,7 @@ impl Default for RoutingConfig {
 }
 
 /// Tier of a site in the continuum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Tier {
     /// A public or private cloud region.
@@ -88,7 +88,7 @@ impl Tier {
 }
 
 /// A site: a location hosting clusters.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     /// Unique name.
@@ -121,7 +121,7 @@ fn default_access_latency_ms() -> f64 {
 }
 
 /// Kubernetes distribution used to bootstrap a cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Distribution {
     /// Upstream kubeadm.
@@ -131,7 +131,7 @@ pub enum Distribution {
 }
 
 /// Cluster API infrastructure provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Provider {
     /// Cluster API Provider OpenStack.
@@ -141,7 +141,7 @@ pub enum Provider {
 }
 
 /// A Kubernetes cluster at a site.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterConfig {
     /// Unique name.
@@ -194,7 +194,7 @@ fn default_cost_per_gib_hour_usd() -> f64 {
 }
 
 /// A measured link between two sites.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkConfig {
     /// One end (site name).
@@ -237,7 +237,7 @@ fn is_zero(v: &f64) -> bool {
 }
 
 /// Parameters of each path kind.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PathsConfig {
     /// Same-cluster pod-to-pod path.
@@ -296,7 +296,7 @@ impl PathsConfig {
 }
 
 /// Pod-to-pod through the CNI (veth, bridge or overlay).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LocalPathConfig {
     /// Link MTU, bytes.
@@ -322,7 +322,7 @@ impl Default for LocalPathConfig {
 }
 
 /// Liqo: pod -> Geneve to the local gateway -> WireGuard tunnel -> remote gateway -> pod.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LiqoPathConfig {
     /// Gateway (tunnel) MTU, bytes; Liqo's default is 1340.
@@ -405,7 +405,7 @@ impl Default for LiqoPathConfig {
 }
 
 /// NodePort: client -> node IP:port -> kube-proxy DNAT (-> second node with SNAT) -> pod.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct NodePortPathConfig {
     /// Node network MTU, bytes.
@@ -435,7 +435,7 @@ impl Default for NodePortPathConfig {
 }
 
 /// L7 sidecar mesh (Istio-like): two proxies per hop.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct MeshPathConfig {
     /// Added latency per proxied hop, ms (Istio benchmarks: about 2.7-2.9 ms at p90).
