@@ -40,6 +40,11 @@ struct SimArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    /// Change a field of the experiment, as the file would spell it; repeatable. Checked
+    /// like the file's own values and recorded in meta.toml. Example: --set duration_s=600
+    /// --set sessions.load.rate_per_s=0.3 --set 'sessions.strategies=["first-fit"]'
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
     #[command(flatten)]
     budget: BudgetArgs,
 }
@@ -382,13 +387,13 @@ fn main() -> ExitCode {
         } => (|| {
             let scratch =
                 std::env::temp_dir().join(format!("xrplace-from-meta-{}", std::process::id()));
-            let (experiment, recorded_seed) = match (experiment, from_meta) {
+            let (experiment, recorded_seed, mut sets) = match (experiment, from_meta) {
                 (_, Some(meta)) => {
                     let _ = std::fs::remove_dir_all(&scratch);
-                    let (p, seed) = xrplace::experiment::meta::restore(&meta, &scratch)?;
-                    (p, Some(seed))
+                    let r = xrplace::experiment::meta::restore(&meta, &scratch)?;
+                    (r.experiment, Some(r.seed), r.overrides)
                 }
-                (Some(e), None) => (e, None),
+                (Some(e), None) => (e, None, Vec::new()),
                 (None, None) => {
                     return Err(Failure::Refused(
                         "give an experiment file or --from-meta".into(),
@@ -411,8 +416,10 @@ fn main() -> ExitCode {
                 shard,
                 progress: !sim.quiet,
             };
+            sets.extend(sim.set);
             let outcome = run(
                 experiment,
+                &sets,
                 opts,
                 out,
                 sim.quiet,
@@ -429,7 +436,14 @@ fn main() -> ExitCode {
                 shard: None,
                 progress: !sim.quiet,
             };
-            plan(experiment, opts, sim.out, sim.quiet, sim.budget.budget())
+            plan(
+                experiment,
+                &sim.set,
+                opts,
+                sim.out,
+                sim.quiet,
+                sim.budget.budget(),
+            )
         }
         Command::Export {
             plan,

@@ -435,3 +435,55 @@ fn json_schemas_are_current_and_accept_the_shipped_files() {
     let report = check("experiment", &[bad]);
     assert!(!report.contains("bad 0"), "{report}");
 }
+
+#[test]
+fn set_overrides_fields_is_checked_and_recorded_in_meta() {
+    let short = temp_dir("set-short");
+    xrplace_ok(&[
+        "run",
+        "experiments/geant.toml",
+        "--quiet",
+        "--set",
+        "duration_s=3600",
+        "--set",
+        "sessions.strategies=[\"first-fit\"]",
+        "--out",
+        short.to_str().unwrap(),
+    ]);
+    let summary = std::fs::read_to_string(short.join("summary.csv")).unwrap();
+    let arrivals = column(&summary, "arrivals");
+    assert_eq!(arrivals.len(), 1, "one strategy: {summary}");
+    assert_eq!(arrivals[0].0, "first-fit");
+    // An hour at 0.2/s (the night's low of the diurnal load): far fewer than a day's 17,000.
+    assert!(
+        arrivals[0].1 > 50.0 && arrivals[0].1 < 1000.0,
+        "{arrivals:?}"
+    );
+    let meta = std::fs::read_to_string(short.join("meta.toml")).unwrap();
+    assert!(meta.contains("\"duration_s=3600\""), "{meta}");
+    let again = temp_dir("set-again");
+    xrplace_ok(&[
+        "run",
+        "--from-meta",
+        short.join("meta.toml").to_str().unwrap(),
+        "--quiet",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    for f in ["runs.csv", "summary.csv", "meta.toml"] {
+        assert!(
+            std::fs::read(short.join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(),
+            "{f} differs when rerun from meta.toml with its overrides"
+        );
+    }
+    // Overrides are checked like the file's values.
+    for (set, field) in [
+        ("duration_s=-5", "duration_s"),
+        ("sessions.load.rate=1", "rate"),
+        ("scenarios[3].name=x", "scenarios[3]"),
+    ] {
+        let o = xrplace(&["run", "experiments/geant.toml", "--set", set]);
+        assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
+        assert!(stderr(&o).contains(field), "{set}: {}", stderr(&o));
+    }
+}

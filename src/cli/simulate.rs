@@ -3,7 +3,7 @@
 use super::Failure;
 use std::path::PathBuf;
 use std::time::Instant;
-use xrplace::config::{load_experiment, ConfigError};
+use xrplace::config::{load_experiment_with, ConfigError};
 use xrplace::experiment::budget::{self, Budget};
 use xrplace::experiment::meta::{meta_toml, process_cpu_s, timing_toml, MetaContext};
 use xrplace::experiment::plan::PlanSearch;
@@ -37,6 +37,7 @@ pub fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
 
 pub fn run(
     path: PathBuf,
+    sets: &[String],
     opts: RunOptions,
     out: Option<PathBuf>,
     quiet: bool,
@@ -44,7 +45,7 @@ pub fn run(
     resume: bool,
 ) -> Result<(), Failure> {
     let started = Instant::now();
-    let exp = load_experiment(&path)?;
+    let exp = load_experiment_with(&path, sets)?;
     budget::check(&exp, &budget::estimate(&exp, 0, opts.threads), &limits)?;
     if (opts.shard.is_some() || resume)
         && (exp.config.sessions.is_none() || exp.config.interconnects.is_some())
@@ -69,6 +70,7 @@ pub fn run(
             command: "run",
             seed: opts.seed.unwrap_or(exp.config.seed),
             shard: opts.shard,
+            overrides: sets.to_vec(),
         },
     )?;
     let extra = || described(&meta, started, opts.threads);
@@ -193,13 +195,14 @@ pub fn run_sweep(
 
 pub fn plan(
     path: PathBuf,
+    sets: &[String],
     opts: RunOptions,
     out: Option<PathBuf>,
     quiet: bool,
     limits: Budget,
 ) -> Result<(), Failure> {
     let started = Instant::now();
-    let exp = load_experiment(&path)?;
+    let exp = load_experiment_with(&path, sets)?;
     let candidates = budget::plan_candidates(&exp);
     budget::check(
         &exp,
@@ -220,6 +223,7 @@ pub fn plan(
             command: "plan",
             seed: opts.seed.unwrap_or(exp.config.seed),
             shard: None,
+            overrides: sets.to_vec(),
         },
     )?;
     let outcome = search.run(opts)?;

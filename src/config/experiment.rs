@@ -239,10 +239,30 @@ pub struct LoadedExperiment {
 
 /// Reads, parses and validates an experiment file and the topologies it references.
 pub fn load_experiment(path: &Path) -> Result<LoadedExperiment, ConfigError> {
+    load_experiment_with(path, &[])
+}
+
+/// [`load_experiment`] with `--set KEY=VALUE` overrides applied to the file's text first
+/// ([`super::overrides`]), so they are checked like the file's own values.
+pub fn load_experiment_with(path: &Path, sets: &[String]) -> Result<LoadedExperiment, ConfigError> {
     let src = Source::read(path)?;
-    super::expect_kind(&src, super::FileKind::Experiment, "this command")?;
+    if sets.is_empty() {
+        return load_source(&src, path);
+    }
+    let text = super::overrides::apply_overrides(path, src.text(), sets)?;
+    load_source(&Source::from_text(path, text), path).map_err(|mut e| {
+        if e.file == path {
+            e.message
+                .push_str(" (lines as in the file with --set applied)");
+        }
+        e
+    })
+}
+
+fn load_source(src: &Source, path: &Path) -> Result<LoadedExperiment, ConfigError> {
+    super::expect_kind(src, super::FileKind::Experiment, "this command")?;
     let config: ExperimentConfig = src.parse()?;
-    load_parsed(&src, path, config)
+    load_parsed(src, path, config)
 }
 
 /// Checks a parsed experiment of `src` and loads what it references.

@@ -11,6 +11,7 @@ pub mod input;
 pub mod interconnect;
 pub mod kinds;
 pub mod names;
+pub mod overrides;
 pub mod plan;
 pub mod plan_check;
 pub mod plan_file;
@@ -22,7 +23,7 @@ pub mod topology;
 pub mod trace;
 
 pub use error::ConfigError;
-pub use experiment::{load_experiment, ExperimentConfig, LoadedExperiment};
+pub use experiment::{load_experiment, load_experiment_with, ExperimentConfig, LoadedExperiment};
 pub use topology::{load_topology, TopologyConfig};
 
 use std::path::Path;

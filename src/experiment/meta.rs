@@ -21,6 +21,19 @@ pub struct MetaContext {
     pub seed: u64,
     /// The shard `(k, n)` of a sharded sweep.
     pub shard: Option<(u32, u32)>,
+    /// The `--set KEY=VALUE` overrides applied to the experiment, in order.
+    pub overrides: Vec<String>,
+}
+
+/// What [`restore`] recovered: where the experiment now is, and how it was run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    /// The experiment's path in the scratch folder.
+    pub experiment: PathBuf,
+    /// The seed it ran with.
+    pub seed: u64,
+    /// The `--set` overrides it ran with.
+    pub overrides: Vec<String>,
 }
 
 /// Every file the experiment read, as referenced from its folder: the experiment itself
@@ -78,6 +91,10 @@ pub fn meta_toml(exp: &LoadedExperiment, ctx: &MetaContext) -> Result<String, Co
     if let Some((k, n)) = ctx.shard {
         meta.insert("shard".into(), format!("{k}/{n}").into());
     }
+    if !ctx.overrides.is_empty() {
+        let sets: Vec<toml::Value> = ctx.overrides.iter().map(|s| s.clone().into()).collect();
+        meta.insert("overrides".into(), sets.into());
+    }
     let mut resolved = exp.config.clone();
     resolved.seed = ctx.seed;
     let resolved = toml::Value::try_from(&resolved)
@@ -128,8 +145,8 @@ pub fn timing_toml(wall_s: f64, cpu_s: Option<f64>, threads: usize) -> String {
 }
 
 /// Writes the inputs recorded in the `meta.toml` at `meta_path` into `scratch` in their
-/// relative layout; returns the experiment's path there and the recorded seed.
-pub fn restore(meta_path: &Path, scratch: &Path) -> Result<(PathBuf, u64), ConfigError> {
+/// relative layout; returns the experiment's path there, the recorded seed and overrides.
+pub fn restore(meta_path: &Path, scratch: &Path) -> Result<Restored, ConfigError> {
     let text = std::fs::read_to_string(meta_path)
         .map_err(|e| ConfigError::whole_file(meta_path, format!("cannot read: {e}")))?;
     let bad = |m: String| ConfigError::whole_file(meta_path, m);
@@ -185,7 +202,18 @@ pub fn restore(meta_path: &Path, scratch: &Path) -> Result<(PathBuf, u64), Confi
         }
         std::fs::write(&target, body).map_err(|e| bad(format!("cannot restore: {e}")))?;
     }
-    Ok((home.join(&files[0].0), seed))
+    let overrides = match meta.get("overrides") {
+        None => Vec::new(),
+        Some(v) => v
+            .as_array()
+            .and_then(|a| a.iter().map(|x| x.as_str().map(String::from)).collect())
+            .ok_or_else(|| bad("expected `overrides` to be a list of KEY=VALUE strings".into()))?,
+    };
+    Ok(Restored {
+        experiment: home.join(&files[0].0),
+        seed,
+        overrides,
+    })
 }
 
 /// The process's CPU time so far (every thread, user and system), s.
@@ -243,11 +271,9 @@ mod tests {
             sha256_hex(b"x")
         );
         let scratch = dir.join("s");
-        let (p, seed) = restore(&write("ok.toml", &ok), &scratch).unwrap();
-        assert_eq!(
-            (std::fs::read_to_string(&p).unwrap().as_str(), seed),
-            ("x", 3)
-        );
+        let r = restore(&write("ok.toml", &ok), &scratch).unwrap();
+        assert_eq!(std::fs::read_to_string(&r.experiment).unwrap(), "x");
+        assert_eq!((r.seed, r.overrides.len()), (3, 0));
         let edited = ok.replace("text = \"x\"", "text = \"y\"");
         assert!(restore(&write("edited.toml", &edited), &scratch).is_err());
         let absolute = ok.replace("path = \"e.toml\"", "path = \"/etc/e.toml\"");
@@ -256,7 +282,9 @@ mod tests {
             "{ok}[[inputs]]\npath = \"../../t.toml\"\nsha256 = \"{}\"\ntext = \"t\"\n",
             sha256_hex(b"t")
         );
-        let (p, _) = restore(&write("up.toml", &up), &scratch).unwrap();
+        let p = restore(&write("up.toml", &up), &scratch)
+            .unwrap()
+            .experiment;
         assert!(p.starts_with(&scratch));
         assert!(scratch.join("t.toml").exists(), "two levels up from d0/d1");
         std::fs::remove_dir_all(&dir).unwrap();
