@@ -487,3 +487,22 @@ fn set_overrides_fields_is_checked_and_recorded_in_meta() {
         assert!(stderr(&o).contains(field), "{set}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn off_a_terminal_progress_is_a_line_in_simulated_time() {
+    // The tests' stderr is a pipe, as in a batch job's log: no bar, a line at least at the end.
+    for experiment in ["experiments/geant.toml", "experiments/paper-capi.toml"] {
+        let out = temp_dir("progress-out");
+        let o = xrplace_ok(&["run", experiment, "--out", out.to_str().unwrap()]);
+        let err = stderr(&o);
+        if experiment.ends_with("geant.toml") {
+            assert!(
+                err.contains("progress: 100 % of simulated time, 9/9 runs done"),
+                "{err}"
+            );
+        }
+        assert!(!err.contains('\r'), "no bar redraws in a log: {err:?}");
+        let quiet = xrplace_ok(&["run", experiment, "--quiet", "--out", out.to_str().unwrap()]);
+        assert!(stderr(&quiet).is_empty(), "--quiet: {}", stderr(&quiet));
+    }
+}

@@ -1,14 +1,15 @@
 //! Expands an experiment into runs (scenario x repetition), runs them in parallel and
 //! returns the results in a fixed order, whatever the thread count.
 
+use super::progress::{Progress, RunProgress};
 use crate::config::experiment::Fidelity;
 use crate::config::{ConfigError, LoadedExperiment};
-use crate::engine::{RadixQueue, RngStreams, SimDuration};
+use crate::engine::{RadixQueue, RngStreams, SimDuration, SimTime};
 use crate::metrics::{RunRecorder, RunSummary};
 use crate::model::{Application, Scenario, Topology};
 use crate::world::streaming_flow::run_flow;
 use crate::world::streaming_load::{bottleneck, Bottleneck};
-use crate::world::{RunCounts, RunSettings, StreamingWorld};
+use crate::world::{ClusterSample, RunCounts, RunObserver, RunSettings, StreamingWorld};
 use rayon::prelude::*;
 
 /// Command-line overrides of an experiment.
@@ -120,13 +121,19 @@ pub fn run_experiment(
     let jobs: Vec<(usize, u32)> = (0..prepared.len())
         .flat_map(|s| (0..cfg.runs).map(move |r| (s, r)))
         .collect();
+    let run_ms = settings.duration.0 / 1_000_000;
+    let progress = Progress::new(opts.progress, jobs.len() as u64, run_ms);
     let run_one = |&(s, r): &(usize, u32)| {
         let scn = &prepared[s].scenario;
         let streams = RngStreams::new(seed, r as u64);
         let mut rec = RunRecorder::default();
+        let mut obs = Reporting {
+            rec: &mut rec,
+            progress: RunProgress::new(&progress),
+        };
         let counts = match cfg.fidelity() {
             Fidelity::Frame => {
-                StreamingWorld::new(&app, scn, settings, streams, RadixQueue::new()).run(&mut rec)
+                StreamingWorld::new(&app, scn, settings, streams, RadixQueue::new()).run(&mut obs)
             }
             Fidelity::Flow => {
                 run_flow(
@@ -134,11 +141,12 @@ pub fn run_experiment(
                     scn,
                     settings.duration,
                     settings.scrape_interval,
-                    &mut rec,
+                    &mut obs,
                 );
                 RunCounts::default()
             }
         };
+        obs.progress.done(run_ms);
         RunRow {
             scenario: scn.name.clone(),
             run: r,
@@ -155,6 +163,7 @@ pub fn run_experiment(
     };
     let pool = worker_pool(exp, opts.threads)?;
     let rows = pool.install(|| jobs.par_iter().map(run_one).collect());
+    progress.finish();
     Ok(ExperimentResult {
         name: cfg.name.clone(),
         scenarios: prepared.iter().map(|p| p.scenario.name.clone()).collect(),
@@ -164,6 +173,29 @@ pub fn run_experiment(
             .collect(),
         rows,
     })
+}
+
+/// A run's recorder that also tells the progress display the simulated time it reached
+/// at each scrape.
+struct Reporting<'a, 'p> {
+    rec: &'a mut RunRecorder,
+    progress: RunProgress<'p>,
+}
+
+impl RunObserver for Reporting<'_, '_> {
+    fn frame_presented(&mut self, at: SimTime, latency: SimDuration) {
+        self.rec.frame_presented(at, latency);
+    }
+    fn frame_lost(&mut self, at: SimTime) {
+        self.rec.frame_lost(at);
+    }
+    fn scrape(&mut self, at: SimTime, samples: &[ClusterSample]) {
+        self.rec.scrape(at, samples);
+        self.progress.reached(at.0);
+    }
+    fn milestone(&mut self, at: SimTime, what: &'static str) {
+        self.rec.milestone(at, what);
+    }
 }
 
 fn scrape_rows(rec: &RunRecorder, scn: &Scenario) -> Vec<ScrapeRow> {

@@ -1,6 +1,7 @@
 //! Runs a session experiment: every strategy x repetition on the same topology, load and
 //! faults, in parallel, reported in a fixed order.
 
+use super::progress::{Progress, RunProgress};
 use super::runner::{worker_pool, RunOptions};
 use crate::config::experiment::{Fidelity, PeeringMode};
 use crate::config::sessions::SessionFaultKind;
@@ -216,21 +217,6 @@ fn control_settings(s: &SessionsConfig, t: &TopologyConfig) -> ControlSettings {
     }
 }
 
-/// A progress bar with ETA on stderr, hidden unless wanted (indicatif also hides it when
-/// stderr is not a terminal).
-fn progress_bar(wanted: bool, jobs: u64) -> indicatif::ProgressBar {
-    if !wanted {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(jobs);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} runs, {elapsed} elapsed, ETA {eta}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
-}
-
 /// Simulates run `run` (with experiment seed `seed`) of one sweep point on `platform`
 /// (built from `topo_cfg`), reporting to `obs`; returns the events handled. The strategy
 /// must be registered (checked by the callers).
@@ -239,9 +225,29 @@ pub fn simulate(
     platform: &SessionPlatform,
     topo_cfg: &TopologyConfig,
     point: &SweepPoint,
+    seed_run: (u64, u32),
+    registry: &Registry,
+    obs: &mut impl SessionObserver,
+) -> u64 {
+    let job = (exp, platform, topo_cfg, point);
+    simulate_with_progress(job, seed_run, registry, obs, &mut |_| {})
+}
+
+/// One job of a sweep: the experiment, the platform and topology it runs on, its point.
+type Job<'a> = (
+    &'a LoadedExperiment,
+    &'a SessionPlatform,
+    &'a TopologyConfig,
+    &'a SweepPoint,
+);
+
+/// [`simulate`], telling `progressed` the simulated time at every scrape.
+pub fn simulate_with_progress(
+    (exp, platform, topo_cfg, point): Job,
     (seed, run): (u64, u32),
     registry: &Registry,
     obs: &mut impl SessionObserver,
+    progressed: &mut dyn FnMut(SimTime),
 ) -> u64 {
     let cfg = &exp.config;
     let s = cfg.sessions.as_ref().expect("a session experiment");
@@ -280,10 +286,10 @@ pub fn simulate(
             streams,
             CalendarQueue::for_frames(),
         )
-        .run(strategy.as_mut(), obs)
+        .run_with_progress(strategy.as_mut(), obs, progressed)
     } else {
         SessionWorld::new(platform, &settings, &arrivals, streams, RadixQueue::new())
-            .run(strategy.as_mut(), obs)
+            .run_with_progress(strategy.as_mut(), obs, progressed)
     }
 }
 
@@ -385,22 +391,26 @@ pub fn run_session_jobs(
         })
         .filter(|&j| !skip(j))
         .collect();
-    let progress = progress_bar(opts.progress, jobs.len() as u64);
-    let log = super::progress::LogTicker::new(opts.progress, jobs.len() as u64);
+    let run_ms = (exp.config.duration_s * 1e3).round() as u64;
+    let progress = Progress::new(opts.progress, jobs.len() as u64, run_ms);
     let run_one = |&job: &u64| {
         let point = &points[(job / runs) as usize];
         let r = (job % runs) as u32;
         let mut rec = SessionRecorder::default();
-        let events = simulate(
-            exp,
-            &platforms[point.topology],
-            &exp.topologies[point.topology],
-            point,
+        let mut reached = RunProgress::new(&progress);
+        let events = simulate_with_progress(
+            (
+                exp,
+                &platforms[point.topology],
+                &exp.topologies[point.topology],
+                point,
+            ),
             (seed, r),
             registry,
             &mut rec,
+            &mut |t| reached.reached(t.0),
         );
-        progress.inc(1);
+        reached.done(run_ms);
         let row = SessionRow {
             point: point.clone(),
             job,
@@ -411,12 +421,11 @@ pub fn run_session_jobs(
             summary: rec.summary(),
         };
         done(&row);
-        log.tick();
         row
     };
     let pool = worker_pool(exp, opts.threads)?;
     let rows = pool.install(|| jobs.par_iter().map(run_one).collect());
-    progress.finish_and_clear();
+    progress.finish();
     Ok(SessionResult {
         name: cfg.name.clone(),
         strategies: s.strategies.clone(),

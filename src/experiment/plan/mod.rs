@@ -39,6 +39,7 @@ pub use evaluation::{rejected_ratio, Evaluation};
 pub use price::{cents, cluster_usd_per_day};
 
 use super::plan_build::{Findings, PlanBuilder};
+use super::progress::LogLines;
 use super::runner::{worker_pool, RunOptions};
 use super::sessions::{build_platform, check_strategies};
 use crate::config::plan::PlanConfig;
@@ -79,6 +80,8 @@ pub struct PlanSearch<'a> {
     /// Strategies whose every plan was simulated.
     exhaustive: Vec<String>,
     progress: indicatif::ProgressBar,
+    /// Progress lines for a log, where no spinner shows.
+    log: LogLines,
 }
 
 /// What the search found.
@@ -166,12 +169,14 @@ impl<'a> PlanSearch<'a> {
             holdout: HoldOut::default(),
             exhaustive: Vec::new(),
             progress: indicatif::ProgressBar::hidden(),
+            log: LogLines::new(false),
         })
     }
 
     /// Runs the search on `opts.threads` threads.
     pub fn run(mut self, opts: RunOptions) -> Result<PlanOutcome, ConfigError> {
         let pool = worker_pool(self.exp, opts.threads)?;
+        self.log = LogLines::new(opts.progress);
         if opts.progress {
             self.progress = indicatif::ProgressBar::new_spinner();
             self.progress
@@ -183,6 +188,10 @@ impl<'a> PlanSearch<'a> {
             self.lower_bound()
         });
         self.progress.finish_and_clear();
+        let tried = self.tried.count();
+        self.log.write(true, || {
+            format!("progress: {tried} candidate plans simulated, done")
+        });
         Ok(self.outcome(bound))
     }
 
@@ -228,12 +237,14 @@ impl<'a> PlanSearch<'a> {
         let ids = self.tried.evaluate(batch);
         if let Some(&last) = ids.last() {
             let e = self.tried.get(last);
-            self.progress.set_message(format!(
+            let line = format!(
                 "{} candidate plans simulated ({}, {})",
                 self.tried.count(),
                 e.phase,
                 e.strategy
-            ));
+            );
+            self.log.write(false, || format!("progress: {line}"));
+            self.progress.set_message(line);
         }
         ids
     }

@@ -111,7 +111,18 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     }
 
     /// Runs to the end with `strategy`, reporting to `obs`; returns the events handled.
-    pub fn run(mut self, strategy: &mut dyn Strategy, obs: &mut impl SessionObserver) -> u64 {
+    pub fn run(self, strategy: &mut dyn Strategy, obs: &mut impl SessionObserver) -> u64 {
+        self.run_with_progress(strategy, obs, &mut |_| {})
+    }
+
+    /// [`Self::run`], telling `progressed` the simulated time at every monitoring scrape
+    /// (for a progress display; it cannot change the run).
+    pub fn run_with_progress(
+        mut self,
+        strategy: &mut dyn Strategy,
+        obs: &mut impl SessionObserver,
+        progressed: &mut dyn FnMut(SimTime),
+    ) -> u64 {
         self.schedule_arrival(SimTime::ZERO);
         self.queue
             .push(SimTime::ZERO + self.s.scrape, SEvent::Scrape);
@@ -125,6 +136,9 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             }
             self.events += 1;
             self.now = now;
+            if ev == SEvent::Scrape {
+                progressed(now);
+            }
             self.dispatch(ev, strategy, obs);
         }
         if let Some(sampler) = &self.sampler {
