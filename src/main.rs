@@ -119,6 +119,8 @@ enum Command {
     },
     /// Search the cheapest cluster sizes and strategy that meet an experiment's SLO
     /// ([plan]); write output/<experiment>/plan.toml and candidates.csv.
+    ///
+    /// Example: xrplace plan experiments/capacity-slice.toml --set plan.max_candidates=200
     Plan {
         /// Capacity experiment file (TOML with [sessions] and [plan]).
         experiment: PathBuf,
@@ -127,6 +129,8 @@ enum Command {
     },
     /// Write Kubernetes manifests for a plan: Cluster API with its add-ons, Liqo, the XR
     /// application, an apply script and README (docs/export.md).
+    ///
+    /// Example: xrplace export output/capacity-slice/plan.toml --out deploy --verify
     Export {
         /// Plan file written by `xrplace plan`.
         plan: PathBuf,
@@ -150,6 +154,9 @@ enum Command {
     },
     /// Join the outputs of the shards of a session sweep into one runs.csv and summary.csv,
     /// byte-identical to running the sweep unsharded.
+    ///
+    /// Examples: xrplace merge out/1-of-3 out/2-of-3 out/3-of-3 --out out/merged;
+    /// xrplace merge --status out
     Merge {
         /// Output directories of the shards.
         #[arg(required_unless_present = "status")]
@@ -165,12 +172,17 @@ enum Command {
     },
     /// Run a session sweep's shards on a cluster engine: a Slurm job array, or a Kubernetes
     /// Indexed Job (docs/cluster.md).
+    ///
+    /// Example: xrplace sweep slurm experiments/sweep-eu.toml --shards 4 --out sweep --submit
     Sweep {
         #[command(subcommand)]
         engine: SweepEngine,
     },
     /// Validate topology, experiment and plan files without running anything, or lint an
     /// export folder for apply-time defects (`file: object: rule: message` per finding).
+    ///
+    /// Examples: xrplace check experiments/*.toml topologies/*.toml traces/*.csv;
+    /// xrplace check deploy
     Check {
         /// Files to check (the kind of each is told by its tables) or export folders.
         #[arg(required = true)]
@@ -214,6 +226,8 @@ enum Command {
 enum SweepEngine {
     /// Write DIR/array.sbatch (task K runs shard K), DIR/merge.sbatch (after the array)
     /// and DIR/submit.sh; with --submit, submit them and print the job ids.
+    ///
+    /// Example: xrplace sweep slurm experiments/sweep-eu.toml --shards 8 --out sweep --submit
     Slurm {
         /// Session sweep file.
         sweep: PathBuf,
@@ -238,6 +252,9 @@ enum SweepEngine {
     },
     /// Write DIR/sweep-job.yaml (a results claim and an Indexed Job: index i runs shard
     /// i + 1) and DIR/merge-job.yaml, for an image built from the Containerfile.
+    ///
+    /// Example: xrplace sweep k8s experiments/sweep-eu.toml --shards 8 --image
+    /// registry.example/xrplace:0.1 --out k8s
     K8s {
         /// Session sweep file, relative to the repository (as the image holds it).
         sweep: PathBuf,
@@ -276,6 +293,8 @@ enum SchemaKind {
 #[derive(Subcommand)]
 enum TopologyCommand {
     /// Write a valid random topology (for scale tests) to stdout or a file.
+    ///
+    /// Example: xrplace topology generate --sites 1000 --seed 1 --out topologies/g1k.toml
     Generate {
         /// Number of sites (one cluster each).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -290,8 +309,8 @@ enum TopologyCommand {
     /// Make a topology from an Internet Topology Zoo GraphML file: a site and a cluster per
     /// PoP with coordinates, a link per edge (LinkSpeed as bandwidth, RTT from length).
     ///
-    /// Example: xrplace topology import Geant2012.graphml --cloud Frankfurt --cloud
-    /// Amsterdam --out topologies/geant.toml
+    /// Example: xrplace topology import topologies/zoo/Geant2012.graphml --name geant
+    /// --cloud DE --cloud NL --cloud UK --cloud FR --out topologies/geant.toml
     Import {
         /// The GraphML file.
         file: PathBuf,

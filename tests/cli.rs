@@ -67,6 +67,31 @@ fn every_command_has_help() {
             "{args:?}"
         );
     }
+    // Every command that does something shows how, with an example.
+    for args in [
+        vec!["run"],
+        vec!["plan"],
+        vec!["export"],
+        vec!["merge"],
+        vec!["sweep"],
+        vec!["sweep", "slurm"],
+        vec!["sweep", "k8s"],
+        vec!["check"],
+        vec!["init"],
+        vec!["schema"],
+        vec!["completions"],
+        vec!["topology", "generate"],
+        vec!["topology", "import"],
+    ] {
+        let mut with_help = args.clone();
+        with_help.push("--help");
+        let out = xrplace_ok(&with_help);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("Example"),
+            "{args:?} --help has no example:\n{text}"
+        );
+    }
 }
 
 #[test]
