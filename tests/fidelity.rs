@@ -108,9 +108,17 @@ fn both_fidelities_flag_an_overloaded_chain() {
     }
 }
 
-/// (strategy, p50 ms, p99 ms), averaged over runs, of a session
-/// experiment at one fidelity.
-fn session_quantiles(mut e: LoadedExperiment, fidelity: Fidelity) -> Vec<(String, f64, f64)> {
+/// One strategy's figures of a session experiment, averaged over runs.
+#[derive(Debug, Clone, Copy)]
+struct Figures {
+    p50: f64,
+    p99: f64,
+    mean: f64,
+    slo: f64,
+}
+
+/// Per strategy (in file order): its name and figures at one fidelity.
+fn session_figures(mut e: LoadedExperiment, fidelity: Fidelity) -> Vec<(String, Figures)> {
     e.config.fidelity = Some(fidelity);
     let r = run_sessions(&e, RunOptions::default()).unwrap();
     r.strategies
@@ -118,10 +126,33 @@ fn session_quantiles(mut e: LoadedExperiment, fidelity: Fidelity) -> Vec<(String
         .map(|name| {
             let rows: Vec<_> = r.rows.iter().filter(|x| &x.strategy == name).collect();
             let n = rows.len() as f64;
-            let p50 = rows.iter().map(|x| x.summary.latency_p50_ms).sum::<f64>() / n;
-            let p99 = rows.iter().map(|x| x.summary.latency_p99_ms).sum::<f64>() / n;
-            (name.clone(), p50, p99)
+            let avg = |f: &dyn Fn(&xrplace::metrics::sessions::SessionSummary) -> f64| {
+                rows.iter().map(|x| f(&x.summary)).sum::<f64>() / n
+            };
+            let figures = Figures {
+                p50: avg(&|s| s.latency_p50_ms),
+                p99: avg(&|s| s.latency_p99_ms),
+                mean: avg(&|s| s.latency_mean_ms),
+                slo: avg(&|s| s.slo_violation_ratio),
+            };
+            (name.clone(), figures)
         })
+        .collect()
+}
+
+/// (strategy, p50 ms, p99 ms) of each strategy, as [`assert_within_tolerance`] takes them.
+fn quantiles_of(figures: &[(String, Figures)]) -> Vec<(String, f64, f64)> {
+    figures
+        .iter()
+        .map(|(n, f)| (n.clone(), f.p50, f.p99))
+        .collect()
+}
+
+/// (mean, p99, SLO violation ratio) of each strategy.
+fn session_moments(e: LoadedExperiment, fidelity: Fidelity) -> Vec<(f64, f64, f64)> {
+    session_figures(e, fidelity)
+        .into_iter()
+        .map(|(_, f)| (f.mean, f.p99, f.slo))
         .collect()
 }
 
@@ -140,19 +171,18 @@ fn session_fidelities_agree_on_a_mid_size_scenario() {
     );
     e.config.duration_s = 3600.0;
     e.config.runs = 1;
-    let frame = session_quantiles(e.clone(), Fidelity::Frame);
-    let flow = session_quantiles(e.clone(), Fidelity::Flow);
+    let frame_figures = session_figures(e.clone(), Fidelity::Frame);
+    let flow_figures = session_figures(e, Fidelity::Flow);
     // Mean and the share of session time over budget, strategy by strategy.
-    let frame_moments = session_moments(e.clone(), Fidelity::Frame);
-    let flow_moments = session_moments(e, Fidelity::Flow);
-    for (a, b) in frame_moments.iter().zip(&flow_moments) {
-        eprintln!("fidelity-eu mean, p99, SLO: frame {a:?} flow {b:?}");
-        assert!(within(b.0, a.0, 0.10), "mean: frame {a:?} flow {b:?}");
+    for ((_, a), (_, b)) in frame_figures.iter().zip(&flow_figures) {
+        eprintln!("fidelity-eu: frame {a:?} flow {b:?}");
+        assert!(within(b.mean, a.mean, 0.10), "mean: frame {a:?} flow {b:?}");
         assert!(
-            within(b.2, a.2, 0.10),
+            within(b.slo, a.slo, 0.10),
             "SLO violation: frame {a:?} flow {b:?}"
         );
     }
+    let (frame, flow) = (quantiles_of(&frame_figures), quantiles_of(&flow_figures));
     assert_eq!(frame.len(), 2);
     for a in &frame {
         assert!(
@@ -164,28 +194,6 @@ fn session_fidelities_agree_on_a_mid_size_scenario() {
         );
     }
     assert_within_tolerance(&frame, &flow, "fidelity-eu");
-}
-
-/// Per strategy: mean, p99 and SLO violation ratio (averaged over runs) of a session
-/// experiment.
-fn session_moments(mut e: LoadedExperiment, fidelity: Fidelity) -> Vec<(f64, f64, f64)> {
-    e.config.fidelity = Some(fidelity);
-    let r = run_sessions(&e, RunOptions::default()).unwrap();
-    r.strategies
-        .iter()
-        .map(|name| {
-            let rows: Vec<_> = r.rows.iter().filter(|x| &x.strategy == name).collect();
-            let n = rows.len() as f64;
-            let avg = |f: &dyn Fn(&xrplace::metrics::sessions::SessionSummary) -> f64| {
-                rows.iter().map(|x| f(&x.summary)).sum::<f64>() / n
-            };
-            (
-                avg(&|s| s.latency_mean_ms),
-                avg(&|s| s.latency_p99_ms),
-                avg(&|s| s.slo_violation_ratio),
-            )
-        })
-        .collect()
 }
 
 fn within(flow: f64, frame: f64, tolerance: f64) -> bool {

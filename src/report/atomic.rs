@@ -72,6 +72,17 @@ pub fn write_set(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
     result
 }
 
+/// [`write_set`] of `files` and of the `extra` files every output carries (`meta.toml`,
+/// `timing.toml`), as one output.
+pub fn write_with<'a>(
+    dir: &Path,
+    mut files: Vec<(&'a str, &'a [u8])>,
+    extra: &'a [(&str, Vec<u8>)],
+) -> std::io::Result<()> {
+    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
+    write_set(dir, &files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -236,7 +236,6 @@ pub fn write_results(
     extra: &[(&str, Vec<u8>)],
 ) -> std::io::Result<()> {
     let summary = summary_csv(c).map_err(std::io::Error::other)?;
-    let mut files: Vec<(&str, &[u8])> = vec![("summary.csv", &summary)];
-    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
-    super::atomic::write_set(dir, &files)
+    let files: Vec<(&str, &[u8])> = vec![("summary.csv", &summary)];
+    super::atomic::write_with(dir, files, extra)
 }

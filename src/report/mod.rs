@@ -38,14 +38,13 @@ pub fn write_results(
     let summary = csv_out::summary_csv(result).map_err(std::io::Error::other)?;
     let series = csv_out::timeseries_csv(result).map_err(std::io::Error::other)?;
     let trace = csv_out::trace_csv(result).map_err(std::io::Error::other)?;
-    let mut files: Vec<(&str, &[u8])> = vec![
+    let files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs),
         ("summary.csv", &summary),
         ("timeseries.csv", &series),
         ("trace.csv", &trace),
     ];
-    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
-    atomic::write_set(dir, &files)
+    atomic::write_with(dir, files, extra)
 }
 
 /// Writes a provisioning experiment's `runs.csv`, `summary.csv`, `trace.csv` and the
@@ -58,13 +57,12 @@ pub fn write_provisioning_results(
     let runs = provisioning::runs_csv(result).map_err(std::io::Error::other)?;
     let summary = provisioning::summary_csv(result).map_err(std::io::Error::other)?;
     let trace = provisioning::trace_csv(result).map_err(std::io::Error::other)?;
-    let mut files: Vec<(&str, &[u8])> = vec![
+    let files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs),
         ("summary.csv", &summary),
         ("trace.csv", &trace),
     ];
-    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
-    atomic::write_set(dir, &files)
+    atomic::write_with(dir, files, extra)
 }
 
 /// Writes a session experiment's tables and plots into `dir` as one output.

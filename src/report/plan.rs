@@ -1,7 +1,7 @@
 //! Outputs of `xrplace plan`: `plan.toml` (the chosen plan) and `candidates.csv` (every
 //! plan simulated, in the order tried), both written atomically.
 
-use super::atomic::write_set;
+use super::atomic::write_with;
 use super::number;
 use crate::experiment::plan::{rejected_ratio, Evaluation, PlanOutcome};
 use std::path::Path;
@@ -85,14 +85,13 @@ pub fn write_plan(
 ) -> std::io::Result<()> {
     let table = candidates_csv(out, names).map_err(std::io::Error::other)?;
     let mut files: Vec<(&str, &[u8])> = vec![("candidates.csv", &table)];
-    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
     match plan_toml(out) {
         Some(text) => {
             files.push(("plan.toml", text.as_bytes()));
-            write_set(dir, &files)
+            write_with(dir, files, extra)
         }
         None => {
-            write_set(dir, &files)?;
+            write_with(dir, files, extra)?;
             match std::fs::remove_file(dir.join("plan.toml")) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
                 _ => Ok(()),

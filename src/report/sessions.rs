@@ -364,7 +364,7 @@ pub(crate) fn write_all(
     let summary = summary_from_records(runs).map_err(std::io::Error::other)?;
     let q_csv = write_csv(&quantile_header(), quantiles).map_err(std::io::Error::other)?;
     let (cdf, slo_cost) = plots(runs, quantiles);
-    let mut files: Vec<(&str, &[u8])> = vec![
+    let files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs_csv),
         ("summary.csv", &summary),
         ("latency_quantiles.csv", &q_csv),
@@ -372,8 +372,7 @@ pub(crate) fn write_all(
         ("plots/latency_cdf.svg", cdf.as_bytes()),
         ("plots/slo_vs_cost.svg", slo_cost.as_bytes()),
     ];
-    files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
-    atomic::write_set(dir, &files)
+    atomic::write_with(dir, files, extra)
 }
 
 /// Writes `runs.csv`, `summary.csv`, `latency_quantiles.csv`, `app_latency.csv` and
