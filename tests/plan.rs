@@ -221,7 +221,7 @@ fn plan_meets_its_slo_beats_naive_and_exports_valid_manifests() {
     let mut r = csv::Reader::from_reader(table.as_bytes());
     let h = r.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();
-    let (c_phase, c_cost, c_meets) = (col("phase"), col("cost_usd_per_day"), col("meets_slo"));
+    let (c_phase, c_cost, c_meets) = (col("phase"), col("plan_usd_per_day"), col("meets_slo"));
     let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
     let cost = |x: &csv::StringRecord| x[c_cost].parse::<f64>().unwrap();
     assert!(rows.iter().any(|x| &x[c_phase] != "holdout"

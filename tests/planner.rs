@@ -74,7 +74,7 @@ fn cheapest(dir: &Path) -> HashMap<String, (f64, String, usize)> {
             .iter()
             .filter(|r| r["meets_slo"] == "true")
             .min_by(|a, b| {
-                let c = |r: &HashMap<String, String>| r["cost_usd_per_day"].parse::<f64>().unwrap();
+                let c = |r: &HashMap<String, String>| r["plan_usd_per_day"].parse::<f64>().unwrap();
                 c(a).total_cmp(&c(b))
                     .then(a["candidate"].cmp(&b["candidate"]))
             })
@@ -82,7 +82,7 @@ fn cheapest(dir: &Path) -> HashMap<String, (f64, String, usize)> {
         out.insert(
             st.to_string(),
             (
-                best["cost_usd_per_day"].parse().unwrap(),
+                best["plan_usd_per_day"].parse().unwrap(),
                 nodes(best, &names),
                 mine.len(),
             ),

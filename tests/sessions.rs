@@ -56,7 +56,7 @@ fn strategies_eu_ranks_latency_aware_strategies_above_cloud_only() {
         "latency_p95_ms",
         "latency_p99_ms",
         "latency_mean_ms",
-        "cost_usd",
+        "usage_cost_usd",
         "vcpu_hours",
         "gib_hours",
         "egress_gb",
@@ -133,7 +133,7 @@ fn strategies_eu_ranks_latency_aware_strategies_above_cloud_only() {
     // on time over budget, within 1 % (its migrations' downtime counts as over budget),
     // at no higher cost. (network-aware is lower still only because it rejects sessions it
     // cannot serve within budget.)
-    let cost = column(&summary, "cost_usd");
+    let cost = column(&summary, "usage_cost_usd");
     let cost_of = |n: &str| cost.iter().find(|s| s.0 == n).unwrap().1;
     assert!(
         get("local-search") <= 1.01 * get("latency-greedy"),
@@ -384,6 +384,8 @@ fn sharded_sweep_merges_to_the_single_run_bytes() {
         "app_latency.csv",
         "plots/latency_cdf.svg",
         "plots/slo_vs_cost.svg",
+        "plots/latency_cdf.png",
+        "plots/slo_vs_cost.png",
         "meta.toml",
     ] {
         let a = std::fs::read(dir.join("all").join(f)).unwrap();

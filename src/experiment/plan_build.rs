@@ -324,7 +324,7 @@ fn expected_metrics(e: &Evaluation) -> Vec<ExpectedMetric> {
         ("rejected_ratio", e.stat(rejected_ratio)),
         ("dropped", e.stat(|s| s.dropped as f64)),
         ("admitted", e.stat(|s| s.admitted as f64)),
-        ("cost_usd", e.stat(|s| s.cost_usd)),
+        ("usage_cost_usd", e.stat(|s| s.usage_cost_usd)),
     ]
     .into_iter()
     .map(|(m, (mean, ci95))| ExpectedMetric {

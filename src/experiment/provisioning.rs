@@ -1,6 +1,7 @@
 //! Runs a provisioning experiment: every distribution x cluster size x repetition is one
 //! independent Cluster API job, run in parallel and reported in a fixed order.
 
+use super::progress::{Progress, RunProgress};
 use super::runner::{worker_pool, RunOptions};
 use crate::config::provisioning::{ActionKind, ProvisioningConfig};
 use crate::config::topology::Distribution;
@@ -65,6 +66,8 @@ pub fn run_provisioning(
                 .flat_map(move |&n| (0..cfg.runs).map(move |r| (d, n, r)))
         })
         .collect();
+    let horizon_ms = (cfg.duration_s * 1e3).round() as u64;
+    let progress = Progress::new(opts.progress, jobs.len() as u64, horizon_ms);
     let run_one = |&(distribution, nodes, run): &(Distribution, u32, u32)| {
         let spec = ClusterSpec {
             distribution,
@@ -82,16 +85,20 @@ pub fn run_provisioning(
             RngStreams::new(seed, run as u64),
             RadixQueue::new(),
         );
+        let mut reached = RunProgress::new(&progress);
+        let report = world.run_with_progress(&mut |ns| reached.reached(ns));
+        reached.done(horizon_ms);
         ProvisioningRow {
             distribution,
             nodes,
             run,
             seed,
-            report: world.run(),
+            report,
         }
     };
     let pool = worker_pool(exp, opts.threads)?;
     let rows = pool.install(|| jobs.par_iter().map(run_one).collect());
+    progress.finish();
     Ok(ProvisioningResult {
         name: cfg.name.clone(),
         rows,

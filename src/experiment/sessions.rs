@@ -51,6 +51,8 @@ pub struct SessionRow {
     pub seed: u64,
     /// Events handled.
     pub events: u64,
+    /// Latency budget of the SLO the run's `slo_violation_ratio` is measured against, ms.
+    pub slo_latency_ms: f64,
     /// Figures.
     pub summary: SessionSummary,
 }
@@ -418,6 +420,7 @@ pub fn run_session_jobs(
             run: r,
             seed,
             events,
+            slo_latency_ms: s.slo_latency_ms,
             summary: rec.summary(),
         };
         done(&row);

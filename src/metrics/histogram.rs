@@ -96,9 +96,38 @@ impl Histogram {
     }
 }
 
+/// Quantile levels of the latency distribution written per run, per mille: every
+/// hundredth up to 0.99, then every thousandth up to 0.999, the tail XR budgets care about.
+pub const QUANTILE_LEVELS: [u16; 108] = {
+    let mut l = [0u16; 108];
+    let mut i = 0;
+    while i < 99 {
+        l[i] = (i as u16 + 1) * 10;
+        i += 1;
+    }
+    while i < 108 {
+        l[i] = 991 + (i as u16 - 99);
+        i += 1;
+    }
+    l
+};
+
+/// [`QUANTILE_LEVELS`] as fractions.
+pub fn quantile_levels() -> impl Iterator<Item = f64> {
+    QUANTILE_LEVELS.iter().map(|&m| m as f64 / 1000.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantile_levels_rise_to_three_nines() {
+        let l: Vec<f64> = quantile_levels().collect();
+        assert!(l.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!((l[0], l[98], l[99], l[107]), (0.01, 0.99, 0.991, 0.999));
+        assert_eq!(l[49].to_string(), "0.5");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -89,6 +89,8 @@ pub struct RunSummary {
     pub latency_max_ms: f64,
     /// Time from the start of the run to the first frame through a cross-cluster path, s.
     pub first_byte_s: f64,
+    /// Latency at the quantiles of [`super::histogram::QUANTILE_LEVELS`], ms.
+    pub latency_quantiles_ms: Vec<f64>,
 }
 
 impl RunRecorder {
@@ -117,6 +119,9 @@ impl RunRecorder {
                 .iter()
                 .find(|m| m.1 == "first-byte")
                 .map_or(f64::NAN, |m| m.0 .0 as f64 / 1e9),
+            latency_quantiles_ms: super::histogram::quantile_levels()
+                .map(|q| ms(self.latency.quantile(q)))
+                .collect(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Records a session run and reduces it to [`SessionSummary`].
 
-use super::histogram::Histogram;
+use super::histogram::{quantile_levels, Histogram};
 use crate::config::topology::Tier;
 use crate::world::sessions::{reason, SessionObserver};
 
@@ -262,7 +262,7 @@ pub struct SessionSummary {
     /// Inter-site egress, GB.
     pub egress_gb: f64,
     /// Total cost, USD.
-    pub cost_usd: f64,
+    pub usage_cost_usd: f64,
     /// Mean and peak CPU reservation per tier (cloud, edge, far-edge), 0..1.
     pub util_mean: [f64; 3],
     /// Peak per tier.
@@ -276,7 +276,7 @@ pub struct SessionSummary {
     /// Liqo peerings established during the run.
     pub peerings: u64,
     /// vCPU-hours of capacity added by autoscaling and created clusters (its price is in
-    /// `cost_usd`).
+    /// `usage_cost_usd`).
     pub added_vcpu_hours: f64,
     /// Standby clusters created through Cluster API and peered through Liqo.
     pub clusters_provisioned: u64,
@@ -284,7 +284,7 @@ pub struct SessionSummary {
     pub provisions_failed: u64,
     /// Created clusters deleted after staying empty.
     pub clusters_deleted: u64,
-    /// Latency at quantiles 0.01, 0.02, ..., 0.99, ms (for CDF plots).
+    /// Latency at the quantiles of [`super::histogram::QUANTILE_LEVELS`], ms (for CDF plots).
     pub latency_quantiles_ms: Vec<f64>,
     /// Latency per application, by its index (applications that never reported a sample
     /// past the last one that did are absent).
@@ -335,7 +335,7 @@ impl SessionRecorder {
             vcpu_hours: self.vcpu_hours,
             gib_hours: self.gib_hours,
             egress_gb: self.egress_gb,
-            cost_usd: self.usd,
+            usage_cost_usd: self.usd,
             util_mean: self
                 .util
                 .map(|u| if u.2 == 0 { f64::NAN } else { u.0 / u.2 as f64 }),
@@ -348,7 +348,7 @@ impl SessionRecorder {
             clusters_provisioned: self.clusters_created,
             provisions_failed: self.clusters_failed,
             clusters_deleted: self.clusters_deleted,
-            latency_quantiles_ms: (1..100).map(|i| q(i as f64 / 100.0)).collect(),
+            latency_quantiles_ms: quantile_levels().map(q).collect(),
         }
     }
 }

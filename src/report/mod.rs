@@ -3,6 +3,7 @@
 pub mod app_latency;
 pub mod atomic;
 pub mod csv_out;
+pub mod figures;
 pub mod interconnects;
 pub mod jobs;
 pub mod plan;
@@ -10,7 +11,7 @@ pub mod provisioning;
 pub mod session_merge;
 pub mod sessions;
 pub mod shard;
-pub mod svg;
+pub mod study_figures;
 pub mod table;
 
 use crate::experiment::{ExperimentResult, ProvisioningResult, SessionResult};
@@ -38,12 +39,18 @@ pub fn write_results(
     let summary = csv_out::summary_csv(result).map_err(std::io::Error::other)?;
     let series = csv_out::timeseries_csv(result).map_err(std::io::Error::other)?;
     let trace = csv_out::trace_csv(result).map_err(std::io::Error::other)?;
-    let files: Vec<(&str, &[u8])> = vec![
+    let quantiles =
+        study_figures::streaming_quantiles_csv(result).map_err(std::io::Error::other)?;
+    let figs = study_figures::streaming(result).map_err(std::io::Error::other)?;
+    let mut files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs),
         ("summary.csv", &summary),
         ("timeseries.csv", &series),
         ("trace.csv", &trace),
+        ("latency_quantiles.csv", &quantiles),
     ];
+    let plots: Vec<(String, &[u8])> = figs.iter().flat_map(|f| f.files()).collect();
+    files.extend(plots.iter().map(|(n, b)| (n.as_str(), *b)));
     atomic::write_with(dir, files, extra)
 }
 
@@ -57,11 +64,14 @@ pub fn write_provisioning_results(
     let runs = provisioning::runs_csv(result).map_err(std::io::Error::other)?;
     let summary = provisioning::summary_csv(result).map_err(std::io::Error::other)?;
     let trace = provisioning::trace_csv(result).map_err(std::io::Error::other)?;
-    let files: Vec<(&str, &[u8])> = vec![
+    let figs = study_figures::provisioning(result).map_err(std::io::Error::other)?;
+    let mut files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs),
         ("summary.csv", &summary),
         ("trace.csv", &trace),
     ];
+    let plots: Vec<(String, &[u8])> = figs.iter().flat_map(|f| f.files()).collect();
+    files.extend(plots.iter().map(|(n, b)| (n.as_str(), *b)));
     atomic::write_with(dir, files, extra)
 }
 

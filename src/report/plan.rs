@@ -2,7 +2,9 @@
 //! plan simulated, in the order tried), both written atomically.
 
 use super::atomic::write_with;
-use super::number;
+use super::figures::plan::{CandidateFigures, PlanFigures};
+use super::figures::sessions::Estimate;
+use super::{figures, number};
 use crate::experiment::plan::{rejected_ratio, Evaluation, PlanOutcome};
 use std::path::Path;
 
@@ -18,7 +20,7 @@ pub fn candidates_csv(out: &PlanOutcome, names: &[String]) -> Result<Vec<u8>, cs
         "move",
         "runs",
         "strategy",
-        "cost_usd_per_day",
+        "plan_usd_per_day",
         "meets_slo",
         "slo_violation_ratio",
         "slo_violation_ratio_ci95",
@@ -74,7 +76,30 @@ pub fn plan_toml(out: &PlanOutcome) -> Option<String> {
     ))
 }
 
-/// Writes `candidates.csv`, the `extra` files (`meta.toml`, `timing.toml`) and, if a plan
+/// What the plan figure shows: every candidate, and the SLO bound.
+fn figure_data(out: &PlanOutcome) -> PlanFigures {
+    let candidates = out
+        .tried
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let (mean, ci95) = e.stat(|s| s.slo_violation_ratio);
+            CandidateFigures {
+                strategy: e.strategy.clone(),
+                plan_usd_per_day: e.cost_usd_per_day,
+                slo_violation_ratio: Estimate { mean, ci95 },
+                meets_slo: e.meets,
+                chosen: out.best == Some(i),
+            }
+        })
+        .collect();
+    PlanFigures {
+        candidates,
+        max_violation_ratio: out.slo.max_violation_ratio,
+    }
+}
+
+/// Writes `candidates.csv`, `plots/cost_vs_slo.{svg,png}`, the `extra` files (`meta.toml`, `timing.toml`) and, if a plan
 /// met the SLO, `plan.toml` into `dir` (built in memory first; an old `plan.toml` is
 /// removed when no plan met the SLO).
 pub fn write_plan(
@@ -84,7 +109,10 @@ pub fn write_plan(
     extra: &[(&str, Vec<u8>)],
 ) -> std::io::Result<()> {
     let table = candidates_csv(out, names).map_err(std::io::Error::other)?;
+    let figs = figures::plan::figures(&figure_data(out)).map_err(std::io::Error::other)?;
+    let plots: Vec<(String, &[u8])> = figs.iter().flat_map(|f| f.files()).collect();
     let mut files: Vec<(&str, &[u8])> = vec![("candidates.csv", &table)];
+    files.extend(plots.iter().map(|(n, b)| (n.as_str(), *b)));
     match plan_toml(out) {
         Some(text) => {
             files.push(("plan.toml", text.as_bytes()));

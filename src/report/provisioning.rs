@@ -67,7 +67,8 @@ pub fn runs_csv(res: &ProvisioningResult) -> Result<Vec<u8>, csv::Error> {
 }
 
 /// Population standard deviation.
-fn std_of(v: &[f64]) -> f64 {
+/// Population standard deviation of `v` (non-empty).
+pub(crate) fn std_of(v: &[f64]) -> f64 {
     let n = v.len() as f64;
     let mean = v.iter().sum::<f64>() / n;
     (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt()

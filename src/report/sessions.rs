@@ -1,9 +1,11 @@
 //! Outputs of a session experiment: `runs.csv` (one row per strategy and run) and
 //! `summary.csv` (one row per strategy: mean and 95 % confidence half-width over runs).
 
+use super::figures::sessions::{Estimate, PointFigures, SessionFigures};
 use super::jobs::JobRows;
-use super::{app_latency, atomic, svg};
+use super::{app_latency, atomic, figures};
 use crate::experiment::sessions::{SessionResult, SessionRow};
+use crate::metrics::histogram::quantile_levels;
 use crate::metrics::sessions::SessionSummary;
 use crate::metrics::stats::mean_ci95;
 use std::path::Path;
@@ -30,7 +32,7 @@ pub const METRICS: [Metric; 38] = [
     ("vcpu_hours", |s| s.vcpu_hours),
     ("gib_hours", |s| s.gib_hours),
     ("egress_gb", |s| s.egress_gb),
-    ("cost_usd", |s| s.cost_usd),
+    ("usage_cost_usd", |s| s.usage_cost_usd),
     ("rejected_ratio", |s| {
         if s.arrivals == 0 {
             0.0
@@ -103,7 +105,7 @@ fn cell(name: &str, v: f64) -> String {
 }
 
 /// Columns before the figures: the sweep point, the run and its bookkeeping.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "strategy",
     "topology",
     "rate_per_s",
@@ -113,6 +115,7 @@ const KEYS: [&str; 9] = [
     "job",
     "jobs_total",
     "events",
+    "slo_latency_ms",
 ];
 /// Key columns that identify a sweep point.
 const POINT_KEYS: usize = 4;
@@ -120,6 +123,8 @@ const POINT_KEYS: usize = 4;
 pub(crate) const JOB: usize = 6;
 /// Index of the `jobs_total` column.
 pub(crate) const JOBS_TOTAL: usize = 7;
+/// Index of the `slo_latency_ms` column: the budget `slo_violation_ratio` is measured against.
+const SLO: usize = 9;
 
 /// The header of `runs.csv`.
 pub(crate) fn header() -> Vec<String> {
@@ -146,6 +151,7 @@ pub(crate) fn run_record(r: &SessionRow, jobs_total: u64) -> Vec<String> {
         r.job.to_string(),
         jobs_total.to_string(),
         r.events.to_string(),
+        num(r.slo_latency_ms),
     ]);
     rec.extend(METRICS.iter().map(|m| cell(m.0, m.1(&r.summary))));
     rec
@@ -172,6 +178,7 @@ pub fn runs_csv(res: &SessionResult) -> Result<Vec<u8>, csv::Error> {
 fn summary_from_records(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
     let mut head: Vec<String> = KEYS[..POINT_KEYS].iter().map(|k| k.to_string()).collect();
     head.push(String::from("runs"));
+    head.push(KEYS[SLO].to_string());
     for (name, _) in METRICS {
         head.push(name.to_string());
         head.push(format!("{name}_ci95"));
@@ -180,6 +187,7 @@ fn summary_from_records(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
     for group in rows.chunk_by(|a, b| a[..POINT_KEYS] == b[..POINT_KEYS]) {
         let mut rec: Vec<String> = group[0][..POINT_KEYS].to_vec();
         rec.push(group.len().to_string());
+        rec.push(group[0][SLO].clone());
         for i in 0..METRICS.len() {
             let values: Vec<f64> = group
                 .iter()
@@ -211,14 +219,10 @@ pub(crate) fn quantile_rows(r: &SessionRow) -> Vec<Vec<String>> {
     r.summary
         .latency_quantiles_ms
         .iter()
-        .enumerate()
-        .map(|(i, ms)| {
+        .zip(quantile_levels())
+        .map(|(ms, q)| {
             let mut row = point.clone();
-            row.extend([
-                r.job.to_string(),
-                format!("{:.2}", (i + 1) as f64 / 100.0),
-                num(*ms),
-            ]);
+            row.extend([r.job.to_string(), q.to_string(), num(*ms)]);
             row
         })
         .collect()
@@ -282,73 +286,77 @@ pub(crate) fn quantile_header() -> Vec<String> {
         .collect()
 }
 
-/// Legend text of a run's sweep point: the strategy, plus the point axes (`shown`) that
-/// vary across the sweep.
-fn label(run: &[String], shown: &[usize]) -> String {
-    let mut l = run[0].clone();
-    for &i in shown {
-        l.push(' ');
-        l.push_str(&run[i]);
-    }
-    l
+/// The panel of a run's sweep point: the point axes (`shown`) that vary across the
+/// sweep, as "key = value".
+fn panel_label(run: &[String], shown: &[usize]) -> String {
+    shown
+        .iter()
+        .map(|&i| {
+            let v = &run[i];
+            let v = v.parse::<f64>().map_or(v.clone(), |x| figures::short(x, 6));
+            format!("{} = {v}", KEYS[i])
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-/// The sweep's plots from the text tables: a latency CDF per sweep point (quantiles
-/// averaged over runs) and SLO violation against cost (means over runs).
-fn plots(runs: &[Vec<String>], quantiles: &[Vec<String>]) -> (String, String) {
+/// Mean and 95 % half-width of column `c` over `group`.
+fn estimate(group: &[Vec<String>], c: usize) -> Estimate {
+    let v: Vec<f64> = group.iter().filter_map(|r| r[c].parse().ok()).collect();
+    let (mean, ci95) = mean_ci95(&v);
+    Estimate { mean, ci95 }
+}
+
+/// Mean latency per quantile level over the rows of `jobs`.
+fn mean_quantiles(quantiles: &[Vec<String>], jobs: &[&str]) -> Vec<(f64, f64)> {
+    let mut sums: Vec<(String, f64, usize)> = Vec::new();
+    for q in quantiles
+        .iter()
+        .filter(|q| jobs.contains(&q[Q_JOB].as_str()))
+    {
+        let Ok(ms) = q[Q_MS].parse::<f64>() else {
+            continue;
+        };
+        match sums.iter_mut().find(|s| s.0 == q[Q_LEVEL]) {
+            Some(s) => {
+                s.1 += ms;
+                s.2 += 1;
+            }
+            None => sums.push((q[Q_LEVEL].clone(), ms, 1)),
+        }
+    }
+    let mut out: Vec<(f64, f64)> = sums
+        .into_iter()
+        .filter_map(|(l, sum, n)| Some((l.parse().ok()?, sum / n as f64)))
+        .collect();
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out
+}
+
+/// What the sweep's figures show, from the text tables (so merged shards draw the same).
+fn figure_data(runs: &[Vec<String>], quantiles: &[Vec<String>]) -> SessionFigures {
     let shown: Vec<usize> = (1..POINT_KEYS)
         .filter(|&i| runs.iter().any(|r| r[i] != runs[0][i]))
         .collect();
     let metric = |name: &str| KEYS.len() + METRICS.iter().position(|m| m.0 == name).unwrap_or(0);
-    let (slo, cost) = (metric("slo_violation_ratio"), metric("cost_usd"));
-    let mut series = Vec::new();
-    let mut points = Vec::new();
-    for group in runs.chunk_by(|a, b| a[..POINT_KEYS] == b[..POINT_KEYS]) {
-        let jobs: Vec<&str> = group.iter().map(|r| r[JOB].as_str()).collect();
-        let mut sums = vec![(0.0, 0usize); 99];
-        for q in quantiles
-            .iter()
-            .filter(|q| jobs.contains(&q[Q_JOB].as_str()))
-        {
-            let i = ((q[Q_LEVEL].parse::<f64>().unwrap_or(0.0) * 100.0).round() as usize)
-                .clamp(1, 99)
-                - 1;
-            if let Ok(v) = q[Q_MS].parse::<f64>() {
-                sums[i].0 += v;
-                sums[i].1 += 1;
+    let points = runs
+        .chunk_by(|a, b| a[..POINT_KEYS] == b[..POINT_KEYS])
+        .map(|group| {
+            let jobs: Vec<&str> = group.iter().map(|r| r[JOB].as_str()).collect();
+            PointFigures {
+                strategy: group[0][0].clone(),
+                panel: panel_label(&group[0], &shown),
+                quantiles: mean_quantiles(quantiles, &jobs),
+                usage_cost_usd: estimate(group, metric("usage_cost_usd")),
+                slo_violation_ratio: estimate(group, metric("slo_violation_ratio")),
+                rejected_ratio: estimate(group, metric("rejected_ratio")).mean,
             }
-        }
-        let pts = sums
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.1 > 0)
-            .map(|(i, s)| (s.0 / s.1 as f64, (i + 1) as f64 / 100.0))
-            .collect();
-        let name = label(&group[0], &shown);
-        series.push(svg::Series {
-            label: name.clone(),
-            points: pts,
-        });
-        let mean = |c: usize| {
-            let v: Vec<f64> = group.iter().filter_map(|r| r[c].parse().ok()).collect();
-            v.iter().sum::<f64>() / v.len().max(1) as f64
-        };
-        points.push((name, mean(cost), mean(slo)));
+        })
+        .collect();
+    SessionFigures {
+        slo_latency_ms: runs.first().and_then(|r| r[SLO].parse().ok()),
+        points,
     }
-    (
-        svg::line_chart(
-            "Session latency CDF",
-            "latency (ms)",
-            "share of session time",
-            &series,
-        ),
-        svg::scatter(
-            "SLO violation vs cost",
-            "cost (USD, mean over runs)",
-            "SLO violation ratio",
-            &points,
-        ),
-    )
 }
 
 /// Writes every output of a session sweep from its text tables.
@@ -363,15 +371,16 @@ pub(crate) fn write_all(
         write_csv(&app_latency::header(), &tables.apps).map_err(std::io::Error::other)?;
     let summary = summary_from_records(runs).map_err(std::io::Error::other)?;
     let q_csv = write_csv(&quantile_header(), quantiles).map_err(std::io::Error::other)?;
-    let (cdf, slo_cost) = plots(runs, quantiles);
-    let files: Vec<(&str, &[u8])> = vec![
+    let figs =
+        figures::sessions::figures(&figure_data(runs, quantiles)).map_err(std::io::Error::other)?;
+    let plot_files: Vec<(String, &[u8])> = figs.iter().flat_map(|f| f.files()).collect();
+    let mut files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs_csv),
         ("summary.csv", &summary),
         ("latency_quantiles.csv", &q_csv),
         ("app_latency.csv", &apps_csv),
-        ("plots/latency_cdf.svg", cdf.as_bytes()),
-        ("plots/slo_vs_cost.svg", slo_cost.as_bytes()),
     ];
+    files.extend(plot_files.iter().map(|(n, b)| (n.as_str(), *b)));
     atomic::write_with(dir, files, extra)
 }
 
@@ -399,8 +408,17 @@ pub fn write_results(
 pub fn console_table(res: &SessionResult) -> String {
     let mut t = super::table::plain(
         &[
-            "strategy", "topology", "faults", "rate/s", "admitted", "rejected", "dropped",
-            "slo_viol", "p50_ms", "p99_ms", "cost_usd",
+            "strategy",
+            "topology",
+            "faults",
+            "rate/s",
+            "admitted",
+            "rejected",
+            "dropped",
+            "slo_viol",
+            "p50_ms",
+            "p99_ms",
+            "usage_usd",
         ],
         3,
     );
@@ -421,7 +439,7 @@ pub fn console_table(res: &SessionResult) -> String {
             format!("{:.4}", mean(|s| s.slo_violation_ratio)),
             format!("{:.2}", mean(|s| s.latency_p50_ms)),
             format!("{:.2}", mean(|s| s.latency_p99_ms)),
-            format!("{:.2}", mean(|s| s.cost_usd)),
+            format!("{:.2}", mean(|s| s.usage_cost_usd)),
         ]);
     }
     super::table::render(&t)
@@ -441,7 +459,7 @@ mod tests {
     #[test]
     fn counts_are_whole_numbers_and_other_figures_keep_decimals() {
         assert_eq!(cell("admitted", 17334.0), "17334");
-        assert_eq!(cell("cost_usd", 17334.0), "17334.000000");
+        assert_eq!(cell("usage_cost_usd", 17334.0), "17334.000000");
         assert_eq!(cell("admitted", f64::NAN), "");
     }
 }

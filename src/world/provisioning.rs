@@ -195,7 +195,13 @@ impl<Q: EventQueue<PEvent>> ProvisioningWorld<Q> {
     }
 
     /// Runs the job to its end and reports.
-    pub fn run(mut self) -> ProvisioningReport {
+    pub fn run(self) -> ProvisioningReport {
+        self.run_with_progress(&mut |_| {})
+    }
+
+    /// [`Self::run`], telling `reached` the simulated time (ns) of every event handled, so a
+    /// progress display moves inside the run.
+    pub fn run_with_progress(mut self, reached: &mut dyn FnMut(u64)) -> ProvisioningReport {
         self.trace(SimTime::ZERO, "cluster-applied", None);
         let infra = self.draw(self.m.reconcile_ns) + self.draw(self.m.infra_ns);
         self.queue.push(SimTime(infra), PEvent::InfraReady);
@@ -210,6 +216,7 @@ impl<Q: EventQueue<PEvent>> ProvisioningWorld<Q> {
             }
             self.report.events += 1;
             self.handle(now, ev);
+            reached(now.0);
         }
         self.report.outcome = match self.outcome.take() {
             Some(o) => o,

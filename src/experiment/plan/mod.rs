@@ -99,6 +99,8 @@ pub struct PlanOutcome {
     pub plan: Option<PlanFile>,
     /// No plan meeting the SLO costs less, USD per day, and how that was found.
     pub lower_bound: (f64, &'static str),
+    /// The SLO the plans were held to.
+    pub slo: crate::config::plan::PlanSlo,
 }
 
 impl<'a> PlanSearch<'a> {
@@ -504,6 +506,7 @@ impl<'a> PlanSearch<'a> {
             naive,
             plan,
             lower_bound,
+            slo: self.plan.slo,
             tried: self.tried.into_list(),
         }
     }
