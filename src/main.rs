@@ -8,6 +8,7 @@ use xrplace::experiment::budget::Budget;
 use xrplace::experiment::shard::{self, ShardArg};
 use xrplace::experiment::RunOptions;
 use xrplace::export::ExportOptions;
+use xrplace::report::monitoring::Epoch;
 
 mod cli;
 use cli::batch::{merge_status, sweep};
@@ -47,6 +48,13 @@ struct SimArgs {
     set: Vec<String>,
     #[command(flatten)]
     budget: BudgetArgs,
+}
+
+/// Formats of `run --metrics`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum MetricsFormat {
+    /// The OpenMetrics text format (what Prometheus scrapes and promtool backfills).
+    Openmetrics,
 }
 
 /// Limits on the whole work, checked before anything runs (docs/input.md).
@@ -116,6 +124,20 @@ enum Command {
         /// interrupted run into the same folder finished (the output is byte-identical).
         #[arg(long)]
         resume: bool,
+        /// Also write every run's monitoring samples: metrics.om (OpenMetrics text with
+        /// simulated timestamps, for `promtool tsdb create-blocks-from openmetrics`) and, for
+        /// session experiments, timeseries.csv (docs/monitoring.md).
+        #[arg(long, value_enum)]
+        metrics: Option<MetricsFormat>,
+        /// With --metrics: the Unix time, s, that simulated time 0 maps to (a recent instant
+        /// keeps backfilled samples within Prometheus's retention) [default: 0].
+        #[arg(
+            long,
+            requires = "metrics",
+            hide_default_value = true,
+            default_value_t = 0
+        )]
+        metrics_start_unix_s: u64,
     },
     /// Search the cheapest cluster sizes and strategy that meet an experiment's SLO
     /// ([plan]); write output/<experiment>/plan.toml and candidates.csv.
@@ -403,6 +425,8 @@ fn main() -> ExitCode {
             shard,
             shards,
             resume,
+            metrics,
+            metrics_start_unix_s,
         } => (|| {
             let scratch =
                 std::env::temp_dir().join(format!("xrplace-from-meta-{}", std::process::id()));
@@ -434,6 +458,7 @@ fn main() -> ExitCode {
                 threads: threads(sim.threads),
                 shard,
                 progress: !sim.quiet,
+                series: metrics.is_some(),
             };
             sets.extend(sim.set);
             let outcome = run(
@@ -441,9 +466,12 @@ fn main() -> ExitCode {
                 &sets,
                 opts,
                 out,
-                sim.quiet,
-                sim.budget.budget(),
-                resume,
+                cli::simulate::RunFlags {
+                    quiet: sim.quiet,
+                    limits: sim.budget.budget(),
+                    resume,
+                    metrics_epoch: metrics.map(|_| Epoch(metrics_start_unix_s)),
+                },
             );
             let _ = std::fs::remove_dir_all(&scratch);
             outcome
@@ -454,6 +482,7 @@ fn main() -> ExitCode {
                 threads: threads(sim.threads),
                 shard: None,
                 progress: !sim.quiet,
+                series: false,
             };
             plan(
                 experiment,

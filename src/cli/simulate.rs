@@ -9,6 +9,7 @@ use xrplace::experiment::meta::{meta_toml, process_cpu_s, timing_toml, MetaConte
 use xrplace::experiment::plan::PlanSearch;
 use xrplace::experiment::{run_experiment, run_provisioning, run_sessions, RunOptions};
 use xrplace::report;
+use xrplace::report::monitoring::Epoch;
 use xrplace::strategy::Registry;
 
 pub fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
@@ -35,15 +36,35 @@ pub fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
     })
 }
 
+/// How `run` behaves beyond the simulation's options.
+pub struct RunFlags {
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Limits on the whole work.
+    pub limits: Budget,
+    /// Skip the jobs an interrupted run into the same folder finished.
+    pub resume: bool,
+    /// Write the monitoring samples (`--metrics`), with simulated time 0 at this instant.
+    pub metrics_epoch: Option<Epoch>,
+}
+
+/// Most cluster samples `--metrics` may write in all runs together (about 500 bytes of
+/// OpenMetrics and CSV each).
+const MAX_METRIC_SAMPLES: f64 = 2e6;
+
 pub fn run(
     path: PathBuf,
     sets: &[String],
     opts: RunOptions,
     out: Option<PathBuf>,
-    quiet: bool,
-    limits: Budget,
-    resume: bool,
+    flags: RunFlags,
 ) -> Result<(), Failure> {
+    let RunFlags {
+        quiet,
+        limits,
+        resume,
+        metrics_epoch,
+    } = flags;
     let started = Instant::now();
     let exp = load_experiment_with(&path, sets)?;
     budget::check(&exp, &budget::estimate(&exp, 0, opts.threads), &limits)?;
@@ -52,6 +73,9 @@ pub fn run(
     {
         let msg = "--shard and --resume apply to session sweeps ([sessions]) only";
         return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
+    }
+    if metrics_epoch.is_some() {
+        check_metrics(&path, &exp, opts, resume)?;
     }
     // A shard never writes over a full run: by default it has its own folder.
     let dir = out.unwrap_or_else(|| {
@@ -74,6 +98,12 @@ pub fn run(
         },
     )?;
     let extra = || described(&meta, started, opts.threads);
+    let kind_without_metrics =
+        exp.config.interconnects.is_some() || exp.config.provisioning.is_some();
+    if metrics_epoch.is_some() && kind_without_metrics {
+        let msg = "--metrics applies to session and streaming experiments";
+        return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
+    }
     let (table, runs) = if exp.config.interconnects.is_some() {
         let result = xrplace::experiment::interconnects::run_comparison(&exp, opts)?;
         report::interconnects::write_results(&dir, &result, &extra()).map_err(write_error)?;
@@ -82,7 +112,14 @@ pub fn run(
             result.options.len(),
         )
     } else if exp.config.sessions.is_some() {
-        let result = run_sweep(&path, &exp, opts, &dir, resume, &extra)?;
+        let sweep = Sweep {
+            path: &path,
+            exp: &exp,
+            dir: &dir,
+            resume,
+            metrics_epoch,
+        };
+        let result = run_sweep(&sweep, opts, &extra)?;
         (report::sessions::console_table(&result), result.rows.len())
     } else if exp.config.provisioning.is_some() {
         let result = run_provisioning(&exp, opts)?;
@@ -93,7 +130,12 @@ pub fn run(
         )
     } else {
         let result = run_experiment(&exp, opts)?;
-        report::write_results(&dir, &result, &extra()).map_err(write_error)?;
+        let mut files = extra();
+        if let Some(epoch) = metrics_epoch {
+            let om = report::monitoring::streaming_openmetrics(&result, epoch);
+            files.push(("metrics.om", om.into_bytes()));
+        }
+        report::write_results(&dir, &result, &files).map_err(write_error)?;
         (report::console_table(&result), result.rows.len())
     };
     if !quiet {
@@ -103,6 +145,41 @@ pub fn run(
             started.elapsed().as_secs_f64(),
             dir.display()
         );
+    }
+    Ok(())
+}
+
+/// Refuses `--metrics` where it cannot be written whole: with `--shard` or `--resume` (the
+/// job cache and `merge` keep tables only) and past [`MAX_METRIC_SAMPLES`].
+fn check_metrics(
+    path: &std::path::Path,
+    exp: &xrplace::config::LoadedExperiment,
+    opts: RunOptions,
+    resume: bool,
+) -> Result<(), Failure> {
+    let refuse = |msg: String| Err(Failure::Input(ConfigError::whole_file(path, msg)));
+    if opts.shard.is_some() || resume {
+        return refuse(
+            "--metrics cannot be combined with --shard or --resume yet: run the sweep whole".into(),
+        );
+    }
+    let Some(s) = &exp.config.sessions else {
+        return Ok(());
+    };
+    let jobs =
+        xrplace::experiment::sessions::sweep_points(exp, s).len() as f64 * exp.config.runs as f64;
+    let clusters = exp
+        .topologies
+        .iter()
+        .map(|t| t.clusters.len())
+        .max()
+        .unwrap_or(0) as f64;
+    let scrapes = (exp.config.duration_s / s.scrape_interval_s).floor() + 1.0;
+    let samples = jobs * clusters * scrapes;
+    if samples > MAX_METRIC_SAMPLES {
+        return refuse(format!(
+            "--metrics would write about {samples:.0} cluster samples ({jobs} runs x {clusters} clusters x {scrapes} scrapes), more than {MAX_METRIC_SAMPLES:.0}: shorten the run with --set duration_s=..., or run fewer runs, points or clusters"
+        ));
     }
     Ok(())
 }
@@ -125,14 +202,32 @@ type Described<'a> = dyn Fn() -> Vec<(&'static str, Vec<u8>)> + 'a;
 
 /// Runs a session sweep (or one shard of it) into `dir`. Shards and resumed runs keep every
 /// finished job as it ends, skip the ones kept before, and write `shard.toml`.
+/// What a session sweep runs and where it writes.
+pub struct Sweep<'a> {
+    /// The experiment file, as given.
+    pub path: &'a std::path::Path,
+    /// The loaded experiment.
+    pub exp: &'a xrplace::config::LoadedExperiment,
+    /// Output folder.
+    pub dir: &'a std::path::Path,
+    /// Skip the jobs an interrupted run finished.
+    pub resume: bool,
+    /// Write the monitoring samples, with simulated time 0 at this instant.
+    pub metrics_epoch: Option<Epoch>,
+}
+
 pub fn run_sweep(
-    path: &std::path::Path,
-    exp: &xrplace::config::LoadedExperiment,
+    sweep: &Sweep,
     opts: RunOptions,
-    dir: &std::path::Path,
-    resume: bool,
     extra: &Described,
 ) -> Result<xrplace::experiment::SessionResult, Failure> {
+    let Sweep {
+        path,
+        exp,
+        dir,
+        resume,
+        metrics_epoch,
+    } = *sweep;
     let write_error = |e: std::io::Error| {
         Failure::Runtime(format!("cannot write results to {}: {e}", dir.display()))
     };
@@ -153,7 +248,14 @@ pub fn run_sweep(
     };
     if opts.shard.is_none() && !resume {
         let result = run_sessions(exp, opts)?;
-        report::write_session_results(dir, &result, &provenance()).map_err(write_error)?;
+        let mut files = provenance();
+        if let Some(epoch) = metrics_epoch {
+            files.extend(
+                report::monitoring::session_files(&result, &exp.topologies, epoch)
+                    .map_err(write_error)?,
+            );
+        }
+        report::write_session_results(dir, &result, &files).map_err(write_error)?;
         return Ok(result);
     }
     let s = exp.config.sessions.as_ref().expect("checked");

@@ -23,6 +23,8 @@ pub struct RunOptions {
     pub shard: Option<(u32, u32)>,
     /// Show a progress bar with ETA (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Keep every scrape's monitoring samples of session runs ([`crate::metrics::timeseries`]).
+    pub series: bool,
 }
 
 /// One run's identity and figures.

@@ -11,6 +11,7 @@ use crate::config::topology::TopologyConfig;
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::engine::{CalendarQueue, RadixQueue, RngStreams, SimDuration, SimTime};
 use crate::metrics::sessions::{SessionRecorder, SessionSummary};
+use crate::metrics::timeseries::RunSeries;
 pub use crate::model::session_platform::{build_platform, liqo_footprint};
 use crate::model::{ClusterId, Topology};
 use crate::strategy::{Registry, StrategyContext};
@@ -55,6 +56,8 @@ pub struct SessionRow {
     pub slo_latency_ms: f64,
     /// Figures.
     pub summary: SessionSummary,
+    /// Monitoring samples of every scrape, if the run was asked to keep them.
+    pub series: Option<RunSeries>,
 }
 
 /// All runs of the sweep (or of one shard of it), in job order.
@@ -398,7 +401,11 @@ pub fn run_session_jobs(
     let run_one = |&job: &u64| {
         let point = &points[(job / runs) as usize];
         let r = (job % runs) as u32;
-        let mut rec = SessionRecorder::default();
+        let mut rec = if opts.series {
+            SessionRecorder::with_series()
+        } else {
+            SessionRecorder::default()
+        };
         let mut reached = RunProgress::new(&progress);
         let events = simulate_with_progress(
             (
@@ -422,6 +429,7 @@ pub fn run_session_jobs(
             events,
             slo_latency_ms: s.slo_latency_ms,
             summary: rec.summary(),
+            series: rec.take_series(),
         };
         done(&row);
         row

@@ -5,6 +5,7 @@ pub mod placement;
 pub mod recorder;
 pub mod sessions;
 pub mod stats;
+pub mod timeseries;
 
 pub use histogram::Histogram;
 pub use recorder::{RunRecorder, RunSummary};

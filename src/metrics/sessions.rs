@@ -1,8 +1,9 @@
 //! Records a session run and reduces it to [`SessionSummary`].
 
 use super::histogram::{quantile_levels, Histogram};
+use super::timeseries::{ClusterPoint, RunSeries, ScrapeCounters};
 use crate::config::topology::Tier;
-use crate::world::sessions::{reason, SessionObserver};
+use crate::world::sessions::{reason, ClusterSample, SessionObserver};
 
 /// Counts, latency samples and costs of one run.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +36,8 @@ pub struct SessionRecorder {
     clusters_deleted: u64,
     /// Session time on clusters at the contention cap, µs.
     cpu_saturated_us: u64,
+    /// Monitoring samples over time, if asked for.
+    series: Option<RunSeries>,
 }
 
 /// The latency samples of one application.
@@ -125,7 +128,48 @@ fn tier_ix(t: Tier) -> usize {
     }
 }
 
+impl SessionRecorder {
+    /// A recorder that also keeps every scrape's cluster samples and counters.
+    pub fn with_series() -> SessionRecorder {
+        SessionRecorder {
+            series: Some(RunSeries::default()),
+            ..SessionRecorder::default()
+        }
+    }
+
+    /// The samples kept (see [`Self::with_series`]), leaving none.
+    pub fn take_series(&mut self) -> Option<RunSeries> {
+        self.series.take()
+    }
+}
+
 impl SessionObserver for SessionRecorder {
+    fn wants_clusters(&self) -> bool {
+        self.series.is_some()
+    }
+    fn scraped(&mut self, t_ns: u64) {
+        let counters = ScrapeCounters {
+            t_ns,
+            admitted: self.admitted,
+            rejected: self.rejected,
+            dropped: self.dropped,
+            migrations: self.migrated,
+            nodes_added: self.nodes_added,
+            peerings: self.peerings,
+        };
+        if let Some(s) = &mut self.series {
+            s.scrapes.push(counters);
+        }
+    }
+    fn cluster_sampled(&mut self, sample: &ClusterSample) {
+        if let Some(s) = &mut self.series {
+            let t_ns = s.scrapes.last().map_or(0, |c| c.t_ns);
+            s.clusters.push(ClusterPoint {
+                t_ns,
+                sample: *sample,
+            });
+        }
+    }
     fn admitted(&mut self, _tier: Tier) {
         self.admitted += 1;
     }

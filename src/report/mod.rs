@@ -6,6 +6,7 @@ pub mod csv_out;
 pub mod figures;
 pub mod interconnects;
 pub mod jobs;
+pub mod monitoring;
 pub mod plan;
 pub mod provisioning;
 pub mod session_merge;

@@ -16,6 +16,22 @@ pub mod reason {
     pub const PARTITIONED: &str = "partitioned";
 }
 
+/// One cluster as its own monitoring sees it at a scrape (what Prometheus in that cluster
+/// would report).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClusterSample {
+    /// Which cluster.
+    pub cluster: ClusterId,
+    /// Reserved share of its CPU, 0..1 (0 while it is down).
+    pub cpu_utilisation_ratio: f64,
+    /// Reserved share of its memory, 0..1 (0 while it is down).
+    pub memory_utilisation_ratio: f64,
+    /// Sessions running on it (all applications).
+    pub sessions: u32,
+    /// Whether it answers the scrape (not failed, not absent).
+    pub up: bool,
+}
+
 /// Receives what happens to sessions.
 pub trait SessionObserver {
     /// A session was admitted on a cluster of `tier`.
@@ -79,4 +95,15 @@ pub trait SessionObserver {
     fn hosted(&mut self, _app: u32, _cluster: ClusterId, _sessions: u32) {}
     /// A scrape's samples are all reported. Ignored by default.
     fn scrape_end(&mut self) {}
+    /// Whether the observer wants [`Self::scraped`] and [`Self::cluster_sampled`] at every
+    /// scrape (a pass over clusters per scrape). False by default.
+    fn wants_clusters(&self) -> bool {
+        false
+    }
+    /// A scrape at simulated time `t_ns` begins; its cluster samples follow. Called only if
+    /// [`Self::wants_clusters`]. Ignored by default.
+    fn scraped(&mut self, _t_ns: u64) {}
+    /// One cluster's sample at the current scrape. Called only if [`Self::wants_clusters`].
+    /// Ignored by default.
+    fn cluster_sampled(&mut self, _sample: &ClusterSample) {}
 }

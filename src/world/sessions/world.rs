@@ -9,7 +9,7 @@ use super::frames::{FrameParts, Frames};
 use super::ledger::Ledger;
 use super::monitor::Monitor;
 use super::network::Network;
-use super::observer::{reason, SessionObserver};
+use super::observer::{reason, ClusterSample, SessionObserver};
 use super::placement::{Parts, Placer};
 use super::roster::Roster;
 use super::sampling::Sampler;
@@ -254,6 +254,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             sampler.scrape(self.p, (&mut self.roster, &self.ledger, &self.net), obs);
         }
         self.report_hosted(obs);
+        self.report_clusters(obs);
         obs.scrape_end();
         self.monitor.report_utilisation(obs);
         self.control
@@ -262,6 +263,31 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         let next = now + self.s.scrape;
         if next.0 <= self.s.duration.0 {
             self.queue.push(next, SEvent::Scrape);
+        }
+    }
+
+    /// Every existing cluster's monitored state, for observers that keep time series.
+    fn report_clusters(&self, obs: &mut impl SessionObserver) {
+        if !obs.wants_clusters() {
+            return;
+        }
+        obs.scraped(self.now.0);
+        for c in 0..self.ledger.len() {
+            let load = self.ledger.load(c);
+            if load.absent {
+                continue;
+            }
+            let (cpu, mem) = self.ledger.capacity(c);
+            let share = |used: f64, cap: f64| if cap > 0.0 { used / cap } else { 0.0 };
+            obs.cluster_sampled(&ClusterSample {
+                cluster: crate::model::ClusterId(c as u32),
+                cpu_utilisation_ratio: share(load.used_cpu, cpu),
+                memory_utilisation_ratio: share(load.used_mem, mem),
+                sessions: (0..self.p.apps.len())
+                    .map(|a| self.ledger.hosted(a, c))
+                    .sum(),
+                up: load.down == 0,
+            });
         }
     }
 

@@ -1,0 +1,361 @@
+//! A real Prometheus over a simulated run: `run --metrics openmetrics` on a shipped session
+//! experiment, backfilled with `promtool tsdb create-blocks-from openmetrics`, served by
+//! `prometheus` on a loopback port and queried through its HTTP API. The answers must equal
+//! `timeseries.csv` and `runs.csv`. Needs Debian's `prometheus` package (`.ci/run` installs
+//! it); the server is stopped by its process id when the test ends.
+
+mod common;
+use common::{fresh_dir, xrplace_ok};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills the server when the test ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tool(name: &str) -> String {
+    let found = Command::new(name).arg("--version").output();
+    assert!(
+        found.is_ok_and(|o| o.status.success()),
+        "{name} not found: install Debian's prometheus package (.ci/run does)"
+    );
+    name.to_string()
+}
+
+/// GET `path` from the server on `port`: (status line, body).
+fn get(port: u16, path: &str) -> Option<(String, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    Some((head.lines().next()?.to_string(), body.to_string()))
+}
+
+fn encode(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The value of the single series an instant query returns at Unix time `t`.
+fn instant(port: u16, query: &str, t: u64) -> f64 {
+    let path = format!("/api/v1/query?query={}&time={t}", encode(query));
+    let (status, body) = get(port, &path).expect("query answered");
+    assert!(status.contains("200"), "{query}: {status} {body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let result = v["data"]["result"].as_array().unwrap();
+    assert_eq!(result.len(), 1, "{query} at {t}: {body}");
+    result[0]["value"][1].as_str().unwrap().parse().unwrap()
+}
+
+fn rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            head.iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn prometheus_answers_what_the_csv_files_say() {
+    let (promtool, prometheus) = (tool("promtool"), tool("prometheus"));
+    let dir = fresh_dir("prometheus");
+    // Simulated time 0 two hours ago, on a whole hour: within any retention.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let start = now / 3600 * 3600 - 7200;
+    let out = dir.join("run");
+    xrplace_ok(&[
+        "run",
+        "experiments/strategies-eu.toml",
+        "--set",
+        "runs=1",
+        "--set",
+        "duration_s=3600",
+        "--set",
+        r#"sessions.strategies=["latency-greedy","network-aware"]"#,
+        "--metrics",
+        "openmetrics",
+        "--metrics-start-unix-s",
+        &start.to_string(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let om = out.join("metrics.om");
+
+    // promtool's linter reads the Prometheus text format: without timestamps and `# EOF`.
+    // Its one complaint is explained: counters' HELP names the family (OpenMetrics), the
+    // text format wants the `_total` sample name.
+    let text = std::fs::read_to_string(&om).unwrap();
+    let plain: String = text
+        .lines()
+        .filter(|l| *l != "# EOF")
+        .map(|l| match l.starts_with('#') {
+            true => format!("{l}\n"),
+            false => format!("{}\n", l.rsplit_once(' ').unwrap().0),
+        })
+        .collect();
+    let mut lint = Command::new(&promtool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    lint.stdin
+        .take()
+        .unwrap()
+        .write_all(plain.as_bytes())
+        .unwrap();
+    let lint = lint.wait_with_output().unwrap();
+    let complaints =
+        String::from_utf8_lossy(&lint.stdout).to_string() + &String::from_utf8_lossy(&lint.stderr);
+    for c in complaints.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            c.ends_with("_total no help text"),
+            "unexplained promtool complaint: {c}"
+        );
+    }
+
+    let tsdb = dir.join("tsdb");
+    let blocks = Command::new(&promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&om)
+        .arg(&tsdb)
+        .output()
+        .unwrap();
+    assert!(
+        blocks.status.success(),
+        "backfill: {}",
+        String::from_utf8_lossy(&blocks.stderr)
+    );
+
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        dir.join("prometheus.yml"),
+        "global:\n  scrape_interval: 15s\n",
+    )
+    .unwrap();
+    let _server = Server(
+        Command::new(&prometheus)
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!("--storage.tsdb.path={}", tsdb.display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--storage.tsdb.retention.time=3650d")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let t0 = Instant::now();
+    while get(port, "/-/ready").is_none_or(|(s, _)| !s.contains("200")) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "prometheus not ready in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    let series = rows(&out.join("timeseries.csv"));
+    let at = |strategy: &str, cluster: &str, time_s: &str| {
+        series
+            .iter()
+            .find(|r| r["strategy"] == strategy && r["cluster"] == cluster && r["time_s"] == time_s)
+            .unwrap_or_else(|| panic!("{strategy} {cluster} at {time_s} s in timeseries.csv"))
+    };
+    // The busiest edge cluster of each strategy, at three instants.
+    let mut busy = 0;
+    for strategy in ["latency-greedy", "network-aware"] {
+        let busiest = series
+            .iter()
+            .filter(|r| r["strategy"] == strategy && r["tier"] == "edge")
+            .max_by_key(|r| r["sessions"].parse::<u32>().unwrap())
+            .unwrap()["cluster"]
+            .clone();
+        for time_s in ["600", "1800", "3600"] {
+            let row = at(strategy, &busiest, time_s);
+            let t = start + time_s.parse::<u64>().unwrap();
+            let sel = format!("{{strategy=\"{strategy}\",cluster=\"{busiest}\"}}");
+            for (metric, column) in [
+                (
+                    "xrplace_cluster_cpu_utilisation_ratio",
+                    "cpu_utilisation_ratio",
+                ),
+                (
+                    "xrplace_cluster_memory_utilisation_ratio",
+                    "memory_utilisation_ratio",
+                ),
+                ("xrplace_cluster_sessions", "sessions"),
+            ] {
+                let got = instant(port, &format!("{metric}{sel}"), t);
+                let want: f64 = row[column].parse().unwrap();
+                busy += usize::from(want > 0.0);
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+                    "{metric}{sel} at {time_s} s: Prometheus {got}, timeseries.csv {want}"
+                );
+            }
+        }
+    }
+
+    assert!(
+        busy >= 9,
+        "most compared samples are of a loaded cluster ({busy} of 18)"
+    );
+
+    // Counters and quantiles against runs.csv, at the end of the run.
+    let end = start + 3600;
+    for run in rows(&out.join("runs.csv")) {
+        let sel = format!("{{strategy=\"{}\"}}", run["strategy"]);
+        for (metric, column, scale) in [
+            ("xrplace_sessions_admitted_total", "admitted", 1.0),
+            ("xrplace_sessions_rejected_total", "rejected", 1.0),
+            (
+                "xrplace_session_latency_seconds{quantile=\"0.99\",",
+                "latency_p99_ms",
+                1e-3,
+            ),
+            (
+                "xrplace_session_latency_seconds{quantile=\"0.5\",",
+                "latency_p50_ms",
+                1e-3,
+            ),
+        ] {
+            let query = match metric.strip_suffix(',') {
+                Some(open) => format!("{open},{}", &sel[1..]),
+                None => format!("{metric}{sel}"),
+            };
+            let got = instant(port, &query, end);
+            let want = run[column].parse::<f64>().unwrap() * scale;
+            assert!(
+                (got - want).abs() <= 1e-6 * want.abs().max(1e-3),
+                "{query}: Prometheus {got}, runs.csv {want}"
+            );
+        }
+        // A rate: admissions per second over the last half hour against the run's mean
+        // (arrivals are Poisson at a constant rate; some 300 admissions give about 6 %).
+        let rate = instant(
+            port,
+            &format!("rate(xrplace_sessions_admitted_total{sel}[30m])"),
+            end,
+        );
+        let mean = run["admitted"].parse::<f64>().unwrap() / 3600.0;
+        assert!(
+            (rate / mean - 1.0).abs() < 0.3,
+            "{sel}: {rate} admissions/s in the last 30 min, {mean} over the run"
+        );
+    }
+}
+
+#[test]
+fn metrics_output_is_refused_where_it_cannot_be_whole() {
+    let d = fresh_dir("metrics-refused");
+    let o = d.to_str().unwrap();
+    for (args, says) in [
+        (
+            vec![
+                "run",
+                "experiments/paper-capi.toml",
+                "--metrics",
+                "openmetrics",
+            ],
+            "session and streaming experiments",
+        ),
+        (
+            vec![
+                "run",
+                "experiments/sweep-eu.toml",
+                "--shard",
+                "1/2",
+                "--metrics",
+                "openmetrics",
+            ],
+            "--shard",
+        ),
+        (
+            vec![
+                "run",
+                "experiments/scale-1k.toml",
+                "--metrics",
+                "openmetrics",
+            ],
+            "cluster samples",
+        ),
+    ] {
+        let mut all = args.clone();
+        all.extend(["--out", o]);
+        let out = common::xrplace(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = common::stderr(&out);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!d.exists(), "{args:?}: nothing written");
+    }
+}
+
+#[test]
+fn a_streaming_run_backfills_too() {
+    let promtool = tool("promtool");
+    let d = fresh_dir("metrics-streaming");
+    let out = d.join("run");
+    xrplace_ok(&[
+        "run",
+        "experiments/paper-streaming.toml",
+        "--set",
+        "runs=1",
+        "--metrics",
+        "openmetrics",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(out.join("metrics.om")).unwrap();
+    let series = rows(&out.join("timeseries.csv"));
+    let samples = text.lines().filter(|l| !l.starts_with('#')).count();
+    assert_eq!(
+        samples,
+        2 * series.len(),
+        "CPU and memory for every timeseries.csv row"
+    );
+    let blocks = Command::new(&promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(out.join("metrics.om"))
+        .arg(d.join("tsdb"))
+        .output()
+        .unwrap();
+    assert!(
+        blocks.status.success(),
+        "{}",
+        String::from_utf8_lossy(&blocks.stderr)
+    );
+}
