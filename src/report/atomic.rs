@@ -3,6 +3,7 @@
 //! staging folder inside the target, and only then renamed into place, so a failure while
 //! writing leaves the previous output untouched and no partial new one.
 
+use super::figures::Figure;
 use std::io::Write;
 use std::path::Path;
 
@@ -72,13 +73,15 @@ pub fn write_set(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
     result
 }
 
-/// [`write_set`] of `files` and of the `extra` files every output carries (`meta.toml`,
-/// `timing.toml`), as one output.
+/// [`write_set`] of `files`, of both formats of every figure in `figures`, and of the
+/// `extra` files every output carries (`meta.toml`, `timing.toml`), as one output.
 pub fn write_with<'a>(
     dir: &Path,
     mut files: Vec<(&'a str, &'a [u8])>,
+    figures: &'a [Figure],
     extra: &'a [(&str, Vec<u8>)],
 ) -> std::io::Result<()> {
+    files.extend(figures.iter().flat_map(Figure::files));
     files.extend(extra.iter().map(|(n, b)| (*n, b.as_slice())));
     write_set(dir, &files)
 }

@@ -237,5 +237,5 @@ pub fn write_results(
 ) -> std::io::Result<()> {
     let summary = summary_csv(c).map_err(std::io::Error::other)?;
     let files: Vec<(&str, &[u8])> = vec![("summary.csv", &summary)];
-    super::atomic::write_with(dir, files, extra)
+    super::atomic::write_with(dir, files, &[], extra)
 }

@@ -43,16 +43,14 @@ pub fn write_results(
     let quantiles =
         study_figures::streaming_quantiles_csv(result).map_err(std::io::Error::other)?;
     let figs = study_figures::streaming(result).map_err(std::io::Error::other)?;
-    let mut files: Vec<(&str, &[u8])> = vec![
+    let files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs),
         ("summary.csv", &summary),
         ("timeseries.csv", &series),
         ("trace.csv", &trace),
         ("latency_quantiles.csv", &quantiles),
     ];
-    let plots: Vec<(String, &[u8])> = figs.iter().flat_map(|f| f.files()).collect();
-    files.extend(plots.iter().map(|(n, b)| (n.as_str(), *b)));
-    atomic::write_with(dir, files, extra)
+    atomic::write_with(dir, files, &figs, extra)
 }
 
 /// Writes a provisioning experiment's `runs.csv`, `summary.csv`, `trace.csv` and the
@@ -66,14 +64,12 @@ pub fn write_provisioning_results(
     let summary = provisioning::summary_csv(result).map_err(std::io::Error::other)?;
     let trace = provisioning::trace_csv(result).map_err(std::io::Error::other)?;
     let figs = study_figures::provisioning(result).map_err(std::io::Error::other)?;
-    let mut files: Vec<(&str, &[u8])> = vec![
+    let files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs),
         ("summary.csv", &summary),
         ("trace.csv", &trace),
     ];
-    let plots: Vec<(String, &[u8])> = figs.iter().flat_map(|f| f.files()).collect();
-    files.extend(plots.iter().map(|(n, b)| (n.as_str(), *b)));
-    atomic::write_with(dir, files, extra)
+    atomic::write_with(dir, files, &figs, extra)
 }
 
 /// Writes a session experiment's tables and plots into `dir` as one output.

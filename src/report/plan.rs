@@ -110,16 +110,14 @@ pub fn write_plan(
 ) -> std::io::Result<()> {
     let table = candidates_csv(out, names).map_err(std::io::Error::other)?;
     let figs = figures::plan::figures(&figure_data(out)).map_err(std::io::Error::other)?;
-    let plots: Vec<(String, &[u8])> = figs.iter().flat_map(|f| f.files()).collect();
     let mut files: Vec<(&str, &[u8])> = vec![("candidates.csv", &table)];
-    files.extend(plots.iter().map(|(n, b)| (n.as_str(), *b)));
     match plan_toml(out) {
         Some(text) => {
             files.push(("plan.toml", text.as_bytes()));
-            write_with(dir, files, extra)
+            write_with(dir, files, &figs, extra)
         }
         None => {
-            write_with(dir, files, extra)?;
+            write_with(dir, files, &figs, extra)?;
             match std::fs::remove_file(dir.join("plan.toml")) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
                 _ => Ok(()),

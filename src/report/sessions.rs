@@ -373,15 +373,13 @@ pub(crate) fn write_all(
     let q_csv = write_csv(&quantile_header(), quantiles).map_err(std::io::Error::other)?;
     let figs =
         figures::sessions::figures(&figure_data(runs, quantiles)).map_err(std::io::Error::other)?;
-    let plot_files: Vec<(String, &[u8])> = figs.iter().flat_map(|f| f.files()).collect();
-    let mut files: Vec<(&str, &[u8])> = vec![
+    let files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs_csv),
         ("summary.csv", &summary),
         ("latency_quantiles.csv", &q_csv),
         ("app_latency.csv", &apps_csv),
     ];
-    files.extend(plot_files.iter().map(|(n, b)| (n.as_str(), *b)));
-    atomic::write_with(dir, files, extra)
+    atomic::write_with(dir, files, &figs, extra)
 }
 
 /// Writes `runs.csv`, `summary.csv`, `latency_quantiles.csv`, `app_latency.csv` and

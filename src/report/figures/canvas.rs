@@ -31,14 +31,16 @@ pub struct Figure {
     pub svg: String,
     /// PNG image (8-bit RGB).
     pub png: Vec<u8>,
+    /// Paths of the two files under an output folder: `plots/<stem>.svg` and `.png`.
+    paths: [String; 2],
 }
 
 impl Figure {
     /// (path under the output folder, bytes) of both files, in `plots/`.
-    pub fn files(&self) -> [(String, &[u8]); 2] {
+    pub fn files(&self) -> [(&str, &[u8]); 2] {
         [
-            (format!("plots/{}.svg", self.stem), self.svg.as_bytes()),
-            (format!("plots/{}.png", self.stem), &self.png),
+            (self.paths[0].as_str(), self.svg.as_bytes()),
+            (self.paths[1].as_str(), &self.png),
         ]
     }
 }
@@ -72,6 +74,7 @@ pub(crate) fn render(stem: &str, chart: &impl Chart) -> Result<Figure, String> {
         stem: stem.to_string(),
         svg,
         png: encode_png(&rgb, w, h).map_err(|e| format!("{stem}.png: {e}"))?,
+        paths: [format!("plots/{stem}.svg"), format!("plots/{stem}.png")],
     })
 }
 
