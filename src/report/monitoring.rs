@@ -8,7 +8,7 @@ use crate::config::topology::TopologyConfig;
 use crate::experiment::sessions::{SessionResult, SessionRow};
 use crate::experiment::ExperimentResult;
 use crate::metrics::histogram::quantile_levels;
-use crate::metrics::timeseries::ScrapeCounters;
+use crate::metrics::timeseries::{RunSeries, ScrapeCounters};
 use std::fmt::Write;
 
 /// Where simulated time 0 lies on the wall clock, Unix seconds: 0 keeps simulated time;
@@ -131,29 +131,37 @@ const COUNTERS: [CounterMetric; 5] = [
 /// tier) names per topology index of each row.
 pub fn sessions_openmetrics(res: &SessionResult, names: &ClusterNames, epoch: Epoch) -> String {
     let mut out = String::new();
-    for (name, help, get) in CLUSTER_METRICS {
-        let mut f = Family::new(&mut out, name, "gauge", help);
-        for r in &res.rows {
-            let Some(series) = &r.series else { continue };
+    // Samples are scrape-major; a family lists each series whole, in time order. The
+    // cluster-major order and each series' labels are the same for every family.
+    let series: Vec<(&RunSeries, Vec<usize>, Vec<String>)> = res
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let s = r.series.as_ref()?;
+            let mut order: Vec<usize> = (0..s.clusters.len()).collect();
+            order.sort_by_key(|&k| s.clusters[k].sample.cluster.0);
             let run = run_labels(r);
-            let clusters = names.of(r);
-            // Samples are scrape-major; a family lists each series whole, in time order.
-            let mut order: Vec<usize> = (0..series.clusters.len()).collect();
-            order.sort_by_key(|&k| series.clusters[k].sample.cluster.0);
-            let mut labels = String::new();
-            let mut current = u32::MAX;
-            for k in order {
-                let p = &series.clusters[k];
-                if p.sample.cluster.0 != current {
-                    current = p.sample.cluster.0;
-                    let (cluster, site, tier) = &clusters[current as usize];
-                    labels = format!(
+            let labels = names
+                .of(r)
+                .iter()
+                .map(|(cluster, site, tier)| {
+                    format!(
                         "{run},cluster=\"{}\",site=\"{}\",tier=\"{tier}\"",
                         quote(cluster),
                         quote(site)
-                    );
-                }
-                f.sample("", &labels, get(&p.sample), &epoch.stamp(p.t_ns));
+                    )
+                })
+                .collect();
+            Some((s, order, labels))
+        })
+        .collect();
+    for (name, help, get) in CLUSTER_METRICS {
+        let mut f = Family::new(&mut out, name, "gauge", help);
+        for (s, order, labels) in &series {
+            for &k in order {
+                let p = &s.clusters[k];
+                let labels = &labels[p.sample.cluster.0 as usize];
+                f.sample("", labels, get(&p.sample), &epoch.stamp(p.t_ns));
             }
         }
     }
