@@ -682,3 +682,141 @@ fn verify_and_check_on_folders() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// The monitoring runs as simulated: the plan's scrape interval and lag in every cluster's
+/// Prometheus, remote writes from the other clusters to the hub's Receive through its
+/// offloaded namespace, a PodMonitor on every component's `metrics` port, and the SLO
+/// rules over the plan's window.
+#[test]
+fn monitoring_is_deployed_as_simulated() {
+    let dir = fresh_dir("export-monitoring-plan");
+    let plan = plan_variant_with(&dir, |t| {
+        t + "\n[monitoring]\nscrape_interval_s = 10.0\naggregation_lag_s = 2.5\nslo_latency_ms = 12.0\nslo_window_s = 7200.0\n"
+    });
+    let out = export("monitoring", &plan);
+    lints_clean(&out);
+    validate(&out);
+    shellcheck(&out);
+    let values = |text: &str| -> Value { serde_yaml_ng::from_str(text).unwrap() };
+    let proxies = docs(&out, "management/monitoring.yaml");
+    for name in ["edge-gva-1", "edge-gva-2"] {
+        let p = find(&proxies, "HelmChartProxy", &format!("monitoring-{name}"));
+        assert_eq!(
+            p["spec"]["clusterSelector"]["matchLabels"]["xrplace.io/cluster"],
+            name
+        );
+        let v = values(p["spec"]["valuesTemplate"].as_str().unwrap());
+        let spec = &v["prometheus"]["prometheusSpec"];
+        assert_eq!(spec["scrapeInterval"], "10s");
+        assert_eq!(spec["evaluationInterval"], "10s");
+        assert_eq!(spec["externalLabels"]["cluster"], name);
+        assert!(spec["thanos"]["version"].as_str().unwrap().starts_with('v'));
+        let rw = &spec["remoteWrite"][0];
+        assert_eq!(rw["queueConfig"]["batchSendDeadline"], "2500ms");
+        assert_eq!(
+            rw["url"],
+            "http://thanos-receive.xr-monitoring.svc.cluster.local:19291/api/v1/receive"
+        );
+    }
+    // The hub keeps its own data (its sidecar answers the Query) and writes nowhere.
+    let script = read(&out, "cluster-fra/monitoring-install.sh");
+    let (_, body) = script.split_once("<<'VALUES'\n").unwrap();
+    let hub = values(body.split_once("VALUES\n").unwrap().0);
+    assert_eq!(hub["prometheus"]["prometheusSpec"]["scrapeInterval"], "10s");
+    assert!(hub["prometheus"]["prometheusSpec"]["remoteWrite"].is_null());
+    assert_eq!(hub["prometheus"]["thanosService"]["enabled"], true);
+    let apply = read(&out, "apply.sh");
+    assert!(
+        apply.find("monitoring-install.sh").unwrap()
+            < apply.find("-k ./cluster-fra/monitoring").unwrap()
+    );
+    assert!(
+        apply.find("-k ./cluster-fra/monitoring").unwrap()
+            < apply.find("-k ./cluster-fra/app").unwrap()
+    );
+
+    let ns = docs(&out, "cluster-fra/offloading/monitoring-namespace.yaml");
+    let off = find(&ns, "NamespaceOffloading", "offloading");
+    assert_eq!(off["metadata"]["namespace"], "xr-monitoring");
+    assert_eq!(off["spec"]["podOffloadingStrategy"], "Local");
+    assert_eq!(off["spec"]["namespaceMappingStrategy"], "EnforceSameName");
+    let thanos = docs(&out, "cluster-fra/monitoring/thanos.yaml");
+    let receive = find(&thanos, "Deployment", "thanos-receive");
+    let args = receive["spec"]["template"]["spec"]["containers"][0]["args"]
+        .as_sequence()
+        .unwrap();
+    assert!(args.iter().any(|a| a == "--tsdb.retention=24h"), "{args:?}");
+    let query = find(&thanos, "Deployment", "thanos-query");
+    let q = serde_yaml_ng::to_string(&query["spec"]["template"]["spec"]["containers"][0]["args"])
+        .unwrap();
+    assert!(
+        q.contains("xr-prom-thanos-discovery.monitoring.svc.cluster.local:10901"),
+        "{q}"
+    );
+    assert!(
+        q.contains("thanos-receive.xr-monitoring.svc.cluster.local:10901"),
+        "{q}"
+    );
+
+    let monitor = docs(&out, "cluster-fra/app/monitoring.yaml");
+    let pm = find(&monitor, "PodMonitor", "xr-components");
+    assert_eq!(pm["spec"]["podMetricsEndpoints"][0]["port"], "metrics");
+    assert_eq!(pm["spec"]["podMetricsEndpoints"][0]["interval"], "10s");
+    for d in docs(&out, "cluster-fra/app/workloads.yaml")
+        .iter()
+        .filter(|d| d["kind"] == "Deployment")
+    {
+        let ports = &d["spec"]["template"]["spec"]["containers"][0]["ports"];
+        assert!(
+            ports
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "metrics" && p["containerPort"] == 9400),
+            "{:?} has no metrics port",
+            d["metadata"]["name"]
+        );
+    }
+    let rules = docs(&out, "cluster-fra/monitoring/rules.yaml");
+    let group = &find(&rules, "PrometheusRule", "xrplace-slo")["spec"]["groups"][0];
+    assert_eq!(group["interval"], "10s");
+    let text = serde_yaml_ng::to_string(group).unwrap();
+    assert!(
+        text.contains("xrplace_session_over_budget_seconds_total[2h]"),
+        "{text}"
+    );
+    assert!(text.contains("> 0.01"), "{text}");
+    assert!(text.contains("12 ms"), "{text}");
+
+    // The lint holds the monitoring to the plan.
+    let rule = "XR13 monitoring-as-simulated";
+    tamper_is_caught(
+        &out,
+        "management/monitoring.yaml",
+        "batchSendDeadline: 2500ms",
+        "batchSendDeadline: 30s",
+        rule,
+    );
+    tamper_is_caught(
+        &out,
+        "cluster-fra/monitoring-install.sh",
+        "scrapeInterval: 10s",
+        "scrapeInterval: 1m",
+        rule,
+    );
+    tamper_is_caught(
+        &out,
+        "cluster-fra/monitoring/rules.yaml",
+        "seconds_total[2h]",
+        "seconds_total[1h]",
+        rule,
+    );
+    tamper_is_caught(
+        &out,
+        "cluster-fra/monitoring/rules.yaml",
+        "interval: 10s",
+        "interval: 1m",
+        rule,
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -229,6 +229,15 @@ fn prometheus_answers_what_the_csv_files_say() {
         }
     }
 
+    // Every site's link share is a finite non-negative ratio, and some link carries load.
+    for strategy in ["latency-greedy", "network-aware"] {
+        let q = format!("max(xrplace_site_link_utilisation_ratio{{strategy=\"{strategy}\"}})");
+        let peak = instant(port, &q, start + 1800);
+        assert!(peak.is_finite() && peak > 0.0, "{q}: {peak}");
+        let q = format!("min(xrplace_site_link_utilisation_ratio{{strategy=\"{strategy}\"}})");
+        assert!(instant(port, &q, start + 1800) >= 0.0, "{q}");
+    }
+
     assert!(
         busy >= 9,
         "most compared samples are of a loaded cluster ({busy} of 18)"
@@ -274,6 +283,74 @@ fn prometheus_answers_what_the_csv_files_say() {
         assert!(
             (rate / mean - 1.0).abs() < 0.3,
             "{sel}: {rate} admissions/s in the last 30 min, {mean} over the run"
+        );
+    }
+
+    // The exported SLO rules, evaluated on the simulated run, give the simulator's ratios:
+    // one definition in both. The shipped plan judges its SLO over an hour, the run's
+    // length; Prometheus 2.x ranges include their start, where every counter is 0.
+    let export = dir.join("export");
+    xrplace_ok(&[
+        "export",
+        "experiments/plans/study-fra-gva.toml",
+        "--out",
+        export.to_str().unwrap(),
+    ]);
+    let rule: serde_yaml_ng::Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(export.join("cluster-fra/monitoring/rules.yaml")).unwrap(),
+    )
+    .unwrap();
+    let groups = &rule["spec"]["groups"];
+    let rules_file = dir.join("rules.yml");
+    let mut plain = serde_yaml_ng::Mapping::new();
+    plain.insert("groups".into(), groups.clone());
+    std::fs::write(&rules_file, serde_yaml_ng::to_string(&plain).unwrap()).unwrap();
+    let check = Command::new(&promtool)
+        .args(["check", "rules"])
+        .arg(&rules_file)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "promtool check rules: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let record = |name: &str| -> String {
+        groups[0]["rules"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|r| r["record"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no recording rule {name}"))["expr"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let violation = record("xrplace:session_time_over_budget:ratio");
+    let rejected = record("xrplace:sessions_rejected:ratio");
+    for run in rows(&out.join("runs.csv")) {
+        let only = |expr: &str| {
+            expr.replace(
+                "_total[",
+                &format!("_total{{strategy=\"{}\"}}[", run["strategy"]),
+            )
+        };
+        let got = instant(port, &only(&violation), end);
+        let want: f64 = run["slo_violation_ratio"].parse().unwrap();
+        assert!(
+            // runs.csv keeps six decimals.
+            want > 0.0 && (got - want).abs() <= 5.01e-7,
+            "{}: the exported rule gives {got}, runs.csv {want}",
+            run["strategy"]
+        );
+        let got = instant(port, &only(&rejected), end);
+        let r: f64 = run["rejected"].parse().unwrap();
+        let want = r / (r + run["admitted"].parse::<f64>().unwrap());
+        assert!(
+            (got - want).abs() <= 1e-12,
+            "{}: the exported rule gives {got} rejected, runs.csv {want}",
+            run["strategy"]
         );
     }
 }

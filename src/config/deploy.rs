@@ -22,6 +22,32 @@ pub struct DeploySettings {
     pub hub_gateway: HubGateway,
     /// OpenStack settings of new clusters.
     pub openstack: OpenStackSettings,
+    /// Where the monitoring of the plan runs and what it scrapes.
+    pub monitoring: MonitoringSettings,
+}
+
+/// The monitoring the export deploys (docs/monitoring.md, "In the export").
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct MonitoringSettings {
+    /// Namespace of Thanos Query, Thanos Receive and the SLO rules on the hub, offloaded
+    /// to every other cluster so their Prometheus reaches the hub's Receive.
+    pub namespace: String,
+    /// Port on which every XR component serves its Prometheus metrics (`/metrics`), the
+    /// named container port `metrics` the PodMonitor scrapes.
+    pub metrics_port: u16,
+}
+
+impl Default for MonitoringSettings {
+    fn default() -> Self {
+        MonitoringSettings {
+            namespace: "xr-monitoring".into(),
+            // An unassigned port of the Prometheus exporter registry's range (9100-9999,
+            // prometheus/prometheus wiki "Default port allocations"): the application's
+            // to choose; change it to the port its components use.
+            metrics_port: 9400,
+        }
+    }
 }
 
 impl Default for DeploySettings {
@@ -33,6 +59,7 @@ impl Default for DeploySettings {
             versions: Versions::default(),
             hub_gateway: HubGateway::default(),
             openstack: OpenStackSettings::default(),
+            monitoring: MonitoringSettings::default(),
         }
     }
 }
@@ -58,6 +85,11 @@ pub struct Versions {
     pub calico: String,
     /// openstack-cloud-controller-manager chart.
     pub openstack_ccm_chart: String,
+    /// prometheus-community's kube-prometheus-stack chart (Prometheus Operator and
+    /// Prometheus on every cluster).
+    pub kube_prometheus_stack: String,
+    /// Thanos (sidecar, Receive and Query).
+    pub thanos: String,
 }
 
 impl Default for Versions {
@@ -70,6 +102,11 @@ impl Default for Versions {
             liqo: "v1.2.0".into(),
             calico: "v3.32.2".into(),
             openstack_ccm_chart: "2.33.1".into(),
+            // Chart 88.5.3 ships Prometheus Operator v0.93.1 (its Chart.yaml appVersion),
+            // whose CRDs are v0.93.0's; Thanos v0.42.4 is the newest release at the
+            // snapshot and has `query --endpoint.sd-config`.
+            kube_prometheus_stack: "88.5.3".into(),
+            thanos: "v0.42.4".into(),
         }
     }
 }
@@ -246,6 +283,8 @@ pub fn validate_deploy(c: &Checker, p: &str, d: &DeploySettings) -> Result<(), C
         ("liqo", &v.liqo, true),
         ("calico", &v.calico, true),
         ("openstack_ccm_chart", &v.openstack_ccm_chart, false),
+        ("kube_prometheus_stack", &v.kube_prometheus_stack, false),
+        ("thanos", &v.thanos, true),
     ] {
         if !is_version(x, with_v) {
             let example = if with_v { "v1.2.3" } else { "1.2.3" };
@@ -256,6 +295,27 @@ pub fn validate_deploy(c: &Checker, p: &str, d: &DeploySettings) -> Result<(), C
         }
     }
     validate_hub_gateway(c, p, &d.hub_gateway)?;
+    c.dns_label(
+        &format!("{p}.monitoring.namespace"),
+        &d.monitoring.namespace,
+    )?;
+    for (f, ns) in [
+        ("namespace", &d.namespace),
+        ("management_namespace", &d.management_namespace),
+    ] {
+        if d.monitoring.namespace == *ns {
+            return Err(c.src.error(
+                &format!("{p}.monitoring.namespace"),
+                format!("expected a namespace of its own, found {p}.{f}'s {ns:?}"),
+            ));
+        }
+    }
+    if d.monitoring.metrics_port == 0 {
+        return Err(c.src.error(
+            &format!("{p}.monitoring.metrics_port"),
+            "expected a port from 1 to 65535, found 0",
+        ));
+    }
     validate_openstack(c, &format!("{p}.openstack"), &d.openstack)
 }
 

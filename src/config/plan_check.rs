@@ -43,7 +43,47 @@ pub fn validate_plan_file(c: &Checker, p: &PlanFile) -> Result<(), ConfigError> 
     validate_peerings(c, p, &clusters)?;
     validate_gateway_ports(c, p)?;
     validate_offloading(c, p, &clusters)?;
+    validate_monitoring(c, p)?;
     validate_components(c, p, &clusters)
+}
+
+/// The monitoring deployed as simulated: Prometheus durations have millisecond resolution,
+/// and the SLO window holds at least two scrapes (a rate needs two samples).
+fn validate_monitoring(c: &Checker, p: &PlanFile) -> Result<(), ConfigError> {
+    let m = &p.monitoring;
+    c.within(
+        "monitoring.scrape_interval_s",
+        m.scrape_interval_s,
+        0.1,
+        3600.0,
+    )?;
+    c.within(
+        "monitoring.aggregation_lag_s",
+        m.aggregation_lag_s,
+        0.0,
+        3600.0,
+    )?;
+    c.within("monitoring.slo_latency_ms", m.slo_latency_ms, 0.001, 1e6)?;
+    c.within(
+        "monitoring.slo_window_s",
+        m.slo_window_s,
+        2.0 * m.scrape_interval_s,
+        366.0 * 86400.0,
+    )?;
+    if let Some(k) = p
+        .components
+        .iter()
+        .find(|k| k.port == p.deploy.monitoring.metrics_port)
+    {
+        return Err(c.src.error(
+            "deploy.monitoring.metrics_port",
+            format!(
+                "component {:?} serves its media on port {}; expected another port for metrics",
+                k.name, k.port
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn validate_cluster(

@@ -36,6 +36,9 @@ pub struct PlanFile {
     /// The SLO the plan was searched for.
     #[serde(default)]
     pub slo: PlanSlo,
+    /// The monitoring the plan was simulated under, deployed as it was simulated.
+    #[serde(default)]
+    pub monitoring: PlanMonitoring,
     /// Metrics the simulation expects under this plan.
     #[serde(default)]
     pub expected: Vec<ExpectedMetric>,
@@ -98,6 +101,35 @@ pub struct PlanCost {
     /// How much cheaper than this plan an optimal one could be, as a share of this plan's
     /// price: (plan - bound) / plan.
     pub gap_ratio: f64,
+}
+
+/// The monitoring the plan was simulated under: the export deploys the same scrape
+/// interval and delay, and SLO rules over the same budget and window.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanMonitoring {
+    /// Scrape (and rule evaluation) interval, s (`sessions.scrape_interval_s`).
+    pub scrape_interval_s: f64,
+    /// Delay before a scrape reaches the central view, s (`sessions.aggregation_lag_s`):
+    /// the longest a sample waits in a cluster's remote-write queue.
+    pub aggregation_lag_s: f64,
+    /// Latency budget of a frame, ms (`sessions.slo_latency_ms`).
+    pub slo_latency_ms: f64,
+    /// Window the SLO is judged over, s: the simulated run's length (`duration_s`).
+    pub slo_window_s: f64,
+}
+
+impl Default for PlanMonitoring {
+    /// The session defaults (15 s scrapes, 5 s lag, 15 ms budget; docs/control.md) and a
+    /// run of an hour.
+    fn default() -> Self {
+        PlanMonitoring {
+            scrape_interval_s: 15.0,
+            aggregation_lag_s: 5.0,
+            slo_latency_ms: 15.0,
+            slo_window_s: 3600.0,
+        }
+    }
 }
 
 /// One expected metric: mean over runs and the half-width of its 95 % confidence interval.

@@ -9,8 +9,8 @@ use crate::config::cidr::cluster_ranges;
 use crate::config::names::dns_label_from;
 use crate::config::plan::PlanConfig;
 use crate::config::plan_file::{
-    ExpectedMetric, Placement, PlanCost, PlanFile, PlannedCluster, PlannedComponent,
-    PlannedOffloading, PlannedPeering, ReservedResources,
+    ExpectedMetric, Placement, PlanCost, PlanFile, PlanMonitoring, PlannedCluster,
+    PlannedComponent, PlannedOffloading, PlannedPeering, ReservedResources,
 };
 use crate::config::sessions::{ComponentPlacement, SessionsConfig};
 use crate::config::topology::{ClusterConfig, TopologyConfig};
@@ -27,6 +27,8 @@ pub struct PlanBuilder<'a> {
     pub base: &'a TopologyConfig,
     /// Topology indices of the sized clusters.
     pub candidates: &'a [usize],
+    /// Length of a simulated run, s (the window the SLO was judged over).
+    pub duration_s: f64,
 }
 
 /// What a chosen plan's file reports besides the plan itself.
@@ -89,6 +91,12 @@ impl PlanBuilder<'_> {
             },
             cost: Default::default(),
             slo: self.plan.slo,
+            monitoring: PlanMonitoring {
+                scrape_interval_s: self.s.scrape_interval_s,
+                aggregation_lag_s: self.s.aggregation_lag_s,
+                slo_latency_ms: self.s.slo_latency_ms,
+                slo_window_s: self.duration_s,
+            },
             expected: Vec::new(),
             holdout_meets_slo: false,
             holdout: Vec::new(),

@@ -104,9 +104,15 @@ pub fn files(plan: &PlanFile, exposed: &[NodePortService]) -> Result<Vec<OutFile
             &format!("Namespace {ns} and its offloading (apply first, on the hub {hub})."),
             &stage1,
         )?,
-        kustomization(&format!("{hub}/offloading"), &["namespace.yaml"]),
+        kustomization(
+            &format!("{hub}/offloading"),
+            &["namespace.yaml", super::monitoring::NAMESPACE_FILE],
+        ),
         yaml_file(format!("{hub}/app/workloads.yaml"), &header, &stage2)?,
-        kustomization(&format!("{hub}/app"), &["workloads.yaml"]),
+        kustomization(
+            &format!("{hub}/app"),
+            &["workloads.yaml", super::monitoring::POD_MONITOR_FILE],
+        ),
     ])
 }
 
@@ -175,7 +181,10 @@ fn deployment(plan: &PlanFile, c: &PlannedComponent, cluster: &str, replicas: u3
         "containers": [{
             "name": c.name,
             "image": c.image,
-            "ports": [{"name": "media", "containerPort": c.port, "protocol": protocol(c.protocol)}],
+            "ports": [
+                {"name": "media", "containerPort": c.port, "protocol": protocol(c.protocol)},
+                {"name": "metrics", "containerPort": plan.deploy.monitoring.metrics_port, "protocol": "TCP"},
+            ],
             "resources": {"requests": resources, "limits": resources},
             "securityContext": {
                 "allowPrivilegeEscalation": false,

@@ -147,17 +147,18 @@ pub fn apply_script(plan: &PlanFile) -> OutFile {
     let new = plan.new_cluster_names();
     let hub = sh_quote(&plan.hub);
     let mut s = format!(
-        "# Applies the plan in order, waiting at each gate. Run from anywhere; prerequisites in\n# README.md. Kubeconfigs: $KUBECONFIG_DIR/<cluster>.kubeconfig (default ./kubeconfigs; the\n# new clusters' are written there), the management cluster's in $MANAGEMENT_KUBECONFIG.\ncd \"$(dirname \"$0\")\"\nDIR=\"${{KUBECONFIG_DIR:-./kubeconfigs}}\"\nMGMT=\"${{MANAGEMENT_KUBECONFIG:-$DIR/management.kubeconfig}}\"\nNS={ns}\nAPP_NS={app_ns}\nHUB=\"$DIR\"/{hub}.kubeconfig\nmkdir -p \"$DIR\"\n",
+        "# Applies the plan in order, waiting at each gate. Run from anywhere; prerequisites in\n# README.md. Kubeconfigs: $KUBECONFIG_DIR/<cluster>.kubeconfig (default ./kubeconfigs; the\n# new clusters' are written there), the management cluster's in $MANAGEMENT_KUBECONFIG.\ncd \"$(dirname \"$0\")\"\nDIR=\"${{KUBECONFIG_DIR:-./kubeconfigs}}\"\nMGMT=\"${{MANAGEMENT_KUBECONFIG:-$DIR/management.kubeconfig}}\"\nNS={ns}\nAPP_NS={app_ns}\nMON_NS={mon_ns}\nHUB=\"$DIR\"/{hub}.kubeconfig\nmkdir -p \"$DIR\"\n",
         ns = sh_quote(&d.management_namespace),
         app_ns = sh_quote(&d.namespace),
+        mon_ns = sh_quote(&d.monitoring.namespace),
     );
     if !new.is_empty() {
         s += &format!(
-            "\necho '1/6 Cluster API providers (pinned in clusterctl.yaml)'\n{}\nkubectl --kubeconfig \"$MGMT\" wait --for=condition=Available deployment --all --all-namespaces --timeout=10m\n",
+            "\necho '1/7 Cluster API providers (pinned in clusterctl.yaml)'\n{}\nkubectl --kubeconfig \"$MGMT\" wait --for=condition=Available deployment --all --all-namespaces --timeout=10m\n",
             init_command(plan)
         );
         s += &format!(
-            "\necho '2/6 new clusters: {list}'\nkubectl --kubeconfig \"$MGMT\" apply -f management/00-namespace.yaml\nfor secret in {id} {ccm}; do\n  if ! kubectl --kubeconfig \"$MGMT\" -n \"$NS\" get secret \"$secret\" >/dev/null 2>&1; then\n    echo \"create the Secret $secret in namespace $NS first (README.md)\" >&2\n    exit 1\n  fi\ndone\nkubectl --kubeconfig \"$MGMT\" apply -k management/\n",
+            "\necho '2/7 new clusters: {list}'\nkubectl --kubeconfig \"$MGMT\" apply -f management/00-namespace.yaml\nfor secret in {id} {ccm}; do\n  if ! kubectl --kubeconfig \"$MGMT\" -n \"$NS\" get secret \"$secret\" >/dev/null 2>&1; then\n    echo \"create the Secret $secret in namespace $NS first (README.md)\" >&2\n    exit 1\n  fi\ndone\nkubectl --kubeconfig \"$MGMT\" apply -k management/\n",
             list = new.join(", "),
             id = sh_quote(&d.openstack.identity_secret),
             ccm = sh_quote(&d.openstack.ccm_secret),
@@ -166,17 +167,17 @@ pub fn apply_script(plan: &PlanFile) -> OutFile {
         for n in &new {
             s += &format!(" {}", sh_quote(n));
         }
-        s += "; do\n  kubectl --kubeconfig \"$MGMT\" -n \"$NS\" wait --for=condition=Available \"cluster/$c\" --timeout=60m\n  clusterctl get kubeconfig --kubeconfig \"$MGMT\" -n \"$NS\" \"$c\" > \"$DIR/$c.kubeconfig\"\n  kubectl --kubeconfig \"$MGMT\" -n \"$NS\" wait --for=condition=Ready \"helmchartproxy/liqo-$c\" --timeout=20m\n  kubectl --kubeconfig \"$DIR/$c.kubeconfig\" -n liqo wait --for=condition=Available deployment --all --timeout=10m\ndone\n";
+        s += "; do\n  kubectl --kubeconfig \"$MGMT\" -n \"$NS\" wait --for=condition=Available \"cluster/$c\" --timeout=60m\n  clusterctl get kubeconfig --kubeconfig \"$MGMT\" -n \"$NS\" \"$c\" > \"$DIR/$c.kubeconfig\"\n  kubectl --kubeconfig \"$MGMT\" -n \"$NS\" wait --for=condition=Ready \"helmchartproxy/liqo-$c\" --timeout=20m\n  kubectl --kubeconfig \"$DIR/$c.kubeconfig\" -n liqo wait --for=condition=Available deployment --all --timeout=10m\n  kubectl --kubeconfig \"$MGMT\" -n \"$NS\" wait --for=condition=Ready \"helmchartproxy/monitoring-$c\" --timeout=20m\ndone\n";
     }
-    s += "\necho '3/6 Liqo on the existing clusters'\n";
+    s += "\necho '3/7 Liqo and monitoring on the existing clusters'\n";
     for k in plan.clusters.iter().filter(|k| !k.provision) {
         let n = sh_quote(&k.name);
         s += &format!(
-            "KUBECONFIG=\"$DIR\"/{n}.kubeconfig sh ./{n}/liqo-install.sh   # {}\n",
+            "KUBECONFIG=\"$DIR\"/{n}.kubeconfig sh ./{n}/liqo-install.sh   # {}\nKUBECONFIG=\"$DIR\"/{n}.kubeconfig sh ./{n}/monitoring-install.sh\n",
             distribution_name(k.distribution)
         );
     }
-    s += "\necho '4/6 peerings (gateway servers on the hub)'\n";
+    s += "\necho '4/7 peerings (gateway servers on the hub)'\n";
     if plan.peerings.iter().any(|p| !p.declarative) {
         s += &format!("KUBECONFIG_DIR=\"$DIR\" sh ./{hub}/liqo-peer.sh\n");
     }
@@ -194,10 +195,13 @@ pub fn apply_script(plan: &PlanFile) -> OutFile {
         );
     }
     s += &format!(
-        "\necho '5/6 namespace offloading'\nkubectl --kubeconfig \"$HUB\" apply -k ./{hub}/offloading\nkubectl --kubeconfig \"$HUB\" -n \"$APP_NS\" wait --for=jsonpath='{{.status.offloadingPhase}}'=Ready namespaceoffloading/offloading --timeout=10m\n"
+        "\necho '5/7 namespace offloading'\nkubectl --kubeconfig \"$HUB\" apply -k ./{hub}/offloading\nkubectl --kubeconfig \"$HUB\" -n \"$APP_NS\" wait --for=jsonpath='{{.status.offloadingPhase}}'=Ready namespaceoffloading/offloading --timeout=10m\nkubectl --kubeconfig \"$HUB\" -n \"$MON_NS\" wait --for=jsonpath='{{.status.offloadingPhase}}'=Ready namespaceoffloading/offloading --timeout=10m\n"
     );
     s += &format!(
-        "\necho '6/6 workloads'\nkubectl --kubeconfig \"$HUB\" apply -k ./{hub}/app\nkubectl --kubeconfig \"$HUB\" -n \"$APP_NS\" wait --for=condition=Available deployment --all --timeout=15m\necho 'plan applied'\n"
+        "\necho '6/7 monitoring: Thanos Receive and Query, SLO rules'\nkubectl --kubeconfig \"$HUB\" apply -k ./{hub}/monitoring\nkubectl --kubeconfig \"$HUB\" -n \"$MON_NS\" wait --for=condition=Available deployment --all --timeout=10m\n"
+    );
+    s += &format!(
+        "\necho '7/7 workloads'\nkubectl --kubeconfig \"$HUB\" apply -k ./{hub}/app\nkubectl --kubeconfig \"$HUB\" -n \"$APP_NS\" wait --for=condition=Available deployment --all --timeout=15m\necho 'plan applied'\n"
     );
     script("apply.sh".into(), &s)
 }

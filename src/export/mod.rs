@@ -23,6 +23,7 @@ pub mod capi;
 pub mod folder;
 pub mod lint;
 pub mod liqo;
+pub mod monitoring;
 pub mod names;
 pub mod peering;
 pub mod readme;
@@ -78,7 +79,12 @@ pub fn manifests(plan: &PlanFile, opts: &ExportOptions) -> Result<Vec<OutFile>, 
     };
     let mut files = Vec::new();
     let capi_files = capi::files(plan, opts, open_ports)?;
-    let addon_files = addons::files(plan)?;
+    let mut addon_files = addons::files(plan)?;
+    let monitoring_files = monitoring::files(plan)?;
+    let (management, elsewhere): (Vec<OutFile>, Vec<OutFile>) = monitoring_files
+        .into_iter()
+        .partition(|f| f.path.starts_with("management"));
+    addon_files.extend(management);
     if !capi_files.is_empty() {
         files.push(yaml_file(
             "management/00-namespace.yaml",
@@ -100,6 +106,7 @@ pub fn manifests(plan: &PlanFile, opts: &ExportOptions) -> Result<Vec<OutFile>, 
     files.extend(liqo::files(plan));
     files.extend(peering::files(plan)?);
     files.extend(app::files(plan, &exposed)?);
+    files.extend(elsewhere);
     files.push(apply::clusterctl_config(plan));
     files.push(apply::apply_script(plan));
     files.push(OutFile {

@@ -36,14 +36,17 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
         let (folder, role) = if k.name == plan.hub {
             (
                 "/",
-                "hub: Liqo consumer and gateway server; `offloading/` then `app/`".to_string(),
+                "hub: Liqo consumer and gateway server; `offloading/`, `monitoring/` (Thanos, SLO rules), then `app/`".to_string(),
             )
         } else if k.provision && declarative {
             ("/", format!("new cluster (`management/{0}.yaml`, `management/{0}-liqo.yaml`); `peering-{1}/` for its declarative peering", k.name, plan.hub))
         } else if k.provision {
             ("", format!("new cluster, no folder of its own: `management/{0}.yaml`, `management/{0}-liqo.yaml`", k.name))
         } else {
-            ("/", "existing cluster: `liqo-install.sh`".to_string())
+            (
+                "/",
+                "existing cluster: `liqo-install.sh`, `monitoring-install.sh`".to_string(),
+            )
         };
         s += &format!(
             "- `{}{folder}`: {role} (site {:?}, {} x {} vCPU / {} GiB nodes).\n",
@@ -51,7 +54,7 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
         );
     }
     s += &format!(
-        "\n## Tools and versions\n\nkubectl, clusterctl {capi}, liqoctl {liqo}, openssl (declarative peerings). `clusterctl.yaml` pins the\nproviders: Cluster API {capi}, cluster-api-k3s {k3s}, CAPO {capo} ({kinds} OpenStack kinds), add-on provider\nfor Helm {caaph}. Charts: Liqo {liqo}, Calico tigera-operator {calico} (kubeadm clusters), OpenStack cloud\ncontroller manager {ccm}.\n\n",
+        "\n## Tools and versions\n\nkubectl, clusterctl {capi}, liqoctl {liqo}, helm 3 (monitoring of existing clusters), openssl (declarative peerings). `clusterctl.yaml` pins the\nproviders: Cluster API {capi}, cluster-api-k3s {k3s}, CAPO {capo} ({kinds} OpenStack kinds), add-on provider\nfor Helm {caaph}. Charts: Liqo {liqo}, Calico tigera-operator {calico} (kubeadm clusters), OpenStack cloud\ncontroller manager {ccm}, kube-prometheus-stack {kps}; Thanos {thanos}.\n\n",
         capi = v.cluster_api,
         liqo = v.liqo,
         k3s = v.k3s_provider,
@@ -60,9 +63,15 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
         caaph = v.helm_addon_provider,
         calico = v.calico,
         ccm = v.openstack_ccm_chart,
+        kps = v.kube_prometheus_stack,
+        thanos = v.thanos,
     );
     s += "## Before you apply\n\n";
     s += "- Kubeconfigs in `kubeconfigs/` (or `$KUBECONFIG_DIR`): `management.kubeconfig` and one\n  `<cluster>.kubeconfig` per existing cluster; those of new clusters are fetched by `apply.sh`.\n";
+    s += &format!(
+        "- The XR components serve Prometheus metrics at `/metrics` on their `metrics` port ({}),\n  among them `xrplace_session_seconds_total` and `xrplace_session_over_budget_seconds_total`\n  (the SLO rules divide them; xrplace's docs/monitoring.md).\n",
+        d.monitoring.metrics_port
+    );
     if !new.is_empty() {
         s += &format!(
             "- On the management cluster, namespace `{ns}` (`kubectl apply -f management/00-namespace.yaml`),\n  two Secrets this export never contains:\n  - `{id}`: `kubectl -n {ns} create secret generic {id} --from-file=clouds.yaml` and\n    `kubectl -n {ns} label secret {id} clusterctl.cluster.x-k8s.io/move=true`;\n  - `{ccm}`, the cloud controller's `cloud.conf` wrapped for the ClusterResourceSet:\n    `kubectl -n kube-system create secret generic cloud-config --from-file=cloud.conf --dry-run=client -o yaml > cloud-config.yaml`\n    then `kubectl -n {ns} create secret generic {ccm} --type=addons.cluster.x-k8s.io/resource-set --from-file=cloud-config.yaml`.\n- In OpenStack: the image `{image}`, the keypair `{key}`, the external network `{net}` and the\n  flavors {flavors}.\n",
@@ -112,16 +121,24 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
         ));
     }
     steps.push(
-        "On each existing cluster: `<cluster>/liqo-install.sh` (KUBECONFIG pointing at it).".into(),
+        "On each existing cluster: `<cluster>/liqo-install.sh` and `<cluster>/monitoring-install.sh`\n   (KUBECONFIG pointing at it; the second installs kube-prometheus-stack with helm).".into(),
     );
     steps.push(format!(
         "Peer: `{hub}/liqo-peer.sh`; for declarative peerings apply `{hub}/peering-<p>/` on the hub and\n   `<p>/peering-{hub}/` on the provider, then run `{hub}/liqo-peering-<p>-keys.sh` (it makes the\n   WireGuard keys and the hub's credentials on the spot). Wait until each virtual node is Ready.",
         hub = plan.hub
     ));
     steps.push(format!(
-        "`kubectl apply -k {hub}/offloading` on the hub; wait until `namespaceoffloading/offloading` in\n   `{ns}` reports `offloadingPhase` Ready (pods created before would stay Pending).",
+        "`kubectl apply -k {hub}/offloading` on the hub; wait until `namespaceoffloading/offloading` in\n   `{ns}` and in `{mon}` reports `offloadingPhase` Ready (pods created before would stay Pending).",
         hub = plan.hub,
-        ns = d.namespace
+        ns = d.namespace,
+        mon = d.monitoring.namespace,
+    ));
+    steps.push(format!(
+        "`kubectl apply -k {hub}/monitoring` on the hub: Thanos Receive (the other clusters' Prometheus\n   write to it through the offloaded `{mon}` namespace) and Thanos Query, and the SLO rules\n   (scrapes every {scrape}, SLO over {window}, as simulated).",
+        hub = plan.hub,
+        mon = plan.deploy.monitoring.namespace,
+        scrape = super::monitoring::prom_duration(plan.monitoring.scrape_interval_s),
+        window = super::monitoring::prom_duration(plan.monitoring.slo_window_s),
     ));
     steps.push(format!(
         "`kubectl apply -k {}/app`: one Deployment and one Service per component and cluster, each\n   pinned to its cluster's virtual node (`liqo.io/remote-cluster-id`).",

@@ -1,9 +1,9 @@
 //! Records a session run and reduces it to [`SessionSummary`].
 
 use super::histogram::{quantile_levels, Histogram};
-use super::timeseries::{ClusterPoint, RunSeries, ScrapeCounters};
+use super::timeseries::{ClusterPoint, RunSeries, ScrapeCounters, SitePoint};
 use crate::config::topology::Tier;
-use crate::world::sessions::{reason, ClusterSample, SessionObserver};
+use crate::world::sessions::{reason, ClusterSample, SessionObserver, SessionTimeUs, SiteSample};
 
 /// Counts, latency samples and costs of one run.
 #[derive(Debug, Clone, Default)]
@@ -129,6 +129,21 @@ fn tier_ix(t: Tier) -> usize {
 }
 
 impl SessionRecorder {
+    /// Session time so far and its part over budget, s: what was reported plus
+    /// `unreported`, with migration downtime counted as over budget (the SLO violation
+    /// ratio is their quotient).
+    fn session_time_s(&self, unreported: SessionTimeUs) -> (f64, f64) {
+        let (mut all, mut over) = (unreported.all, unreported.over_budget);
+        for a in &self.apps {
+            all += a.observed_us + a.overloaded_us;
+            over += a.over_budget_us + a.overloaded_us;
+        }
+        (
+            all as f64 / 1e6 + self.downtime_s,
+            over as f64 / 1e6 + self.downtime_s,
+        )
+    }
+
     /// A recorder that also keeps every scrape's cluster samples and counters.
     pub fn with_series() -> SessionRecorder {
         SessionRecorder {
@@ -147,7 +162,11 @@ impl SessionObserver for SessionRecorder {
     fn wants_clusters(&self) -> bool {
         self.series.is_some()
     }
-    fn scraped(&mut self, t_ns: u64) {
+    fn scraped(&mut self, t_ns: u64, unreported: SessionTimeUs) {
+        if self.series.is_none() {
+            return;
+        }
+        let (session_s, over_budget_s) = self.session_time_s(unreported);
         let counters = ScrapeCounters {
             t_ns,
             admitted: self.admitted,
@@ -156,6 +175,9 @@ impl SessionObserver for SessionRecorder {
             migrations: self.migrated,
             nodes_added: self.nodes_added,
             peerings: self.peerings,
+            clusters_created: self.clusters_created,
+            session_s,
+            over_budget_s,
         };
         if let Some(s) = &mut self.series {
             s.scrapes.push(counters);
@@ -165,6 +187,15 @@ impl SessionObserver for SessionRecorder {
         if let Some(s) = &mut self.series {
             let t_ns = s.scrapes.last().map_or(0, |c| c.t_ns);
             s.clusters.push(ClusterPoint {
+                t_ns,
+                sample: *sample,
+            });
+        }
+    }
+    fn site_sampled(&mut self, sample: &SiteSample) {
+        if let Some(s) = &mut self.series {
+            let t_ns = s.scrapes.last().map_or(0, |c| c.t_ns);
+            s.sites.push(SitePoint {
                 t_ns,
                 sample: *sample,
             });
@@ -361,10 +392,7 @@ impl SessionRecorder {
             overloaded_session_hours: all.overloaded_us as f64 / 3.6e9,
             cpu_saturated_session_hours: self.cpu_saturated_us as f64 / 3.6e9,
             slo_violation_ratio: {
-                let observed_s =
-                    (all.observed_us + all.overloaded_us) as f64 / 1e6 + self.downtime_s;
-                let over_s =
-                    (all.over_budget_us + all.overloaded_us) as f64 / 1e6 + self.downtime_s;
+                let (observed_s, over_s) = self.session_time_s(SessionTimeUs::default());
                 if observed_s == 0.0 {
                     0.0
                 } else {

@@ -2,7 +2,7 @@
 //! scrape (CPU and memory reservation, sessions, up) and the run's counters at each scrape.
 //! Kept only when asked for (`--metrics`), since a long run of many clusters has millions.
 
-use crate::world::sessions::ClusterSample;
+use crate::world::sessions::{ClusterSample, SiteSample};
 
 /// The run's counters at one scrape, cumulative from the start of the run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,6 +21,13 @@ pub struct ScrapeCounters {
     pub nodes_added: u64,
     /// Liqo peerings established so far.
     pub peerings: u64,
+    /// Clusters the control loop created through Cluster API so far (failed creations
+    /// excluded).
+    pub clusters_created: u64,
+    /// Session time so far, s (the denominator of the SLO violation ratio).
+    pub session_s: f64,
+    /// Of it, the time over the latency budget, s (migration downtime included).
+    pub over_budget_s: f64,
 }
 
 /// One cluster's sample at one scrape.
@@ -32,6 +39,15 @@ pub struct ClusterPoint {
     pub sample: ClusterSample,
 }
 
+/// One site's link sample at one scrape.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SitePoint {
+    /// Simulated time of the scrape, ns.
+    pub t_ns: u64,
+    /// The sample.
+    pub sample: SiteSample,
+}
+
 /// Every scrape of a run.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunSeries {
@@ -39,4 +55,6 @@ pub struct RunSeries {
     pub scrapes: Vec<ScrapeCounters>,
     /// Cluster samples, scrape-major, clusters in id order within a scrape.
     pub clusters: Vec<ClusterPoint>,
+    /// Site link samples, scrape-major, sites in index order within a scrape.
+    pub sites: Vec<SitePoint>,
 }

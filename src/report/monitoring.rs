@@ -97,33 +97,56 @@ const CLUSTER_METRICS: [ClusterMetric; 4] = [
 ];
 
 /// Run counters: name, help, value.
-type CounterMetric = (&'static str, &'static str, fn(&ScrapeCounters) -> u64);
+type CounterMetric = (&'static str, &'static str, fn(&ScrapeCounters) -> f64);
 
-const COUNTERS: [CounterMetric; 5] = [
+/// The run's counters. The two session-time counters are the SLO's terms: the exported
+/// `PrometheusRule` (`src/export/monitoring.rs`) divides their increases, so the rule and
+/// `slo_violation_ratio` have one definition.
+const COUNTERS: [CounterMetric; 9] = [
     (
         "xrplace_sessions_admitted",
         "Sessions admitted on a cluster.",
-        |c| c.admitted,
+        |c| c.admitted as f64,
     ),
     (
         "xrplace_sessions_rejected",
         "Sessions refused at arrival.",
-        |c| c.rejected,
+        |c| c.rejected as f64,
     ),
     (
         "xrplace_sessions_dropped",
         "Sessions ended early by faults.",
-        |c| c.dropped,
+        |c| c.dropped as f64,
     ),
     (
         "xrplace_session_migrations",
         "Sessions moved to another cluster.",
-        |c| c.migrations,
+        |c| c.migrations as f64,
     ),
     (
         "xrplace_control_nodes_added",
         "Nodes the control loop added through Cluster API.",
-        |c| c.nodes_added,
+        |c| c.nodes_added as f64,
+    ),
+    (
+        "xrplace_control_clusters_created",
+        "Clusters the control loop created through Cluster API.",
+        |c| c.clusters_created as f64,
+    ),
+    (
+        "xrplace_liqo_peerings",
+        "Liqo peerings established during the run.",
+        |c| c.peerings as f64,
+    ),
+    (
+        "xrplace_session_seconds",
+        "Session time, summed over sessions.",
+        |c| c.session_s,
+    ),
+    (
+        "xrplace_session_over_budget_seconds",
+        "Session time whose frames were over the latency budget (migration downtime included).",
+        |c| c.over_budget_s,
     ),
 ];
 
@@ -165,13 +188,45 @@ pub fn sessions_openmetrics(res: &SessionResult, names: &ClusterNames, epoch: Ep
             }
         }
     }
+    let mut f = Family::new(
+        &mut out,
+        "xrplace_site_link_utilisation_ratio",
+        "gauge",
+        "Reserved share of the site's egress bandwidth (session reservations over the link's bandwidth now).",
+    );
+    for r in &res.rows {
+        let Some(s) = &r.series else { continue };
+        let run = run_labels(r);
+        let sites = &names.1[r.point.topology];
+        let labels: Vec<String> = sites
+            .iter()
+            .map(|(site, tier)| format!("{run},site=\"{}\",tier=\"{tier}\"", quote(site)))
+            .collect();
+        let mut order: Vec<usize> = (0..s.sites.len()).collect();
+        order.sort_by_key(|&k| s.sites[k].sample.site);
+        for k in order {
+            let p = &s.sites[k];
+            let value = p.sample.link_utilisation_ratio;
+            f.sample(
+                "",
+                &labels[p.sample.site as usize],
+                value,
+                &epoch.stamp(p.t_ns),
+            );
+        }
+    }
     for (name, help, get) in COUNTERS {
         let mut f = Family::new(&mut out, name, "counter", help);
         for r in &res.rows {
             let Some(series) = &r.series else { continue };
             let labels = run_labels(r);
+            // Every counter starts the run at 0: the sample at time 0 lets `increase()`
+            // over the whole run need no extrapolation.
+            if series.scrapes.first().is_some_and(|c| c.t_ns > 0) {
+                f.sample("_total", &labels, 0.0, &epoch.stamp(0));
+            }
             for c in &series.scrapes {
-                f.sample("_total", &labels, get(c) as f64, &epoch.stamp(c.t_ns));
+                f.sample("_total", &labels, get(c), &epoch.stamp(c.t_ns));
             }
         }
     }
@@ -239,7 +294,11 @@ pub fn sessions_timeseries_csv(
 }
 
 /// (cluster, site, tier) names of each topology of a session experiment, by cluster index.
-pub struct ClusterNames(pub Vec<Vec<(String, String, String)>>);
+pub struct ClusterNames(
+    pub Vec<Vec<(String, String, String)>>,
+    /// (site, tier) names of each topology, by site index.
+    pub Vec<Vec<(String, String)>>,
+);
 
 impl ClusterNames {
     /// The names in each topology, clusters in file order (the session world's ids).
@@ -260,7 +319,16 @@ impl ClusterNames {
                     .collect()
             })
             .collect();
-        ClusterNames(names)
+        let sites = topologies
+            .iter()
+            .map(|t| {
+                t.sites
+                    .iter()
+                    .map(|s| (s.name.clone(), s.tier.name().to_string()))
+                    .collect()
+            })
+            .collect();
+        ClusterNames(names, sites)
     }
 
     fn of(&self, r: &SessionRow) -> &[(String, String, String)] {

@@ -524,6 +524,7 @@ impl<'a> PlanSearch<'a> {
             plan: self.plan,
             base: self.base,
             candidates: &self.candidates,
+            duration_s: self.exp.config.duration_s,
         };
         let mut p = builder.plan_file(&self.exp.config.name, e);
         p.method = format!(

@@ -116,10 +116,14 @@ fn pinned_cluster(d: &Doc) -> Option<&str> {
 
 pub(super) fn service_routing(set: &ExportSet, f: &mut Findings) {
     let hub = set.plan.as_ref().map(|p| p.hub.clone()).unwrap_or_default();
-    let app_ns: Vec<&str> = set
-        .of_kind("NamespaceOffloading")
-        .map(|d| d.namespace())
-        .collect();
+    // The application's namespace; without the plan, every offloaded one.
+    let app_ns: Vec<&str> = match &set.plan {
+        Some(p) => vec![p.deploy.namespace.as_str()],
+        None => set
+            .of_kind("NamespaceOffloading")
+            .map(|d| d.namespace())
+            .collect(),
+    };
     for s in set
         .of_kind("Service")
         .filter(|s| app_ns.contains(&s.namespace()))

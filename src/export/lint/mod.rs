@@ -11,6 +11,7 @@ mod cidr_rules;
 mod cluster_rules;
 mod file_rules;
 mod liqo_rules;
+mod monitoring_rules;
 
 use crate::config::plan_file::PlanFile;
 use serde_json::Value;
@@ -42,6 +43,7 @@ pub const RULES: &[Rule] = &[
     Rule { id: "XR10", name: "shell-safety", source: "POSIX sh quoting; ShellCheck", check: file_rules::shell_safety },
     Rule { id: "XR11", name: "folder-ownership", source: "xrplace-export.toml (docs/export.md)", check: file_rules::ownership },
     Rule { id: "XR12", name: "references", source: "kustomize resources; CAAPH/ClusterResourceSet clusterSelector; Liqo virtual node labels", check: app_rules::references },
+    Rule { id: "XR13", name: "monitoring-as-simulated", source: "kube-prometheus-stack values.yaml (prometheusSpec), Prometheus remote_write queue_config, PrometheusRule groups", check: monitoring_rules::monitoring_as_simulated },
 ];
 
 /// A problem found in the export.

@@ -40,6 +40,6 @@ pub mod world;
 pub use crate::model::session_platform::SessionPlatform;
 pub use booking::EGRESS_USD_PER_GB;
 pub use events::SEvent;
-pub use observer::{reason, ClusterSample, SessionObserver};
+pub use observer::{reason, ClusterSample, SessionObserver, SessionTimeUs, SiteSample};
 pub use settings::{Arrivals, ControlSettings, Fault, FaultEffect, SessionSettings};
 pub use world::SessionWorld;

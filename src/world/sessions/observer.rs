@@ -32,6 +32,16 @@ pub struct ClusterSample {
     pub up: bool,
 }
 
+/// One site's egress link at a scrape.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SiteSample {
+    /// Site index (the topology's site order).
+    pub site: u32,
+    /// Reserved share of the site's egress bandwidth (session reservations over the link's
+    /// bandwidth now, degradations included); above 1 when overloaded.
+    pub link_utilisation_ratio: f64,
+}
+
 /// Receives what happens to sessions.
 pub trait SessionObserver {
     /// A session was admitted on a cluster of `tier`.
@@ -100,10 +110,25 @@ pub trait SessionObserver {
     fn wants_clusters(&self) -> bool {
         false
     }
-    /// A scrape at simulated time `t_ns` begins; its cluster samples follow. Called only if
-    /// [`Self::wants_clusters`]. Ignored by default.
-    fn scraped(&mut self, _t_ns: u64) {}
+    /// A scrape at simulated time `t_ns` begins; its cluster samples follow. `unreported`
+    /// is the session time sampled but not yet reported through [`Self::latency`] and
+    /// [`Self::overloaded`] (groups report when they change), so the run's session time
+    /// so far is what was reported plus it. Called only if [`Self::wants_clusters`].
+    /// Ignored by default.
+    fn scraped(&mut self, _t_ns: u64, _unreported: SessionTimeUs) {}
     /// One cluster's sample at the current scrape. Called only if [`Self::wants_clusters`].
     /// Ignored by default.
     fn cluster_sampled(&mut self, _sample: &ClusterSample) {}
+    /// One site's link at the current scrape, after the clusters. Called only if
+    /// [`Self::wants_clusters`]. Ignored by default.
+    fn site_sampled(&mut self, _sample: &SiteSample) {}
+}
+
+/// Session time, µs: all of it and the part whose frames were over the latency budget.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionTimeUs {
+    /// All session time.
+    pub all: u64,
+    /// Session time over budget.
+    pub over_budget: u64,
 }

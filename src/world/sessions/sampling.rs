@@ -16,7 +16,7 @@
 
 use super::ledger::Ledger;
 use super::network::Network;
-use super::observer::SessionObserver;
+use super::observer::{SessionObserver, SessionTimeUs};
 use super::roster::{Membership, Roster};
 use crate::model::frame_spread::{share_over, spread_deviations, FrameSpread, SPREAD_BANDS};
 use crate::model::session::{frame_spread, session_latency_ms, LatencyInputs};
@@ -378,6 +378,24 @@ impl Sampler {
             obs.latency(app, (group.ms + d).max(0.0), over, sessions * w);
             over = 0;
         }
+    }
+
+    /// Session time the groups went through since they last reported, µs: (all of it,
+    /// the part over budget). Read-only, for time series that need the run's session time
+    /// at every scrape (`--metrics`); an overloaded group's time is all over budget, as
+    /// [`Self::flush`] counts it.
+    pub fn unreported_us(&self) -> SessionTimeUs {
+        let mut t = SessionTimeUs::default();
+        for g in self.groups.iter().filter(|g| !g.free && g.counted > 0) {
+            let sessions = g.counted as u64 * (self.scrapes - g.since);
+            t.all += sessions * self.weight_us;
+            t.over_budget += if g.ms.is_infinite() {
+                sessions * self.weight_us
+            } else {
+                sessions * g.over_us
+            };
+        }
+        t
     }
 
     /// The run ended: every group reports the scrapes since it last changed.

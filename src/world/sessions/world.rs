@@ -9,7 +9,7 @@ use super::frames::{FrameParts, Frames};
 use super::ledger::Ledger;
 use super::monitor::Monitor;
 use super::network::Network;
-use super::observer::{reason, ClusterSample, SessionObserver};
+use super::observer::{reason, ClusterSample, SessionObserver, SessionTimeUs, SiteSample};
 use super::placement::{Parts, Placer};
 use super::roster::Roster;
 use super::sampling::Sampler;
@@ -271,7 +271,11 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         if !obs.wants_clusters() {
             return;
         }
-        obs.scraped(self.now.0);
+        let unreported = self
+            .sampler
+            .as_ref()
+            .map_or_else(SessionTimeUs::default, Sampler::unreported_us);
+        obs.scraped(self.now.0, unreported);
         for c in 0..self.ledger.len() {
             let load = self.ledger.load(c);
             if load.absent {
@@ -287,6 +291,18 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                     .map(|a| self.ledger.hosted(a, c))
                     .sum(),
                 up: load.down == 0,
+            });
+        }
+        for (k, gbps) in self.p.site_bandwidth_gbps.iter().enumerate() {
+            let capacity_mbps = gbps * 1000.0 * self.net.bandwidth_factor(k);
+            let load = self.ledger.site_load_mbps(k);
+            obs.site_sampled(&SiteSample {
+                site: k as u32,
+                link_utilisation_ratio: if capacity_mbps > 0.0 {
+                    load / capacity_mbps
+                } else {
+                    0.0
+                },
             });
         }
     }
