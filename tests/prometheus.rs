@@ -436,3 +436,57 @@ fn a_streaming_run_backfills_too() {
         String::from_utf8_lossy(&blocks.stderr)
     );
 }
+
+/// The SLO's session-time counter is exact at every scrape, not only at the end: it equals
+/// the sessions running at each scrape (timeseries.csv, summed over clusters) times the
+/// scrape interval, accumulated. The two come from different parts of the world (the
+/// latency sampler's groups, reported lazily, and the ledger's hosted sessions).
+#[test]
+fn session_time_adds_up_the_sessions_of_every_scrape() {
+    let dir = fresh_dir("session-time");
+    xrplace_ok(&[
+        "run",
+        "experiments/strategies-eu.toml",
+        "--set",
+        "runs=1",
+        "--set",
+        "duration_s=3600",
+        "--set",
+        r#"sessions.strategies=["first-fit","network-aware"]"#,
+        "--metrics",
+        "openmetrics",
+        "--quiet",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let mut running: HashMap<(String, u64), f64> = HashMap::new();
+    for r in rows(&dir.join("timeseries.csv")) {
+        let t = r["time_s"].parse::<f64>().unwrap() as u64;
+        *running.entry((r["strategy"].clone(), t)).or_default() +=
+            r["sessions"].parse::<f64>().unwrap();
+    }
+    let text = std::fs::read_to_string(dir.join("metrics.om")).unwrap();
+    let mut checked = 0;
+    for strategy in ["first-fit", "network-aware"] {
+        let tag = format!("strategy=\"{strategy}\"");
+        let mut sum = 0.0;
+        for line in text
+            .lines()
+            .filter(|l| l.starts_with("xrplace_session_seconds_total{") && l.contains(&tag))
+        {
+            let mut it = line.rsplit(' ');
+            let t = it.next().unwrap().parse::<f64>().unwrap() as u64;
+            let v: f64 = it.next().unwrap().parse().unwrap();
+            if t > 0 {
+                sum += running[&(strategy.to_string(), t)] * 15.0;
+            }
+            assert!(
+                (v - sum).abs() < 1e-6,
+                "{strategy} at {t} s: counter {v}, sessions x 15 s {sum}"
+            );
+            checked += 1;
+        }
+        assert!(sum > 0.0);
+    }
+    assert_eq!(checked, 2 * 241, "a sample at 0 and at each of 240 scrapes");
+}

@@ -313,12 +313,7 @@ pub fn plan(
     )?;
     let registry = Registry::builtin();
     let search = PlanSearch::new(&exp, &registry, opts.seed)?;
-    let topo = &exp.topologies[0];
-    let names: Vec<String> = search
-        .candidates
-        .iter()
-        .map(|&i| topo.clusters[i].name.clone())
-        .collect();
+    let names = search.candidate_names();
     let meta = meta_toml(
         &exp,
         &MetaContext {

@@ -298,6 +298,47 @@ pub fn simulate_with_progress(
     }
 }
 
+/// One run driven by `strategy`: run 0 of the experiment's first sweep point, with the
+/// experiment's seed replaced by `seed`, its strategy by `strategy`, reporting to `obs`
+/// (an episode for a learning agent, `python/xrplace/gym.py`). Returns the events handled.
+pub fn episode(
+    exp: &LoadedExperiment,
+    seed: u64,
+    strategy: impl Fn(StrategyContext) -> Box<dyn crate::world::policy::Strategy>
+        + Send
+        + Sync
+        + 'static,
+    obs: &mut impl SessionObserver,
+) -> Result<u64, ConfigError> {
+    let Some(s) = &exp.config.sessions else {
+        return Err(ConfigError::whole_file(
+            &exp.path,
+            "not a session experiment: no [sessions]",
+        ));
+    };
+    let mut point = sweep_points(exp, s)
+        .into_iter()
+        .next()
+        .expect("a session experiment has a sweep point");
+    point.strategy = EPISODE_STRATEGY.into();
+    let mut registry = Registry::builtin();
+    registry.register(EPISODE_STRATEGY, strategy);
+    let topo = &exp.topologies[point.topology];
+    let platform = build_platform(s, topo, s.capacity);
+    Ok(simulate(
+        exp,
+        &platform,
+        topo,
+        &point,
+        (seed, 0),
+        &registry,
+        obs,
+    ))
+}
+
+/// The name [`episode`] runs its strategy under.
+const EPISODE_STRATEGY: &str = "episode";
+
 /// The arrival process of a session experiment at `rate_per_s` (ignored for a trace).
 pub fn arrivals_of(exp: &LoadedExperiment, rate_per_s: f64) -> Arrivals {
     let s = exp.config.sessions.as_ref().expect("a session experiment");

@@ -21,8 +21,9 @@ pub struct StrategyContext {
     pub rng: StreamRng,
 }
 
-/// Creates a strategy for one run.
-pub type Factory = fn(StrategyContext) -> Box<dyn Strategy>;
+/// Creates a strategy for one run (a closure, so a strategy written elsewhere, in Python
+/// say, can carry what it needs to make an instance).
+pub type Factory = std::sync::Arc<dyn Fn(StrategyContext) -> Box<dyn Strategy> + Send + Sync>;
 
 /// Strategies by name.
 #[derive(Clone)]
@@ -62,8 +63,13 @@ impl Registry {
     }
 
     /// Adds (or replaces) a strategy under `name`.
-    pub fn register(&mut self, name: &str, factory: Factory) {
-        self.entries.insert(name.to_string(), factory);
+    pub fn register(
+        &mut self,
+        name: &str,
+        factory: impl Fn(StrategyContext) -> Box<dyn Strategy> + Send + Sync + 'static,
+    ) {
+        self.entries
+            .insert(name.to_string(), std::sync::Arc::new(factory));
     }
 
     /// A new instance of the strategy called `name`.

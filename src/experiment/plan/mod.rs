@@ -104,6 +104,14 @@ pub struct PlanOutcome {
 }
 
 impl<'a> PlanSearch<'a> {
+    /// Names of the clusters the planner sizes, in [`Self::candidates`] order.
+    pub fn candidate_names(&self) -> Vec<String> {
+        self.candidates
+            .iter()
+            .map(|&i| self.base.clusters[i].name.clone())
+            .collect()
+    }
+
     /// Sets up the search; fails if the experiment has no `[plan]` or an unknown strategy.
     pub fn new(
         exp: &'a LoadedExperiment,

@@ -1,0 +1,298 @@
+//! `xrplace._native`: the simulator behind the `xrplace` Python package. Python calls an
+//! experiment file with `--set`-style overrides and gets its output folder written by the
+//! same code as the command line; strategies written in Python are registered by name and
+//! called by the session world like built-ins; [`env::EnvCore`] runs one episode on a
+//! thread of its own for the Gymnasium environment. The GIL is released while Rust
+//! simulates, and taken only to call a Python strategy.
+
+mod env;
+mod strategy;
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyRuntimeError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use xrplace::config::{load_experiment_with, ConfigError as XrConfigError, LoadedExperiment};
+use xrplace::experiment::budget;
+use xrplace::experiment::plan::PlanSearch;
+use xrplace::experiment::RunOptions;
+use xrplace::report;
+use xrplace::report::monitoring::Epoch;
+use xrplace::strategy::Registry;
+
+create_exception!(
+    xrplace,
+    ConfigError,
+    PyException,
+    "A bad input file: `file`, `line`, `column` (1-based; 0 when the file as a whole is wrong), `field` (dotted path) and `message`."
+);
+
+/// The Python exception of an xrplace input error, with its location as attributes.
+fn config_error(py: Python<'_>, e: &XrConfigError) -> PyErr {
+    let err = ConfigError::new_err(e.to_string());
+    let v = err.value(py);
+    let _ = v.setattr("file", e.file.display().to_string());
+    let _ = v.setattr("line", e.line);
+    let _ = v.setattr("column", e.column);
+    let _ = v.setattr("field", e.field.clone());
+    let _ = v.setattr("message", e.message.clone());
+    err
+}
+
+/// The first error a Python strategy raised during a run, raised again when the run ends.
+pub type ErrorSlot = Arc<Mutex<Option<PyErr>>>;
+
+fn load(py: Python<'_>, path: &str, sets: &[String]) -> PyResult<LoadedExperiment> {
+    let p = PathBuf::from(path);
+    py.allow_threads(|| load_experiment_with(&p, sets))
+        .map_err(|e| config_error(py, &e))
+}
+
+/// The built-in strategies plus every `name -> class` of `strategies`.
+fn registry(
+    py: Python<'_>,
+    strategies: &Bound<'_, PyDict>,
+    errors: &ErrorSlot,
+) -> PyResult<Registry> {
+    let mut r = Registry::builtin();
+    for (name, cls) in strategies.iter() {
+        let name: String = name.extract()?;
+        strategy::register(py, &mut r, &name, cls.unbind(), errors.clone());
+    }
+    Ok(r)
+}
+
+/// What a run or a plan works with: the loaded experiment, the slot for a Python
+/// strategy's error, the strategies and the output folder.
+struct Prepared {
+    exp: LoadedExperiment,
+    errors: ErrorSlot,
+    registry: Registry,
+    dir: PathBuf,
+}
+
+/// Loads the experiment and checks it against the command line's default budget
+/// (`xrplace::experiment::budget`: the whole work, not each setting), with `candidates`
+/// plans to simulate.
+fn prepare(
+    py: Python<'_>,
+    (path, sets): (&str, &[String]),
+    out: &str,
+    strategies: &Bound<'_, PyDict>,
+    plans: bool,
+) -> PyResult<Prepared> {
+    let exp = load(py, path, sets)?;
+    let candidates = if plans {
+        budget::plan_candidates(&exp)
+    } else {
+        0
+    };
+    budget::check(
+        &exp,
+        &budget::estimate(&exp, candidates, 0),
+        &budget::Budget::default(),
+    )
+    .map_err(|e| config_error(py, &e))?;
+    let errors = ErrorSlot::default();
+    let registry = registry(py, strategies, &errors)?;
+    Ok(Prepared {
+        exp,
+        errors,
+        registry,
+        dir: PathBuf::from(out),
+    })
+}
+
+fn options(seed: Option<u64>, threads: usize) -> RunOptions {
+    RunOptions {
+        seed,
+        threads,
+        ..RunOptions::default()
+    }
+}
+
+fn io_error(dir: &Path) -> impl Fn(std::io::Error) -> PyErr + '_ {
+    move |e| PyRuntimeError::new_err(format!("cannot write results to {}: {e}", dir.display()))
+}
+
+/// Raises what a Python strategy raised during the run, if anything.
+fn raise_strategy_error(errors: &ErrorSlot) -> PyResult<()> {
+    match errors.lock().expect("error slot").take() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The experiment's kind: `sessions`, `streaming`, `provisioning` or `interconnects`.
+fn kind(exp: &LoadedExperiment) -> &'static str {
+    let c = &exp.config;
+    if c.interconnects.is_some() {
+        "interconnects"
+    } else if c.sessions.is_some() {
+        "sessions"
+    } else if c.provisioning.is_some() {
+        "provisioning"
+    } else {
+        "streaming"
+    }
+}
+
+/// Runs the experiment at `path` with overrides `sets` (`key=value`, as `--set`) and
+/// writes its output folder `out` as `xrplace run` does (without `meta.toml` and
+/// `timing.toml`). `strategies` maps names to Python strategy classes. Returns the kind.
+/// With `metrics`, session runs also write `timeseries.csv` and `metrics.om` (simulated
+/// time 0 at Unix time 0), as `--metrics openmetrics` does.
+#[pyfunction]
+#[pyo3(signature = (path, sets, out, strategies, seed=None, threads=0, metrics=false))]
+#[allow(clippy::too_many_arguments)]
+fn run_experiment(
+    py: Python<'_>,
+    path: &str,
+    sets: Vec<String>,
+    out: &str,
+    strategies: &Bound<'_, PyDict>,
+    seed: Option<u64>,
+    threads: usize,
+    metrics: bool,
+) -> PyResult<&'static str> {
+    let Prepared {
+        exp,
+        errors,
+        registry,
+        dir,
+    } = prepare(py, (path, &sets), out, strategies, false)?;
+    let opts = RunOptions {
+        series: metrics,
+        ..options(seed, threads)
+    };
+    let kind = kind(&exp);
+    let written: Result<std::io::Result<()>, XrConfigError> = py.allow_threads(|| {
+        Ok(match kind {
+            "interconnects" => {
+                let r = xrplace::experiment::interconnects::run_comparison(&exp, opts)?;
+                report::interconnects::write_results(&dir, &r, &[])
+            }
+            "sessions" => {
+                let r = xrplace::experiment::run_sessions_with(&exp, opts, &registry)?;
+                let files = if metrics {
+                    match report::monitoring::session_files(&r, &exp.topologies, Epoch(0)) {
+                        Ok(f) => f,
+                        Err(e) => return Ok(Err(e)),
+                    }
+                } else {
+                    Vec::new()
+                };
+                report::write_session_results(&dir, &r, &files)
+            }
+            "provisioning" => {
+                let r = xrplace::experiment::run_provisioning(&exp, opts)?;
+                report::write_provisioning_results(&dir, &r, &[])
+            }
+            _ => {
+                let r = xrplace::experiment::run_experiment(&exp, opts)?;
+                report::write_results(&dir, &r, &[])
+            }
+        })
+    });
+    raise_strategy_error(&errors)?;
+    written
+        .map_err(|e| config_error(py, &e))?
+        .map_err(io_error(&dir))?;
+    Ok(kind)
+}
+
+/// Searches the plan of the experiment at `path` (`xrplace plan`) and writes `plan.toml`,
+/// `candidates.csv` and its figures into `out`.
+#[pyfunction]
+#[pyo3(signature = (path, sets, out, strategies, seed=None, threads=0))]
+fn plan_experiment(
+    py: Python<'_>,
+    path: &str,
+    sets: Vec<String>,
+    out: &str,
+    strategies: &Bound<'_, PyDict>,
+    seed: Option<u64>,
+    threads: usize,
+) -> PyResult<()> {
+    let Prepared {
+        exp,
+        errors,
+        registry,
+        dir,
+    } = prepare(py, (path, &sets), out, strategies, true)?;
+    let opts = options(seed, threads);
+    let written: Result<std::io::Result<()>, XrConfigError> = py.allow_threads(|| {
+        let search = PlanSearch::new(&exp, &registry, seed)?;
+        let names = search.candidate_names();
+        let outcome = search.run(opts)?;
+        Ok(report::plan::write_plan(&dir, &outcome, &names, &[]))
+    });
+    raise_strategy_error(&errors)?;
+    written
+        .map_err(|e| config_error(py, &e))?
+        .map_err(io_error(&dir))
+}
+
+/// Loads and checks the experiment at `path` (strategies named in it must be built in or
+/// in `strategies`); returns its kind.
+#[pyfunction]
+#[pyo3(signature = (path, sets, strategies))]
+fn check_experiment(
+    py: Python<'_>,
+    path: &str,
+    sets: Vec<String>,
+    strategies: &Bound<'_, PyDict>,
+) -> PyResult<&'static str> {
+    let exp = load(py, path, &sets)?;
+    if exp.config.sessions.is_some() {
+        let errors = ErrorSlot::default();
+        let registry = registry(py, strategies, &errors)?;
+        xrplace::experiment::sessions::check_strategies(&exp, &registry)
+            .map_err(|e| config_error(py, &e))?;
+    }
+    Ok(kind(&exp))
+}
+
+/// The built-in strategies' names.
+#[pyfunction]
+fn builtin_strategies() -> Vec<String> {
+    Registry::builtin()
+        .names()
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("ConfigError", m.py().get_type::<ConfigError>())?;
+    m.add_class::<strategy::Request>()?;
+    m.add_class::<strategy::View>()?;
+    m.add_class::<strategy::Plan>()?;
+    m.add_class::<env::EnvCore>()?;
+    m.add_function(wrap_pyfunction!(run_experiment, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_experiment, m)?)?;
+    m.add_function(wrap_pyfunction!(check_experiment, m)?)?;
+    m.add_function(wrap_pyfunction!(builtin_strategies, m)?)?;
+    m.add_function(wrap_pyfunction!(env::env_shape, m)?)?;
+    m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
+
+/// Loads an experiment for the environment (shared with [`env`]).
+pub(crate) fn load_for_env(
+    py: Python<'_>,
+    path: &str,
+    sets: &[String],
+) -> PyResult<LoadedExperiment> {
+    let exp = load(py, path, sets)?;
+    if exp.config.sessions.is_none() {
+        return Err(config_error(
+            py,
+            &XrConfigError::whole_file(Path::new(path), "not a session experiment: no [sessions]"),
+        ));
+    }
+    Ok(exp)
+}
