@@ -355,6 +355,83 @@ fn prometheus_answers_what_the_csv_files_say() {
     }
 }
 
+/// Shards and resumed runs write their jobs' samples, and `merge` joins them: the files
+/// equal those of one whole run, byte for byte.
+#[test]
+fn sharded_and_resumed_sweeps_write_the_whole_runs_samples() {
+    let d = fresh_dir("metrics-shards");
+    let out = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let run = |extra: &[&str], to: &str| {
+        let mut args = vec![
+            "run",
+            "experiments/sweep-eu.toml",
+            "--set",
+            "duration_s=900",
+            "--set",
+            "runs=1",
+            "--metrics",
+            "openmetrics",
+            "--metrics-start-unix-s",
+            "1700000000",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        let to = out(to);
+        args.extend(["--out", to.as_str()]);
+        common::xrplace(&args)
+    };
+    assert!(run(&[], "whole").status.success());
+    for k in ["1/2", "2/2"] {
+        let o = run(&["--shard", k], &format!("shard-{}", &k[..1]));
+        assert!(o.status.success(), "{}", common::stderr(&o));
+    }
+    let (s1, s2, merged) = (out("shard-1"), out("shard-2"), out("merged"));
+    xrplace_ok(&["merge", &s1, &s2, "--out", &merged]);
+    let same = |a: &str, b: &str| {
+        for f in ["metrics.om", "timeseries.csv", "runs.csv"] {
+            let (x, y) = (d.join(a).join(f), d.join(b).join(f));
+            assert!(
+                std::fs::read(&x).unwrap() == std::fs::read(&y).unwrap(),
+                "{} differs from {}",
+                y.display(),
+                x.display()
+            );
+        }
+    };
+    same("whole", "merged");
+    // A resumed run: its kept jobs (samples included) and the ones it runs now.
+    assert!(run(&["--resume"], "resumed").status.success());
+    let jobs = d.join("resumed/.xrplace-jobs");
+    let kept = std::fs::read_dir(&jobs).unwrap().count();
+    for j in ["1", "4", "7"] {
+        std::fs::remove_file(jobs.join(format!("{j}.csv"))).unwrap();
+        std::fs::remove_file(jobs.join(format!("{j}.om"))).unwrap();
+    }
+    std::fs::remove_file(d.join("resumed/metrics.om")).unwrap();
+    assert!(run(&["--resume"], "resumed").status.success());
+    assert_eq!(std::fs::read_dir(&jobs).unwrap().count(), kept);
+    same("whole", "resumed");
+    // A kept job without its samples cannot be made whole: refused, not guessed.
+    std::fs::remove_file(jobs.join("2.om")).unwrap();
+    let o = run(&["--resume"], "resumed");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("2.om"),
+        "{}",
+        common::stderr(&o)
+    );
+    // A shard run without --metrics cannot join shards with.
+    std::fs::remove_file(d.join("shard-2/metrics.om")).unwrap();
+    let o = common::xrplace(&["merge", &s1, &s2, "--out", &out("merged-2")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("--metrics"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert!(!d.join("merged-2").exists());
+}
+
 #[test]
 fn metrics_output_is_refused_where_it_cannot_be_whole() {
     let d = fresh_dir("metrics-refused");
@@ -368,17 +445,6 @@ fn metrics_output_is_refused_where_it_cannot_be_whole() {
                 "openmetrics",
             ],
             "session and streaming experiments",
-        ),
-        (
-            vec![
-                "run",
-                "experiments/sweep-eu.toml",
-                "--shard",
-                "1/2",
-                "--metrics",
-                "openmetrics",
-            ],
-            "--shard",
         ),
         (
             vec![

@@ -177,7 +177,12 @@ fn run_experiment(
             "sessions" => {
                 let r = xrplace::experiment::run_sessions_with(&exp, opts, &registry)?;
                 let files = if metrics {
-                    match report::monitoring::session_files(&r, &exp.topologies, Epoch(0)) {
+                    match report::monitoring::session_files(
+                        &r,
+                        &exp.topologies,
+                        Epoch(0),
+                        Vec::new(),
+                    ) {
                         Ok(f) => f,
                         Err(e) => return Ok(Err(e)),
                     }

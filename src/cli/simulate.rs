@@ -29,11 +29,16 @@ pub fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
         .map_err(|e| format!("cannot read {}: {e}", first.display()))
         .and_then(|t| xrplace::experiment::meta::merged_meta(&t))
         .map_err(|m| Failure::Input(ConfigError::whole_file(&first, m)))?;
-    let extra = described(&meta, started, 1);
-    report::session_merge::merge_shards(&files, out, &extra).map_err(|e| match e {
+    let failure = |e| match e {
         report::session_merge::MergeError::Input(c) => Failure::Input(c),
         report::session_merge::MergeError::Io(msg) => Failure::Runtime(msg),
-    })
+    };
+    let mut extra = described(&meta, started, 1);
+    if let Some((om, csv)) = report::session_metrics::merge(shards).map_err(failure)? {
+        extra.push(("metrics.om", om));
+        extra.push(("timeseries.csv", csv));
+    }
+    report::session_merge::merge_shards(&files, out, &extra).map_err(failure)
 }
 
 /// How `run` behaves beyond the simulation's options.
@@ -75,7 +80,7 @@ pub fn run(
         return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
     }
     if metrics_epoch.is_some() {
-        check_metrics(&path, &exp, opts, resume)?;
+        check_metrics(&path, &exp, opts)?;
     }
     // A shard never writes over a full run: by default it has its own folder.
     let dir = out.unwrap_or_else(|| {
@@ -149,25 +154,21 @@ pub fn run(
     Ok(())
 }
 
-/// Refuses `--metrics` where it cannot be written whole: with `--shard` or `--resume` (the
-/// job cache and `merge` keep tables only) and past [`MAX_METRIC_SAMPLES`].
+/// Refuses `--metrics` past [`MAX_METRIC_SAMPLES`] (of this shard's jobs, with `--shard`).
 fn check_metrics(
     path: &std::path::Path,
     exp: &xrplace::config::LoadedExperiment,
     opts: RunOptions,
-    resume: bool,
 ) -> Result<(), Failure> {
     let refuse = |msg: String| Err(Failure::Input(ConfigError::whole_file(path, msg)));
-    if opts.shard.is_some() || resume {
-        return refuse(
-            "--metrics cannot be combined with --shard or --resume yet: run the sweep whole".into(),
-        );
-    }
     let Some(s) = &exp.config.sessions else {
         return Ok(());
     };
-    let jobs =
-        xrplace::experiment::sessions::sweep_points(exp, s).len() as f64 * exp.config.runs as f64;
+    let shards = opts.shard.map_or(1.0, |(_, n)| n as f64);
+    let jobs = (xrplace::experiment::sessions::sweep_points(exp, s).len() as f64
+        * exp.config.runs as f64
+        / shards)
+        .ceil();
     let clusters = exp
         .topologies
         .iter()
@@ -251,7 +252,7 @@ pub fn run_sweep(
         let mut files = provenance();
         if let Some(epoch) = metrics_epoch {
             files.extend(
-                report::monitoring::session_files(&result, &exp.topologies, epoch)
+                report::monitoring::session_files(&result, &exp.topologies, epoch, Vec::new())
                     .map_err(write_error)?,
             );
         }
@@ -264,7 +265,11 @@ pub fn run_sweep(
     let in_run = (0..total)
         .filter(|j| j % n as u64 == (k - 1) as u64)
         .count();
-    let identity = format!("{}jobs_in_run = {in_run}\n", info.to_text());
+    // Jobs kept with monitoring samples (and their epoch) are not those of a run without.
+    let metrics = metrics_epoch.map_or(String::new(), |e| {
+        format!("metrics_start_unix_s = {}\n", e.0)
+    });
+    let identity = format!("{}jobs_in_run = {in_run}\n{metrics}", info.to_text());
     let apps = s.applications.iter().map(|a| a.name.clone()).collect();
     let cache =
         report::jobs::JobCache::open(dir, &identity, total, apps).map_err(Failure::Refused)?;
@@ -273,10 +278,21 @@ pub fn run_sweep(
     } else {
         Default::default()
     };
+    let names = report::monitoring::ClusterNames::of_topologies(&exp.topologies);
     let keep = |row: &xrplace::experiment::sessions::SessionRow| {
-        if let Err(e) = cache.record(row) {
+        // The samples first: a job whose rows are kept has its samples kept too.
+        let samples = metrics_epoch
+            .and_then(|e| report::session_metrics::of_row(row, &names, e))
+            .map_or(Ok(()), |m| cache.record_metrics(&m));
+        if let Err(e) = samples.and_then(|_| cache.record(row)) {
             eprintln!("warning: cannot keep job {} for --resume: {e}", row.job);
         }
+    };
+    let kept_metrics = match metrics_epoch {
+        Some(_) => cache
+            .kept_metrics(finished.keys().copied())
+            .map_err(Failure::Refused)?,
+        None => Vec::new(),
     };
     let result = xrplace::experiment::sessions::run_session_jobs(
         exp,
@@ -285,13 +301,15 @@ pub fn run_sweep(
         &|j| finished.contains_key(&j),
         &keep,
     )?;
-    report::sessions::write_resumed(
-        dir,
-        &result,
-        finished.into_values().collect(),
-        &provenance(),
-    )
-    .map_err(write_error)?;
+    let mut files = provenance();
+    if let Some(epoch) = metrics_epoch {
+        files.extend(
+            report::monitoring::session_files(&result, &exp.topologies, epoch, kept_metrics)
+                .map_err(write_error)?,
+        );
+    }
+    report::sessions::write_resumed(dir, &result, finished.into_values().collect(), &files)
+        .map_err(write_error)?;
     Ok(result)
 }
 

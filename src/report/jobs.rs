@@ -3,6 +3,7 @@
 //! is one small CSV file (its `runs.csv` row, its quantile rows, then its
 //! `app_latency.csv` rows, each marked [`APP_MARK`]) in `.xrplace-jobs/`
 //! of the output folder, beside `sweep.toml` saying which sweep and shard they belong to.
+//! With `--metrics`, each job's monitoring samples are kept too (`<job>.om`).
 
 use super::atomic::write_atomic;
 use super::sessions::job_rows;
@@ -85,6 +86,34 @@ impl JobCache {
             .into_inner()
             .map_err(|e| io::Error::other(e.to_string()))?;
         write_atomic(&self.dir.join(format!("{}.csv", row.job)), &bytes)
+    }
+
+    /// Keeps a finished job's monitoring samples (`--metrics`), beside its rows.
+    pub fn record_metrics(&self, m: &super::session_metrics::JobMetrics) -> io::Result<()> {
+        let bytes = super::session_metrics::to_cache(m);
+        write_atomic(&self.dir.join(format!("{}.om", m.job)), &bytes)
+    }
+
+    /// The monitoring samples kept for `jobs`; refuses a job kept without them (or with a
+    /// damaged file), which `--resume` cannot make whole.
+    pub fn kept_metrics(
+        &self,
+        jobs: impl Iterator<Item = u64>,
+    ) -> Result<Vec<super::session_metrics::JobMetrics>, String> {
+        jobs.map(|job| {
+            let p = self.dir.join(format!("{job}.om"));
+            std::fs::read(&p)
+                .ok()
+                .and_then(|b| super::session_metrics::from_cache(job, &b))
+                .ok_or_else(|| {
+                    format!(
+                        "{}: missing or damaged: the kept job {job} has no monitoring samples; remove {} and run again",
+                        p.display(),
+                        self.dir.display()
+                    )
+                })
+        })
+        .collect()
     }
 
     /// Every job kept so far, by job index.

@@ -10,6 +10,7 @@ pub mod monitoring;
 pub mod plan;
 pub mod provisioning;
 pub mod session_merge;
+pub mod session_metrics;
 pub mod sessions;
 pub mod shard;
 pub mod study_figures;
