@@ -351,8 +351,9 @@ pub fn from_cache(job: u64, bytes: &[u8]) -> Option<JobMetrics> {
     let mut take = || -> Option<Vec<u8>> {
         let nl = rest.iter().position(|&b| b == b'\n')?;
         let n: usize = std::str::from_utf8(&rest[..nl]).ok()?.parse().ok()?;
-        let body = rest.get(nl + 1..nl + 1 + n)?.to_vec();
-        rest = &rest[nl + 1 + n..];
+        let end = (nl + 1).checked_add(n)?;
+        let body = rest.get(nl + 1..end)?.to_vec();
+        rest = &rest[end..];
         Some(body)
     };
     let mut families = Vec::new();
@@ -529,6 +530,22 @@ mod tests {
         assert_eq!(from_cache(7, &to_cache(&p)), Some(p.clone()));
         let bytes = to_cache(&p);
         assert_eq!(from_cache(7, &bytes[..bytes.len() - 1]), None);
+        assert_eq!(from_cache(7, b"18446744073709551615\nx"), None);
+    }
+
+    #[test]
+    fn shards_of_garbage_are_refused_not_merged() {
+        let d = std::env::temp_dir().join(format!("xrplace-garbage-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("runs.csv"), "strategy,topology\nx,y\n").unwrap();
+        std::fs::write(
+            d.join("metrics.om"),
+            "# TYPE nope gauge\nnope{a=\"b\"} 1 2\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("timeseries.csv"), "a\n1\n").unwrap();
+        assert!(merge(std::slice::from_ref(&d)).is_err());
+        let _ = std::fs::remove_dir_all(&d);
     }
 
     #[test]

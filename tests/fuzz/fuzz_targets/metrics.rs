@@ -1,0 +1,22 @@
+//! Any bytes as a shard's monitoring samples (`runs.csv`, then after a NUL byte
+//! `metrics.om`, then after another `timeseries.csv`), and as a kept job's samples
+//! (`.xrplace-jobs/<job>.om`): merged, read back or refused, never a panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = xrplace::report::session_metrics::from_cache(0, data);
+    let dir = xrplace::fuzzing::scratch("metrics");
+    let split = data.iter().position(|&b| b == 0).unwrap_or(data.len());
+    let (runs, rest) = data.split_at(split);
+    let rest = rest.get(1..).unwrap_or(&[]);
+    let split = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+    let (om, series) = rest.split_at(split);
+    let series = series.get(1..).unwrap_or(&[]);
+    let shard = dir.join("shard");
+    std::fs::create_dir_all(&shard).unwrap();
+    std::fs::write(shard.join("runs.csv"), runs).unwrap();
+    std::fs::write(shard.join("metrics.om"), om).unwrap();
+    std::fs::write(shard.join("timeseries.csv"), series).unwrap();
+    let _ = xrplace::report::session_metrics::merge(&[shard]);
+});
