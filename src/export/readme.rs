@@ -26,7 +26,7 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
     );
     s += "## Folders\n\n";
     if !new.is_empty() {
-        s += "- `management/`: Cluster API objects of the new clusters and their add-ons (CNI, OpenStack cloud\n  controller, Liqo), for the management cluster (`kubectl apply -k management/`).\n";
+        s += "- `management/`: Cluster API objects of the new clusters and their add-ons (CNI, OpenStack cloud\n  controller, Liqo, kube-prometheus-stack in `monitoring.yaml`), for the management cluster (`kubectl apply -k management/`).\n";
     }
     for k in &plan.clusters {
         let declarative = plan
@@ -116,7 +116,7 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
     if !new.is_empty() {
         steps.push("`clusterctl init --config clusterctl.yaml` with every provider pinned; wait for its controllers.".into());
         steps.push(format!(
-            "`kubectl apply -k management/`; wait until each Cluster is `Available` ({}). Cluster API\n   installs the CNI, the cloud controller and Liqo as soon as each control plane answers;\n   `clusterctl get kubeconfig` fetches the new kubeconfigs; wait for the Liqo HelmChartProxy.",
+            "`kubectl apply -k management/`; wait until each Cluster is `Available` ({}). Cluster API\n   installs the CNI, the cloud controller, Liqo and the monitoring as soon as each control plane\n   answers; `clusterctl get kubeconfig` fetches the new kubeconfigs; wait for the Liqo and\n   monitoring HelmChartProxies.",
             new.join(", ")
         ));
     }
