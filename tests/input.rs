@@ -1,9 +1,11 @@
 //! Bad, absurd and hostile input never hurts (issue 11): every file of
 //! `tests/malformed-input/` is refused with exit code 2 and a message naming the file and
 //! either the line of its `# <-- error` marker and its field (`# expect-field:`), or the
-//! words "whole file" with what it expects (`# expect-whole-file:`); the command it is given
-//! to (`# command:`, default `check`) leaves no output behind. Files the corpus cannot hold
-//! (invalid UTF-8, oversize, special files) are made here.
+//! words "whole file" with what it expects (`# expect-whole-file:`), or the line and field
+//! in a file it names (`# expect-in: FILE:LINE FIELD`, for measured RTT CSVs); with the
+//! words of `# expect-message:` if given; the command it is given to (`# command:`, default
+//! `check`) leaves no output behind. Files the corpus cannot hold (invalid UTF-8, oversize,
+//! special files) are made here.
 
 mod common;
 
@@ -36,12 +38,29 @@ fn malformed_input_corpus_is_refused_located_and_leaves_nothing() {
         assert_eq!(code, Some(2), "{rel}: {err}");
         assert!(!err.contains("panicked"), "{rel}: {err}");
         assert!(!left, "{rel}: left output behind");
-        match header(&text, "# expect-whole-file: ") {
-            Some(what) => {
+        if let Some(what) = header(&text, "# expect-message: ") {
+            assert!(err.contains(what), "{rel}: expected {what:?} in {err}");
+        }
+        match (
+            header(&text, "# expect-whole-file: "),
+            header(&text, "# expect-in: "),
+        ) {
+            (Some(what), _) => {
                 assert!(err.contains(&format!("{rel}: whole file:")), "{rel}: {err}");
                 assert!(err.contains(what), "{rel}: expected {what:?} in {err}");
             }
-            None => assert_located(&rel, &text, &err),
+            // An error in a file the topology names (a measured RTT CSV): `FILE:LINE FIELD`,
+            // the file beside this one.
+            (None, Some(at)) => {
+                let (place, field) = at.split_once(' ').expect("FILE:LINE FIELD");
+                let place = format!("tests/malformed-input/{place}:");
+                assert!(err.contains(&place), "{rel}: expected {place} in {err}");
+                assert!(
+                    err.contains(&format!("field `{field}`")),
+                    "{rel}: expected field {field} in {err}"
+                );
+            }
+            (None, None) => assert_located(&rel, &text, &err),
         }
     }
 }
@@ -98,6 +117,64 @@ fn unreadable_files_are_whole_file_errors_or_located() {
     for d in [p, big] {
         let _ = std::fs::remove_dir_all(d.parent().unwrap());
     }
+}
+
+#[test]
+fn unreadable_measured_rtt_csvs_are_refused_with_the_place_that_names_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample =
+        std::fs::read_to_string(root.join("tests/malformed-input/m01-rtt-unknown-site.toml"))
+            .unwrap();
+    let dir = fresh_dir("input-rtt-files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let check = |csv: &str, bytes: Option<&[u8]>| -> String {
+        let topo = dir.join("t.toml");
+        std::fs::write(&topo, sample.replace("m01-rtt-unknown-site.csv", csv)).unwrap();
+        if let Some(b) = bytes {
+            std::fs::write(dir.join(csv), b).unwrap();
+        }
+        let o = xrplace(&["check", topo.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{csv}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+        stderr(&o)
+    };
+    // Invalid UTF-8 in the CSV: its own line and column.
+    let err = check(
+        "utf8.csv",
+        Some(b"site_a,site_b,rtt_ms,rtt_sd_ms\ngen\xE8ve,lisbon,30,1\n"),
+    );
+    assert!(
+        err.contains("utf8.csv:2:4:") && err.contains("invalid UTF-8"),
+        "{err}"
+    );
+    // Oversize, a folder and a device: refused before reading, at the topology's field.
+    let big = dir.join("big.csv");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    let err = check("big.csv", None);
+    assert!(
+        err.contains("t.toml:7:") && err.contains("field `routing.measured_rtt_csv`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("big.csv: the measured RTT CSV is 68157440 bytes")
+            && err.contains("limited to"),
+        "{err}"
+    );
+    std::fs::create_dir_all(dir.join("folder.csv")).unwrap();
+    assert!(check("folder.csv", None).contains("expected a regular file"));
+    assert!(check("/dev/zero", None).contains("expected a regular file"));
+    let fifo = dir.join("fifo.csv");
+    if std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        assert!(check("fifo.csv", None).contains("expected a regular file"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -83,7 +83,7 @@ pub fn check(files: &[PathBuf], limits: Budget) -> Result<(), Failure> {
                 budget::check(&exp, &w, &limits)?;
                 work = format!(" ({})", budget::describe(&w));
             }
-            FileKind::Topology => {}
+            FileKind::Topology => work = measured_rtt_report(f)?,
             FileKind::Trace => {
                 let t = xrplace::config::trace::check_trace(f)?;
                 work = format!(
@@ -95,6 +95,29 @@ pub fn check(files: &[PathBuf], limits: Budget) -> Result<(), Failure> {
         println!("{}: valid {:?}{work}", f.display(), kind);
     }
     Ok(())
+}
+
+/// For a topology with a measured RTT CSV: its pairs and the distance model's error
+/// against them (empty otherwise).
+fn measured_rtt_report(f: &std::path::Path) -> Result<String, Failure> {
+    let (t, measured) = xrplace::config::topology::load_topology_measured(f)?;
+    let Some(m) = measured else {
+        return Ok(String::new());
+    };
+    let topo = xrplace::model::Topology::from_config(&t);
+    let Some(e) = xrplace::model::rtt_error::distance_model_error(&topo, &m.rows) else {
+        return Ok(String::new());
+    };
+    let s = if e.pairs == 1 { "" } else { "s" };
+    Ok(format!(
+        " (measured RTTs of {} site pair{s} from {}; the distance model against them: median error {:.1} %, p90 {:.1} %, below the measured RTT on {} of {} pairs)",
+        e.pairs,
+        m.path.display(),
+        e.median_error_pct,
+        e.p90_error_pct,
+        e.below,
+        e.pairs
+    ))
 }
 
 pub fn generate(sites: u32, seed: u64, out: Option<PathBuf>) -> Result<(), Failure> {

@@ -10,6 +10,7 @@ pub mod graphml;
 pub mod input;
 pub mod interconnect;
 pub mod kinds;
+pub mod measured_rtt;
 pub mod names;
 pub mod overrides;
 pub mod plan;

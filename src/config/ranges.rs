@@ -114,14 +114,19 @@ fn walk_value<'a>(
         }
         _ => None,
     };
-    let (Some(x), Some((max, unit))) = (number, limit(key)) else {
-        return Ok(());
-    };
+    match number.and_then(|x| out_of_range(key, x)) {
+        Some(message) => Err(src.error(&path_text(path), message)),
+        None => Ok(()),
+    }
+}
+
+/// Why `x`, a value of a field (or CSV column) named `key`, lies outside the physical range
+/// its unit gives ([`limit`]): infinite, NaN or beyond the limit. `None` if it is within
+/// it, or if `key` carries no unit.
+pub fn out_of_range(key: &str, x: f64) -> Option<String> {
+    let (max, unit) = limit(key)?;
     if !x.is_finite() {
-        return Err(src.error(
-            &path_text(path),
-            format!("expected a finite number, found {x}"),
-        ));
+        return Some(format!("expected a finite number, found {x}"));
     }
     if x.abs() > max {
         let shown = if x.abs() >= 1e9 {
@@ -129,12 +134,11 @@ fn walk_value<'a>(
         } else {
             x.to_string()
         };
-        return Err(src.error(
-            &path_text(path),
-            format!("{shown} is beyond the physical range of this field: at most {max} {unit} (docs/input.md)"),
+        return Some(format!(
+            "{shown} is beyond the physical range of this field: at most {max} {unit} (docs/input.md)"
         ));
     }
-    Ok(())
+    None
 }
 
 #[cfg(test)]

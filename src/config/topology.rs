@@ -7,6 +7,9 @@ use super::check::Checker;
 use super::error::ConfigError;
 use super::interconnect::{validate_interconnect, InterconnectConfig};
 use super::kinds::PathKind;
+use super::measured_rtt::{
+    apply_measured_rtts, load_measured_rtts, measured_rtt_path, MeasuredRtts,
+};
 use super::source::Source;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -32,6 +35,17 @@ pub struct TopologyConfig {
     pub paths: PathsConfig,
 }
 
+impl TopologyConfig {
+    /// Each site's index in `sites`, by name.
+    pub fn site_indices(&self) -> std::collections::HashMap<&str, u32> {
+        self.sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i as u32))
+            .collect()
+    }
+}
+
 /// Route derivation between sites.
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -48,6 +62,12 @@ pub struct RoutingConfig {
     pub derived_jitter_ms: f64,
     /// Bandwidth of a derived link, Gbit/s.
     pub derived_bandwidth_gbps: f64,
+    /// Measured RTTs of site pairs: a CSV (`site_a,site_b,rtt_ms,rtt_sd_ms`, optionally
+    /// `bandwidth_gbps`) relative to this file. Each row overrides the distance model link
+    /// by link: it replaces the RTT and jitter of its pair's `[[links]]` entry, or adds a
+    /// link (docs/topologies.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured_rtt_csv: Option<String>,
 }
 
 impl Default for RoutingConfig {
@@ -60,6 +80,7 @@ impl Default for RoutingConfig {
             fiber_km_per_ms: 200.0,
             derived_jitter_ms: 0.5,
             derived_bandwidth_gbps: 10.0,
+            measured_rtt_csv: None,
         }
     }
 }
@@ -453,16 +474,44 @@ impl Default for MeshPathConfig {
     }
 }
 
-/// Reads, parses and validates a topology file.
+/// Reads, parses and validates a topology file, with the measured RTTs of its
+/// `routing.measured_rtt_csv` folded into its links.
 pub fn load_topology(path: &Path) -> Result<TopologyConfig, ConfigError> {
-    let src = Source::read(path)?;
-    super::expect_kind(&src, super::FileKind::Topology, "a `topology` reference")?;
-    let topo: TopologyConfig = src.parse()?;
-    validate_topology(&src, &topo)?;
-    Ok(topo)
+    load_topology_measured(path).map(|(t, _)| t)
 }
 
-/// Checks meaning: names, references, ranges and reachability.
+/// [`load_topology`], also giving the measured RTTs it folded into the links (`None` when the
+/// topology names no CSV). A CSV that cannot be read is reported at
+/// `routing.measured_rtt_csv`; a bad row at its own file, line and column.
+pub fn load_topology_measured(
+    path: &Path,
+) -> Result<(TopologyConfig, Option<MeasuredRtts>), ConfigError> {
+    let src = Source::read(path)?;
+    super::expect_kind(&src, super::FileKind::Topology, "a `topology` reference")?;
+    let mut topo: TopologyConfig = src.parse()?;
+    validate_topology(&src, &topo)?;
+    let Some(rel) = topo.routing.measured_rtt_csv.clone() else {
+        return Ok((topo, None));
+    };
+    let file = measured_rtt_path(path, &rel);
+    let sites = super::check::index_by_name(&topo.sites, |s| &s.name);
+    let rows = load_measured_rtts(&file, &sites).map_err(|e| {
+        if e.line == 0 {
+            src.error(
+                "routing.measured_rtt_csv",
+                format!("{}: {}", e.file.display(), e.message),
+            )
+        } else {
+            e
+        }
+    })?;
+    apply_measured_rtts(&mut topo, &rows);
+    check_reachable(&src, &topo, true)?;
+    Ok((topo, Some(MeasuredRtts { path: file, rows })))
+}
+
+/// Checks meaning: names, references, ranges and reachability (when a measured RTT CSV
+/// is named, reachability is checked by [`load_topology`] once its pairs are links).
 pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigError> {
     let c = Checker { src };
     c.name("name", &t.name)?;
@@ -517,7 +566,6 @@ pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigE
             (format!("links[{i}]"), pair)
         }),
     )?;
-    let mut components = UnionFind::new(t.sites.len());
     for (i, l) in t.links.iter().enumerate() {
         let p = format!("links[{i}]");
         let a = c.resolve(&format!("{p}.a"), "site", &l.a, &sites)?;
@@ -544,25 +592,54 @@ pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigE
                 ),
             ));
         }
-        components.join(a as usize, b as usize);
     }
-    if !t.routing.derive_missing_rtt {
-        for (i, s) in t.sites.iter().enumerate().skip(1) {
-            if components.find(i) != components.find(0) {
-                return Err(src.error(
-                    &format!("sites[{i}].name"),
-                    format!(
-                        "site {:?} is unreachable from {:?}: add a link or set routing.derive_missing_rtt = true",
-                        s.name, t.sites[0].name
-                    ),
-                ));
-            }
-        }
+    if t.routing.measured_rtt_csv.is_none() {
+        check_reachable(src, t, false)?;
     }
     validate_paths(&c, &t.paths)
 }
 
+/// Unless RTTs are derived from distance, every site must be reachable from the first by
+/// links (`measured`: some of them came from the measured RTT CSV).
+fn check_reachable(src: &Source, t: &TopologyConfig, measured: bool) -> Result<(), ConfigError> {
+    if t.routing.derive_missing_rtt {
+        return Ok(());
+    }
+    let sites = super::check::index_by_name(&t.sites, |s| &s.name);
+    let mut components = UnionFind::new(t.sites.len());
+    for l in &t.links {
+        if let (Some(&a), Some(&b)) = (sites.get(l.a.as_str()), sites.get(l.b.as_str())) {
+            components.join(a as usize, b as usize);
+        }
+    }
+    let hint = if measured {
+        "add a link, a row of routing.measured_rtt_csv"
+    } else {
+        "add a link"
+    };
+    for (i, s) in t.sites.iter().enumerate().skip(1) {
+        if components.find(i) != components.find(0) {
+            return Err(src.error(
+                &format!("sites[{i}].name"),
+                format!(
+                    "site {:?} is unreachable from {:?}: {hint} or set routing.derive_missing_rtt = true",
+                    s.name, t.sites[0].name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn validate_routing(c: &Checker, r: &RoutingConfig) -> Result<(), ConfigError> {
+    if let Some(f) = &r.measured_rtt_csv {
+        if f.trim().is_empty() || f.contains('\0') {
+            return Err(c.src.error(
+                "routing.measured_rtt_csv",
+                format!("expected the path of a CSV file, found {f:?}"),
+            ));
+        }
+    }
     c.non_negative("routing.base_rtt_ms", r.base_rtt_ms)?;
     c.within("routing.route_inflation", r.route_inflation, 1.0, 10.0)?;
     c.positive("routing.fiber_km_per_ms", r.fiber_km_per_ms)?;

@@ -82,12 +82,17 @@ fn parse_trace(
         .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
     match lines.next() {
         Some((_, h)) if h.trim() == "time_s,access_site,application,duration_s" => {}
-        Some((i, _)) => {
+        Some((i, h)) => {
+            let hint = if h.split(',').any(|c| c.trim() == "rtt_ms") {
+                " (this looks like a measured RTT CSV: a topology names it in routing.measured_rtt_csv, and `xrplace check TOPOLOGY` checks it)"
+            } else {
+                ""
+            };
             return Err(err(
                 i + 1,
                 "(header)",
-                "expected the header time_s,access_site,application,duration_s".into(),
-            ))
+                format!("expected the header time_s,access_site,application,duration_s{hint}"),
+            ));
         }
         None => return Err(ConfigError::whole_file(path, "empty trace")),
     }

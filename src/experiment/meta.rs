@@ -37,7 +37,8 @@ pub struct Restored {
 }
 
 /// Every file the experiment read, as referenced from its folder: the experiment itself
-/// first, then topologies and the trace, each once, in the order the file names them.
+/// first, then topologies (each followed by the measured RTT CSV it names, if any) and the
+/// trace, each once, in the order the file names them.
 pub fn input_files(exp: &LoadedExperiment) -> Vec<String> {
     let own = exp.path.file_name().map_or_else(
         || String::from("experiment.toml"),
@@ -55,9 +56,62 @@ pub fn input_files(exp: &LoadedExperiment) -> Vec<String> {
             refs.push(s.load.trace.clone());
         }
     }
+    let csv = measured_rtt_refs(exp);
+    let refs = refs.into_iter().flat_map(|r| {
+        let beside = csv.get(r.as_str()).cloned();
+        std::iter::once(r).chain(beside)
+    });
     let mut seen = std::collections::HashSet::new();
-    refs.retain(|r| !r.is_empty() && seen.insert(r.clone()));
-    refs
+    refs.filter(|r| !r.is_empty() && seen.insert(r.clone()))
+        .collect()
+}
+
+/// The measured RTT CSV of each topology reference of `exp` (and of its parts) that names
+/// one, as referenced from the experiment's folder: the topology's folder joined with the
+/// CSV's path, which is relative to the topology.
+fn measured_rtt_refs(exp: &LoadedExperiment) -> std::collections::HashMap<&str, String> {
+    let mut out = std::collections::HashMap::new();
+    for e in std::iter::once(exp).chain(&exp.parts) {
+        let c = &e.config;
+        let refs: Vec<&String> = if !c.scenarios.is_empty() {
+            c.scenarios.iter().map(|s| &s.topology).collect()
+        } else if let Some(s) = &c.sessions {
+            if s.sweep.topologies.is_empty() {
+                vec![&s.topology]
+            } else {
+                s.sweep.topologies.iter().collect()
+            }
+        } else {
+            Vec::new()
+        };
+        for (r, t) in refs.into_iter().zip(&e.topologies) {
+            if let Some(csv) = &t.routing.measured_rtt_csv {
+                let p = crate::config::measured_rtt::measured_rtt_path(Path::new(r), csv);
+                out.insert(
+                    r.as_str(),
+                    lexically_normal(&p).to_string_lossy().into_owned(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// `p` with each `..` that follows a folder name taken out with that name
+/// (`../topologies/../data/rtt.csv` is `../data/rtt.csv`), so a recorded reference names a
+/// file once.
+fn lexically_normal(p: &Path) -> PathBuf {
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match (c, out.last()) {
+            (Component::CurDir, _) => {}
+            (Component::ParentDir, Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            _ => out.push(c),
+        }
+    }
+    out.iter().collect()
 }
 
 /// The text of `meta.toml` for an output of `exp`; `Err` if an input can no longer be
@@ -255,6 +309,18 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn csv_references_are_recorded_without_detours() {
+        let n = |p: &str| lexically_normal(Path::new(p));
+        assert_eq!(
+            n("../topologies/../data/rtt.csv"),
+            Path::new("../data/rtt.csv")
+        );
+        assert_eq!(n("topologies/./rtt.csv"), Path::new("topologies/rtt.csv"));
+        assert_eq!(n("../../t/rtt.csv"), Path::new("../../t/rtt.csv"));
+        assert_eq!(n("rtt.csv"), Path::new("rtt.csv"));
     }
 
     #[test]
