@@ -116,19 +116,21 @@ fn two_flows_on_one_route_direction_queue_behind_each_other() {
 }
 
 #[test]
-fn background_load_raises_p99_monotonically_and_flow_fidelity_follows() {
+fn background_load_raises_latency_monotonically_and_flow_fidelity_follows() {
     let chain = experiment(&["ca", "cb"], 120.0, "frame");
-    let mut last = 0.0;
+    let (mut last_mean, mut last_p99) = (0.0, 0.0);
     for (i, util) in [0.0, 0.15, 0.3, 0.45, 0.6].into_iter().enumerate() {
         let p = files(&format!("bg-{i}"), &topology(100.0, util), &chain);
         let (mean, p99) = latency(&p);
+        // A burst meets the background's backlog, which is zero with probability
+        // 1 - util: the mean always grows, the p99 may stay in its histogram bucket.
         assert!(
-            p99 > last,
-            "p99 {p99} ms at background {util}, {last} ms below it"
+            mean > last_mean && p99 >= last_p99,
+            "mean {mean} ms, p99 {p99} ms at background {util}; {last_mean} / {last_p99} ms below it"
         );
-        last = p99;
-        // Flow fidelity: the same path with the M/D/1 mean wait and the 1 / (1 - util)
-        // stretch of the frame's packets, in closed form.
+        (last_mean, last_p99) = (mean, p99);
+        // Flow fidelity: the same path with the mean backlog and the background that
+        // arrives while the frame does, in closed form.
         let flow = experiment(&["ca", "cb"], 120.0, "flow");
         let q = files(&format!("bg-flow-{i}"), &topology(100.0, util), &flow);
         let (flow_mean, _) = latency(&q);

@@ -7,6 +7,7 @@ use std::path::Path;
 use xrplace::config::experiment::Fidelity;
 use xrplace::config::{load_experiment, LoadedExperiment};
 use xrplace::experiment::{run_experiment, run_sessions, RunOptions};
+use xrplace::metrics::histogram::quantile_levels;
 
 fn paper() -> LoadedExperiment {
     let mut e = load_experiment(
@@ -236,4 +237,93 @@ fn few_periodic_streams_at_high_load_agree() {
         frame.2 > 0.05 && within(flow.2, frame.2, 0.10),
         "SLO violation ratio"
     );
+}
+
+/// Quantiles of all frames of all runs at `levels`: the runs' distributions (each given at
+/// [`quantile_levels`]) mixed with equal weight, ms.
+fn pooled_quantiles(
+    rows: &[&xrplace::experiment::sessions::SessionRow],
+    levels: &[f64],
+) -> Vec<f64> {
+    let at: Vec<f64> = quantile_levels().collect();
+    // The mixture's CDF at x: the mean of each run's CDF, interpolated in its quantiles.
+    let cdf = |x: f64| {
+        rows.iter()
+            .map(|r| {
+                let q = &r.summary.latency_quantiles_ms;
+                match q.iter().position(|&v| v >= x) {
+                    None => 1.0,
+                    Some(0) => 0.0,
+                    Some(i) => at[i - 1] + (at[i] - at[i - 1]) * (x - q[i - 1]) / (q[i] - q[i - 1]),
+                }
+            })
+            .sum::<f64>()
+            / rows.len() as f64
+    };
+    levels
+        .iter()
+        .map(|&u| {
+            let (mut lo, mut hi) = (0.0, 1e4);
+            for _ in 0..80 {
+                let mid = 0.5 * (lo + hi);
+                if cdf(mid) < u {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            0.5 * (lo + hi)
+        })
+        .collect()
+}
+
+/// (mean, pooled p50, pooled p99) of every frame of every run of `e` at `fidelity`, ms.
+fn pooled_figures(mut e: LoadedExperiment, fidelity: Fidelity) -> (f64, f64, f64) {
+    e.config.fidelity = Some(fidelity);
+    let r = run_sessions(&e, RunOptions::default()).unwrap();
+    let rows: Vec<_> = r.rows.iter().collect();
+    let mean = rows.iter().map(|x| x.summary.latency_mean_ms).sum::<f64>() / rows.len() as f64;
+    let q = pooled_quantiles(&rows, &[0.5, 0.99]);
+    (mean, q[0], q[1])
+}
+
+#[test]
+fn few_periodic_streams_have_the_frame_worlds_tail_at_60_and_90_percent() {
+    // Twenty 50 fps sessions on a 1 Gbit/s egress: 30 Mbit/s each is 60 % of it, 45 Mbit/s
+    // is 90 %. One frame run is one draw of the twenty phases (its p99 varies from run to
+    // run by a third), so the figures are those of all frames of the 100 runs together,
+    // the distribution flow fidelity describes (docs/fidelity.md).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/few-streams.toml");
+    for (load, mbps) in [(0.6, 30.0), (0.9, 45.0)] {
+        let mut e = load_experiment(&path).unwrap();
+        let app = &mut e.config.sessions.as_mut().unwrap().applications[0];
+        app.frame_rate_fps = 50.0;
+        app.bitrate_mbps = mbps;
+        for s in &mut e.topologies[0].sites {
+            s.intra_site_bandwidth_gbps = 1.0;
+        }
+        let mut idle = e.clone();
+        for s in &mut idle.topologies[0].sites {
+            s.intra_site_bandwidth_gbps = 100.0;
+        }
+        let (_, _, idle_p99) = pooled_figures(idle, Fidelity::Frame);
+        let frame = pooled_figures(e.clone(), Fidelity::Frame);
+        let flow = pooled_figures(e, Fidelity::Flow);
+        // What the egress adds to the tail: the p99 over the same sessions' p99 with a
+        // link 100 times faster.
+        let (frame_tail, flow_tail) = (frame.2 - idle_p99, flow.2 - idle_p99);
+        eprintln!(
+            "load {load}: mean frame {:.3} flow {:.3}; p50 {:.3} / {:.3}; p99 {:.3} / {:.3}; \
+             the egress adds {frame_tail:.3} / {flow_tail:.3} ms to the p99",
+            frame.0, flow.0, frame.1, flow.1, frame.2, flow.2
+        );
+        assert!(within(flow.0, frame.0, 0.10), "load {load}: mean");
+        assert!(within(flow.1, frame.1, 0.05), "load {load}: p50");
+        assert!(within(flow.2, frame.2, 0.10), "load {load}: p99");
+        assert!(frame_tail > 1.0, "load {load}: the egress must matter");
+        assert!(
+            within(flow_tail, frame_tail, 0.10),
+            "load {load}: the egress's p99"
+        );
+    }
 }

@@ -31,6 +31,35 @@ pub struct PathLoad {
     pub frame_hops_ms: f64,
 }
 
+/// An option's agents on a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Agents {
+    /// CPU at rest, cores.
+    pub cpu_cores: f64,
+    /// Memory, MiB.
+    pub memory_mib: f64,
+}
+
+impl Agents {
+    /// The agents of `facts` averaged over clusters of `nodes` nodes each (zero without
+    /// clusters).
+    pub fn mean_over(facts: &Interconnect, nodes: impl Iterator<Item = u32>) -> Agents {
+        let (mut sum, mut n) = (Agents::default(), 0usize);
+        for k in nodes {
+            sum.cpu_cores += facts.agent_cpu_cores_for(k);
+            sum.memory_mib += facts.agent_memory_mib_for(k);
+            n += 1;
+        }
+        if n == 0 {
+            return sum;
+        }
+        Agents {
+            cpu_cores: sum.cpu_cores / n as f64,
+            memory_mib: sum.memory_mib / n as f64,
+        }
+    }
+}
+
 /// One option's results.
 #[derive(Debug, Clone)]
 pub struct OptionResult {
@@ -38,6 +67,9 @@ pub struct OptionResult {
     pub option: KindOption,
     /// Its facts as the session topology resolves them.
     pub facts: Interconnect,
+    /// Its agents on a mean cluster of the session topology (the per-cluster share plus
+    /// the per-node share times each cluster's nodes, averaged over the clusters).
+    pub agents: Agents,
     /// The streaming runs; `None` if a cross-cluster flow of the chain is UDP and the
     /// option refuses UDP.
     pub streaming: Option<ExperimentResult>,
@@ -84,7 +116,9 @@ pub fn run_comparison(
         let option = parse_option(text).map_err(|e| ConfigError::whole_file(&exp.path, e))?;
         let s_part = with_option(streaming, &option);
         let k_part = with_option(sessions, &option);
-        let facts = Interconnect::of(option.kind, &k_part.topologies[0].paths);
+        let session_topology = &k_part.topologies[0];
+        let facts = Interconnect::of(option.kind, &session_topology.paths);
+        let agents = Agents::mean_over(&facts, session_topology.clusters.iter().map(|c| c.nodes));
         let refused = refuses_chain(&s_part, option.kind);
         let (result, loads) = if refused {
             (None, Vec::new())
@@ -94,6 +128,7 @@ pub fn run_comparison(
         options.push(OptionResult {
             option,
             facts,
+            agents,
             streaming: result,
             loads,
             sessions: run_sessions(&k_part, opts)?,

@@ -84,18 +84,27 @@ pub fn share_over(mean_ms: f64, budget_ms: f64, s: &FrameSpread) -> f64 {
 }
 
 /// Bands of the latency distribution a group of sessions is recorded in at flow fidelity
-/// (lower edge, upper edge), finer in the upper tail so that p95 and p99 fall in bands of
-/// their own.
-pub const SPREAD_BANDS: [(f64, f64); 8] = [
+/// (lower edge, upper edge). Each band is recorded at the quantile of its middle level, so
+/// the levels users read (p50, p95, p99) are the middles of bands of their own: a
+/// histogram of one group then gives its exact p50, p95 and p99, not the quantile of the
+/// middle of the band the level falls in (with bands ending at 0.5 and 0.993, p50 was read
+/// at 0.4 and p99 at 0.98).
+pub const SPREAD_BANDS: [(f64, f64); 11] = [
     (0.0, 0.1),
     (0.1, 0.3),
-    (0.3, 0.5),
-    (0.5, 0.7),
+    (0.3, 0.45),
+    (0.45, 0.55),
+    (0.55, 0.7),
     (0.7, 0.9),
-    (0.9, 0.97),
-    (0.97, 0.993),
-    (0.993, 1.0),
+    (0.9, 0.94),
+    (0.94, 0.96),
+    (0.96, 0.985),
+    (0.985, 0.995),
+    (0.995, 1.0),
 ];
+
+/// Number of bands.
+const BANDS: usize = SPREAD_BANDS.len();
 
 /// Where a session's frames lie around its mean latency, ms: one deviation per band of
 /// [`SPREAD_BANDS`], at the band's middle level. The quantile of a sum is not the sum of
@@ -103,11 +112,11 @@ pub const SPREAD_BANDS: [(f64, f64); 8] = [
 /// deviations at its level, which is exact when every part is normal and keeps each
 /// part's skew (the jitter's and the wait's long upper tails) otherwise. The bands are
 /// then centred, so the deviations average to zero and the mean latency is kept.
-pub fn spread_deviations(s: &FrameSpread) -> [f64; 8] {
+pub fn spread_deviations(s: &FrameSpread) -> [f64; BANDS] {
     let levels = band_levels();
     let waits = s.wait.busy > 0.0 && s.wait.mean > 0.0;
     let ln_busy = if waits { s.wait.busy.ln() } else { 0.0 };
-    let mut d = [0.0; 8];
+    let mut d = [0.0; BANDS];
     let mut centre = 0.0;
     for (k, x) in d.iter_mut().enumerate() {
         let BandLevel {
@@ -154,8 +163,8 @@ struct BandLevel {
 }
 
 /// Every band's levels, computed once.
-fn band_levels() -> &'static [BandLevel; 8] {
-    static L: OnceLock<[BandLevel; 8]> = OnceLock::new();
+fn band_levels() -> &'static [BandLevel; BANDS] {
+    static L: OnceLock<[BandLevel; BANDS]> = OnceLock::new();
     L.get_or_init(|| {
         let jitter_mean = 2.0 * (2.0 / std::f64::consts::PI).sqrt();
         std::array::from_fn(|k| {
@@ -311,8 +320,17 @@ mod tests {
             .map(|(x, (lo, hi))| x * (hi - lo))
             .sum();
         assert!(mean.abs() < 1e-12);
-        // Levels 0.4 and 0.6: z = -/+0.2533.
-        assert!((d[3] - d[2] - 0.5 * 2.0 * 0.253_347).abs() < 1e-5, "{d:?}");
+        // Levels 0.375 and 0.625: z = -/+0.318639.
+        assert!((d[4] - d[2] - 0.5 * 2.0 * 0.318_639).abs() < 1e-5, "{d:?}");
+        // The levels read as p50, p95 and p99 are their bands' middles (less the centring,
+        // 1 % of the sd: the bands are not symmetric about the median).
+        for (level, z) in [(0.5, 0.0), (0.95, 1.644_854), (0.99, 2.326_348)] {
+            let k = SPREAD_BANDS
+                .iter()
+                .position(|&(lo, hi)| lo < level && level < hi)
+                .unwrap();
+            assert!((d[k] - 0.5 * z).abs() < 0.005, "level {level}: {d:?}");
+        }
         // A long upper tail (the wait) stretches the upper bands more than the lower.
         let s = FrameSpread {
             jitter_sd_ms: 0.0,
@@ -320,7 +338,7 @@ mod tests {
             wait: crate::model::egress::periodic_wait(20, 0.9, 0.625),
         };
         let d = spread_deviations(&s);
-        assert!(d[7] > -2.0 * d[0], "{d:?}");
+        assert!(d[BANDS - 1] > -2.0 * d[0], "{d:?}");
     }
 
     #[test]

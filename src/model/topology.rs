@@ -90,6 +90,12 @@ pub struct LinkLoad {
     pub util: f64,
     /// Its packets, bytes.
     pub packet_bytes: u32,
+    /// Capacity of the loaded link itself, Gbit/s (its packets' service time).
+    pub link_gbps: f64,
+    /// Narrowest link before the loaded one on a route, in the route's direction, Gbit/s;
+    /// infinite when the loaded link is the first. A frame reaches the loaded link with its
+    /// packets spaced by that link's serialisation, not as one burst.
+    pub upstream_gbps: f64,
 }
 
 /// Edge weight: a measured link.
@@ -121,7 +127,10 @@ pub(crate) fn chain_route(links: impl Iterator<Item = LinkAttrs>) -> Route {
     let (mut variance, mut delivered) = (0.0, 1.0);
     for link in links {
         if link.background.util > route.background.util {
-            route.background = link.background;
+            route.background = LinkLoad {
+                upstream_gbps: route.bandwidth_gbps,
+                ..link.background
+            };
         }
         route.rtt_ms += link.rtt_ms;
         variance += link.jitter_ms * link.jitter_ms;
@@ -167,12 +176,7 @@ impl Topology {
 
     /// Builds the model from a validated topology file.
     pub fn from_config(t: &TopologyConfig) -> Topology {
-        let site_ix: HashMap<&str, u32> = t
-            .sites
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.name.as_str(), i as u32))
-            .collect();
+        let site_ix = t.site_indices();
         let sites = t
             .sites
             .iter()
@@ -221,6 +225,8 @@ impl Topology {
                 background: LinkLoad {
                     util: l.background_util,
                     packet_bytes: l.background_packet_bytes,
+                    link_gbps: l.bandwidth_gbps,
+                    upstream_gbps: f64::INFINITY,
                 },
             };
             let (a, b) = (site_ix[l.a.as_str()], site_ix[l.b.as_str()]);
@@ -450,6 +456,22 @@ bandwidth_gbps = 1
         assert!((r.jitter_ms - 2.5).abs() < 1e-9);
         assert_eq!(r.bandwidth_gbps, 1.0);
         assert!(!r.derived);
+    }
+
+    #[test]
+    fn a_loaded_link_knows_the_links_before_it_in_the_route_direction() {
+        let text = THREE_SITES.replace(
+            "bandwidth_gbps = 1\n",
+            "bandwidth_gbps = 1\nbackground_util = 0.4\n",
+        );
+        let t = topo(&text);
+        // fra -> mil: the 10 Gbit/s fra-gva link comes before the loaded gva-mil link.
+        let down = t.route(SiteId(0), SiteId(2)).unwrap().background;
+        assert_eq!((down.util, down.link_gbps), (0.4, 1.0));
+        assert_eq!(down.upstream_gbps, 10.0);
+        // mil -> fra: the loaded link is the first one.
+        let up = t.route(SiteId(2), SiteId(0)).unwrap().background;
+        assert_eq!(up.upstream_gbps, f64::INFINITY);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! World layer: the state that evolves during a run and its event handlers.
 
+pub mod cross_traffic;
 pub mod observer;
 pub mod policy;
 pub mod provisioning;

@@ -8,11 +8,11 @@
 //! presented by the sink after its player buffer. CPU and memory are accounted per
 //! cluster and sampled like a Prometheus scrape.
 
+use super::cross_traffic::BackgroundQueue;
 use super::observer::{ClusterSample, RunObserver};
 use crate::config::experiment::{PathKind, Protocol};
 use crate::engine::rng::truncated_normal;
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
-use crate::model::path::Background;
 use crate::model::platform::contention_stretch;
 use crate::model::{Application, PathModel, Scenario};
 use rand::Rng;
@@ -110,6 +110,9 @@ pub struct StreamingWorld<'a, Q> {
     /// Busy-until per packet server ([`Scenario::servers`]): flows that share a gateway
     /// or a route direction queue behind each other.
     hop_busy: Vec<SimTime>,
+    /// The FIFO of each packet server that carries background traffic (indexed like
+    /// `hop_busy`); such a server's frames queue there instead.
+    background_queues: Vec<BackgroundQueue>,
     last_arrival: Vec<SimTime>,
     clusters: Vec<ClusterState>,
     samples: Vec<ClusterSample>,
@@ -141,6 +144,7 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             comp_free: vec![SimTime::ZERO; app.components.len()],
             segments: vec![Segment::default(); app.components.len()],
             hop_busy: vec![SimTime::ZERO; scn.server_count as usize],
+            background_queues: vec![BackgroundQueue::default(); scn.server_count as usize],
             last_arrival: vec![SimTime::ZERO; scn.paths.len()],
             clusters: vec![ClusterState::default(); scn.topology.clusters.len()],
             samples: Vec::with_capacity(scn.clusters.len()),
@@ -357,20 +361,31 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
         };
         let (mut first_in, mut last_in) = (start, start);
         for (h, hop) in path.hops.iter().enumerate() {
-            let (wait_ns, per_packet_ns) = match path.background.filter(|b| b.hop == h) {
-                Some(b) => (
-                    self.draw_background_wait(b),
-                    (hop.per_packet_ns as f64 * b.stretch()).round() as u64,
-                ),
-                None => (0, hop.per_packet_ns),
-            };
-            let busy = &mut self.hop_busy[self.scn.servers[c][h] as usize];
-            let start = first_in.max(*busy) + SimDuration(hop.per_frame_ns) + SimDuration(wait_ns);
-            let served = SimTime(start.0 + packets as u64 * per_packet_ns)
-                .max(SimTime(last_in.0 + per_packet_ns));
-            *busy = served;
-            first_in = SimTime(start.0 + hop.per_packet_ns + hop.fixed_ns);
-            last_in = SimTime(served.0 + hop.fixed_ns);
+            let server = self.scn.servers[c][h] as usize;
+            if let Some(b) = path.background.filter(|b| b.hop == h) {
+                let spacing = if packets > 1 {
+                    ((last_in.0 - first_in.0) / (packets as u64 - 1)).max(b.arrival_spacing_ns)
+                } else {
+                    0
+                };
+                let out = self.background_queues[server].serve(
+                    &b,
+                    &mut self.rng_background,
+                    (first_in.0 + hop.per_frame_ns, spacing),
+                    packets,
+                    hop.per_packet_ns,
+                );
+                first_in = SimTime(out.first_ns + hop.fixed_ns);
+                last_in = SimTime(out.last_ns + hop.fixed_ns);
+            } else {
+                let busy = &mut self.hop_busy[server];
+                let start = first_in.max(*busy) + SimDuration(hop.per_frame_ns);
+                let served = SimTime(start.0 + packets as u64 * hop.per_packet_ns)
+                    .max(SimTime(last_in.0 + hop.per_packet_ns));
+                *busy = served;
+                first_in = SimTime(start.0 + hop.per_packet_ns + hop.fixed_ns);
+                last_in = SimTime(served.0 + hop.fixed_ns);
+            }
             if let Some(k) = hop.cpu_cluster {
                 let speed = self.scn.topology.cluster(k).cpu_speed_ratio;
                 self.clusters[k.ix()].busy_core_ns +=
@@ -413,20 +428,6 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             Some(_) if self.app.flows[c].protocol == Protocol::Udp => None,
             Some(o) => Some(SimTime(o.restore_ns)),
         }
-    }
-
-    /// The wait of a frame behind a hop's background traffic, ns: none with probability
-    /// 1 - util (the M/D/1 server is idle), else exponential with the mean that makes the
-    /// overall mean the Pollaczek-Khinchine one (the exponential tail approximation of
-    /// the M/D/1 wait). Drawn per frame: at 30-90 fps frames are far apart against the
-    /// background's busy periods (µs to ms), so their waits are nearly independent.
-    fn draw_background_wait(&mut self, b: Background) -> u64 {
-        if self.rng_background.random::<f64>() >= b.util {
-            return 0;
-        }
-        let mean = b.mean_wait_ns() / b.util;
-        let u: f64 = self.rng_background.random();
-        (-mean * (1.0 - u).ln()).round() as u64
     }
 
     /// Queueing jitter on the route: the excess one-way delay is half-normal.

@@ -47,8 +47,11 @@ fn path_ns(app: &Application, scn: &Scenario, f: usize) -> f64 {
     p.idle_delay_ns(packets) as f64
         + half_normal_mean(p.jitter_sd_ns as f64)
         + p.background.map_or(0.0, |b| {
-            b.mean_wait_ns()
-                + (b.stretch() - 1.0) * packets as f64 * p.hops[b.hop].per_packet_ns as f64
+            // Packets reach the loaded hop spaced by the slowest hop before it on the path
+            // or by the narrowest link before it on the route.
+            let before = p.hops[..b.hop].iter().map(|h| h.per_packet_ns).max();
+            let spacing = before.unwrap_or(0).max(b.arrival_spacing_ns);
+            b.mean_added_ns(packets, p.hops[b.hop].per_packet_ns, spacing)
         })
 }
 
