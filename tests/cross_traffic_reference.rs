@@ -31,9 +31,9 @@ const EXTRA_HOP_US: f64 = 10.0;
 /// Simulated seconds per case.
 const DURATION_S: f64 = 300.0;
 
-/// Sites a - b - c in a line, clusters at a and c; `loaded` (0: a-b, 1: b-c) carries
-/// `util` of background.
-fn topology(gbps: f64, loaded: usize, util: f64) -> String {
+/// Sites a - b - c in a line, clusters at a and c, links of `gbps` (a-b, b-c); `loaded`
+/// (0: a-b, 1: b-c) carries `util` of background.
+fn topology(gbps: [f64; 2], loaded: usize, util: f64) -> String {
     let cluster = |name: &str, site: &str| {
         format!(
             "[[clusters]]\nname = \"{name}\"\nsite = \"{site}\"\nnodes = 4\nvcpu_per_node = 8\nmemory_gib_per_node = 32\ndistribution = \"kubeadm\"\nprovider = \"openstack\"\n"
@@ -46,8 +46,9 @@ fn topology(gbps: f64, loaded: usize, util: f64) -> String {
             String::new()
         };
         format!(
-            "[[links]]\na = \"{a}\"\nb = \"{b}\"\nrtt_ms = {}\njitter_ms = 0.0\nbandwidth_gbps = {gbps}\n{bg}",
-            2.0 * LINK_ONE_WAY_MS
+            "[[links]]\na = \"{a}\"\nb = \"{b}\"\nrtt_ms = {}\njitter_ms = 0.0\nbandwidth_gbps = {}\n{bg}",
+            2.0 * LINK_ONE_WAY_MS,
+            gbps[i]
         )
     };
     format!(
@@ -97,7 +98,7 @@ placement = {{ source = "ca", sink = "cc" }}
 }
 
 /// (mean, p50, p99) of xrplace's end-to-end latency, ms.
-fn xrplace(tag: &str, fidelity: &str, gbps: f64, loaded: usize, util: f64) -> (f64, f64, f64) {
+fn xrplace(tag: &str, fidelity: &str, gbps: [f64; 2], loaded: usize, util: f64) -> (f64, f64, f64) {
     let dir = fresh_dir(tag);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("line.toml"), topology(gbps, loaded, util)).unwrap();
@@ -110,9 +111,9 @@ fn xrplace(tag: &str, fidelity: &str, gbps: f64, loaded: usize, util: f64) -> (f
 
 /// (mean, p50, p99) of the reference's end-to-end latency, ms: processing at both ends
 /// plus the frame's delay through both links and NodePort's two packet servers.
-fn reference(gbps: f64, loaded: usize, util: f64) -> (f64, f64, f64) {
+fn reference(gbps: [f64; 2], loaded: usize, util: f64) -> (f64, f64, f64) {
     let link = |i: usize| Server::Link {
-        gbps,
+        gbps: gbps[i],
         propagation_ns: LINK_ONE_WAY_MS * 1e6,
         background_util: if i == loaded { util } else { 0.0 },
         background_wire_bytes: BACKGROUND_WIRE_BYTES,
@@ -158,15 +159,19 @@ fn within(what: &str, got: f64, want: f64, tolerance: f64) -> bool {
     ok
 }
 
-/// Every case: (link Gbit/s, loaded link, total utilisation).
-fn cases() -> Vec<(f64, usize, f64)> {
+/// Every case: (links' Gbit/s, loaded link, total utilisation of the loaded link).
+fn cases() -> Vec<([f64; 2], usize, f64)> {
     let mut out = Vec::new();
     for loaded in [0, 1] {
         for total in [0.3, 0.6, 0.75, 0.9] {
-            out.push((1.0, loaded, total));
+            out.push(([1.0, 1.0], loaded, total));
         }
         for total in [0.6, 0.75, 0.9] {
-            out.push((0.1, loaded, total));
+            out.push(([0.1, 0.1], loaded, total));
+        }
+        // Links of different speeds: the loaded one faster or slower than the other.
+        for total in [0.6, 0.9] {
+            out.push(([1.0, 0.1], loaded, total));
         }
     }
     out
@@ -177,8 +182,8 @@ fn frame_delays_under_cross_traffic_match_a_packet_level_reference() {
     let mut ok = true;
     eprintln!("gbps loaded total | ref mean p50 p99 | frame mean p50 p99 | flow mean | added by background: ref mean p99, frame mean p99, flow mean");
     for (gbps, loaded, total) in cases() {
-        let util = total - stream_util(gbps);
-        let tag = format!("xt-{gbps}-{loaded}-{total}");
+        let util = total - stream_util(gbps[loaded]);
+        let tag = format!("xt-{}-{}-{loaded}-{total}", gbps[0], gbps[1]);
         let r0 = reference(gbps, loaded, 0.0);
         let r = reference(gbps, loaded, util);
         let f0 = xrplace(&format!("{tag}-f0"), "frame", gbps, loaded, 0.0);
@@ -188,21 +193,24 @@ fn frame_delays_under_cross_traffic_match_a_packet_level_reference() {
         let added = |x: (f64, f64, f64), x0: (f64, f64, f64)| (x.0 - x0.0, x.2 - x0.2);
         let (ra, fa, wa) = (added(r, r0), added(f, f0), added(w, w0));
         eprintln!(
-            "{gbps} {loaded} {total} | {:.3} {:.3} {:.3} | {:.3} {:.3} {:.3} | {:.3} | {:.3} {:.3}, {:.3} {:.3}, {:.3}",
+            "{gbps:?} {loaded} {total} | {:.3} {:.3} {:.3} | {:.3} {:.3} {:.3} | {:.3} | {:.4} {:.3}, {:.4} {:.3}, {:.4}",
             r.0, r.1, r.2, f.0, f.1, f.2, w.0, ra.0, ra.1, fa.0, fa.1, wa.0
         );
-        let case = format!("{gbps} Gbit/s, link {loaded} loaded, total {total}");
-        ok &= within(&format!("{case}: frame p50"), f.1, r.1, 0.10);
-        ok &= within(&format!("{case}: frame p99"), f.2, r.2, 0.10);
-        ok &= within(&format!("{case}: flow mean"), w.0, r.0, 0.10);
-        // The part the background adds, which the totals above dilute: mean and p99.
-        let slack = 0.02; // ms: below this an added delay is within the histogram's grain.
-        ok &= (fa.0 - ra.0).abs() <= 0.15 * ra.0 + slack
-            || within(&format!("{case}: frame's added mean"), fa.0, ra.0, 0.15);
-        ok &= (fa.1 - ra.1).abs() <= 0.20 * ra.1 + slack
-            || within(&format!("{case}: frame's added p99"), fa.1, ra.1, 0.20);
-        ok &= (wa.0 - ra.0).abs() <= 0.20 * ra.0 + slack
-            || within(&format!("{case}: flow's added mean"), wa.0, ra.0, 0.20);
+        let case = format!("{gbps:?} Gbit/s, link {loaded} loaded, total {total}");
+        // The totals, within 3 % (the issue asks for 10 %).
+        ok &= within(&format!("{case}: frame p50"), f.1, r.1, 0.03);
+        ok &= within(&format!("{case}: frame p99"), f.2, r.2, 0.03);
+        ok &= within(&format!("{case}: flow mean"), w.0, r.0, 0.03);
+        // What the background adds, which the totals dilute. Means are exact (moments),
+        // so only a microsecond of slack; the p99 is read off the latency histogram
+        // (buckets 0.2 % wide: 20 µs at 10 ms), so it has that much.
+        let near = |what: &str, got: f64, want: f64, tolerance: f64, slack_ms: f64| {
+            (got - want).abs() <= tolerance * want.abs() + slack_ms
+                || within(&format!("{case}: {what}"), got, want, tolerance)
+        };
+        ok &= near("frame's added mean", fa.0, ra.0, 0.15, 0.001);
+        ok &= near("flow's added mean", wa.0, ra.0, 0.20, 0.001);
+        ok &= near("frame's added p99", fa.1, ra.1, 0.20, 0.02);
     }
     assert!(
         ok,

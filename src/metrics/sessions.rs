@@ -313,9 +313,9 @@ pub struct SessionSummary {
     /// Session time behind a site egress queue at or above utilisation 1 (counted as over
     /// budget, left out of the latency figures), hours.
     pub overloaded_session_hours: f64,
-    /// Session time on clusters whose CPU reservations reach the contention stretch's cap
-    /// ([`crate::model::platform::STRETCH_UTIL_CAP`]), hours: there the stretch is an
-    /// estimate bounded by the requests' headroom, not a measured queue.
+    /// Session time on clusters whose cores are overloaded (busy share at or above 1: the
+    /// sessions' work and the baseline need all the cores), hours; it is part of
+    /// `overloaded_session_hours`.
     pub cpu_saturated_session_hours: f64,
     /// Share of session time above the latency budget (scrape samples, each standing for
     /// one scrape interval, or frames, each standing for one frame interval, plus

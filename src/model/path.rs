@@ -57,6 +57,8 @@ pub struct PathModel {
     pub packet_loss: f64,
     /// Other traffic on the inter-site link, if any.
     pub background: Option<Background>,
+    /// Bits of one of the path's packets on the inter-site link's wire (0 without one).
+    pub wan_bits: u64,
 }
 
 /// Background traffic at one hop of a path: a Poisson stream of packets sharing the hop's
@@ -74,8 +76,11 @@ pub struct Background {
     pub hop: usize,
     /// Share of the loaded link's capacity it uses, 0..1.
     pub util: f64,
-    /// Service time of one of its packets on the loaded link, ns.
+    /// Service time of one of its packets on the loaded link, ns (at least 1).
     pub packet_ns: u64,
+    /// Service time of one of the path's packets on the loaded link, ns (at least 1); the
+    /// route's hop serialises them again at its narrowest link when that is slower.
+    pub frame_packet_ns: u64,
     /// Spacing of a frame's packets as the route delivers them to the loaded link, ns:
     /// one path packet on the narrowest link before it (0 when the loaded link is first).
     pub arrival_spacing_ns: u64,
@@ -186,10 +191,9 @@ impl PathModel {
             return None;
         }
         let hop = path.hops.iter().position(|h| h.name == WAN_HOP)?;
-        // The WAN hop serialises one path packet at the route's bottleneck: its bits.
-        let wire_bits = path.hops[hop].per_packet_ns as f64 * route.bandwidth_gbps;
+        let wire_bits = path.wan_bits;
         let arrival_spacing_ns = if load.upstream_gbps.is_finite() {
-            (wire_bits / load.upstream_gbps).round() as u64
+            serialization_ns(wire_bits, load.upstream_gbps)
         } else {
             0
         };
@@ -199,7 +203,9 @@ impl PathModel {
             packet_ns: serialization_ns(
                 8 * (load.packet_bytes + ETHERNET_FRAMING_BYTES) as u64,
                 load.link_gbps,
-            ),
+            )
+            .max(1),
+            frame_packet_ns: serialization_ns(wire_bits, load.link_gbps).max(1),
             arrival_spacing_ns,
         })
     }
@@ -223,6 +229,7 @@ impl PathModel {
             rtt_ns: 0,
             packet_loss: 0.0,
             background: None,
+            wan_bits: 0,
         }
     }
 
@@ -269,6 +276,7 @@ impl PathModel {
                 gateway(dst),
                 geneve,
             ],
+            wan_bits: wire_bits,
             ..Self::over(route)
         }
     }
@@ -302,6 +310,7 @@ impl PathModel {
             kind: PathKind::Nodeport,
             payload_bytes_per_packet: p.mtu_bytes - headers,
             hops,
+            wan_bits: wire_bits,
             ..Self::over(route)
         }
     }
@@ -330,6 +339,7 @@ impl PathModel {
             kind: PathKind::Mesh,
             payload_bytes_per_packet: mtu - headers,
             hops: vec![sidecar(src), Self::wan_hop(route, wire_bits), sidecar(dst)],
+            wan_bits: wire_bits,
             ..Self::over(route)
         }
     }
@@ -391,6 +401,7 @@ impl PathModel {
             kind: ic.kind,
             payload_bytes_per_packet: ic.pod_mtu_bytes - headers,
             hops,
+            wan_bits: wire_bits,
             ..Self::over(route)
         }
     }
@@ -425,6 +436,7 @@ impl PathModel {
             rtt_ns: (route.rtt_ms * 1e6).round() as u64,
             packet_loss: route.loss_pct / 100.0,
             background: None,
+            wan_bits: 0,
         }
     }
 

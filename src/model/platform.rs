@@ -12,7 +12,18 @@ use statrs::function::gamma::{gamma_ur, ln_gamma};
 /// capped at [`STRETCH_UTIL_CAP`]; callers report the time spent at the cap (streaming
 /// names the cluster as its bottleneck, sessions count `cpu_saturated_session_hours`).
 pub fn contention_stretch(utilisation: f64, cores: f64) -> f64 {
-    let u = utilisation.clamp(0.0, STRETCH_UTIL_CAP);
+    busy_stretch(utilisation.min(STRETCH_UTIL_CAP), cores)
+}
+
+/// [`contention_stretch`] at a busy share without a cap: infinite at or above 1, where the
+/// cores' queue grows without bound (the caller reports that as overload). The session
+/// world takes it at the share of the cores that work really keeps busy, which stays
+/// below 1 while reservations cover the work.
+pub fn busy_stretch(utilisation: f64, cores: f64) -> f64 {
+    let u = utilisation.max(0.0);
+    if u >= 1.0 {
+        return f64::INFINITY;
+    }
     let c = cores.max(1.0);
     if c <= 2.0 || u == 0.0 {
         return 1.0 / (1.0 - u.powf(c));
@@ -32,11 +43,12 @@ pub struct StretchTable {
 
 /// Steps of a [`StretchTable`].
 const TABLE_STEPS: usize = 4096;
-/// The utilisation cap of [`contention_stretch`]. The session world's utilisation is the
-/// share of a cluster's cores that components have reserved (Kubernetes requests), not a
-/// measured busy share: admission keeps it at or below 1, and a fully booked cluster runs
-/// below it by the headroom requests carry over mean use. The cap stands for at least 5 %
-/// of such headroom (an estimate, docs/fidelity.md); time spent at it is reported.
+/// The utilisation cap of [`contention_stretch`], which streaming experiments use: their
+/// utilisation is measured busy time over a scrape window, and a cluster whose demand
+/// reaches 1 is named as the scenario's bottleneck and flagged overloaded
+/// (`world::streaming_load`), so the cap is reported there. The session world takes
+/// [`busy_stretch`] at its busy share, with no cap; the table goes to this level and the
+/// closed form beyond it.
 pub const STRETCH_UTIL_CAP: f64 = 0.95;
 const UTIL_CAP: f64 = STRETCH_UTIL_CAP;
 
@@ -58,13 +70,14 @@ impl StretchTable {
         self.cores
     }
 
-    /// The stretch at `utilisation`.
+    /// The stretch at `utilisation`, without a cap: past the table's 0.95 the closed
+    /// form ([`busy_stretch`]), infinite at 1.
     #[inline]
     pub fn at(&self, utilisation: f64) -> f64 {
-        if self.values.is_empty() {
-            return contention_stretch(utilisation, self.cores);
+        if self.values.is_empty() || utilisation > UTIL_CAP {
+            return busy_stretch(utilisation, self.cores);
         }
-        let x = utilisation.clamp(0.0, UTIL_CAP) / UTIL_CAP * TABLE_STEPS as f64;
+        let x = utilisation.max(0.0) / UTIL_CAP * TABLE_STEPS as f64;
         let i = (x as usize).min(TABLE_STEPS - 1);
         let f = x - i as f64;
         self.values[i] + f * (self.values[i + 1] - self.values[i])
@@ -137,15 +150,26 @@ mod tests {
     fn the_table_follows_the_closed_form() {
         for c in [2.0, 4.0, 8.0, 48.0, 1000.0] {
             let t = StretchTable::new(c);
-            for i in 0..=1000 {
+            for i in 0..1000 {
                 let u = i as f64 / 1000.0;
-                let (got, want) = (t.at(u), contention_stretch(u, c));
+                let (got, want) = (t.at(u), busy_stretch(u, c));
                 assert!(
                     (got - want).abs() <= 1e-5 * want,
                     "c {c} u {u}: {got} {want}"
                 );
             }
+            // No cap: past the table the closed form, unbounded at 1.
+            assert!(t.at(0.99) > t.at(0.95) && t.at(1.0).is_infinite());
         }
+    }
+
+    #[test]
+    fn streaming_keeps_its_reported_cap() {
+        assert_eq!(
+            contention_stretch(2.0, 8.0),
+            busy_stretch(STRETCH_UTIL_CAP, 8.0)
+        );
+        assert!(busy_stretch(1.0, 8.0).is_infinite());
     }
 
     #[test]

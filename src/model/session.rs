@@ -55,6 +55,10 @@ pub struct SessionApp {
     pub state_mib: f64,
     /// Time between two frames, ns (frame fidelity sends one frame per user this often).
     pub frame_interval_ns: u64,
+    /// Cores a session keeps busy on average, reference cores: its work per frame times
+    /// its frame rate, at most its reservation (a session that cannot keep up skips
+    /// frames, it does not use more cores than it holds).
+    pub busy_cpu_cores: f64,
 }
 
 impl SessionApp {
@@ -85,7 +89,19 @@ impl SessionApp {
                 .any(|k| k.protocol.unwrap_or(a.protocol) == Protocol::Udp),
             state_mib: a.state_mib,
             frame_interval_ns: (1e9 / a.frame_rate_fps).round() as u64,
+            busy_cpu_cores: (a.ms_per_frame * a.frame_rate_fps / 1e3).min(a.cpu_cores),
         }
+    }
+
+    /// Busy cores (reference cores) on the session's own cluster and on the central one:
+    /// [`Self::busy_cpu_cores`] split as the reservation is.
+    pub fn busy_cores(&self) -> (f64, f64) {
+        let central = if self.cpu_cores > 0.0 {
+            self.busy_cpu_cores * self.central_cpu_cores / self.cpu_cores
+        } else {
+            0.0
+        };
+        (self.busy_cpu_cores - central, central)
     }
 
     /// CPU and memory (cores, MiB) on the session's own cluster.
@@ -169,6 +185,8 @@ mod tests {
             central_udp: false,
             state_mib: 0.0,
             frame_interval_ns: 16_666_667,
+            // 5 ms at 60 fps.
+            busy_cpu_cores: 0.3,
         }
     }
 

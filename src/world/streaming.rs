@@ -111,8 +111,9 @@ pub struct StreamingWorld<'a, Q> {
     /// or a route direction queue behind each other.
     hop_busy: Vec<SimTime>,
     /// The FIFO of each packet server that carries background traffic (indexed like
-    /// `hop_busy`); such a server's frames queue there instead.
-    background_queues: Vec<BackgroundQueue>,
+    /// `hop_busy`), with its own random stream (`background-traffic/<server>`), so the
+    /// draws of one loaded link do not depend on another's.
+    background: Vec<(BackgroundQueue, StreamRng)>,
     last_arrival: Vec<SimTime>,
     clusters: Vec<ClusterState>,
     samples: Vec<ClusterSample>,
@@ -121,7 +122,6 @@ pub struct StreamingWorld<'a, Q> {
     rng_capture: StreamRng,
     rng_jitter: StreamRng,
     rng_loss: StreamRng,
-    rng_background: StreamRng,
     counts: RunCounts,
     first_byte_seen: bool,
 }
@@ -144,7 +144,12 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             comp_free: vec![SimTime::ZERO; app.components.len()],
             segments: vec![Segment::default(); app.components.len()],
             hop_busy: vec![SimTime::ZERO; scn.server_count as usize],
-            background_queues: vec![BackgroundQueue::default(); scn.server_count as usize],
+            background: (0..scn.server_count)
+                .map(|k| {
+                    let rng = streams.stream(&format!("background-traffic/{k}"));
+                    (BackgroundQueue::default(), rng)
+                })
+                .collect(),
             last_arrival: vec![SimTime::ZERO; scn.paths.len()],
             clusters: vec![ClusterState::default(); scn.topology.clusters.len()],
             samples: Vec::with_capacity(scn.clusters.len()),
@@ -153,7 +158,6 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
             rng_capture: streams.stream("capture-jitter"),
             rng_jitter: streams.stream("path-jitter"),
             rng_loss: streams.stream("packet-loss"),
-            rng_background: streams.stream("background-traffic"),
             counts: RunCounts::default(),
             first_byte_seen: false,
         };
@@ -362,35 +366,44 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
         let (mut first_in, mut last_in) = (start, start);
         for (h, hop) in path.hops.iter().enumerate() {
             let server = self.scn.servers[c][h] as usize;
+            let mut per_frame_ns = hop.per_frame_ns;
             if let Some(b) = path.background.filter(|b| b.hop == h) {
+                // The loaded link first, at its own speed, behind and among its background.
                 let spacing = if packets > 1 {
                     ((last_in.0 - first_in.0) / (packets as u64 - 1)).max(b.arrival_spacing_ns)
                 } else {
                     0
                 };
-                let out = self.background_queues[server].serve(
+                let (queue, rng) = &mut self.background[server];
+                let out = queue.serve(
                     &b,
-                    &mut self.rng_background,
-                    (first_in.0 + hop.per_frame_ns, spacing),
+                    rng,
+                    (first_in.0 + per_frame_ns, spacing),
                     packets,
-                    hop.per_packet_ns,
+                    b.frame_packet_ns,
                 );
-                first_in = SimTime(out.first_ns + hop.fixed_ns);
-                last_in = SimTime(out.last_ns + hop.fixed_ns);
-            } else {
-                let busy = &mut self.hop_busy[server];
-                let start = first_in.max(*busy) + SimDuration(hop.per_frame_ns);
-                let served = SimTime(start.0 + packets as u64 * hop.per_packet_ns)
-                    .max(SimTime(last_in.0 + hop.per_packet_ns));
-                *busy = served;
-                first_in = SimTime(start.0 + hop.per_packet_ns + hop.fixed_ns);
-                last_in = SimTime(served.0 + hop.fixed_ns);
+                per_frame_ns = 0;
+                if b.frame_packet_ns >= hop.per_packet_ns {
+                    // It is the route's narrowest link: nothing serialises them again.
+                    first_in = SimTime(out.first_ns + hop.fixed_ns);
+                    last_in = SimTime(out.last_ns + hop.fixed_ns);
+                    self.bill_cpu(hop, packets);
+                    continue;
+                }
+                // The narrowest link follows. As without background, the route's hop is
+                // one serialisation at its narrowest link: each packet is handed on as it
+                // starts on the loaded link, not stored there once more.
+                first_in = SimTime(out.first_ns.saturating_sub(b.frame_packet_ns));
+                last_in = SimTime(out.last_ns.saturating_sub(b.frame_packet_ns));
             }
-            if let Some(k) = hop.cpu_cluster {
-                let speed = self.scn.topology.cluster(k).cpu_speed_ratio;
-                self.clusters[k.ix()].busy_core_ns +=
-                    (packets as u64 * hop.cpu_ns_per_packet) as f64 / speed;
-            }
+            let busy = &mut self.hop_busy[server];
+            let start = first_in.max(*busy) + SimDuration(per_frame_ns);
+            let served = SimTime(start.0 + packets as u64 * hop.per_packet_ns)
+                .max(SimTime(last_in.0 + hop.per_packet_ns));
+            *busy = served;
+            first_in = SimTime(start.0 + hop.per_packet_ns + hop.fixed_ns);
+            last_in = SimTime(served.0 + hop.fixed_ns);
+            self.bill_cpu(hop, packets);
         }
         let mut arrival = last_in.0 + path.propagation_ns + self.draw_path_jitter(c);
         if self.frame_hit_by_loss(c, packets) {
@@ -410,6 +423,15 @@ impl<'a, Q: EventQueue<Event>> StreamingWorld<'a, Q> {
                 frame,
             },
         );
+    }
+
+    /// Bills the CPU `packets` packets cost at `hop` to the cluster that pays for it.
+    fn bill_cpu(&mut self, hop: &crate::model::path::Hop, packets: u32) {
+        if let Some(k) = hop.cpu_cluster {
+            let speed = self.scn.topology.cluster(k).cpu_speed_ratio;
+            self.clusters[k.ix()].busy_core_ns +=
+                (packets as u64 * hop.cpu_ns_per_packet) as f64 / speed;
+        }
     }
 
     /// When a frame handed to flow `c` at `now` can enter its path: `now`, or the end of

@@ -51,7 +51,7 @@ fn path_ns(app: &Application, scn: &Scenario, f: usize) -> f64 {
             // or by the narrowest link before it on the route.
             let before = p.hops[..b.hop].iter().map(|h| h.per_packet_ns).max();
             let spacing = before.unwrap_or(0).max(b.arrival_spacing_ns);
-            b.mean_added_ns(packets, p.hops[b.hop].per_packet_ns, spacing)
+            b.mean_added_ns(packets, b.frame_packet_ns, spacing)
         })
 }
 

@@ -21,6 +21,9 @@ use rand::Rng;
 /// Most frames of one session processed at once at frame fidelity (one per whole core).
 const MAX_FRAME_LANES: usize = 4;
 
+/// The time-so-far of a frame that never left an overloaded cluster's cores.
+const OVERLOADED: u32 = u32::MAX;
+
 /// A session's frame state, with what its frames need of its placement and of the network
 /// copied in one place (rebuilt when the session moves to another candidate or a fault
 /// changes the network).
@@ -211,6 +214,12 @@ impl Frames {
             f.up_fixed
         };
         let stretch = w.ledger.stretch(f.cluster as usize);
+        if !stretch.is_finite() {
+            // The cluster's cores are overloaded (busy share at or above 1): the frame
+            // would wait without bound; its interval counts as overloaded.
+            queue.push(now, SEvent::FrameAtLink(slot, OVERLOADED, 0, gen as u16));
+            return;
+        }
         let proc_ns = f.work_ns * stretch * size;
         let at_cluster = now + up;
         let lanes = &mut f.busy;
@@ -223,7 +232,7 @@ impl Frames {
         let done = start + SimDuration::from_ns_f64(proc_ns);
         lanes[lane] = done;
         let at_link = done + f.hops;
-        let so_far = (at_link - now).0.min(u32::MAX as u64) as u32;
+        let so_far = (at_link - now).0.min(OVERLOADED as u64 - 1) as u32;
         let permille = round_non_negative(size * 1000.0) as u16;
         queue.push(
             at_link,
@@ -251,6 +260,12 @@ impl Frames {
             link_free,
         } = self;
         let f = Self::slot(slots, w, slot);
+        if so_far_ns == OVERLOADED {
+            let weight_us = weight_us(1 + std::mem::take(&mut f.skipped), f.interval_ns);
+            obs.overloaded(f.app, weight_us);
+            obs.cpu_saturated(weight_us);
+            return;
+        }
         let site = f.cluster_site as usize;
         let start = now.max(link_free[site]);
         let serialise_ns = f.ns_per_permille * permille as f64;

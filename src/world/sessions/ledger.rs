@@ -17,6 +17,9 @@ use crate::model::ClusterId;
 pub struct ClusterLoad {
     /// Reserved cores.
     pub used_cpu: f64,
+    /// Cores the hosted sessions keep busy on average, reference cores (their per-frame
+    /// work times their frame rate, at most what they reserve).
+    pub busy_cpu: f64,
     /// Reserved memory, MiB.
     pub used_mem: f64,
     /// Faults currently taking the whole cluster down.
@@ -188,30 +191,41 @@ impl<'a> Ledger<'a> {
         )
     }
 
-    /// Processing slowdown of cluster `i` at its utilisation now, from its core count's
-    /// table (or the closed form past [`MAX_TABLES`] distinct core counts).
+    /// Processing slowdown of cluster `i` at its busy share now, from its core count's
+    /// table (or the closed form past [`MAX_TABLES`] distinct core counts); infinite at a
+    /// busy share of 1.
     fn stretch_at(&self, i: usize) -> f64 {
-        let u = self.cpu_util(i);
+        let u = self.busy_share(i);
         match self.tables.get(self.table_of[i] as usize) {
             Some(t) => t.at(u),
-            None => {
-                crate::model::platform::contention_stretch(u, self.p.topology.clusters[i].cpu_cores)
-            }
+            None => crate::model::platform::busy_stretch(u, self.p.topology.clusters[i].cpu_cores),
         }
     }
 
-    /// CPU utilisation of cluster `i`: idle baseline plus reservations, 0..1.
+    /// Reserved share of cluster `i`'s cores: idle baseline plus reservations, 0..1 (what
+    /// the scheduler and the strategies see).
     #[inline]
     pub fn cpu_util(&self, i: usize) -> f64 {
         let k = &self.p.topology.clusters[i];
         ((k.baseline_cpu_cores / k.cpu_speed_ratio + self.load[i].used_cpu) / k.cpu_cores).min(1.0)
     }
 
-    /// Whether cluster `i`'s reservations reach the contention stretch's cap, where the
-    /// stretch stops growing ([`crate::model::platform::STRETCH_UTIL_CAP`]).
+    /// Busy share of cluster `i`'s cores: the idle baseline (measured use) plus the work
+    /// its sessions really do, at the cluster's speed, 0.. (not capped: at 1 and above
+    /// the cores' queue grows without bound). Contention is taken here, not at the
+    /// reservations: requests carry headroom over mean use (cloud VR reserves 2 cores for
+    /// 4 ms per frame at 72 fps, 0.29 of a core busy).
+    #[inline]
+    pub fn busy_share(&self, i: usize) -> f64 {
+        let k = &self.p.topology.clusters[i];
+        (k.baseline_cpu_cores + self.load[i].busy_cpu) / k.cpu_speed_ratio / k.cpu_cores
+    }
+
+    /// Whether cluster `i`'s cores are overloaded: its busy share is at or above 1, so
+    /// its processing queue grows without bound.
     #[inline]
     pub fn saturated(&self, i: usize) -> bool {
-        self.cpu_util(i) >= crate::model::platform::STRETCH_UTIL_CAP
+        self.busy_share(i) >= 1.0
     }
 
     /// Processing slowdown on cluster `i` at its utilisation now.
@@ -313,14 +327,21 @@ impl<'a> Ledger<'a> {
     fn reserve(&mut self, app: &'a SessionApp, c: ClusterId, sign: f64) {
         let (cpu, mem) = app.local_resources();
         let central = self.central_of(app).unwrap_or(c);
+        let (busy, central_busy) = app.busy_cores();
         let parts = [
-            (c, cpu, mem),
-            (central, app.central_cpu_cores, app.central_memory_mib),
+            (c, cpu, mem, busy),
+            (
+                central,
+                app.central_cpu_cores,
+                app.central_memory_mib,
+                central_busy,
+            ),
         ];
-        for (k, cpu, mem) in parts {
+        for (k, cpu, mem, busy) in parts {
             let l = &mut self.load[k.ix()];
             l.used_cpu = (l.used_cpu + sign * cpu).max(0.0);
             l.used_mem = (l.used_mem + sign * mem).max(0.0);
+            l.busy_cpu = (l.busy_cpu + sign * busy).max(0.0);
             self.changed_clusters.mark(k.ix());
             self.stretch[k.ix()] = self.stretch_at(k.ix());
         }

@@ -72,9 +72,9 @@ pub trait SessionObserver {
     /// queue at or above utilisation 1: their latency has no bound, so the time counts as
     /// over budget and is reported as overloaded rather than as a latency.
     fn overloaded(&mut self, _app: u32, _weight_us: u64) {}
-    /// Sessions stood for `weight_us` of session time (µs) on a cluster whose CPU
-    /// reservations reach [`crate::model::platform::STRETCH_UTIL_CAP`], where the contention
-    /// stretch stops growing: reported so that the cap is never silent.
+    /// Sessions stood for `weight_us` of session time (µs) on a cluster whose cores are
+    /// overloaded (busy share at or above 1), where processing waits without bound; the
+    /// same time is also reported through [`Self::overloaded`].
     fn cpu_saturated(&mut self, _weight_us: u64) {}
     /// Mean and peak CPU reservation of a tier's clusters at a scrape, 0..1.
     fn utilisation(&mut self, tier: Tier, mean: f64, peak: f64);

@@ -79,7 +79,7 @@ struct Group {
     over_us: u64,
     /// How its frames spread around `ms`.
     spread: FrameSpread,
-    /// Its cluster's CPU reservations were at the contention stretch's cap.
+    /// Its cluster's cores were overloaded (busy share at or above 1).
     saturated: bool,
     /// The first scrape of the current run of `counted` sessions at latency `ms`.
     since: u64,
@@ -105,7 +105,7 @@ pub struct Sampler {
     log: Vec<Membership>,
     /// Processing slowdown per cluster, as of the last scrape that saw it change.
     stretch: Vec<f64>,
-    /// Whether each cluster's reservations were at the stretch's cap then.
+    /// Whether each cluster's cores were overloaded then.
     saturated: Vec<bool>,
     /// Scrapes taken.
     scrapes: u64,
