@@ -120,13 +120,33 @@ fn walk_value<'a>(
     }
 }
 
+/// The smallest positive value a field named `key` may hold, with its unit, where a
+/// smaller one would make a time of a packet or a frame overflow integer nanoseconds
+/// (a link of 1e-300 Gbit/s); zero and negative values are left to the validators, which
+/// say what the field needs.
+pub fn floor(key: &str) -> Option<(f64, &'static str)> {
+    let rules: &[(&str, f64, &str)] = &[
+        ("_gbps", 1e-6, "Gbit/s (1 kbit/s)"),
+        ("_mbps", 1e-3, "Mbit/s (1 kbit/s)"),
+    ];
+    rules
+        .iter()
+        .find(|(suffix, _, _)| key.ends_with(suffix))
+        .map(|&(_, min, unit)| (min, unit))
+}
+
 /// Why `x`, a value of a field (or CSV column) named `key`, lies outside the physical range
-/// its unit gives ([`limit`]): infinite, NaN or beyond the limit. `None` if it is within
-/// it, or if `key` carries no unit.
+/// its unit gives ([`limit`], [`floor`]): infinite, NaN, beyond the limit or positive but
+/// below the floor. `None` if it is within it, or if `key` carries no unit.
 pub fn out_of_range(key: &str, x: f64) -> Option<String> {
     let (max, unit) = limit(key)?;
     if !x.is_finite() {
         return Some(format!("expected a finite number, found {x}"));
+    }
+    if let Some((min, unit)) = floor(key).filter(|&(min, _)| x > 0.0 && x < min) {
+        return Some(format!(
+            "{x:e} is below the physical range of this field: at least {min} {unit} (docs/input.md)"
+        ));
     }
     if x.abs() > max {
         let shown = if x.abs() >= 1e9 {
@@ -166,5 +186,21 @@ mod tests {
             Some((YEAR_S, "s (1 year)"))
         );
         assert_eq!(limit("ms_per_frame").unwrap().0, 10_000.0);
+    }
+
+    #[test]
+    fn a_link_too_slow_to_time_a_packet_is_refused_and_zero_left_to_the_validator() {
+        let e = run("[[links]]
+bandwidth_gbps = 1e-300
+").unwrap_err();
+        assert_eq!(e.field, "links[0].bandwidth_gbps");
+        assert!(e.message.contains("at least"), "{}", e.message);
+        assert!(run("[[links]]
+bandwidth_gbps = 0.0
+").is_ok());
+        assert!(run("[[links]]
+bandwidth_gbps = 0.000001
+").is_ok());
+        assert!(out_of_range("bitrate_mbps", 1e-9).is_some());
     }
 }
