@@ -192,15 +192,18 @@ mod tests {
     fn a_link_too_slow_to_time_a_packet_is_refused_and_zero_left_to_the_validator() {
         let e = run("[[links]]
 bandwidth_gbps = 1e-300
-").unwrap_err();
+")
+        .unwrap_err();
         assert_eq!(e.field, "links[0].bandwidth_gbps");
         assert!(e.message.contains("at least"), "{}", e.message);
         assert!(run("[[links]]
 bandwidth_gbps = 0.0
-").is_ok());
+")
+        .is_ok());
         assert!(run("[[links]]
 bandwidth_gbps = 0.000001
-").is_ok());
+")
+        .is_ok());
         assert!(out_of_range("bitrate_mbps", 1e-9).is_some());
     }
 }

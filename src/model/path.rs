@@ -346,7 +346,8 @@ impl PathModel {
 
     /// A named interconnect: optional in-cluster legs to the gateway nodes, its servers on
     /// each side (each serves packets at `max_gbps` and, for L7 proxies, spends
-    /// `request_us` per frame first), and the inter-site link between the sides.
+    /// `request_us` per frame first, but for the passthrough gateways), and the inter-site
+    /// link between the sides.
     fn named(
         ic: &Interconnect,
         params: &PathsConfig,
@@ -360,7 +361,11 @@ impl PathModel {
             name,
             per_packet_ns: serialization_ns(wire_bits, ic.max_gbps),
             fixed_ns: us_to_ns(ic.added_latency_us / servers),
-            per_frame_ns: us_to_ns(ic.request_us),
+            per_frame_ns: if ic.passthrough.contains(&name) {
+                0
+            } else {
+                us_to_ns(ic.request_us)
+            },
             cpu_ns_per_packet: (wire_bits as f64 * ic.cpu_per_gbit).round() as u64,
             cpu_cluster: Some(if side == Side::Src { src } else { dst }),
         };
@@ -582,9 +587,10 @@ bandwidth_gbps = 10
             // (12304 / 2.6 = 4732 + 49500) + wan 12304 / 10 = 1230 + 2221 = 114136;
             // + 9 x 4732 = 42588; + 5e6.
             (PathKind::Submariner, 5_156_724),
-            // 3 x (11904 / 8.6 = 1384 + 114 / 3 = 38000 + 100000) + wan 1190 = 419342;
-            // + 9 x 1384 = 12456; + 5e6.
-            (PathKind::Istio, 5_431_798),
+            // 3 x (11904 / 8.6 = 1384 + 114 / 3 = 38000) + 100000 at each sidecar (the
+            // east-west gateway passes through) + wan 1190 = 319342; + 9 x 1384 = 12456;
+            // + 5e6.
+            (PathKind::Istio, 5_331_798),
             // 2 x (12304 / 30 = 410 + 1500) + 1230 = 5050; the link is slowest: + 9 x
             // 1230 = 11070; + 5e6.
             (PathKind::CiliumClustermesh, 5_016_120),
@@ -594,8 +600,9 @@ bandwidth_gbps = 10
             // 3 x (11904 / 5 = 2381 + 114 / 3 = 38000 + 100 x 36 / 67 = 53731) + 1190 =
             // 283526; + 9 x 2381 = 21429; + 5e6.
             (PathKind::Linkerd, 5_304_955),
-            // 4 x (1384 + 152 / 4 = 38000 + 100000) + 1190 = 558726; + 12456; + 5e6.
-            (PathKind::Consul, 5_571_182),
+            // 4 x (1384 + 152 / 4 = 38000) + 2 sidecars x 100000 + 1190 = 358726; + 12456;
+            // + 5e6.
+            (PathKind::Consul, 5_371_182),
             // 2 x (12304 / 3 = 4101 + 25000) + 1230 = 59432; + 9 x 4101 = 36909; + 5e6.
             (PathKind::Nsm, 5_096_341),
         ];
