@@ -143,3 +143,43 @@ fn shard_auto_refuses_to_guess() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("neither SLURM_ARRAY_TASK_ID"));
 }
+
+#[test]
+fn a_newline_cannot_reach_a_slurm_script() {
+    // A newline would end the `#SBATCH` comment line and run the rest as a command when
+    // the script is submitted; each value is refused with its flag named, nothing written.
+    let canary = fresh_dir("cluster-injected");
+    let payload = format!("x\ntouch {}", canary.display());
+    let dir = fresh_dir("cluster-inject");
+    let out = dir.to_string_lossy().into_owned();
+    let out_with_newline = format!("{out}\ntouch {}", canary.display());
+    for (flag, args) in [
+        (
+            "--partition",
+            vec!["--out", out.as_str(), "--partition", payload.as_str()],
+        ),
+        (
+            "--time",
+            vec!["--out", out.as_str(), "--time", payload.as_str()],
+        ),
+        ("--out", vec!["--out", out_with_newline.as_str()]),
+    ] {
+        let mut all = vec![
+            "sweep",
+            "slurm",
+            "experiments/sweep-eu.toml",
+            "--shards",
+            "2",
+        ];
+        all.extend(args);
+        let o = xrplace(&all);
+        assert_eq!(o.status.code(), Some(2), "{flag}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains(flag) && e.contains("U+000A"), "{flag}: {e}");
+        assert!(
+            !dir.exists() && !Path::new(&out_with_newline).exists(),
+            "{flag}: written"
+        );
+        assert!(!canary.exists(), "{flag}: the payload ran");
+    }
+}

@@ -50,6 +50,20 @@ pub fn sweep(engine: SweepEngine) -> Result<(), Failure> {
             let exp = load(&sweep)?;
             let binary = std::env::current_exe().map_err(|e| Failure::Runtime(e.to_string()))?;
             let dir = absolute(&out)?;
+            let lossy = |p: &std::path::Path| p.to_string_lossy().into_owned();
+            let values = [
+                ("--out", Some(lossy(&dir))),
+                ("--partition", partition.clone()),
+                ("--time", time.clone()),
+                ("the sweep file's path", Some(lossy(&sweep))),
+                ("the experiment's name", Some(exp.config.name.clone())),
+                ("the xrplace binary's path", Some(lossy(&binary))),
+            ];
+            for (what, value) in values {
+                if let Some(v) = value {
+                    export::batch::script_safe(what, &v).map_err(Failure::Refused)?;
+                }
+            }
             let opts = export::batch::slurm::SlurmOptions {
                 partition,
                 time,

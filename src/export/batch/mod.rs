@@ -32,6 +32,20 @@ pub struct SweepFolder {
 /// Name of the folder description.
 pub const FILE: &str = "sweep.toml";
 
+/// Refuses a value that would reach a generated script with a control character in it: a
+/// newline ends an `#SBATCH` comment line (or any line), so the rest of the value would
+/// run as a command when the script is submitted; quoting protects one line only. `what`
+/// names the value (a flag, a file) in the message.
+pub fn script_safe(what: &str, value: &str) -> Result<(), String> {
+    match value.char_indices().find(|(_, c)| c.is_control()) {
+        None => Ok(()),
+        Some((at, c)) => Err(format!(
+            "{what}: {value:?} has the control character U+{:04X} at byte {at}; a value written into a generated script cannot hold a newline or control character",
+            c as u32
+        )),
+    }
+}
+
 /// The folder of shard `k` of `n` under the sweep folder `dir`.
 pub fn shard_dir(dir: &Path, k: u32, n: u32) -> std::path::PathBuf {
     dir.join("shards").join(format!("{k}-of-{n}"))
@@ -44,5 +58,20 @@ impl SweepFolder {
             "# Written by `xrplace sweep`: read by `xrplace merge --status`.\n{}",
             toml::to_string(self).expect("serialises")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_that_could_end_a_script_line_are_refused() {
+        assert!(script_safe("--partition", "gpu-a100").is_ok());
+        assert!(script_safe("--out", "/tmp/sweep dir/ü").is_ok());
+        for bad in ["a\nrm -rf x", "a\rb", "x\u{0}y", "tab\tbed", "esc\u{1b}[0m"] {
+            let e = script_safe("--time", bad).unwrap_err();
+            assert!(e.starts_with("--time: ") && e.contains("U+"), "{e}");
+        }
     }
 }
