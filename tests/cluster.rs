@@ -183,3 +183,31 @@ fn a_newline_cannot_reach_a_slurm_script() {
         assert!(!canary.exists(), "{flag}: the payload ran");
     }
 }
+
+#[test]
+fn a_tampered_sweep_description_is_refused_with_its_field() {
+    // `shards` of billions would have `merge --status` allocate a state per shard; zero
+    // shards would report an empty sweep as done.
+    let dir = fresh_dir("cluster-tampered");
+    std::fs::create_dir_all(&dir).unwrap();
+    for shards in ["0", "4000000000"] {
+        std::fs::write(
+            dir.join("sweep.toml"),
+            format!("experiment = \"experiments/sweep-eu.toml\"\nshards = {shards}\nengine = \"slurm\"\n"),
+        )
+        .unwrap();
+        let o = xrplace(&["merge", "--status", dir.to_str().unwrap()]);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "shards = {shards}: {e}");
+        assert!(
+            e.contains("sweep.toml") && e.contains("`shards`") && e.contains(shards),
+            "shards = {shards}: {e}"
+        );
+    }
+    // A description that is not a regular file (a folder in its place).
+    std::fs::remove_file(dir.join("sweep.toml")).unwrap();
+    std::fs::create_dir_all(dir.join("sweep.toml")).unwrap();
+    let o = xrplace(&["merge", "--status", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("regular file"), "{}", stderr(&o));
+}

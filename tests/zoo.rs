@@ -156,3 +156,37 @@ fn every_sample_network_imports_to_a_valid_topology() {
         xrplace_ok(&["check", out.to_str().unwrap()]);
     }
 }
+
+#[test]
+fn import_reads_only_regular_files_of_bounded_size() {
+    // A FIFO would block the read for ever and /dev/zero would fill the memory: both are
+    // refused before anything is read, as every other input is.
+    let dir = fresh_dir("zoo-special");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("pipe.graphml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    for path in [
+        fifo.as_path(),
+        std::path::Path::new("/dev/zero"),
+        dir.as_path(),
+    ] {
+        let o = xrplace(&["topology", "import", path.to_str().unwrap()]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{}: {}",
+            path.display(),
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains("regular file"),
+            "{}: {}",
+            path.display(),
+            stderr(&o)
+        );
+    }
+}

@@ -137,12 +137,13 @@ pub fn import(
     command: &str,
     out: Option<PathBuf>,
 ) -> Result<(), Failure> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        Failure::Input(xrplace::config::ConfigError::whole_file(
-            file,
-            format!("cannot read: {e}"),
-        ))
-    })?;
+    // Regular files only, size checked before reading: a FIFO would hang, /dev/zero fill
+    // the memory.
+    let text = xrplace::config::input::read_text(
+        file,
+        "GraphML file",
+        xrplace::config::input::MAX_GRAPHML_BYTES,
+    )?;
     let graph = xrplace::config::graphml::parse_zoo(file, &text)?;
     let imported =
         xrplace::experiment::zoo_import::import_zoo(&graph, opts).map_err(Failure::Refused)?;

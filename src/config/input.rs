@@ -12,6 +12,9 @@ use std::path::Path;
 pub const MAX_TOML_BYTES: u64 = 64 << 20;
 /// Largest trace: 1 GiB (about 20 million arrivals).
 pub const MAX_TRACE_BYTES: u64 = 1 << 30;
+/// Largest GraphML file (`topology import`): 256 MiB, several times the 200,000-PoP
+/// graphs the import is meant to handle.
+pub const MAX_GRAPHML_BYTES: u64 = 256 << 20;
 /// Largest measured RTT CSV (`routing.measured_rtt_csv`): 64 MiB, about 1.5 million site
 /// pairs, every pair of about 1,700 sites.
 pub const MAX_RTT_CSV_BYTES: u64 = 64 << 20;

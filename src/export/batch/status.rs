@@ -17,17 +17,27 @@ pub enum ShardState {
     Missing,
 }
 
+/// Most shards a sweep folder may name: the range `xrplace sweep --shards` takes.
+pub const MAX_SHARDS: u32 = 100_000;
+
 /// The state of every shard of the sweep folder `dir`, and its description.
 pub fn states(dir: &Path) -> Result<(SweepFolder, Vec<ShardState>), String> {
     let path = dir.join(FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        format!(
-            "{}: {e} (not a folder written by `xrplace sweep`)",
-            path.display()
-        )
-    })?;
+    let text = crate::config::input::read_text(
+        &path,
+        "sweep folder description",
+        crate::config::input::MAX_TOML_BYTES,
+    )
+    .map_err(|e| format!("{e} (not a folder written by `xrplace sweep`)"))?;
     let folder: SweepFolder =
         toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+    if !(1..=MAX_SHARDS).contains(&folder.shards) {
+        return Err(format!(
+            "{}: field `shards`: expected 1 to {MAX_SHARDS} shards (as `xrplace sweep --shards` takes), found {}; write the folder again with `xrplace sweep`",
+            path.display(),
+            folder.shards
+        ));
+    }
     let n = folder.shards;
     let states = (1..=n)
         .map(|k| {
