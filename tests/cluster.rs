@@ -211,3 +211,48 @@ fn a_tampered_sweep_description_is_refused_with_its_field() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("regular file"), "{}", stderr(&o));
 }
+
+#[test]
+fn merge_reads_a_shards_files_only_if_they_are_regular() {
+    // A shard whose runs.csv (or metrics) is a FIFO or a folder: refused before anything is
+    // read, naming the file, instead of a merge that blocks for ever.
+    let dir = fresh_dir("cluster-fifo-shard");
+    let shards: Vec<String> = (1..=2)
+        .map(|k| {
+            let out = dir.join(format!("s{k}"));
+            xrplace_ok(&[
+                "run",
+                "experiments/sweep-eu.toml",
+                "--quiet",
+                "--shard",
+                &format!("{k}/2"),
+                "--set",
+                "duration_s=60",
+                "--set",
+                "runs=1",
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            out.to_string_lossy().into_owned()
+        })
+        .collect();
+    let runs = Path::new(&shards[1]).join("runs.csv");
+    std::fs::remove_file(&runs).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(&runs)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let merged = dir.join("merged");
+    let o = xrplace(&[
+        "merge",
+        &shards[0],
+        &shards[1],
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("runs.csv") && e.contains("regular file"), "{e}");
+    assert!(!merged.exists(), "a partial merge was written");
+}

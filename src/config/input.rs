@@ -19,8 +19,16 @@ pub const MAX_GRAPHML_BYTES: u64 = 256 << 20;
 /// pairs, every pair of about 1,700 sites.
 pub const MAX_RTT_CSV_BYTES: u64 = 64 << 20;
 
-/// The text of `path`, or an error for the whole file saying why it cannot be read.
-pub fn read_text(path: &Path, what: &str, max_bytes: u64) -> Result<String, ConfigError> {
+/// Largest table of a shard read by `merge` (runs.csv, latency_quantiles.csv,
+/// app_latency.csv, timeseries.csv): 1 GiB, about ten million rows.
+pub const MAX_TABLE_BYTES: u64 = 1 << 30;
+/// Largest monitoring samples file a `merge` reads (metrics.om): 16 GiB; a day of a sweep
+/// with `--metrics` can reach several (docs/monitoring.md).
+pub const MAX_METRICS_BYTES: u64 = 16 << 30;
+
+/// Checks that `path` is a regular file of at most `max_bytes` (before anything is read:
+/// a FIFO would block, a device never end); returns its length.
+fn check_regular(path: &Path, what: &str, max_bytes: u64) -> Result<u64, ConfigError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| ConfigError::whole_file(path, format!("cannot read {what}: {e}")))?;
     if !meta.is_file() {
@@ -39,7 +47,26 @@ pub fn read_text(path: &Path, what: &str, max_bytes: u64) -> Result<String, Conf
             ),
         ));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    Ok(meta.len())
+}
+
+/// `path` opened for streaming reads, checked as [`read_text`] checks it (regular file,
+/// at most `max_bytes`), and cut at `max_bytes` should it grow while being read.
+pub fn open_regular(
+    path: &Path,
+    what: &str,
+    max_bytes: u64,
+) -> Result<std::io::Take<std::fs::File>, ConfigError> {
+    check_regular(path, what, max_bytes)?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| ConfigError::whole_file(path, format!("cannot read {what}: {e}")))?;
+    Ok(file.take(max_bytes))
+}
+
+/// The text of `path`, or an error for the whole file saying why it cannot be read.
+pub fn read_text(path: &Path, what: &str, max_bytes: u64) -> Result<String, ConfigError> {
+    let len = check_regular(path, what, max_bytes)?;
+    let mut bytes = Vec::with_capacity(len as usize);
     std::fs::File::open(path)
         .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
         .map_err(|e| ConfigError::whole_file(path, format!("cannot read {what}: {e}")))?;

@@ -28,8 +28,14 @@ pub fn merge_shards(
     let mut total: Option<u64> = None;
     for f in files {
         let bad = |line: usize, field: &str, msg: String| located(f, line, field, msg);
-        let mut r = csv::Reader::from_path(f)
-            .map_err(|e| bad(0, "(file)", format!("cannot read shard: {e}")))?;
+        let mut r = csv::Reader::from_reader(
+            crate::config::input::open_regular(
+                f,
+                "shard's runs.csv",
+                crate::config::input::MAX_TABLE_BYTES,
+            )
+            .map_err(MergeError::Input)?,
+        );
         let got = header_of(f, &mut r)?;
         if got != want {
             return Err(bad(
@@ -143,7 +149,10 @@ fn located(file: &Path, line: usize, field: &str, message: String) -> MergeError
 }
 
 /// The header row of the shard file `file`.
-fn header_of(file: &Path, r: &mut csv::Reader<std::fs::File>) -> Result<Vec<String>, MergeError> {
+fn header_of(
+    file: &Path,
+    r: &mut csv::Reader<impl std::io::Read>,
+) -> Result<Vec<String>, MergeError> {
     let h = r
         .headers()
         .map_err(|e| located(file, 1, "(header)", e.to_string()))?;
@@ -164,12 +173,14 @@ struct Shape {
 /// sweep, numbers where numbers belong.
 fn read_table(file: &Path, shape: &Shape, total: u64) -> Result<Vec<Vec<String>>, MergeError> {
     let bad = |line: usize, field: &str, msg: String| located(file, line, field, msg);
-    let mut r = csv::Reader::from_path(file).map_err(|e| {
-        MergeError::Input(ConfigError::whole_file(
+    let mut r = csv::Reader::from_reader(
+        crate::config::input::open_regular(
             file,
-            format!("cannot read shard: {e}"),
-        ))
-    })?;
+            "shard's table",
+            crate::config::input::MAX_TABLE_BYTES,
+        )
+        .map_err(MergeError::Input)?,
+    );
     let header = header_of(file, &mut r)?;
     if header != shape.header {
         return Err(bad(

@@ -413,9 +413,20 @@ fn located(path: &Path, line: usize, msg: impl Into<String>) -> MergeError {
     })
 }
 
+/// A shard's CSV table, opened through the guarded reader (regular file, bounded size).
+fn shard_table(
+    path: &Path,
+    what: &str,
+) -> Result<csv::Reader<std::io::Take<std::fs::File>>, MergeError> {
+    let file =
+        crate::config::input::open_regular(path, what, crate::config::input::MAX_TABLE_BYTES)
+            .map_err(MergeError::Input)?;
+    Ok(csv::Reader::from_reader(file))
+}
+
 /// Run labels -> job, from a shard's `runs.csv`.
 fn jobs_of(path: &Path) -> Result<HashMap<String, u64>, MergeError> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| located(path, 0, e.to_string()))?;
+    let mut r = shard_table(path, "shard's runs.csv")?;
     let mut out = HashMap::new();
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| located(path, i + 2, e.to_string()))?;
@@ -453,7 +464,12 @@ fn split_openmetrics(
     jobs: &HashMap<String, u64>,
     parts: &mut HashMap<u64, JobMetrics>,
 ) -> Result<(), MergeError> {
-    let text = std::fs::read_to_string(path).map_err(|e| located(path, 0, e.to_string()))?;
+    let text = crate::config::input::read_text(
+        path,
+        "shard's metrics.om",
+        crate::config::input::MAX_METRICS_BYTES,
+    )
+    .map_err(MergeError::Input)?;
     let names: Vec<&str> = headers().iter().map(|h| h.0).collect();
     let mut family: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
@@ -490,7 +506,7 @@ fn split_openmetrics(
 }
 
 fn split_timeseries(path: &Path, parts: &mut HashMap<u64, JobMetrics>) -> Result<(), MergeError> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| located(path, 0, e.to_string()))?;
+    let mut r = shard_table(path, "shard's timeseries.csv")?;
     let mut w: HashMap<u64, csv::Writer<Vec<u8>>> = HashMap::new();
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| located(path, i + 2, e.to_string()))?;
