@@ -820,3 +820,42 @@ fn monitoring_is_deployed_as_simulated() {
     );
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// Links in an export folder are neither read by `check` nor written through by `export
+/// --force`: a link to /etc/passwd is not linted as a manifest, and a linked sub-folder
+/// does not carry the export outside the output.
+#[test]
+fn links_in_an_export_folder_are_refused_by_check_and_export() {
+    let out = fresh_dir("export-links");
+    xrplace_ok(&["export", SHIPPED_PLAN, "--out", out.to_str().unwrap()]);
+    std::os::unix::fs::symlink("/etc/passwd", out.join("users.yaml")).unwrap();
+    let (code, text) = lint(&out);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("users.yaml") && text.contains("symbolic link"),
+        "{text}"
+    );
+    std::fs::remove_file(out.join("users.yaml")).unwrap();
+    // A cluster's folder replaced by a link to a folder outside the output.
+    let outside = fresh_dir("export-links-outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::remove_dir_all(out.join("cluster-fra")).unwrap();
+    std::os::unix::fs::symlink(&outside, out.join("cluster-fra")).unwrap();
+    let o = xrplace(&[
+        "export",
+        SHIPPED_PLAN,
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cluster-fra") && stderr(&o).contains("symbolic link"));
+    assert_eq!(
+        std::fs::read_dir(&outside).unwrap().count(),
+        0,
+        "written outside the output"
+    );
+    for d in [out, outside] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

@@ -36,6 +36,10 @@ pub fn export(
         );
     }
     export::folder::write_export(out, &p.experiment, &files, force).map_err(|e| match e {
+        // A link in the folder: refused, not a failure to write.
+        export::folder::FolderError::Io(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            Failure::Refused(format!("{}: {e}", out.display()))
+        }
         export::folder::FolderError::Io(e) => {
             Failure::Runtime(format!("cannot write to {}: {e}", out.display()))
         }

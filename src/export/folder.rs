@@ -67,10 +67,19 @@ pub fn list_files(dir: &Path) -> io::Result<Vec<String>> {
             let entry = entry?;
             let p = entry.path();
             let ty = entry.file_type()?;
+            let rel = p.strip_prefix(root).expect("under root");
+            if ty.is_symlink() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "{} is a symbolic link: xrplace neither reads nor writes through links in an export folder (remove it, or export elsewhere)",
+                        rel.display()
+                    ),
+                ));
+            }
             if ty.is_dir() {
                 walk(root, &p, out)?;
             } else {
-                let rel = p.strip_prefix(root).expect("under root");
                 out.push(rel.to_string_lossy().replace('\\', "/"));
             }
         }

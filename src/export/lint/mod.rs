@@ -194,6 +194,17 @@ fn commands_of(text: &str) -> Vec<String> {
     out
 }
 
+/// Largest manifest or script `check` reads: 64 MiB (an export's largest file, a cluster's
+/// manifests, is tens of KiB).
+pub const MAX_EXPORT_FILE_BYTES: u64 = 64 << 20;
+
+/// The text of one file of an export folder, read as every input is (regular file, at
+/// most [`MAX_EXPORT_FILE_BYTES`], UTF-8).
+fn read_export_file(path: &Path) -> Result<String, String> {
+    crate::config::input::read_text(path, "export file", MAX_EXPORT_FILE_BYTES)
+        .map_err(|e| e.to_string())
+}
+
 /// Reads the export folder at `root`.
 pub fn load(root: &Path) -> Result<ExportSet, String> {
     let files = super::folder::list_files(root).map_err(|e| format!("{}: {e}", root.display()))?;
@@ -207,7 +218,7 @@ pub fn load(root: &Path) -> Result<ExportSet, String> {
     for f in &files {
         let path = root.join(f);
         if f.ends_with(".yaml") || f.ends_with(".yml") {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{f}: {e}"))?;
+            let text = read_export_file(&path)?;
             for d in serde_yaml_ng::Deserializer::from_str(&text) {
                 let v = <Value as serde::Deserialize>::deserialize(d)
                     .map_err(|e| format!("{f}: not YAML: {e}"))?;
@@ -219,7 +230,7 @@ pub fn load(root: &Path) -> Result<ExportSet, String> {
                 }
             }
         } else if f.ends_with(".sh") {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{f}: {e}"))?;
+            let text = read_export_file(&path)?;
             set.scripts.push(Script {
                 file: f.clone(),
                 commands: commands_of(&text),
