@@ -212,12 +212,9 @@ fn a_tampered_sweep_description_is_refused_with_its_field() {
     assert!(stderr(&o).contains("regular file"), "{}", stderr(&o));
 }
 
-#[test]
-fn merge_reads_a_shards_files_only_if_they_are_regular() {
-    // A shard whose runs.csv (or metrics) is a FIFO or a folder: refused before anything is
-    // read, naming the file, instead of a merge that blocks for ever.
-    let dir = fresh_dir("cluster-fifo-shard");
-    let shards: Vec<String> = (1..=2)
+/// Two shards of a minute-long sweep-eu under `dir` (s1, s2).
+fn two_shards(dir: &Path) -> Vec<String> {
+    (1..=2)
         .map(|k| {
             let out = dir.join(format!("s{k}"));
             xrplace_ok(&[
@@ -235,7 +232,37 @@ fn merge_reads_a_shards_files_only_if_they_are_regular() {
             ]);
             out.to_string_lossy().into_owned()
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_merge_cannot_write_over_its_own_shards() {
+    let dir = fresh_dir("cluster-merge-over");
+    let shards = two_shards(&dir);
+    let before = std::fs::read(Path::new(&shards[0]).join("runs.csv")).unwrap();
+    let inside = format!("{}/merged", shards[1]);
+    for out in [shards[0].as_str(), inside.as_str(), dir.to_str().unwrap()] {
+        let o = xrplace(&["merge", &shards[0], &shards[1], "--out", out]);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("overwrite its own input"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(
+        std::fs::read(Path::new(&shards[0]).join("runs.csv")).unwrap(),
+        before
+    );
+    assert!(!Path::new(&inside).exists());
+}
+
+#[test]
+fn merge_reads_a_shards_files_only_if_they_are_regular() {
+    // A shard whose runs.csv (or metrics) is a FIFO or a folder: refused before anything is
+    // read, naming the file, instead of a merge that blocks for ever.
+    let dir = fresh_dir("cluster-fifo-shard");
+    let shards = two_shards(&dir);
     let runs = Path::new(&shards[1]).join("runs.csv");
     std::fs::remove_file(&runs).unwrap();
     let made = Command::new("mkfifo")
@@ -255,4 +282,40 @@ fn merge_reads_a_shards_files_only_if_they_are_regular() {
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(e.contains("runs.csv") && e.contains("regular file"), "{e}");
     assert!(!merged.exists(), "a partial merge was written");
+}
+
+#[test]
+fn a_users_own_script_is_not_replaced_by_a_sweep() {
+    let dir = fresh_dir("cluster-users-script");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("submit.sh"), "echo mine\n").unwrap();
+    let o = xrplace(&[
+        "sweep",
+        "slurm",
+        "experiments/sweep-eu.toml",
+        "--shards",
+        "2",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("submit.sh"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("submit.sh")).unwrap(),
+        "echo mine\n"
+    );
+    assert!(!dir.join("array.sbatch").exists());
+    // A sweep folder's own files are rewritten on a rerun.
+    std::fs::remove_file(dir.join("submit.sh")).unwrap();
+    let args = [
+        "sweep",
+        "slurm",
+        "experiments/sweep-eu.toml",
+        "--shards",
+        "2",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    xrplace_ok(&args);
+    xrplace_ok(&args);
 }

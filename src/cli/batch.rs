@@ -104,6 +104,7 @@ pub fn sweep(engine: SweepEngine) -> Result<(), Failure> {
             (out, files, false)
         }
     };
+    refuse_foreign_files(&dir, &files)?;
     let set: Vec<(&str, &[u8])> = files
         .iter()
         .map(|f| (f.path.to_str().unwrap_or("?"), f.text.as_bytes()))
@@ -130,4 +131,28 @@ pub fn sweep(engine: SweepEngine) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Refuses to replace files a sweep did not write: in a folder without `sweep.toml` (not
+/// a sweep folder), any entry with the name of a file the sweep writes (a user's own
+/// `submit.sh`, say) is named, and nothing is written. A sweep folder's own files are
+/// rewritten as a rerun expects.
+fn refuse_foreign_files(dir: &std::path::Path, files: &[export::OutFile]) -> Result<(), Failure> {
+    if dir.join(export::batch::FILE).is_file() {
+        return Ok(());
+    }
+    let clash: Vec<String> = files
+        .iter()
+        .filter(|f| std::fs::symlink_metadata(dir.join(&f.path)).is_ok())
+        .map(|f| f.path.display().to_string())
+        .collect();
+    if clash.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::Refused(format!(
+        "{}: {} already exist and the folder is no sweep folder (no {}): xrplace replaces only files it wrote; choose another --out or move them",
+        dir.display(),
+        clash.join(", "),
+        export::batch::FILE
+    )))
 }

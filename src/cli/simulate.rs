@@ -14,6 +14,7 @@ use xrplace::strategy::Registry;
 
 pub fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
     let started = Instant::now();
+    refuse_output_over_inputs(shards, out)?;
     let infos = shards
         .iter()
         .map(|d| report::shard::read(d).map(|i| (d.clone(), i)))
@@ -25,9 +26,12 @@ pub fn merge(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
         .first()
         .ok_or_else(|| Failure::Refused("merge needs at least one shard folder".into()))?
         .join("meta.toml");
-    let meta = std::fs::read_to_string(&first)
-        .map_err(|e| format!("cannot read {}: {e}", first.display()))
-        .and_then(|t| xrplace::experiment::meta::merged_meta(&t))
+    let meta = xrplace::config::input::read_text(
+        &first,
+        "shard's meta.toml",
+        xrplace::config::input::MAX_TOML_BYTES,
+    )?;
+    let meta = xrplace::experiment::meta::merged_meta(&meta)
         .map_err(|m| Failure::Input(ConfigError::whole_file(&first, m)))?;
     let failure = |e| match e {
         report::session_merge::MergeError::Input(c) => Failure::Input(c),
@@ -363,6 +367,34 @@ pub fn plan(
             "no candidate plan meets the SLO of [plan.slo]; see {}",
             dir.join("candidates.csv").display()
         )));
+    }
+    Ok(())
+}
+
+/// Refuses a merge whose output is one of its shard folders, or holds or lies in one: the
+/// output replaces its folder whole, so an input would be overwritten while (or before) it
+/// is read.
+fn refuse_output_over_inputs(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
+    let full = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let out_full = match (out.parent(), out.file_name()) {
+        // The output may not exist yet: its parent does.
+        (Some(parent), Some(name)) if !out.exists() => full(if parent.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            parent
+        })
+        .join(name),
+        _ => full(out),
+    };
+    for s in shards {
+        let s_full = full(s);
+        if out_full.starts_with(&s_full) || s_full.starts_with(&out_full) {
+            return Err(Failure::Refused(format!(
+                "--out {} is the shard folder {} or overlaps it: the merge would overwrite its own input; give another --out",
+                out.display(),
+                s.display()
+            )));
+        }
     }
     Ok(())
 }

@@ -137,6 +137,12 @@ fn parse_trace(
             )
         })?;
         let duration_s = number(cols[3], "duration_s")?;
+        // A session's length has the physical range of any `_s` field (at most a year; a
+        // longer one would overflow integer nanoseconds). Arrival times past the run are
+        // left to the check that the run sees an arrival (its message spots milliseconds).
+        if let Some(m) = super::ranges::out_of_range("duration_s", duration_s) {
+            return Err(err(n, "duration_s", m));
+        }
         out.push(TraceArrival {
             time_s,
             site,
