@@ -60,7 +60,15 @@ pub fn parse_zoo(path: &Path, text: &str) -> Result<ZooGraph, ConfigError> {
             e.to_string(),
         )
     })?;
-    let line_of = |n: roxmltree::Node| doc.text_pos_at(n.range().start).row as usize;
+    // Lines by binary search over the newlines' offsets: roxmltree's `text_pos_at` counts
+    // from the start of the text, which made an import quadratic in the file's size.
+    let newlines: Vec<usize> = text
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let line_of = |n: roxmltree::Node| newlines.partition_point(|&at| at < n.range().start) + 1;
     let root = doc.root_element();
     if root.tag_name().name() != "graphml" {
         return Err(located(
@@ -301,6 +309,28 @@ mod tests {
 
     fn node(id: &str, data: &str) -> String {
         format!("    <node id=\"{id}\">\n{data}    </node>\n")
+    }
+
+    #[test]
+    fn every_element_has_the_line_roxmltree_counts() {
+        // Lines by binary search must equal roxmltree's own count from the start.
+        let body: String = (0..50)
+            .map(|i| node(&i.to_string(), &"      <data key=\"d33\">x</data>\n".repeat(i % 3)))
+            .collect::<String>()
+            + "    <edge source=\"0\" target=\"1\" />\n\n\n    <edge source=\"1\" target=\"2\" />\n";
+        let text = format!("{HEAD}{body}  </graph>\n</graphml>\n");
+        let g = parse_zoo(Path::new("t.graphml"), &text).unwrap();
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let lines = |tag: &str| -> Vec<usize> {
+            doc.descendants()
+                .filter(|n| n.tag_name().name() == tag)
+                .map(|n| doc.text_pos_at(n.range().start).row as usize)
+                .collect()
+        };
+        let got: Vec<usize> = g.nodes.iter().map(|n| n.line).collect();
+        assert_eq!(got, lines("node"));
+        let got: Vec<usize> = g.edges.iter().map(|e| e.line).collect();
+        assert_eq!(got, lines("edge"));
     }
 
     #[test]
