@@ -327,3 +327,35 @@ fn check_reads_a_trace_on_its_own() {
         "{err}"
     );
 }
+
+#[test]
+fn the_frame_budget_counts_frames_within_the_run_not_the_sessions_whole_length() {
+    // A minute of frame fidelity with sessions that would last eleven days: each shows at
+    // most a minute of frames, so the run is well inside the budget (it was counted as
+    // 1e6 s of frames per session and refused).
+    use xrplace::config::experiment::Fidelity;
+    use xrplace::experiment::budget::{self, Budget};
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/strategies-eu.toml");
+    let mut e = xrplace::config::load_experiment(&path).unwrap();
+    e.config.fidelity = Some(Fidelity::Frame);
+    e.config.duration_s = 60.0;
+    e.config.runs = 1;
+    let s = e.config.sessions.as_mut().unwrap();
+    for a in &mut s.applications {
+        a.mean_duration_s = 1e6;
+    }
+    let fps = s
+        .applications
+        .iter()
+        .map(|a| a.frame_rate_fps)
+        .fold(0.0, f64::max);
+    let w = budget::estimate(&e, 0, 1);
+    assert!(
+        w.frame_events <= 2.0 * w.sessions * 60.0 * fps,
+        "{} frame events for {} sessions",
+        w.frame_events,
+        w.sessions
+    );
+    budget::check(&e, &w, &Budget::default()).unwrap();
+}

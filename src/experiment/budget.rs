@@ -97,10 +97,14 @@ pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work
         let peak_rate = rates.iter().cloned().fold(0.0, f64::max);
         let per_job = mean_rate * cfg.duration_s;
         let sessions = per_job * jobs as f64;
+        // A session shows frames only while the run lasts: a long session in a short run
+        // costs the run's length, not its own.
+        let within_run =
+            |a: &crate::config::sessions::SessionAppConfig| a.mean_duration_s.min(cfg.duration_s);
         let frames_per_session: f64 = s
             .applications
             .iter()
-            .map(|a| a.share * a.mean_duration_s * a.frame_rate_fps)
+            .map(|a| a.share * within_run(a) * a.frame_rate_fps)
             .sum::<f64>()
             / s.applications
                 .iter()
@@ -122,11 +126,7 @@ pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work
         let per_site = BYTES_PER_SITE
             + candidates
                 * (BYTES_PER_CANDIDATE + BYTES_PER_CANDIDATE_APP * s.applications.len() as f64);
-        let concurrent = peak_rate
-            * s.applications
-                .iter()
-                .map(|a| a.mean_duration_s)
-                .fold(0.0, f64::max);
+        let concurrent = peak_rate * s.applications.iter().map(within_run).fold(0.0, f64::max);
         let parallel = (threads.max(1) as u64).min(jobs.max(1)) as f64;
         Work {
             jobs,
