@@ -254,7 +254,7 @@ enum SweepEngine {
         /// Session sweep file.
         sweep: PathBuf,
         /// Number of shards (array tasks).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=xrplace::export::batch::status::MAX_SHARDS as i64))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=xrplace::experiment::shard::MAX_SHARDS as i64))]
         shards: u32,
         /// Sweep folder: shards/K-of-N/, logs/, merged/.
         #[arg(long)]
@@ -281,7 +281,7 @@ enum SweepEngine {
         /// Session sweep file, relative to the repository (as the image holds it).
         sweep: PathBuf,
         /// Number of shards (completions).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=xrplace::export::batch::status::MAX_SHARDS as i64))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=xrplace::experiment::shard::MAX_SHARDS as i64))]
         shards: u32,
         /// Container image with xrplace and the shipped files.
         #[arg(long)]

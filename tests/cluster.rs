@@ -319,3 +319,34 @@ fn a_users_own_script_is_not_replaced_by_a_sweep() {
     xrplace_ok(&args);
     xrplace_ok(&args);
 }
+
+#[test]
+fn a_tampered_shard_toml_is_named_at_its_field_not_an_intact_shard() {
+    let dir = fresh_dir("cluster-tampered-shard");
+    let shards = two_shards(&dir);
+    let file = Path::new(&shards[0]).join("shard.toml");
+    let intact = std::fs::read_to_string(&file).unwrap();
+    for (from, to, field) in [
+        ("shards = 2", "shards = 0", "shards"),
+        ("shard = 1\n", "shard = 7\n", "shard"),
+    ] {
+        assert!(intact.contains(from), "{intact}");
+        std::fs::write(&file, intact.replacen(from, to, 1)).unwrap();
+        let merged = dir.join("merged");
+        let o = xrplace(&[
+            "merge",
+            &shards[0],
+            &shards[1],
+            "--out",
+            merged.to_str().unwrap(),
+        ]);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{e}");
+        assert!(
+            e.contains(&format!("{}:", file.display())) && e.contains(&format!("field `{field}`")),
+            "{field}: {e}"
+        );
+        assert!(!e.contains(&shards[1]), "the intact shard is blamed: {e}");
+        assert!(!merged.exists());
+    }
+}

@@ -12,6 +12,9 @@ pub enum ShardArg {
     Auto,
 }
 
+/// Most shards a sweep may be cut into (`--shards`, `sweep.toml`, `shard.toml`).
+pub const MAX_SHARDS: u32 = 100_000;
+
 /// Parses `K/N` (1 <= K <= N) or `auto`.
 pub fn parse(s: &str) -> Result<ShardArg, String> {
     if s == "auto" {

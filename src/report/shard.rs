@@ -64,7 +64,42 @@ pub fn read(dir: &Path) -> Result<ShardInfo, ConfigError> {
             e
         }
     })?;
-    src.parse()
+    let info: ShardInfo = src.parse()?;
+    check_info(&src, &info)?;
+    Ok(info)
+}
+
+/// The values a shard's provenance may hold: a shard count `xrplace run --shards` takes,
+/// this shard within it, the hash as `run` writes it. A tampered file is named at its
+/// field, so an intact shard is never blamed for it.
+fn check_info(src: &crate::config::source::Source, info: &ShardInfo) -> Result<(), ConfigError> {
+    let max = crate::experiment::shard::MAX_SHARDS;
+    let again = "; run this shard again to rewrite the file";
+    if !(1..=max).contains(&info.shards) {
+        return Err(src.error(
+            "shards",
+            format!("expected 1 to {max} shards, found {}{again}", info.shards),
+        ));
+    }
+    if !(1..=info.shards).contains(&info.shard) {
+        return Err(src.error(
+            "shard",
+            format!(
+                "expected a shard from 1 to {}, found {}{again}",
+                info.shards, info.shard
+            ),
+        ));
+    }
+    if info.sweep_hash.len() != 16 || !info.sweep_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(src.error(
+            "sweep_hash",
+            format!(
+                "expected 16 hexadecimal digits, found {:?}{again}",
+                info.sweep_hash
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that `shards` (folder, provenance) are the N slices of one sweep, each once.

@@ -18,7 +18,7 @@ pub enum ShardState {
 }
 
 /// Most shards a sweep folder may name: the range `xrplace sweep --shards` takes.
-pub const MAX_SHARDS: u32 = 100_000;
+pub use crate::experiment::shard::MAX_SHARDS;
 
 /// The state of every shard of the sweep folder `dir`, and its description.
 pub fn states(dir: &Path) -> Result<(SweepFolder, Vec<ShardState>), String> {
