@@ -369,6 +369,17 @@ fn load_parsed(
                 )?;
             }
             if let Some(p) = &config.plan {
+                // The hub runs the management cluster's peerings and the monitoring from
+                // the start; a standby cluster does not exist until the loop creates it.
+                if let Some(i) = s.control.standby_clusters.iter().position(|n| *n == p.hub) {
+                    return Err(src.error(
+                        &format!("sessions.control.standby_clusters[{i}]"),
+                        format!(
+                            "{:?} is the plan's hub (plan.hub), which must exist from the start; a standby cluster is only created on demand",
+                            p.hub
+                        ),
+                    ));
+                }
                 let tier_of =
                     |site: &str| topo.sites.iter().find(|x| x.name == site).map(|x| x.tier);
                 let candidates: Vec<(&str, &ClusterConfig)> = topo
