@@ -28,8 +28,9 @@ struct Cli {
 /// Options of every command that simulates.
 #[derive(clap::Args)]
 struct SimArgs {
-    /// Seed replacing the experiment's own.
-    #[arg(long)]
+    /// Seed replacing the experiment's own (0 to 2^63 - 1: a TOML integer, as the
+    /// experiment file and meta.toml hold it).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     seed: Option<u64>,
     /// Output directory [default: output/<experiment name>].
     #[arg(long)]

@@ -537,3 +537,25 @@ fn off_a_terminal_progress_is_a_line_in_simulated_time() {
         assert!(stderr(&quiet).is_empty(), "--quiet: {}", stderr(&quiet));
     }
 }
+
+#[test]
+fn a_seed_beyond_what_meta_toml_can_record_is_named_as_the_flag() {
+    // Seeds are TOML integers in the experiment file and in meta.toml (at most 2^63 - 1);
+    // a larger --seed is the flag's fault, not the experiment file's.
+    let out = fresh_dir("cli-seed-max");
+    let o = xrplace(&[
+        "run",
+        "experiments/strategies-eu.toml",
+        "--seed",
+        "18446744073709551615",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--seed") && !stderr(&o).contains("strategies-eu.toml"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
