@@ -416,6 +416,16 @@ fn parse_inflation(s: &str) -> Result<f64, String> {
     }
 }
 
+/// The scratch folder `--from-meta` restores its inputs into, removed on every way out
+/// (an error while restoring or resolving the shard included).
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
@@ -429,12 +439,13 @@ fn main() -> ExitCode {
             metrics,
             metrics_start_unix_s,
         } => (|| {
-            let scratch =
-                std::env::temp_dir().join(format!("xrplace-from-meta-{}", std::process::id()));
+            let scratch = Scratch(
+                std::env::temp_dir().join(format!("xrplace-from-meta-{}", std::process::id())),
+            );
             let (experiment, recorded_seed, mut sets) = match (experiment, from_meta) {
                 (_, Some(meta)) => {
-                    let _ = std::fs::remove_dir_all(&scratch);
-                    let r = xrplace::experiment::meta::restore(&meta, &scratch)?;
+                    let _ = std::fs::remove_dir_all(&scratch.0);
+                    let r = xrplace::experiment::meta::restore(&meta, &scratch.0)?;
                     (r.experiment, Some(r.seed), r.overrides)
                 }
                 (Some(e), None) => (e, None, Vec::new()),
@@ -474,7 +485,7 @@ fn main() -> ExitCode {
                     metrics_epoch: metrics.map(|_| Epoch(metrics_start_unix_s)),
                 },
             );
-            let _ = std::fs::remove_dir_all(&scratch);
+            drop(scratch);
             outcome
         })(),
         Command::Plan { experiment, sim } => {

@@ -559,3 +559,42 @@ fn a_seed_beyond_what_meta_toml_can_record_is_named_as_the_flag() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn from_meta_leaves_no_scratch_behind_when_it_fails() {
+    // --from-meta restores the recorded inputs into a scratch folder under the temporary
+    // folder; a failure after it (here `--shard auto` outside a batch system) removes it.
+    let out = fresh_dir("cli-from-meta-src");
+    xrplace_ok(&[
+        "run",
+        "experiments/strategies-eu.toml",
+        "--quiet",
+        "--set",
+        "duration_s=60",
+        "--set",
+        "runs=1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let tmp = fresh_dir("cli-from-meta-tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_xrplace"))
+        .args([
+            "run",
+            "--from-meta",
+            out.join("meta.toml").to_str().unwrap(),
+            "--shard",
+            "auto",
+            "--out",
+            tmp.join("never").to_str().unwrap(),
+        ])
+        .env("TMPDIR", &tmp)
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

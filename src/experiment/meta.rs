@@ -201,8 +201,11 @@ pub fn timing_toml(wall_s: f64, cpu_s: Option<f64>, threads: usize) -> String {
 /// Writes the inputs recorded in the `meta.toml` at `meta_path` into `scratch` in their
 /// relative layout; returns the experiment's path there, the recorded seed and overrides.
 pub fn restore(meta_path: &Path, scratch: &Path) -> Result<Restored, ConfigError> {
-    let text = std::fs::read_to_string(meta_path)
-        .map_err(|e| ConfigError::whole_file(meta_path, format!("cannot read: {e}")))?;
+    let text = crate::config::input::read_text(
+        meta_path,
+        "meta.toml",
+        crate::config::input::MAX_TOML_BYTES,
+    )?;
     let bad = |m: String| ConfigError::whole_file(meta_path, m);
     let meta: toml::Table = toml::from_str(&text).map_err(|e| bad(format!("not TOML: {e}")))?;
     let seed = meta
