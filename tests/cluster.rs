@@ -241,7 +241,13 @@ fn a_merge_cannot_write_over_its_own_shards() {
     let shards = two_shards(&dir);
     let before = std::fs::read(Path::new(&shards[0]).join("runs.csv")).unwrap();
     let inside = format!("{}/merged", shards[1]);
-    for out in [shards[0].as_str(), inside.as_str(), dir.to_str().unwrap()] {
+    let deeper = format!("{}/a/b", shards[1]);
+    for out in [
+        shards[0].as_str(),
+        inside.as_str(),
+        deeper.as_str(),
+        dir.to_str().unwrap(),
+    ] {
         let o = xrplace(&["merge", &shards[0], &shards[1], "--out", out]);
         assert_eq!(o.status.code(), Some(2), "--out {out}: {}", stderr(&o));
         assert!(
@@ -296,24 +302,6 @@ fn a_users_own_script_is_not_replaced_by_a_sweep() {
     let dir = fresh_dir("cluster-users-script");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("submit.sh"), "echo mine\n").unwrap();
-    let o = xrplace(&[
-        "sweep",
-        "slurm",
-        "experiments/sweep-eu.toml",
-        "--shards",
-        "2",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("submit.sh"), "{}", stderr(&o));
-    assert_eq!(
-        std::fs::read_to_string(dir.join("submit.sh")).unwrap(),
-        "echo mine\n"
-    );
-    assert!(!dir.join("array.sbatch").exists());
-    // A sweep folder's own files are rewritten on a rerun.
-    std::fs::remove_file(dir.join("submit.sh")).unwrap();
     let args = [
         "sweep",
         "slurm",
@@ -323,6 +311,16 @@ fn a_users_own_script_is_not_replaced_by_a_sweep() {
         "--out",
         dir.to_str().unwrap(),
     ];
+    let o = xrplace(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("submit.sh"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("submit.sh")).unwrap(),
+        "echo mine\n"
+    );
+    assert!(!dir.join("array.sbatch").exists());
+    // A sweep folder's own files are rewritten on a rerun.
+    std::fs::remove_file(dir.join("submit.sh")).unwrap();
     xrplace_ok(&args);
     xrplace_ok(&args);
 }

@@ -375,19 +375,9 @@ pub fn plan(
 /// output replaces its folder whole, so an input would be overwritten while (or before) it
 /// is read.
 fn refuse_output_over_inputs(shards: &[PathBuf], out: &std::path::Path) -> Result<(), Failure> {
-    let full = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let out_full = match (out.parent(), out.file_name()) {
-        // The output may not exist yet: its parent does.
-        (Some(parent), Some(name)) if !out.exists() => full(if parent.as_os_str().is_empty() {
-            std::path::Path::new(".")
-        } else {
-            parent
-        })
-        .join(name),
-        _ => full(out),
-    };
+    let out_full = resolved(out);
     for s in shards {
-        let s_full = full(s);
+        let s_full = resolved(s);
         if out_full.starts_with(&s_full) || s_full.starts_with(&out_full) {
             return Err(Failure::Refused(format!(
                 "--out {} is the shard folder {} or overlaps it: the merge would overwrite its own input; give another --out",
@@ -397,4 +387,19 @@ fn refuse_output_over_inputs(shards: &[PathBuf], out: &std::path::Path) -> Resul
         }
     }
     Ok(())
+}
+
+/// `p` with links and `..` resolved as far as it exists: an output and its parents need
+/// not exist yet, so the nearest existing ancestor is resolved and the rest appended.
+fn resolved(p: &std::path::Path) -> PathBuf {
+    if let Ok(full) = std::fs::canonicalize(p) {
+        return full;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) if parent.as_os_str().is_empty() => {
+            resolved(std::path::Path::new(".")).join(name)
+        }
+        (Some(parent), Some(name)) => resolved(parent).join(name),
+        _ => p.to_path_buf(),
+    }
 }

@@ -46,12 +46,8 @@ pub fn input_files(exp: &LoadedExperiment) -> Vec<String> {
     );
     let mut refs = vec![own];
     let c = &exp.config;
-    refs.extend(c.scenarios.iter().map(|s| s.topology.clone()));
+    refs.extend(topology_refs(c).into_iter().cloned());
     if let Some(s) = &c.sessions {
-        if s.sweep.topologies.is_empty() {
-            refs.push(s.topology.clone());
-        }
-        refs.extend(s.sweep.topologies.iter().cloned());
         if !s.load.trace.is_empty() {
             refs.push(s.load.trace.clone());
         }
@@ -66,25 +62,27 @@ pub fn input_files(exp: &LoadedExperiment) -> Vec<String> {
         .collect()
 }
 
+/// The topology references of `c` as written, in the order its topologies are loaded: its
+/// scenarios', then its session sweep's (the swept ones, else the one).
+fn topology_refs(c: &crate::config::experiment::ExperimentConfig) -> Vec<&String> {
+    let mut refs: Vec<&String> = c.scenarios.iter().map(|s| &s.topology).collect();
+    if let Some(s) = &c.sessions {
+        if s.sweep.topologies.is_empty() {
+            refs.push(&s.topology);
+        } else {
+            refs.extend(&s.sweep.topologies);
+        }
+    }
+    refs
+}
+
 /// The measured RTT CSV of each topology reference of `exp` (and of its parts) that names
 /// one, as referenced from the experiment's folder: the topology's folder joined with the
 /// CSV's path, which is relative to the topology.
 fn measured_rtt_refs(exp: &LoadedExperiment) -> std::collections::HashMap<&str, String> {
     let mut out = std::collections::HashMap::new();
     for e in std::iter::once(exp).chain(&exp.parts) {
-        let c = &e.config;
-        let refs: Vec<&String> = if !c.scenarios.is_empty() {
-            c.scenarios.iter().map(|s| &s.topology).collect()
-        } else if let Some(s) = &c.sessions {
-            if s.sweep.topologies.is_empty() {
-                vec![&s.topology]
-            } else {
-                s.sweep.topologies.iter().collect()
-            }
-        } else {
-            Vec::new()
-        };
-        for (r, t) in refs.into_iter().zip(&e.topologies) {
+        for (r, t) in topology_refs(&e.config).into_iter().zip(&e.topologies) {
             if let Some(csv) = &t.routing.measured_rtt_csv {
                 let p = crate::config::measured_rtt::measured_rtt_path(Path::new(r), csv);
                 out.insert(

@@ -61,7 +61,7 @@ pub struct Interconnect {
     pub servers: Vec<(&'static str, Side)>,
     /// Added one-way latency of one traversal at low load, against a plain L3 path between
     /// the same hosts, spread over the servers, µs. It excludes `request_us`, which the
-    /// path model adds at every server.
+    /// path model adds at every server but the [`Self::passthrough`] ones.
     pub added_latency_us: f64,
     /// Throughput one server (gateway, tunnel, proxy connection) carries, Gbit/s.
     pub max_gbps: f64,
@@ -228,6 +228,10 @@ const ENVOY_REQUEST_US: f64 = 100.0;
 /// 1.12): 0.54 (M ratio, §10 L2).
 const LINKERD_PER_ENVOY: f64 = 36.0 / 67.0;
 
+/// A Skupper router's work per message, µs (E: no figure found); it is inside ICPE'25's
+/// measured 242 µs, so the routers' fixed cost is that less twice this.
+const SKUPPER_REQUEST_US: f64 = 50.0;
+
 /// The sourced defaults of a named kind's variant (`docs/interconnect-sources.md` §10;
 /// M measured, D default, Dv derived, E estimate).
 fn named(kind: PathKind, variant: &str) -> Interconnect {
@@ -240,16 +244,16 @@ fn named(kind: PathKind, variant: &str) -> Interconnect {
             // M: ICPE'25 TCP_RR 64 B, 3,885 op/s = 514.8 µs RTT, (514.8 - 31.8) / 2 =
             // 241.5, 242 µs one way through both routers, their per-message work
             // included: 242 - 2 x request_us = 142 (§10 K1).
-            added_latency_us: 242.0 - 2.0 * 50.0,
+            added_latency_us: 242.0 - 2.0 * SKUPPER_REQUEST_US,
             max_gbps: 4.2, // M: ICPE'25, one TCP connection, 8 KiB
             // Dv (upper bound): 4.90 for both sides at 4.19 Gbit/s (8 KiB, one
             // connection): 4.90 / 2 / 4.19 = 0.58 per router (§10 K3).
             cpu_per_gbit: 0.58,
-            request_us: 50.0, // E: router work per message; inside the 242 µs
-            setup_s: 10.0,    // E: router pods and link; not found
+            request_us: SKUPPER_REQUEST_US,
+            setup_s: 10.0,            // E: router pods and link; not found
             failure_detection_s: 3.0, // D: HELLO 1 s, neighbour lost after 3 s
-            agent_cpu_cores: 0.1, // E: routers ship without requests
-            agent_memory_mib: 100.0, // E
+            agent_cpu_cores: 0.1,     // E: routers ship without requests
+            agent_memory_mib: 100.0,  // E
             ..base(
                 kind,
                 variant,

@@ -4,6 +4,7 @@
 
 use super::{shard_dir, SweepFolder, FILE};
 use crate::config::names::sh_quote;
+use crate::experiment::shard::MAX_SHARDS;
 use std::path::Path;
 
 /// A shard's state.
@@ -16,9 +17,6 @@ pub enum ShardState {
     /// Nothing there.
     Missing,
 }
-
-/// Most shards a sweep folder may name: the range `xrplace sweep --shards` takes.
-pub use crate::experiment::shard::MAX_SHARDS;
 
 /// The state of every shard of the sweep folder `dir`, and its description.
 pub fn states(dir: &Path) -> Result<(SweepFolder, Vec<ShardState>), String> {
