@@ -327,3 +327,69 @@ fn few_periodic_streams_have_the_frame_worlds_tail_at_60_and_90_percent() {
         );
     }
 }
+
+#[test]
+fn a_loaded_liqo_gateway_queues_alike_at_both_fidelities() {
+    // The twenty sessions of few-streams at 50 fps, all rendered in Frankfurt (cloud-only)
+    // for users whose home cluster is Zurich: every frame crosses the Zurich-Frankfurt
+    // peering's gateways, made slow enough that the frames keep them 60 % and 90 % busy.
+    // Links are fast, so the gateways are the only queue. Frame fidelity queues frames
+    // at the gateways one by one; flow fidelity takes the N·D/D/1 wait at their load.
+    use xrplace::config::kinds::PathKind;
+    use xrplace::model::relay::Relays;
+    use xrplace::model::session::SessionApp;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/few-streams.toml");
+    for load in [0.6, 0.9] {
+        let mut e = load_experiment(&path).unwrap();
+        let sessions = e.config.sessions.as_mut().unwrap();
+        sessions.strategies = vec!["cloud-only".into()];
+        sessions.slo_latency_ms = 30.0;
+        let app = &mut sessions.applications[0];
+        app.frame_rate_fps = 50.0;
+        app.bitrate_mbps = 30.0;
+        let apps = [SessionApp::from_config(app)];
+        let topo = &mut e.topologies[0];
+        for s in &mut topo.sites {
+            s.intra_site_bandwidth_gbps = 100.0;
+        }
+        // One gateway core serves a frame in `one_core_ns`; twenty per 20 ms at `load`.
+        let relays = Relays::new(&topo.paths, PathKind::Liqo, &apps);
+        let one_core_ns = relays.frame_packets(0) as f64 * relays.hops()[0].per_packet_ns as f64;
+        let busy = |cores: f64| 20.0 * (one_core_ns / cores).round() / 20e6;
+        topo.paths.liqo.gateway_cores = 20.0 * one_core_ns / (load * 20e6);
+        assert!((busy(topo.paths.liqo.gateway_cores) / load - 1.0).abs() < 0.01);
+        let mut idle = e.clone();
+        idle.topologies[0].paths.liqo.gateway_cores = 1e3;
+        let (idle_mean, _, _) = pooled_figures(idle, Fidelity::Frame);
+        let frame = pooled_figures(e.clone(), Fidelity::Frame);
+        let flow = pooled_figures(e, Fidelity::Flow);
+        // What the gateways add to the mean: their own service of the frame (in the path
+        // cost at both fidelities, `load` x 1 ms) and the wait behind the other frames.
+        let (frame_adds, flow_adds) = (frame.0 - idle_mean, flow.0 - idle_mean);
+        let own_ms = load * 20.0 / 20.0;
+        let (frame_wait, flow_wait) = (frame_adds - own_ms, flow_adds - own_ms);
+        eprintln!(
+            "gateway at {load}: mean frame {:.3} flow {:.3} (the gateway adds {frame_adds:.3} / \
+             {flow_adds:.3}, of which the wait {frame_wait:.3} / {flow_wait:.3}); \
+             p50 {:.3} / {:.3}; p99 {:.3} / {:.3}",
+            frame.0, flow.0, frame.1, flow.1, frame.2, flow.2
+        );
+        assert!(
+            frame_wait > 0.1 * own_ms,
+            "load {load}: the gateway's queue must matter"
+        );
+        assert!(
+            within(flow_adds, frame_adds, 0.10),
+            "load {load}: the gateway's mean"
+        );
+        // The wait alone: 100 runs give it to about 4 %, and frame fidelity's arrivals at
+        // the gateway carry the route's and processing's jitter, which the periodic
+        // streams of N·D/D/1 do not (a little more queueing).
+        assert!(
+            within(flow_wait, frame_wait, 0.15),
+            "load {load}: mean wait"
+        );
+        assert!(within(flow.1, frame.1, 0.05), "load {load}: p50");
+        assert!(within(flow.2, frame.2, 0.10), "load {load}: p99");
+    }
+}

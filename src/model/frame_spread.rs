@@ -36,9 +36,10 @@ const QUANTILES: usize = 16;
 pub struct FrameSpread {
     /// Standard deviation of the route's one-way delay, ms (drawn up and down).
     pub jitter_sd_ms: f64,
-    /// Standard deviation of the part that scales with the frame's size (processing and
-    /// serialisation), ms.
-    pub size_sd_ms: f64,
+    /// Standard deviation of the part taken as normal, ms: what scales with the frame's
+    /// size (processing and serialisation) and the waits at the path's relays
+    /// ([`crate::model::relay`]; their variances add).
+    pub normal_sd_ms: f64,
     /// The wait at the site's egress, ms.
     pub wait: EgressWait,
 }
@@ -51,7 +52,7 @@ pub fn share_over(mean_ms: f64, budget_ms: f64, s: &FrameSpread) -> f64 {
     // P(R + Z + W > y0) with R = |A| + |B| and W uncentred.
     let y0 = budget_ms - mean_ms + mean_jitter_sum + s.wait.mean;
     let smooth = 2.0 * jitter / QUANTILES as f64;
-    let sigma = (s.size_sd_ms * s.size_sd_ms + smooth * smooth)
+    let sigma = (s.normal_sd_ms * s.normal_sd_ms + smooth * smooth)
         .sqrt()
         .max(1e-9);
     let wait_spread = s.wait.sd();
@@ -127,7 +128,7 @@ pub fn spread_deviations(s: &FrameSpread) -> [f64; BANDS] {
             ln_above,
         } = levels[k];
         let jitter = s.jitter_sd_ms * r;
-        let size = s.size_sd_ms * z;
+        let size = s.normal_sd_ms * z;
         let mut signed = jitter * jitter.abs() + size * size.abs();
         if waits {
             // The wait's quantile at u: zero below 1 - busy, else where busy S(w) = 1 - u.
@@ -225,7 +226,7 @@ mod tests {
     fn monte_carlo(mean_ms: f64, budget_ms: f64, s: &FrameSpread, frames: u32) -> f64 {
         let mut rng = rand::rngs::StdRng::seed_from_u64(11);
         let jitter = Normal::new(0.0, s.jitter_sd_ms.max(1e-12)).unwrap();
-        let size = Normal::new(0.0, s.size_sd_ms.max(1e-12)).unwrap();
+        let size = Normal::new(0.0, s.normal_sd_ms.max(1e-12)).unwrap();
         let centre = s.jitter_sd_ms * (2.0 / std::f64::consts::PI).sqrt();
         let over = (0..frames)
             .filter(|_| {
@@ -278,7 +279,7 @@ mod tests {
         for (jitter, size, wait) in spreads {
             let s = FrameSpread {
                 jitter_sd_ms: jitter,
-                size_sd_ms: size,
+                normal_sd_ms: size,
                 wait,
             };
             for mean in [13.0, 14.5, 15.0, 15.4, 17.0] {
@@ -302,7 +303,7 @@ mod tests {
         assert_eq!(edge, 1.0);
         let s = FrameSpread {
             jitter_sd_ms: 0.3,
-            size_sd_ms: 0.4,
+            normal_sd_ms: 0.4,
             wait: crate::model::egress::periodic_wait(20, 0.9, 0.625),
         };
         let d = spread_deviations(&s);
@@ -310,7 +311,7 @@ mod tests {
         // Normal parts alone: the deviations are the normal's quantiles times the total sd.
         let normal = FrameSpread {
             jitter_sd_ms: 0.0,
-            size_sd_ms: 0.5,
+            normal_sd_ms: 0.5,
             wait: EgressWait::NONE,
         };
         let d = spread_deviations(&normal);
@@ -334,7 +335,7 @@ mod tests {
         // A long upper tail (the wait) stretches the upper bands more than the lower.
         let s = FrameSpread {
             jitter_sd_ms: 0.0,
-            size_sd_ms: 0.1,
+            normal_sd_ms: 0.1,
             wait: crate::model::egress::periodic_wait(20, 0.9, 0.625),
         };
         let d = spread_deviations(&s);
@@ -345,7 +346,7 @@ mod tests {
     fn without_spread_it_is_the_threshold_on_the_mean() {
         let s = FrameSpread {
             jitter_sd_ms: 0.0,
-            size_sd_ms: 0.0,
+            normal_sd_ms: 0.0,
             wait: EgressWait::NONE,
         };
         assert_eq!(share_over(15.001, 15.0, &s), 1.0);
@@ -356,7 +357,7 @@ mod tests {
     fn a_symmetric_spread_puts_half_over_at_the_budget() {
         let s = FrameSpread {
             jitter_sd_ms: 0.0,
-            size_sd_ms: 0.5,
+            normal_sd_ms: 0.5,
             wait: EgressWait::NONE,
         };
         assert!((share_over(15.0, 15.0, &s) - 0.5).abs() < 1e-6);
@@ -366,7 +367,7 @@ mod tests {
     fn the_far_tail_does_not_overflow() {
         let s = FrameSpread {
             jitter_sd_ms: 0.0,
-            size_sd_ms: 5.0,
+            normal_sd_ms: 5.0,
             wait: EgressWait {
                 mean: 1e-4,
                 busy: 0.5,

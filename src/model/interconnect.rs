@@ -22,6 +22,42 @@ pub enum Side {
     Dst,
 }
 
+/// Which traffic one instance of a server carries: what the sessions crossing a cluster
+/// queue behind at it (the session world gives each shared instance one queue).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    /// One instance per peering on each side, carrying that pair's traffic both ways: Liqo
+    /// creates a `GatewayServer` on one cluster and a `GatewayClient` on the other for
+    /// every peering, each its own gateway Deployment in the peer's tenant namespace
+    /// (Liqo v1.2.0 `docs/advanced/peering/peering-via-cr.md`; the export writes them so,
+    /// `src/export/peering.rs`).
+    Peering,
+    /// One instance per cluster, for all its peers (Submariner's active Gateway Engine,
+    /// Istio's east-west gateway, Linkerd's and Consul's gateways, Skupper's router).
+    Cluster,
+    /// One instance per node (a DaemonSet: ztunnel, the Cilium agent, NSM's forwarder,
+    /// kube-proxy), carrying the traffic of that node's pods; sessions spread evenly over
+    /// the nodes.
+    Node,
+    /// One per pod (a sidecar): a session queues only behind its own frames.
+    Pod,
+}
+
+impl Sharing {
+    /// How the named server of an interconnect is deployed, from each project's docs
+    /// (`docs/interconnect-sources.md` §11); `None` for a name no kind uses.
+    pub fn of_server(name: &str) -> Option<Sharing> {
+        Some(match name {
+            "liqo-gateway" => Sharing::Peering,
+            "submariner-gateway" | "east-west-gateway" | "linkerd-gateway" | "mesh-gateway"
+            | "skupper-router" => Sharing::Cluster,
+            "ztunnel" | "cilium-node" | "forwarder-vpp" | "kube-proxy-dnat" => Sharing::Node,
+            "envoy-sidecar" | "sidecar" | "linkerd-proxy" => Sharing::Pod,
+            _ => return None,
+        })
+    }
+}
+
 /// Layer of the data path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataPath {
@@ -748,6 +784,33 @@ mod tests {
         let c = of(PathKind::CiliumClustermesh, "tunnel");
         assert!(c.agent_cpu_cores_per_node <= 0.0015 * 2.0);
         assert!(c.agent_memory_mib_for(1) < 438.0);
+    }
+
+    #[test]
+    fn every_server_of_every_kind_says_how_it_is_shared() {
+        let paths = PathsConfig::default();
+        for kind in PathKind::ALL {
+            let mut vs: Vec<&str> = crate::config::interconnect::variants(kind).to_vec();
+            if vs.is_empty() {
+                vs.push("");
+            }
+            for v in vs {
+                let ic = if v.is_empty() {
+                    Interconnect::of(kind, &paths)
+                } else {
+                    of(kind, v)
+                };
+                for (name, _) in &ic.servers {
+                    assert!(Sharing::of_server(name).is_some(), "{kind:?}/{v}: {name}");
+                }
+            }
+        }
+        // A Liqo gateway is one per peering; Submariner's one per cluster.
+        assert_eq!(Sharing::of_server("liqo-gateway"), Some(Sharing::Peering));
+        assert_eq!(
+            Sharing::of_server("submariner-gateway"),
+            Some(Sharing::Cluster)
+        );
     }
 
     #[test]

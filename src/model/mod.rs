@@ -12,6 +12,7 @@ pub mod normal;
 pub mod path;
 pub mod platform;
 pub mod provisioning;
+pub mod relay;
 pub mod rtt_error;
 pub mod scenario;
 pub mod session;

@@ -131,11 +131,21 @@ pub struct LatencyInputs {
     pub bandwidth_gbps: f64,
     /// Mean wait there behind other sessions' frames, ms ([`crate::model::egress`]).
     pub egress_wait_ms: f64,
+    /// Mean wait at the shared relays of the cross-cluster path (gateways, node agents)
+    /// behind other sessions' frames, ms ([`crate::model::relay`]).
+    pub relay_wait_ms: f64,
+    /// Standard deviation of that wait, ms.
+    pub relay_sd_ms: f64,
 }
 
 /// Motion-to-photon latency of a session, ms.
 pub fn session_latency_ms(app: &SessionApp, x: &LatencyInputs) -> f64 {
-    2.0 * x.access_ms + x.rtt_ms + x.path_ms + size_scaled_ms(app, x) + x.egress_wait_ms
+    2.0 * x.access_ms
+        + x.rtt_ms
+        + x.path_ms
+        + size_scaled_ms(app, x)
+        + x.egress_wait_ms
+        + x.relay_wait_ms
 }
 
 /// The part of a frame's latency that scales with its size: processing (stretched by
@@ -147,8 +157,8 @@ fn size_scaled_ms(app: &SessionApp, x: &LatencyInputs) -> f64 {
 }
 
 /// How a session's frames spread around [`session_latency_ms`]: route jitter of sd
-/// `jitter_sd_ms` each way, frame size (it scales processing and serialisation) and the
-/// egress `wait` (ms).
+/// `jitter_sd_ms` each way, frame size (it scales processing and serialisation), the
+/// relays' waits (taken as normal) and the egress `wait` (ms).
 pub fn frame_spread(
     app: &SessionApp,
     x: &LatencyInputs,
@@ -157,16 +167,15 @@ pub fn frame_spread(
 ) -> FrameSpread {
     FrameSpread {
         jitter_sd_ms,
-        size_sd_ms: FRAME_SIZE_SD * size_scaled_ms(app, x),
+        normal_sd_ms: (FRAME_SIZE_SD * size_scaled_ms(app, x)).hypot(x.relay_sd_ms),
         wait,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn app() -> SessionApp {
+impl SessionApp {
+    /// A single-user UDP application at 60 fps, 5 ms per frame, for tests.
+    pub fn for_tests() -> SessionApp {
         SessionApp {
             name: "vr".into(),
             cpu_cores: 2.0,
@@ -189,6 +198,15 @@ mod tests {
             busy_cpu_cores: 0.3,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> SessionApp {
+        SessionApp::for_tests()
+    }
 
     #[test]
     fn latency_adds_the_parts() {
@@ -200,6 +218,8 @@ mod tests {
             cpu_speed: 1.0,
             bandwidth_gbps: 10.0,
             egress_wait_ms: 0.0,
+            relay_wait_ms: 0.0,
+            relay_sd_ms: 0.0,
         };
         // 2 * 2 + 4 + 0.5 + 5 + 0.5 Mbit / 10 Gbit/s = 0.05 ms.
         assert!((session_latency_ms(&app(), &x) - 13.55).abs() < 1e-9);
@@ -217,6 +237,15 @@ mod tests {
         assert!((session_latency_ms(&app(), &link) - 13.575).abs() < 1e-9);
         // Frames spread by 10.5 % of processing and serialisation: 0.105 * 5.05 ms.
         let s = frame_spread(&app(), &x, 0.3, EgressWait::NONE);
-        assert!((s.size_sd_ms - 0.53025).abs() < 1e-9);
+        assert!((s.normal_sd_ms - 0.53025).abs() < 1e-9);
+        // A relay's wait adds to the mean and, as a normal part, to the spread.
+        let relayed = LatencyInputs {
+            relay_wait_ms: 0.1,
+            relay_sd_ms: 0.4,
+            ..x
+        };
+        assert!((session_latency_ms(&app(), &relayed) - 13.65).abs() < 1e-9);
+        let s = frame_spread(&app(), &relayed, 0.3, EgressWait::NONE);
+        assert!((s.normal_sd_ms - 0.53025f64.hypot(0.4)).abs() < 1e-9);
     }
 }

@@ -115,6 +115,8 @@ impl PlacementRequest<'_> {
                 cpu_speed: c.cpu_speed,
                 bandwidth_gbps: c.bandwidth_gbps,
                 egress_wait_ms: 0.0,
+                relay_wait_ms: 0.0,
+                relay_sd_ms: 0.0,
             },
         ) + self.users.penalty_ms(c)
             + if self.app.central_in_path {

@@ -10,6 +10,7 @@ use crate::config::sessions::{CapacityModel, SessionsConfig};
 use crate::config::topology::{Tier, TopologyConfig};
 use crate::model::allocatable::Resources;
 use crate::model::nearest::{NearestSites, Scratch};
+use crate::model::relay::{Relays, NO_RELAYS};
 use crate::model::session::SessionApp;
 use crate::model::{ClusterId, PathModel, Route, SiteId, Topology};
 use rayon::prelude::*;
@@ -74,7 +75,7 @@ pub fn build_platform(
     if access_sites.is_empty() {
         access_sites = (0..topology.sites.len() as u32).collect();
     }
-    let (candidates, near_access) = {
+    let (mut candidates, near_access): (Vec<Vec<Candidate>>, Vec<Vec<u32>>) = {
         let inputs = Inputs::new(
             &topology,
             topo_cfg,
@@ -90,6 +91,7 @@ pub fn build_platform(
             .collect();
         per_site.into_iter().unzip()
     };
+    let relays = relays_of(&topology, topo_cfg, s, &apps, central, &mut candidates);
     let site_bandwidth_gbps = topology
         .sites
         .iter()
@@ -116,7 +118,36 @@ pub fn build_platform(
         slo_latency_ms: s.slo_latency_ms,
         central,
         standby,
+        relays,
     }
+}
+
+/// The cross-cluster path's relay instances, numbered in site and candidate order (then
+/// the central round trips), each candidate's traversal from its home cluster filled in.
+fn relays_of(
+    t: &Topology,
+    cfg: &TopologyConfig,
+    s: &SessionsConfig,
+    apps: &[SessionApp],
+    central: Option<ClusterId>,
+    candidates: &mut [Vec<Candidate>],
+) -> Relays {
+    let mut relays = Relays::new(&cfg.paths, s.cross_cluster_path, apps);
+    if relays.hops().is_empty() {
+        return relays;
+    }
+    for cands in candidates.iter_mut() {
+        let Some(home) = cands.first().map(|c| c.cluster) else {
+            continue;
+        };
+        for c in cands.iter_mut().filter(|c| c.cross_cluster) {
+            c.relays = relays.traversal(t, home, c.cluster);
+        }
+    }
+    if let Some(k) = central.filter(|_| apps.iter().any(|a| a.has_central && a.central_in_path)) {
+        relays.add_central(t, k);
+    }
+    relays
 }
 
 impl<'a> Inputs<'a> {
@@ -277,6 +308,7 @@ impl<'a> Inputs<'a> {
                         .route_to(sc, k.site)
                         .map_or(0.0, |r| r.jitter_ms),
                     near_rtt_ms: [f32::INFINITY; super::NEAR_ACCESS_SITES],
+                    relays: NO_RELAYS,
                 }
             })
             .collect()

@@ -6,6 +6,7 @@ mod derive;
 
 pub use derive::{build_platform, liqo_footprint, CLOUD_CANDIDATES, NEAR_ACCESS_SITES};
 
+use super::relay::{RelaySet, RelayUse, Relays, MAX_SESSION_RELAYS};
 use super::session::SessionApp;
 use super::{ClusterId, Topology};
 use crate::config::kinds::PathKind;
@@ -41,6 +42,8 @@ pub struct SessionPlatform {
     /// Clusters that do not exist at the start; the control loop creates them when needed
     /// and deletes them when idle. Never a home cluster.
     pub standby: Vec<ClusterId>,
+    /// The cross-cluster path's shared servers and their instances.
+    pub relays: Relays,
 }
 
 impl SessionPlatform {
@@ -51,6 +54,17 @@ impl SessionPlatform {
         self.topology
             .route(SiteId(a), SiteId(b))
             .map_or(f64::INFINITY, |r| r.rtt_ms as f32 as f64)
+    }
+}
+
+impl SessionPlatform {
+    /// The relays a session of application `app` on candidate `cand` of `site` uses, with
+    /// the time its frames of one interval keep each busy.
+    pub fn relay_uses(&self, app: u32, site: u32, cand: u32) -> [RelayUse; MAX_SESSION_RELAYS] {
+        let c = &self.candidates[site as usize][cand as usize];
+        let a = app as usize;
+        self.relays
+            .session_uses(&self.apps[a], a, &c.relays, c.cluster)
     }
 }
 
@@ -95,4 +109,7 @@ pub struct Candidate {
     /// RTT from each of the site's [`SessionPlatform::near_access`] sites (same order) to
     /// this cluster's site, ms: what the other users of a shared session see.
     pub near_rtt_ms: [f32; NEAR_ACCESS_SITES],
+    /// The shared relays (gateways, node agents) the traversal from the home cluster
+    /// crosses ([`crate::model::relay::NO_RELAYS`] at home).
+    pub relays: RelaySet,
 }

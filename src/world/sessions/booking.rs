@@ -22,7 +22,8 @@ pub fn hold(
     (c, cand): (ClusterId, u32),
     penalty_ms: f64,
 ) {
-    ledger.hold(roster.get(slot).app, c);
+    let s = roster.get(slot);
+    ledger.hold(s.app, (s.site, cand), c);
     roster.activate(slot, c.0, cand, penalty_ms);
 }
 
@@ -40,7 +41,7 @@ pub fn release(
     let app = &p.apps[s.app as usize];
     let c = ClusterId(s.cluster);
     let k = p.topology.cluster(c);
-    ledger.release(s.app, c);
+    ledger.release(s.app, (s.site, s.cand), c);
     roster.deactivate(slot);
     let site = k.site.ix();
     let hours = (now - s.since).as_secs_f64() / 3600.0;

@@ -15,6 +15,7 @@ use crate::engine::rng::truncated_normal;
 use crate::engine::time::round_non_negative;
 use crate::engine::{EventQueue, SimDuration, SimTime, StreamRng};
 use crate::model::frame_spread::FRAME_SIZE_SD;
+use crate::model::relay::{MAX_SESSION_RELAYS, NO_RELAY};
 use crate::model::session_platform::SessionPlatform;
 use rand::Rng;
 
@@ -65,13 +66,21 @@ struct SlotFrames {
     /// Serialisation time of one per mille of the mean frame at the egress bandwidth of
     /// the cluster's site under faults, ns.
     ns_per_permille: f64,
+    /// The relay queues its frames cross, in order ([`NO_RELAY`] after the last): the
+    /// copy of each relay this session's pods use.
+    relay_queue: [u32; MAX_SESSION_RELAYS],
+    /// Time its frames of one interval keep each of those busy, ns.
+    relay_ns: [u32; MAX_SESSION_RELAYS],
 }
 
-/// Per-slot frame state and per-site egress links.
+/// Per-slot frame state, per-site egress links and relay queues.
 pub struct Frames {
     slots: Vec<SlotFrames>,
     /// When each site's egress link finishes its last frame.
     link_free: Vec<SimTime>,
+    /// When each relay copy ([`crate::model::relay::Relays::copies`]) finishes its last
+    /// frame.
+    relay_free: Vec<SimTime>,
     rng: StreamRng,
 }
 
@@ -88,11 +97,12 @@ pub struct FrameParts<'w, 'a> {
 }
 
 impl Frames {
-    /// Idle links at every site.
-    pub fn new(sites: usize, rng: StreamRng) -> Self {
+    /// Idle links at every site and idle relays.
+    pub fn new(p: &SessionPlatform, rng: StreamRng) -> Self {
         Frames {
             slots: Vec::new(),
-            link_free: vec![SimTime::ZERO; sites],
+            link_free: vec![SimTime::ZERO; p.topology.sites.len()],
+            relay_free: vec![SimTime::ZERO; p.relays.copies() as usize],
             rng,
         }
     }
@@ -134,6 +144,8 @@ impl Frames {
             leg_ms: 0.0,
             up_fixed: SimDuration::ZERO,
             ns_per_permille: 0.0,
+            relay_queue: [NO_RELAY; MAX_SESSION_RELAYS],
+            relay_ns: [0; MAX_SESSION_RELAYS],
         };
         let i = slot as usize;
         if self.slots.len() <= i {
@@ -151,7 +163,7 @@ impl Frames {
         let s = w.roster.get(slot);
         let f = &mut slots[slot as usize];
         if f.cand != s.cand {
-            Self::copy_placement(f, w.p, s);
+            Self::copy_placement(f, w.p, s, slot);
         }
         if f.net_version != w.net.version() {
             f.copy_network(w.net);
@@ -159,9 +171,20 @@ impl Frames {
         f
     }
 
-    /// Copies what the session's frames need of its placement into `f`.
+    /// Copies what the session's frames need of its placement into `f`; the session in
+    /// `slot` uses copy `slot mod copies` of a relay with several (its pods' node).
     #[cold]
-    fn copy_placement(f: &mut SlotFrames, p: &SessionPlatform, s: &Session) {
+    fn copy_placement(f: &mut SlotFrames, p: &SessionPlatform, s: &Session, slot: u32) {
+        let mut relay_queue = [NO_RELAY; MAX_SESSION_RELAYS];
+        let mut relay_ns = [0; MAX_SESSION_RELAYS];
+        for (i, u) in p.relay_uses(s.app, s.site, s.cand).iter().enumerate() {
+            if u.relay == NO_RELAY {
+                break;
+            }
+            let r = p.relays.instance(u.relay);
+            relay_queue[i] = r.first_copy + slot % r.copies.max(1);
+            relay_ns[i] = round_non_negative(u.service_ns).min(u32::MAX as f64) as u32;
+        }
         let app = &p.apps[s.app as usize];
         let cand = &p.candidates[s.site as usize][s.cand as usize];
         let central = if app.central_in_path {
@@ -184,6 +207,8 @@ impl Frames {
             hops: SimDuration::from_secs_f64((cand.path_ms[s.app as usize] + central) / 1e3),
             weight_us_one: weight_us(1, f.interval_ns),
             net_version: u64::MAX,
+            relay_queue,
+            relay_ns,
             ..*f
         };
     }
@@ -240,9 +265,10 @@ impl Frames {
         );
     }
 
-    /// The frame (one per user) of the session in `slot` reaches its site's egress link
-    /// `so_far_ns` after it started; it waits for the frames ahead, is serialised, and
-    /// travels back to the user. Reports its latency (the slowest user's) for one frame
+    /// The frame (one per user) of the session in `slot` reaches its path's relays and its
+    /// site's egress link `so_far_ns` after it started; it waits for the frames ahead at
+    /// each relay in turn (their idle traversal is in the path cost already) and at the
+    /// link, is serialised, and travels back to the user. Reports its latency (the slowest user's) for one frame
     /// interval of session time, plus one for each frame skipped before it (the user sees
     /// it until the next frame is presented).
     #[inline]
@@ -258,6 +284,7 @@ impl Frames {
             slots,
             rng,
             link_free,
+            relay_free,
         } = self;
         let f = Self::slot(slots, w, slot);
         if so_far_ns == OVERLOADED {
@@ -267,7 +294,8 @@ impl Frames {
             return;
         }
         let site = f.cluster_site as usize;
-        let start = now.max(link_free[site]);
+        let relayed = through_relays(relay_free, f, now);
+        let start = relayed.max(link_free[site]);
         let serialise_ns = f.ns_per_permille * permille as f64;
         let sent = start + SimDuration(round_non_negative(serialise_ns) as i64 as u64);
         link_free[site] = sent;
@@ -304,6 +332,22 @@ impl SlotFrames {
         self.ns_per_permille = self.bits / 1000.0 / gbps;
         self.net_version = net.version();
     }
+}
+
+/// When a frame that reaches its relays at `now` has waited at each in turn behind the
+/// frames ahead (first in, first out; it keeps each busy for its service).
+#[inline(always)]
+fn through_relays(relay_free: &mut [SimTime], f: &SlotFrames, now: SimTime) -> SimTime {
+    let mut t = now;
+    for (&q, &ns) in f.relay_queue.iter().zip(&f.relay_ns) {
+        if q == NO_RELAY {
+            break;
+        }
+        let free = &mut relay_free[q as usize];
+        t = t.max(*free);
+        *free = t + SimDuration(ns as u64);
+    }
+    t
 }
 
 /// The first of the lanes to be free (the lowest index among equals), chosen without

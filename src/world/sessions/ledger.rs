@@ -6,8 +6,9 @@
 //! recomputes only what changed.
 
 use crate::engine::SimTime;
-use crate::model::egress::{site_wait_ms, EgressWait};
+use crate::model::egress::{periodic_wait, site_wait_ms, EgressWait};
 use crate::model::platform::StretchTable;
+use crate::model::relay::NO_RELAY;
 use crate::model::session::SessionApp;
 use crate::model::session_platform::SessionPlatform;
 use crate::model::ClusterId;
@@ -95,8 +96,16 @@ pub struct Ledger<'a> {
     table_of: Vec<u16>,
     /// Sessions of each application on each cluster, application-major.
     hosted: Vec<u32>,
+    /// Per relay instance ([`crate::model::relay`]): sessions whose frames cross it, the
+    /// share of time their frames keep it busy (all copies together), and the sum over
+    /// them of service squared per frame interval (ns), whose ratio to the busy share is
+    /// the rate-weighted `E[S^2] / E[S]`.
+    relay_streams: Vec<u32>,
+    relay_busy: Vec<f64>,
+    relay_sq_ns: Vec<f64>,
     changed_clusters: Changes,
     changed_sites: Changes,
+    changed_relays: Changes,
 }
 
 impl<'a> Ledger<'a> {
@@ -116,8 +125,12 @@ impl<'a> Ledger<'a> {
             site_streams: vec![0; p.topology.sites.len()],
             site_burst_mbps_bits: vec![0.0; p.topology.sites.len()],
             hosted: vec![0; p.apps.len() * p.topology.clusters.len()],
+            relay_streams: vec![0; p.relays.len()],
+            relay_busy: vec![0.0; p.relays.len()],
+            relay_sq_ns: vec![0.0; p.relays.len()],
             changed_clusters: Changes::new(p.topology.clusters.len()),
             changed_sites: Changes::new(p.topology.sites.len()),
+            changed_relays: Changes::new(p.relays.len()),
         };
         for k in &p.topology.clusters {
             let t = match ledger.tables.iter().position(|t| t.cores() == k.cpu_cores) {
@@ -174,6 +187,27 @@ impl<'a> Ledger<'a> {
             0.0
         };
         site_wait_ms(self.site_streams[i], load, burst_bits, bandwidth_gbps)
+    }
+
+    /// The wait at relay `r` (one copy of it, its traffic spread evenly over the copies)
+    /// now, ms; `None` while its frames keep it busy all the time or more (overloaded).
+    pub fn relay_wait_ms(&self, r: u32) -> Option<EgressWait> {
+        let i = r as usize;
+        let copies = self.p.relays.instance(r).copies.max(1);
+        let busy = self.relay_busy[i];
+        let rho = busy / copies as f64;
+        if rho >= 1.0 {
+            return None;
+        }
+        if busy <= 0.0 {
+            return Some(EgressWait::NONE);
+        }
+        let streams = self.relay_streams[i].div_ceil(copies);
+        Some(periodic_wait(
+            streams,
+            rho,
+            self.relay_sq_ns[i] / busy / 1e6,
+        ))
     }
 
     /// Cores and memory (MiB) cluster `i` offers now: none while down or absent, less after
@@ -276,9 +310,11 @@ impl<'a> Ledger<'a> {
         self.hosted[app * self.load.len() + c]
     }
 
-    /// Books a session of application `a` on `c` (and its central part on the central
-    /// cluster) with its bandwidth out of `c`'s site.
-    pub fn hold(&mut self, a: u32, c: ClusterId) {
+    /// Books a session of application `a` on candidate `cand` of `site` (cluster `c`; its
+    /// central part on the central cluster) with its bandwidth out of `c`'s site and its
+    /// frames on the relays of its path.
+    pub fn hold(&mut self, a: u32, (site, cand): (u32, u32), c: ClusterId) {
+        debug_assert_eq!(self.p.candidates[site as usize][cand as usize].cluster, c);
         let app = &self.p.apps[a as usize];
         self.hosted[a as usize * self.load.len() + c.ix()] += 1;
         self.reserve(app, c, 1.0);
@@ -294,14 +330,41 @@ impl<'a> Ledger<'a> {
             "reservation beyond capacity"
         );
         self.send(app, c, 1);
+        self.relay(a, (site, cand), 1);
     }
 
     /// Frees what [`Self::hold`] booked.
-    pub fn release(&mut self, a: u32, c: ClusterId) {
+    pub fn release(&mut self, a: u32, (site, cand): (u32, u32), c: ClusterId) {
         let app = &self.p.apps[a as usize];
         self.hosted[a as usize * self.load.len() + c.ix()] -= 1;
         self.reserve(app, c, -1.0);
         self.send(app, c, -1);
+        self.relay(a, (site, cand), -1);
+    }
+
+    /// Adds (`sign` = 1) or removes (-1) a session's frames at the relays of its path.
+    fn relay(&mut self, a: u32, (site, cand): (u32, u32), sign: i32) {
+        if self.p.relays.is_empty() {
+            return;
+        }
+        let interval_ns = self.p.apps[a as usize].frame_interval_ns.max(1) as f64;
+        let s = sign as f64;
+        for u in self.p.relay_uses(a, site, cand) {
+            if u.relay == NO_RELAY {
+                break;
+            }
+            let i = u.relay as usize;
+            self.relay_streams[i] = self.relay_streams[i].saturating_add_signed(sign);
+            if self.relay_streams[i] == 0 {
+                self.relay_busy[i] = 0.0;
+                self.relay_sq_ns[i] = 0.0;
+            } else {
+                let busy = u.service_ns / interval_ns;
+                self.relay_busy[i] = (self.relay_busy[i] + s * busy).max(0.0);
+                self.relay_sq_ns[i] = (self.relay_sq_ns[i] + s * busy * u.service_ns).max(0.0);
+            }
+            self.changed_relays.mark(i);
+        }
     }
 
     /// Adds (`sign` = 1) or removes (-1) a session's stream out of `c`'s site.
@@ -357,9 +420,15 @@ impl<'a> Ledger<'a> {
         &self.changed_sites
     }
 
+    /// Relays whose load changed since [`Self::clear_changes`].
+    pub fn changed_relays(&self) -> &Changes {
+        &self.changed_relays
+    }
+
     /// Starts a new interval of change tracking (after a scrape has used the changes).
     pub fn clear_changes(&mut self) {
         self.changed_clusters.clear();
         self.changed_sites.clear();
+        self.changed_relays.clear();
     }
 }

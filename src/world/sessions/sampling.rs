@@ -4,7 +4,8 @@
 //! Sessions that share an access site, a candidate cluster, an application and the same
 //! other-user penalty have the same latency, so they are accounted as one group. A group's
 //! latency is recomputed only when something it depends on changed since the last scrape
-//! (its size, its cluster's load, its cluster's site's link load, a fault on the network);
+//! (its size, its cluster's load, its cluster's site's link load, the load of the relays
+//! its frames cross, a fault on the network);
 //! otherwise the scrapes it goes through are counted and reported together when it changes
 //! or the run ends. A recomputed latency that rounds to the same nanosecond (what the
 //! histogram records) and the same time over budget continues the group's run. The time
@@ -19,6 +20,7 @@ use super::network::Network;
 use super::observer::{SessionObserver, SessionTimeUs};
 use super::roster::{Membership, Roster};
 use crate::model::frame_spread::{share_over, spread_deviations, FrameSpread, SPREAD_BANDS};
+use crate::model::relay::{MAX_SESSION_RELAYS, NO_RELAY};
 use crate::model::session::{frame_spread, session_latency_ms, LatencyInputs};
 use crate::model::session_platform::SessionPlatform;
 use std::collections::HashMap;
@@ -69,6 +71,8 @@ struct Group {
     penalty_ms: f64,
     /// Wait for central components, ms.
     central_ms: f64,
+    /// The relays its frames cross ([`NO_RELAY`] after the last).
+    relays: [u32; MAX_SESSION_RELAYS],
     /// Sessions now.
     count: u32,
     /// Sessions at the scrapes since `since`.
@@ -96,6 +100,8 @@ pub struct Sampler {
     free: Vec<u32>,
     /// Groups per cluster.
     on_cluster: Vec<Vec<u32>>,
+    /// Groups per relay instance.
+    on_relay: Vec<Vec<u32>>,
     /// Clusters per site.
     at_site: Vec<Vec<u32>>,
     dirty: Vec<u32>,
@@ -128,6 +134,7 @@ impl Sampler {
             index: HashMap::default(),
             free: Vec::new(),
             on_cluster: vec![Vec::new(); ledger.len()],
+            on_relay: vec![Vec::new(); p.relays.len()],
             at_site,
             dirty: Vec::new(),
             group_of: Vec::new(),
@@ -183,6 +190,7 @@ impl Sampler {
             } else {
                 0.0
             },
+            relays: p.relay_uses(m.app, m.site, m.cand).map(|u| u.relay),
             count: 0,
             counted: 0,
             ms: 0.0,
@@ -205,6 +213,9 @@ impl Sampler {
         };
         self.index.insert(key, g);
         self.on_cluster[c.cluster.ix()].push(g);
+        for r in relays_of(&group) {
+            self.on_relay[r as usize].push(g);
+        }
         g
     }
 
@@ -236,6 +247,11 @@ impl Sampler {
             self.stretch[c as usize] = ledger.stretch(c as usize);
             self.saturated[c as usize] = ledger.saturated(c as usize);
             self.mark_cluster(c);
+        }
+        for &r in ledger.changed_relays().list() {
+            for i in 0..self.on_relay[r as usize].len() {
+                self.mark(self.on_relay[r as usize][i]);
+            }
         }
         for &s in ledger.changed_sites().list() {
             for i in 0..self.at_site[s as usize].len() {
@@ -306,9 +322,10 @@ impl Sampler {
             group.free = true;
             self.index.remove(&group.key);
             self.free.push(g);
-            let list = &mut self.on_cluster[group.cluster as usize];
-            if let Some(i) = list.iter().position(|&x| x == g) {
-                list.swap_remove(i);
+            let group = *group;
+            forget(&mut self.on_cluster[group.cluster as usize], g);
+            for r in relays_of(&group) {
+                forget(&mut self.on_relay[r as usize], g);
             }
         }
     }
@@ -329,6 +346,15 @@ impl Sampler {
             // The site's egress queue grows without bound: overloaded, not merely slow.
             return (f64::INFINITY, NO_SPREAD);
         };
+        let (mut relay_wait_ms, mut relay_var) = (0.0, 0.0);
+        for r in relays_of(group) {
+            let Some(w) = ledger.relay_wait_ms(r) else {
+                // A relay's queue grows without bound: overloaded, as at the egress.
+                return (f64::INFINITY, NO_SPREAD);
+            };
+            relay_wait_ms += w.mean;
+            relay_var += w.sd() * w.sd();
+        }
         let app = &p.apps[app as usize];
         let x = LatencyInputs {
             access_ms: group.access_ms,
@@ -338,6 +364,8 @@ impl Sampler {
             cpu_speed: group.cpu_speed,
             bandwidth_gbps,
             egress_wait_ms: wait.mean,
+            relay_wait_ms,
+            relay_sd_ms: relay_var.sqrt(),
         };
         let ms = session_latency_ms(app, &x) + group.penalty_ms + group.central_ms;
         (ms, frame_spread(app, &x, group.jitter_ms, wait))
@@ -408,10 +436,22 @@ impl Sampler {
     }
 }
 
+/// The relays a group's frames cross.
+fn relays_of(group: &Group) -> impl Iterator<Item = u32> + '_ {
+    group.relays.iter().copied().take_while(|&r| r != NO_RELAY)
+}
+
+/// Removes group `g` from a list of groups.
+fn forget(list: &mut Vec<u32>, g: u32) {
+    if let Some(i) = list.iter().position(|&x| x == g) {
+        list.swap_remove(i);
+    }
+}
+
 /// No spread (a group without sessions, or overloaded).
 const NO_SPREAD: FrameSpread = FrameSpread {
     jitter_sd_ms: 0.0,
-    size_sd_ms: 0.0,
+    normal_sd_ms: 0.0,
     wait: crate::model::egress::EgressWait::NONE,
 };
 

@@ -85,7 +85,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         let sampler = (!s.frames).then(|| Sampler::new(p, &ledger, s.scrape.as_secs_f64()));
         let frames = s
             .frames
-            .then(|| Frames::new(p.topology.sites.len(), streams.stream("session-frames")));
+            .then(|| Frames::new(p, streams.stream("session-frames")));
         SessionWorld {
             p,
             s,
