@@ -73,6 +73,9 @@ struct BudgetArgs {
     /// Most memory the work's estimate may reach, GiB.
     #[arg(long, default_value_t = Budget::default().max_memory_gib)]
     max_memory_gib: f64,
+    /// Most nodes provisioned in all provisioning jobs together.
+    #[arg(long, default_value_t = Budget::default().max_nodes)]
+    max_nodes: u64,
 }
 
 impl BudgetArgs {
@@ -82,6 +85,7 @@ impl BudgetArgs {
             max_sessions: self.max_sessions,
             max_frame_events: self.max_frame_events,
             max_memory_gib: self.max_memory_gib,
+            max_nodes: self.max_nodes,
         }
     }
 }
@@ -386,7 +390,19 @@ fn import_command(file: &std::path::Path) -> String {
             words.push(a);
         }
     }
-    words.join(" ")
+    // A word with a control character (a newline in a name) is written escaped: the
+    // command goes into a comment line of the topology.
+    words
+        .iter()
+        .map(|w| {
+            if w.chars().any(char::is_control) {
+                format!("{w:?}")
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `SITE=NODES` of `--site-nodes`.

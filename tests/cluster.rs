@@ -345,3 +345,58 @@ fn a_tampered_shard_toml_is_named_at_its_field_not_an_intact_shard() {
         assert!(!e.contains(&shards[1]), "the intact shard is blamed: {e}");
     }
 }
+
+#[test]
+fn resume_refuses_kept_jobs_that_were_edited_misnamed_or_foreign() {
+    // A short sweep kept job by job; each tampering is refused with exit 2, naming the
+    // kept file, its line and field, and the results are left as they were.
+    let dir = fresh_dir("cluster-resume");
+    let out = dir.join("out");
+    let run = || {
+        xrplace(&[
+            "run",
+            "experiments/sweep-eu.toml",
+            "--quiet",
+            "--set",
+            "duration_s=30",
+            "--set",
+            "runs=1",
+            "--resume",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    assert!(run().status.success());
+    let jobs = out.join(".xrplace-jobs");
+    let kept = std::fs::read_to_string(jobs.join("0.csv")).unwrap();
+    let runs_before = std::fs::read(out.join("runs.csv")).unwrap();
+    let refused = |what: &str, file: &str, at: &str| {
+        let o = run();
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{what}: {e}");
+        let place = format!("{}{at}", jobs.join(file).display());
+        assert!(e.contains(&place), "{what}: expected {place} in {e}");
+        assert_eq!(
+            std::fs::read(out.join("runs.csv")).unwrap(),
+            runs_before,
+            "{what}: results changed"
+        );
+    };
+    // A figure edited in the run row.
+    let edited = kept.replacen(",15.000000,", ",14.000000,", 1);
+    assert_ne!(edited, kept);
+    std::fs::write(jobs.join("0.csv"), &edited).unwrap();
+    refused("an edited row", "0.csv", ":");
+    let e = stderr(&run());
+    assert!(e.contains("field `@sum`"), "{e}");
+    std::fs::write(jobs.join("0.csv"), &kept).unwrap();
+    // A job the run does not hold.
+    std::fs::write(jobs.join("100000.csv"), &kept).unwrap();
+    refused("a foreign job", "100000.csv", ": whole file:");
+    std::fs::remove_file(jobs.join("100000.csv")).unwrap();
+    // Job 0's file under another job's name: its checksum holds, its job does not.
+    std::fs::write(jobs.join("3.csv"), &kept).unwrap();
+    refused("a renamed job", "3.csv", ":1:");
+    assert!(stderr(&run()).contains("field `job`"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -859,3 +859,40 @@ fn links_in_an_export_folder_are_refused_by_check_and_export() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// A forced export that cannot be written whole leaves the folder as it was: a file the
+/// user keeps where the export needs a folder fails it after the manifests are built, and
+/// none of them is left behind (the export is built beside the folder and swapped in).
+#[test]
+fn a_failed_forced_export_leaves_the_folder_as_it_was() {
+    let out = fresh_dir("export-failed-forced");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("management"), "a file of mine").unwrap();
+    let o = xrplace(&[
+        "export",
+        SHIPPED_PLAN,
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert!(!o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert_eq!(files_under(&out), vec![out.join("management")]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("management")).unwrap(),
+        "a file of mine"
+    );
+    let parent = out.parent().unwrap();
+    let name = out.file_name().unwrap().to_string_lossy().to_string();
+    let leftovers: Vec<_> = std::fs::read_dir(parent)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!(".{name}.xrplace-"))
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind");
+    let _ = std::fs::remove_dir_all(&out);
+}

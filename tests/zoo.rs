@@ -190,3 +190,107 @@ fn import_reads_only_regular_files_of_bounded_size() {
         );
     }
 }
+
+/// Imports `body` and asserts exit 2 with every one of `words` in the message.
+fn refused_with(tag: &str, body: &str, words: &[&str]) {
+    let o = import(tag, body);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{tag}: {e}");
+    for w in words {
+        assert!(e.contains(w), "{tag}: expected {w:?} in {e}");
+    }
+}
+
+#[test]
+fn duplicates_and_absurd_speeds_are_refused_at_their_line() {
+    let b = "    <node id=\"b\"><data key=\"d29\">46.2</data><data key=\"d32\">6.1</data></node>\n";
+    refused_with(
+        "zoo-dup",
+        &format!("{b}    <node id=\"a\"><data key=\"d29\">47.2</data><data key=\"d32\">7.1</data></node>\n"),
+        &["n.graphml:10:", "node \"a\".id", "line 8"],
+    );
+    // 10^9 Gbit/s: beyond what a topology's link may carry.
+    refused_with(
+        "zoo-absurd",
+        &format!("{b}    <edge source=\"a\" target=\"b\">\n      <data key=\"d39\">1000000000</data><data key=\"d41\">G</data>\n    </edge>\n"),
+        &["n.graphml:10:", "LinkSpeed", "physical range"],
+    );
+}
+
+#[test]
+fn labels_that_fold_to_one_name_import_to_distinct_sites_that_check() {
+    // "x" twice gets the node ids appended (x-b, x-c); a label that is already "x-b"
+    // would repeat the first, and gets a counter.
+    let nodes = [("b", "x"), ("c", "x"), ("d", "X B")]
+        .iter()
+        .enumerate()
+        .map(|(i, (id, label))| {
+            format!(
+                "    <node id=\"{id}\"><data key=\"d29\">4{i}.0</data><data key=\"d32\">6.0</data><data key=\"label\">{label}</data></node>\n"
+            )
+        })
+        .collect::<String>();
+    let dir = fresh_dir("zoo-fold");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("n.graphml");
+    std::fs::write(
+        &path,
+        format!(
+            "<graphml><key attr.name=\"label\" for=\"node\" id=\"label\"/>\
+             <key attr.name=\"Longitude\" for=\"node\" id=\"d32\"/>\
+             <key attr.name=\"Latitude\" for=\"node\" id=\"d29\"/>\
+             <graph>\n{nodes}</graph></graphml>\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.join("t.toml");
+    xrplace_ok(&[
+        "topology",
+        "import",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    for name in ["\"x-b\"", "\"x-c\"", "\"x-b-d-2\""] {
+        assert!(text.contains(&format!("name = {name}")), "{name} in {text}");
+    }
+    xrplace_ok(&["check", out.to_str().unwrap()]);
+}
+
+#[test]
+fn a_newline_in_an_argument_cannot_break_the_topologys_header() {
+    let dir = fresh_dir("zoo-newline");
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/topologies/zoo/Geant2012.graphml"
+    ))
+    .unwrap();
+    let path = dir.join("geant\n[injected]\nx = 1\n.graphml");
+    std::fs::write(&path, src).unwrap();
+    let out = dir.join("t.toml");
+    xrplace_ok(&[
+        "topology",
+        "import",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.lines().any(|l| l.starts_with("[injected]")), "{text}");
+    xrplace_ok(&["check", out.to_str().unwrap()]);
+    // A name that no topology may carry is refused before anything is written.
+    let bad = dir.join("bad.toml");
+    let o = xrplace(&[
+        "topology",
+        "import",
+        path.to_str().unwrap(),
+        "--name",
+        "two\nlines",
+        "--out",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!bad.exists());
+}

@@ -155,6 +155,7 @@ pub fn import(
         eprintln!("warning: {}: {w}", file.display());
     }
     let body = toml::to_string(&imported.topology).map_err(|e| Failure::Runtime(e.to_string()))?;
+    check_imported(file, &body)?;
     let mut head = format!(
         "# Imported by `{command}` from the Internet Topology Zoo network {:?}.\n\
          # Data: S. Knight, H. X. Nguyen, N. Falkner, R. Bowden, M. Roughan, \"The Internet\n\
@@ -169,6 +170,27 @@ pub fn import(
     }
     let text = format!("{head}{body}");
     write_or_print(out, &text)
+}
+
+/// Runs the imported topology's text through every check of a topology file before it is
+/// written, so the import never writes a topology that `check` refuses.
+fn check_imported(file: &std::path::Path, body: &str) -> Result<(), Failure> {
+    use xrplace::config::source::Source;
+    use xrplace::config::topology::{validate_topology, TopologyConfig};
+    let src = Source::from_text(file, body.to_string());
+    let checked = src
+        .parse::<TopologyConfig>()
+        .and_then(|t| validate_topology(&src, &t));
+    checked.map_err(|e| {
+        Failure::Refused(format!(
+            "{}: whole file: the topology imported from it fails the checks of a topology \
+             file: field `{}` (line {} of the imported topology): {}",
+            file.display(),
+            e.field,
+            e.line,
+            e.message
+        ))
+    })
 }
 
 /// `text` written atomically to `out`, or to stdout without one.

@@ -278,7 +278,9 @@ pub fn run_sweep(
     let cache =
         report::jobs::JobCache::open(dir, &identity, total, apps).map_err(Failure::Refused)?;
     let finished = if resume {
-        cache.finished().map_err(write_error)?
+        cache
+            .finished(|j| j % n as u64 == (k - 1) as u64)
+            .map_err(Failure::Refused)?
     } else {
         Default::default()
     };

@@ -120,9 +120,22 @@ pub fn parse_zoo(path: &Path, text: &str) -> Result<ZooGraph, ConfigError> {
         nodes: Vec::new(),
         edges: Vec::new(),
     };
+    let mut first_line: HashMap<String, usize> = HashMap::new();
     for el in graph.children().filter(|n| n.is_element()) {
         match el.tag_name().name() {
-            "node" => out.nodes.push(read_node(path, el, line_of(el), &data)?),
+            "node" => {
+                let node = read_node(path, el, line_of(el), &data)?;
+                if let Some(first) = first_line.insert(node.id.clone(), node.line) {
+                    return Err(located(
+                        path,
+                        node.line,
+                        1,
+                        &format!("node {:?}.id", node.id),
+                        format!("a second node with this id (the first is on line {first})"),
+                    ));
+                }
+                out.nodes.push(node);
+            }
             "edge" => out.edges.push(read_edge(path, el, line_of(el), &data)?),
             _ => {}
         }
@@ -249,6 +262,11 @@ fn read_edge(
         ),
         _ => None,
     };
+    // The range a topology's link bandwidth must be in, checked here where the edge's
+    // line is known.
+    if let Some(why) = speed_gbps.and_then(|g| super::ranges::out_of_range("bandwidth_gbps", g)) {
+        return Err(located(path, line, 1, &field("LinkSpeed"), why));
+    }
     Ok(ZooEdge {
         source: source.to_string(),
         target: target.to_string(),

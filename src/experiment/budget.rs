@@ -20,6 +20,9 @@ pub struct Budget {
     pub max_frame_events: u64,
     /// Most memory the estimate may reach, GiB.
     pub max_memory_gib: f64,
+    /// Most nodes provisioned, all provisioning jobs together (a job's events grow with
+    /// its cluster's nodes).
+    pub max_nodes: u64,
 }
 
 impl Default for Budget {
@@ -31,9 +34,15 @@ impl Default for Budget {
             max_sessions: 1_000_000_000,
             max_frame_events: 20_000_000_000,
             max_memory_gib: 16.0,
+            max_nodes: MAX_NODES,
         }
     }
 }
+
+/// Default budget of provisioned nodes: under an hour of CPU at the measured rate of about
+/// 130,000 nodes per second per core (20 runs x 2 distributions of one 10,000-node cluster
+/// in 3.1 s; docs/input.md).
+pub const MAX_NODES: u64 = 400_000_000;
 
 /// The estimated work of an experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -47,11 +56,13 @@ pub struct Work {
     /// Peak memory, bytes (the largest platform, which grows with sites x candidates, plus
     /// concurrent sessions per thread).
     pub memory_bytes: f64,
+    /// Nodes provisioned, all provisioning jobs together.
+    pub nodes: f64,
 }
 
 /// Bytes per candidate of a session platform (the candidate, its per-application path
-/// and central costs), estimate.
-const BYTES_PER_CANDIDATE: f64 = 160.0;
+/// and central costs, its relays and their index entries), estimate.
+const BYTES_PER_CANDIDATE: f64 = 176.0;
 /// Bytes per application per candidate (two per-application costs).
 const BYTES_PER_CANDIDATE_APP: f64 = 16.0;
 /// Bytes per site besides its candidates (site, cluster, nearest-site search scratch per
@@ -73,6 +84,7 @@ pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work
             sessions: all.sessions + w.sessions * options,
             frame_events: all.frame_events + w.frame_events * options,
             memory_bytes: all.memory_bytes.max(w.memory_bytes),
+            nodes: all.nodes + w.nodes * options,
         });
     }
     if let Some(s) = &cfg.sessions {
@@ -133,10 +145,13 @@ pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work
             sessions,
             frame_events,
             memory_bytes: sites * per_site + parallel * concurrent * BYTES_PER_SESSION,
+            nodes: 0.0,
         }
     } else if let Some(p) = &cfg.provisioning {
+        let sizes: f64 = p.nodes.iter().map(|&n| n as f64).sum();
         Work {
             jobs: (p.distributions.len() * p.nodes.len()) as u64 * runs,
+            nodes: p.distributions.len() as f64 * sizes * runs as f64,
             ..Work::default()
         }
     } else {
@@ -152,6 +167,7 @@ pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work
             sessions: 0.0,
             frame_events: jobs as f64 * cfg.duration_s * fps * (2.0 * hops + 2.0),
             memory_bytes: 0.0,
+            nodes: 0.0,
         }
     }
 }
@@ -198,6 +214,14 @@ pub fn check(exp: &LoadedExperiment, work: &Work, budget: &Budget) -> Result<(),
             "--max-frame-events",
         );
     }
+    if work.nodes > budget.max_nodes as f64 {
+        return over(
+            "provisioned nodes (cluster sizes x distributions x runs)",
+            format!("{:.3e}", work.nodes),
+            budget.max_nodes.to_string(),
+            "--max-nodes",
+        );
+    }
     let gib = work.memory_bytes / (1u64 << 30) as f64;
     if gib > budget.max_memory_gib {
         return over(
@@ -212,8 +236,13 @@ pub fn check(exp: &LoadedExperiment, work: &Work, budget: &Budget) -> Result<(),
 
 /// One line describing the work, for `check`.
 pub fn describe(w: &Work) -> String {
+    let nodes = if w.nodes > 0.0 {
+        format!(", {:.3e} nodes provisioned", w.nodes)
+    } else {
+        String::new()
+    };
     format!(
-        "{} jobs, {:.3e} sessions, {:.3e} frame events, about {:.2} GiB",
+        "{} jobs, {:.3e} sessions, {:.3e} frame events{nodes}, about {:.2} GiB",
         w.jobs,
         w.sessions,
         w.frame_events,

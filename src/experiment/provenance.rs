@@ -5,8 +5,9 @@
 
 use crate::config::LoadedExperiment;
 
-/// FNV-1a 64 of `parts`, each followed by a separator byte.
-fn fnv1a(parts: &[&[u8]]) -> u64 {
+/// FNV-1a 64 of `parts`, each followed by a separator byte (fingerprints and the job
+/// cache's checksums; not a defence against a forger, a check against edits and damage).
+pub fn fnv1a(parts: &[&[u8]]) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
     for p in parts {
         for &b in p.iter().chain(&[0xffu8]) {

@@ -180,21 +180,31 @@ pub fn import_zoo(g: &ZooGraph, opts: &ImportOptions) -> Result<Imported, String
     })
 }
 
-/// Site names from labels: DNS labels, a repeated one made distinct by the node's id.
+/// Site names from labels: DNS labels, a repeated one made distinct by the node's id,
+/// and a name that still repeats one before it (a label that folds to another's name
+/// with an id) by a counter.
 fn site_names(nodes: &[(&String, &String)]) -> Vec<String> {
     let base: Vec<String> = nodes.iter().map(|(_, l)| dns_label_from(l, 50)).collect();
     let mut seen: HashMap<&str, u32> = HashMap::new();
     for b in &base {
         *seen.entry(b.as_str()).or_default() += 1;
     }
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     base.iter()
         .zip(nodes)
         .map(|(b, (id, _))| {
-            if seen[b.as_str()] > 1 {
+            let mut name = if seen[b.as_str()] > 1 {
                 dns_label_from(&format!("{b}-{id}"), 63)
             } else {
                 b.clone()
+            };
+            let mut k = 2;
+            while taken.contains(&name) {
+                name = dns_label_from(&format!("{b}-{id}-{k}"), 63);
+                k += 1;
             }
+            taken.insert(name.clone());
+            name
         })
         .collect()
 }

@@ -1,8 +1,8 @@
 //! An export folder owned by the export: `xrplace-export.toml` lists every file the export
 //! wrote. Re-exporting removes what the previous export of that folder wrote and nothing
-//! else; a folder holding files no export wrote is refused unless forced. Without foreign
-//! files the new export is built beside the folder and swapped in whole, so a failure
-//! leaves the previous export untouched.
+//! else; a folder holding files no export wrote is refused unless forced (then they are
+//! kept). The new export, with any kept files, is built beside the folder and swapped in
+//! whole, so a failure leaves the folder as it was.
 
 use super::OutFile;
 use serde::{Deserialize, Serialize};
@@ -128,20 +128,25 @@ fn write_tree(dir: &Path, files: &[OutFile]) -> io::Result<()> {
     Ok(())
 }
 
-/// Removes `files` of an earlier export from `dir`, then the folders they leave empty.
-fn remove_owned(dir: &Path, files: &[String]) -> io::Result<()> {
-    for f in files {
-        let p = dir.join(f);
-        match std::fs::remove_file(&p) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
+/// Carries the files no export wrote (kept under `--force`) from `dir` into `staging`,
+/// linked where the file system allows, else copied; a path the new export writes is the
+/// export's. The folder is then swapped in whole, so a failure leaves `dir` untouched.
+fn keep_foreign(
+    dir: &Path,
+    staging: &Path,
+    foreign: &[String],
+    files: &[OutFile],
+) -> io::Result<()> {
+    for f in foreign {
+        if files.iter().any(|o| o.path == Path::new(f)) {
+            continue;
         }
-        let mut parent = p.parent().map(Path::to_path_buf);
-        while let Some(d) = parent.filter(|d| d.starts_with(dir) && d != dir) {
-            if std::fs::remove_dir(&d).is_err() {
-                break;
-            }
-            parent = d.parent().map(Path::to_path_buf);
+        let (from, to) = (dir.join(f), staging.join(f));
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        if std::fs::hard_link(&from, &to).is_err() {
+            std::fs::copy(&from, &to)?;
         }
     }
     Ok(())
@@ -192,17 +197,14 @@ pub fn write_export(
         }),
         executable: false,
     };
-    if !foreign.is_empty() {
-        remove_owned(dir, &owned)?;
-        write_tree(dir, files)?;
-        return Ok(write_tree(dir, std::slice::from_ref(&marker))?);
-    }
     if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
     let staging = sibling(dir, "new");
     let _ = std::fs::remove_dir_all(&staging);
-    let built = write_tree(&staging, files).and_then(|_| write_tree(&staging, &[marker]));
+    let built = write_tree(&staging, files)
+        .and_then(|_| write_tree(&staging, &[marker]))
+        .and_then(|_| keep_foreign(dir, &staging, &foreign, files));
     if let Err(e) = built {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e.into());

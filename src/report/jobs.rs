@@ -4,6 +4,11 @@
 //! `app_latency.csv` rows, each marked [`APP_MARK`]) in `.xrplace-jobs/`
 //! of the output folder, beside `sweep.toml` saying which sweep and shard they belong to.
 //! With `--metrics`, each job's monitoring samples are kept too (`<job>.om`).
+//!
+//! A job file ends with a checksum row ([`SUM_MARK`]: FNV-1a 64 of the rows above it and
+//! of `sweep.toml`), so `--resume` refuses a file that was edited, damaged or copied from
+//! another sweep, and a file of a job the run does not hold, instead of copying it into
+//! the results.
 
 use super::atomic::write_atomic;
 use super::sessions::job_rows;
@@ -19,6 +24,10 @@ const IDENTITY: &str = "sweep.toml";
 
 /// First cell of a kept job's `app_latency.csv` rows (a quantile row starts with its job).
 const APP_MARK: &str = "@app";
+/// First cell of a kept job's last row, whose second is the checksum.
+const SUM_MARK: &str = "@sum";
+/// Largest job file read back (one job's rows: a few KiB).
+const MAX_JOB_BYTES: u64 = 16 << 20;
 
 /// One job's rows of every table.
 #[derive(Debug, Clone)]
@@ -34,6 +43,8 @@ pub struct JobRows {
 /// The finished jobs of one output folder.
 pub struct JobCache {
     dir: PathBuf,
+    /// What the jobs belong to (the text of `sweep.toml`).
+    identity: String,
     jobs_total: u64,
     /// Application names, in file order.
     apps: Vec<String>,
@@ -64,6 +75,7 @@ impl JobCache {
         }
         Ok(JobCache {
             dir,
+            identity: identity.to_string(),
             jobs_total,
             apps,
         })
@@ -82,10 +94,17 @@ impl JobCache {
         for a in rows.apps {
             w.write_record(std::iter::once(APP_MARK.to_string()).chain(a))?;
         }
-        let bytes = w
+        let mut bytes = w
             .into_inner()
             .map_err(|e| io::Error::other(e.to_string()))?;
+        bytes.extend_from_slice(format!("{SUM_MARK},{}\n", self.checksum(&bytes)).as_bytes());
         write_atomic(&self.dir.join(format!("{}.csv", row.job)), &bytes)
+    }
+
+    /// The checksum of a job file's rows: 16 hex digits.
+    fn checksum(&self, rows: &[u8]) -> String {
+        let h = crate::experiment::provenance::fnv1a(&[self.identity.as_bytes(), rows]);
+        format!("{h:016x}")
     }
 
     /// Keeps a finished job's monitoring samples (`--metrics`), beside its rows.
@@ -116,11 +135,17 @@ impl JobCache {
         .collect()
     }
 
-    /// Every job kept so far, by job index.
-    pub fn finished(&self) -> io::Result<BTreeMap<u64, JobRows>> {
+    /// Every job kept so far, by job index; `in_run` says which jobs this run holds.
+    /// Refuses a file of a job it does not hold, and one whose rows do not match their
+    /// checksum or their job, naming the file and line.
+    pub fn finished(&self, in_run: impl Fn(u64) -> bool) -> Result<BTreeMap<u64, JobRows>, String> {
         let mut out = BTreeMap::new();
-        for entry in std::fs::read_dir(&self.dir)? {
-            let p = entry?.path();
+        let entries =
+            std::fs::read_dir(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        for entry in entries {
+            let p = entry
+                .map_err(|e| format!("{}: {e}", self.dir.display()))?
+                .path();
             let Some(job) = p
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -129,33 +154,68 @@ impl JobCache {
             else {
                 continue;
             };
-            let mut r = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_path(&p)?;
-            let mut records = r
-                .records()
-                .map(|x| x.map(|x| x.iter().map(String::from).collect::<Vec<String>>()));
-            let Some(Ok(run)) = records.next() else {
-                continue;
-            };
-            let Ok(rest) = records.collect::<Result<Vec<Vec<String>>, csv::Error>>() else {
-                continue;
-            };
-            let (apps, quantiles): (Vec<_>, Vec<_>) = rest
-                .into_iter()
-                .partition(|r| r.first().map(String::as_str) == Some(APP_MARK));
-            let apps = apps.into_iter().map(|r| r[1..].to_vec()).collect();
-            out.insert(
-                job,
-                JobRows {
-                    run,
-                    quantiles,
-                    apps,
-                },
+            let remedy = format!(
+                "remove it (the job runs again) or remove {} and run again",
+                self.dir.display()
             );
+            if job >= self.jobs_total || !in_run(job) {
+                return Err(format!(
+                    "{}: whole file: job {job} is not one of this run's jobs; {remedy}",
+                    p.display()
+                ));
+            }
+            let rows = self
+                .read_job(&p, job)
+                .map_err(|(line, why)| format!("{}:{line}: {why}; {remedy}", p.display()))?;
+            out.insert(job, rows);
         }
         Ok(out)
+    }
+
+    /// One job file's rows, checked against its checksum and its job; `Err` gives the
+    /// line and what is wrong.
+    fn read_job(&self, p: &Path, job: u64) -> Result<JobRows, (usize, String)> {
+        let text = crate::config::input::read_text(p, "kept job", MAX_JOB_BYTES)
+            .map_err(|e| (1, e.message))?;
+        let body_end = text.trim_end_matches('\n').rfind('\n').map_or(0, |i| i + 1);
+        let (body, last) = text.split_at(body_end);
+        let last_line = body.lines().count() + 1;
+        let sum = last.trim_end().strip_prefix(&format!("{SUM_MARK},"));
+        if sum != Some(self.checksum(body.as_bytes()).as_str()) {
+            return Err((
+                last_line,
+                format!(
+                    "field `{SUM_MARK}`: the rows do not match the checksum they were kept with \
+                     (edited, damaged, or kept by another sweep)"
+                ),
+            ));
+        }
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(body.as_bytes());
+        let mut rows = Vec::new();
+        for (i, rec) in r.records().enumerate() {
+            let rec = rec.map_err(|e| (i + 1, format!("not CSV: {e}")))?;
+            rows.push(rec.iter().map(String::from).collect::<Vec<String>>());
+        }
+        let mut rows = rows.into_iter();
+        let run = rows.next().ok_or((1, "no rows".to_string()))?;
+        let found = run.get(super::sessions::JOB_COLUMN).map(String::as_str);
+        if found != Some(job.to_string().as_str()) {
+            return Err((
+                1,
+                format!("field `job`: expected job {job}, the file's name, found {found:?}"),
+            ));
+        }
+        let (apps, quantiles): (Vec<_>, Vec<_>) =
+            rows.partition(|r| r.first().map(String::as_str) == Some(APP_MARK));
+        let apps = apps.into_iter().map(|r| r[1..].to_vec()).collect();
+        Ok(JobRows {
+            run,
+            quantiles,
+            apps,
+        })
     }
 }
 

@@ -104,6 +104,9 @@ fn cell(name: &str, v: f64) -> String {
     }
 }
 
+/// Column of `runs.csv` holding the job index.
+pub const JOB_COLUMN: usize = 6;
+
 /// Columns before the figures: the sweep point, the run and its bookkeeping.
 const KEYS: [&str; 10] = [
     "strategy",
@@ -446,6 +449,11 @@ pub fn console_table(res: &SessionResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_job_column_is_the_job() {
+        assert_eq!(KEYS[JOB_COLUMN], "job");
+    }
 
     #[test]
     fn every_count_is_a_reported_figure() {
