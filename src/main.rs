@@ -458,11 +458,14 @@ fn main() -> ExitCode {
             let scratch = Scratch(
                 std::env::temp_dir().join(format!("xrplace-from-meta-{}", std::process::id())),
             );
+            let mut restored = None;
             let (experiment, recorded_seed, mut sets) = match (experiment, from_meta) {
                 (_, Some(meta)) => {
                     let _ = std::fs::remove_dir_all(&scratch.0);
                     let r = xrplace::experiment::meta::restore(&meta, &scratch.0)?;
-                    (r.experiment, Some(r.seed), r.overrides)
+                    let out = (r.experiment.clone(), Some(r.seed), r.overrides.clone());
+                    restored = Some(r);
+                    out
                 }
                 (Some(e), None) => (e, None, Vec::new()),
                 (None, None) => {
@@ -502,7 +505,11 @@ fn main() -> ExitCode {
                 },
             );
             drop(scratch);
-            outcome
+            // The restored copies are gone: an error in one names the meta.toml.
+            match (outcome, &restored) {
+                (Err(Failure::Input(e)), Some(r)) => Err(Failure::Input(r.locate(e))),
+                (o, _) => o,
+            }
         })(),
         Command::Plan { experiment, sim } => {
             let opts = RunOptions {

@@ -896,3 +896,150 @@ fn a_failed_forced_export_leaves_the_folder_as_it_was() {
     assert!(leftovers.is_empty(), "staging left behind");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// Every string of a plan that could reach a generated script, one at a time, set to a
+/// value carrying a newline, quotes, `$(...)`, backticks or `;` with a command in it: the
+/// export either refuses it (exit 2, nothing written) or writes scripts that, run with
+/// `kubectl`, `clusterctl`, `liqoctl`, `helm` and the other tools they call replaced by
+/// stubs, never run the injected command.
+#[test]
+fn hostile_plan_values_never_run_as_commands() {
+    let dir = fresh_dir("export-inject");
+    let stubs = dir.join("stubs");
+    std::fs::create_dir_all(&stubs).unwrap();
+    let log = dir.join("calls.log");
+    for tool in [
+        "kubectl",
+        "clusterctl",
+        "liqoctl",
+        "helm",
+        "kustomize",
+        "wg",
+        "openssl",
+        "curl",
+        "jq",
+        "base64",
+        "sleep",
+    ] {
+        let p = stubs.join(tool);
+        // Prints an address for `get`s the scripts wait on, so no loop waits for ever.
+        std::fs::write(
+            &p,
+            format!(
+                "#!/bin/sh\necho \"$0 $*\" >> '{}'\necho 10.0.0.1\nexit 0\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let canary = dir.join("CANARY");
+    let c = canary.display().to_string();
+    let payloads = [
+        format!("x$(touch {c})"),
+        format!("x`touch {c}`"),
+        format!("x\"; touch {c}; echo \""),
+        format!("x'; touch {c}; echo '"),
+        format!("x\ntouch {c}\n"),
+    ];
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_PLAN)).unwrap();
+    let plan: toml::Table = toml::from_str(&shipped).unwrap();
+    let mut fields = Vec::new();
+    string_leaves(
+        &toml::Value::Table(plan.clone()),
+        &mut Vec::new(),
+        &mut fields,
+    );
+    assert!(fields.len() > 30, "{} string fields", fields.len());
+    let (mut refused, mut written) = (0, 0);
+    for (i, path) in fields.iter().enumerate() {
+        for (j, payload) in payloads.iter().enumerate() {
+            let mut variant = toml::Value::Table(plan.clone());
+            *leaf_mut(&mut variant, path) = toml::Value::String(payload.clone());
+            let case = dir.join(format!("case-{i}-{j}"));
+            std::fs::create_dir_all(&case).unwrap();
+            let p = case.join("plan.toml");
+            std::fs::write(&p, toml::to_string(&variant).unwrap()).unwrap();
+            let out = case.join("out");
+            let o = xrplace(&[
+                "export",
+                p.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            let what = format!("{} = {payload:?}", path.join("."));
+            assert!(!stderr(&o).contains("panicked"), "{what}: {}", stderr(&o));
+            if !o.status.success() {
+                assert_eq!(o.status.code(), Some(2), "{what}: {}", stderr(&o));
+                assert!(!out.exists(), "{what}: refused but wrote");
+                refused += 1;
+                continue;
+            }
+            written += 1;
+            for script in files_under(&out)
+                .into_iter()
+                .filter(|f| f.extension().is_some_and(|e| e == "sh"))
+            {
+                let _ = std::process::Command::new("timeout")
+                    .args(["10", "sh"])
+                    .arg(&script)
+                    .current_dir(&out)
+                    .env("PATH", format!("{}:/usr/bin:/bin", stubs.display()))
+                    .env("KUBECONFIG_DIR", case.join("kubeconfigs"))
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .unwrap();
+                assert!(
+                    !canary.exists(),
+                    "{what}: {} ran the injected command",
+                    script.display()
+                );
+            }
+            std::fs::remove_dir_all(&case).unwrap();
+        }
+    }
+    eprintln!(
+        "{} fields x {} payloads: {refused} refused, {written} exported and run",
+        fields.len(),
+        payloads.len()
+    );
+    assert!(
+        written > 0,
+        "some values are free text the scripts must quote"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Paths (keys and array indices) of every string in `v`.
+fn string_leaves(v: &toml::Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        toml::Value::String(_) => out.push(path.clone()),
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                path.push(k.clone());
+                string_leaves(x, path, out);
+                path.pop();
+            }
+        }
+        toml::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                path.push(i.to_string());
+                string_leaves(x, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The value at `path` in `v`.
+fn leaf_mut<'a>(v: &'a mut toml::Value, path: &[String]) -> &'a mut toml::Value {
+    path.iter().fold(v, |v, step| match v {
+        toml::Value::Table(t) => t.get_mut(step).unwrap(),
+        toml::Value::Array(a) => &mut a[step.parse::<usize>().unwrap()],
+        _ => unreachable!("a path into tables and arrays"),
+    })
+}

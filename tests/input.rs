@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{assert_located, corpus, fresh_dir, stderr, xrplace};
+use common::{assert_located, corpus, fresh_dir, stderr, xrplace, xrplace_ok};
 use std::path::{Path, PathBuf};
 
 fn header<'a>(text: &'a str, key: &str) -> Option<&'a str> {
@@ -358,4 +358,120 @@ fn the_frame_budget_counts_frames_within_the_run_not_the_sessions_whole_length()
         w.sessions
     );
     budget::check(&e, &w, &Budget::default()).unwrap();
+}
+
+#[test]
+fn set_errors_are_located_at_the_flag_or_the_files_own_line() {
+    // A value given by --set is named at the flag, not at a line of the rewritten text.
+    let out = fresh_dir("input-set-out");
+    let o = xrplace(&[
+        "run",
+        "experiments/strategies-eu.toml",
+        "--set",
+        "sessions.load.rate_per_s=-1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("--set sessions.load.rate_per_s=-1: field `sessions.load.rate_per_s`"),
+        "{e}"
+    );
+    assert!(!out.exists());
+    // An error in the file below a key --set adds: the line in the file itself.
+    let dir = fresh_dir("input-set-lines");
+    std::fs::create_dir_all(dir.join("topologies")).unwrap();
+    std::fs::create_dir_all(dir.join("e")).unwrap();
+    std::fs::copy(
+        "topologies/eu-continuum.toml",
+        dir.join("topologies/eu-continuum.toml"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string("experiments/strategies-eu.toml").unwrap();
+    let line = text
+        .lines()
+        .position(|l| l == "ms_per_frame = 4.0")
+        .unwrap()
+        + 1;
+    let p = dir.join("e/e.toml");
+    std::fs::write(
+        &p,
+        text.replacen("ms_per_frame = 4.0", "ms_per_frame = -4.0", 1),
+    )
+    .unwrap();
+    let o = xrplace(&[
+        "run",
+        p.to_str().unwrap(),
+        "--set",
+        "sessions.capacity=\"allocatable\"",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains(&format!("e.toml:{line}:")), "line {line} in {e}");
+    assert!(e.contains("ms_per_frame"), "{e}");
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn from_meta_errors_name_the_meta_toml_and_the_recorded_input() {
+    // A meta.toml whose recorded topology is broken (its checksum recomputed, as a tool
+    // that edits it carefully would): the error names meta.toml, the input and its line,
+    // not the scratch copy that is gone, and the scratch folder is removed.
+    let dir = fresh_dir("input-from-meta");
+    let first = dir.join("first");
+    xrplace_ok(&[
+        "run",
+        "experiments/strategies-eu.toml",
+        "--quiet",
+        "--set",
+        "duration_s=30",
+        "--set",
+        "runs=1",
+        "--out",
+        first.to_str().unwrap(),
+    ]);
+    let meta_path = first.join("meta.toml");
+    let mut meta: toml::Table =
+        toml::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    let inputs = meta["inputs"].as_array_mut().unwrap();
+    let topo = inputs
+        .iter_mut()
+        .find(|x| x["path"].as_str().unwrap().ends_with("eu-continuum.toml"))
+        .unwrap()
+        .as_table_mut()
+        .unwrap();
+    let broken =
+        topo["text"]
+            .as_str()
+            .unwrap()
+            .replacen("bandwidth_gbps = ", "bandwidth_gbps = -", 1);
+    topo.insert(
+        "sha256".into(),
+        xrplace::experiment::meta::sha256_hex(broken.as_bytes()).into(),
+    );
+    topo.insert("text".into(), broken.into());
+    std::fs::write(&meta_path, toml::to_string(&meta).unwrap()).unwrap();
+    let again = dir.join("again");
+    let o = xrplace(&[
+        "run",
+        "--from-meta",
+        meta_path.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains(&format!("{}:", meta_path.display())), "{e}");
+    assert!(e.contains("eu-continuum.toml), as recorded: line "), "{e}");
+    assert!(e.contains("bandwidth_gbps"), "{e}");
+    assert!(
+        !e.contains("xrplace-from-meta-"),
+        "names the scratch copy: {e}"
+    );
+    assert!(!again.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -92,6 +92,10 @@ pub fn sweep(engine: SweepEngine) -> Result<(), Failure> {
             if sweep.is_absolute() {
                 return Err(Failure::Refused(format!("{}: give the sweep relative to the repository, as the image holds it under /opt/xrplace", sweep.display())));
             }
+            export::batch::k8s::image_reference(&image).map_err(Failure::Refused)?;
+            export::batch::k8s::storage_quantity(&storage).map_err(Failure::Refused)?;
+            export::batch::script_safe("the sweep file's path", &sweep.to_string_lossy())
+                .map_err(Failure::Refused)?;
             let name = xrplace::config::names::dns_label_from(&exp.config.name, 40);
             let opts = export::batch::k8s::K8sOptions {
                 image,

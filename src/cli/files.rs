@@ -155,7 +155,7 @@ pub fn import(
         eprintln!("warning: {}: {w}", file.display());
     }
     let body = toml::to_string(&imported.topology).map_err(|e| Failure::Runtime(e.to_string()))?;
-    check_imported(file, &body)?;
+    check_imported(file, &body, &imported.topology)?;
     let mut head = format!(
         "# Imported by `{command}` from the Internet Topology Zoo network {:?}.\n\
          # Data: S. Knight, H. X. Nguyen, N. Falkner, R. Bowden, M. Roughan, \"The Internet\n\
@@ -172,16 +172,27 @@ pub fn import(
     write_or_print(out, &text)
 }
 
-/// Runs the imported topology's text through every check of a topology file before it is
-/// written, so the import never writes a topology that `check` refuses.
-fn check_imported(file: &std::path::Path, body: &str) -> Result<(), Failure> {
+/// Puts the imported topology through every check of a topology file before it is
+/// written (on the topology in memory, with `body` for locations), so the import never
+/// writes a topology that `check` refuses, nor one too large to read.
+fn check_imported(
+    file: &std::path::Path,
+    body: &str,
+    topology: &xrplace::config::topology::TopologyConfig,
+) -> Result<(), Failure> {
+    use xrplace::config::input::MAX_TOPOLOGY_BYTES;
     use xrplace::config::source::Source;
-    use xrplace::config::topology::{validate_topology, TopologyConfig};
+    if body.len() as u64 > MAX_TOPOLOGY_BYTES {
+        return Err(Failure::Refused(format!(
+            "{}: whole file: the topology imported from it would be {} MiB, over the {} MiB a \
+             topology file may have (docs/input.md); import a smaller network",
+            file.display(),
+            body.len() >> 20,
+            MAX_TOPOLOGY_BYTES >> 20
+        )));
+    }
     let src = Source::from_text(file, body.to_string());
-    let checked = src
-        .parse::<TopologyConfig>()
-        .and_then(|t| validate_topology(&src, &t));
-    checked.map_err(|e| {
+    xrplace::config::topology::validate_topology(&src, topology).map_err(|e| {
         Failure::Refused(format!(
             "{}: whole file: the topology imported from it fails the checks of a topology \
              file: field `{}` (line {} of the imported topology): {}",

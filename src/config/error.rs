@@ -39,13 +39,19 @@ impl fmt::Display for ConfigError {
         if self.line == 0 {
             return write!(f, "{}: whole file: {}", self.file.display(), self.message);
         }
+        // A field is a dotted path; one read out of garbage (a "key" of megabytes) is cut.
+        const MAX_FIELD_CHARS: usize = 200;
+        let field = match self.field.char_indices().nth(MAX_FIELD_CHARS) {
+            Some((at, _)) => format!("{}...", &self.field[..at]),
+            None => self.field.clone(),
+        };
         write!(
             f,
             "{}:{}:{}: field `{}`: {}",
             self.file.display(),
             self.line,
             self.column,
-            self.field,
+            field,
             self.message
         )
     }

@@ -250,13 +250,8 @@ pub fn load_experiment_with(path: &Path, sets: &[String]) -> Result<LoadedExperi
         return load_source(&src, path);
     }
     let text = super::overrides::apply_overrides(path, src.text(), sets)?;
-    load_source(&Source::from_text(path, text), path).map_err(|mut e| {
-        if e.file == path {
-            e.message
-                .push_str(" (lines as in the file with --set applied)");
-        }
-        e
-    })
+    load_source(&Source::from_text(path, text.clone()), path)
+        .map_err(|e| super::overrides::locate(e, path, src.text(), &text, sets))
 }
 
 fn load_source(src: &Source, path: &Path) -> Result<LoadedExperiment, ConfigError> {

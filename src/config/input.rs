@@ -6,10 +6,14 @@ use super::error::ConfigError;
 use std::io::Read;
 use std::path::Path;
 
-/// Largest TOML input (topology, experiment, plan): 64 MiB. The biggest shipped file, a
-/// generated 1,000-site topology, is about 0.7 MiB; a generated 100,000-site one about 70 MiB
-/// would be refused here (generate smaller, or split it).
+/// Largest TOML input but a topology (experiment, plan, xrplace's own state files): 64 MiB;
+/// the biggest shipped experiment is a few KiB.
 pub const MAX_TOML_BYTES: u64 = 64 << 20;
+/// Largest topology file: 256 MiB, as large as the GraphML files `topology import` reads.
+/// The biggest shipped one, a generated 1,000-site topology, is about 0.7 MiB; a
+/// 200,000-PoP import is about 120 MiB, and reading it takes about 12 s of CPU and
+/// 3.4 GiB of memory (`cargo bench --bench graphml_import` measures the import).
+pub const MAX_TOPOLOGY_BYTES: u64 = 256 << 20;
 /// Largest trace: 1 GiB (about 20 million arrivals).
 pub const MAX_TRACE_BYTES: u64 = 1 << 30;
 /// Largest GraphML file (`topology import`): 256 MiB, several times the 200,000-PoP

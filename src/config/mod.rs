@@ -101,6 +101,22 @@ pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
     {
         return trace::check_trace(path).map(|_| FileKind::Trace);
     }
+    // Only a topology may be larger than other TOML files: one that is must look like one
+    // (a `[[sites]]` table) before it is parsed.
+    let len = std::fs::metadata(path).map_or(0, |m| m.len());
+    if len > input::MAX_TOML_BYTES {
+        let src = source::Source::read_at_most(path, input::MAX_TOPOLOGY_BYTES)?;
+        if !src.text().lines().any(|l| l.trim() == "[[sites]]") {
+            return Err(ConfigError::whole_file(
+                path,
+                format!(
+                    "the file is {len} bytes and no topology (no [[sites]]); experiments and plans are limited to {} bytes (docs/input.md)",
+                    input::MAX_TOML_BYTES
+                ),
+            ));
+        }
+        return load_topology(path).map(|_| FileKind::Topology);
+    }
     let src = source::Source::read(path)?;
     let table: toml::Table = src.parse()?;
     match FileKind::of(&table) {

@@ -36,6 +36,52 @@ pub fn apply_overrides(path: &Path, text: &str, sets: &[String]) -> Result<Strin
     Ok(doc.to_string())
 }
 
+/// An error found in the file's text with `sets` applied (`changed`), located where the
+/// user can see it: at the `--set` that gave the field, or at the line of the file itself
+/// (`original`) that holds the same text (an added key moves the lines after it).
+pub fn locate(
+    mut e: ConfigError,
+    path: &Path,
+    original: &str,
+    changed: &str,
+    sets: &[String],
+) -> ConfigError {
+    if e.file != path || e.line == 0 {
+        return e;
+    }
+    let given = sets.iter().find(|set| {
+        set.split_once('=').is_some_and(|(key, _)| {
+            let key = key.trim();
+            // The field as the checks name it, or as serde names an unknown one (its last
+            // part).
+            e.field == key
+                || e.field.starts_with(&format!("{key}."))
+                || e.field.starts_with(&format!("{key}["))
+                || key.ends_with(&format!(".{}", e.field))
+        })
+    });
+    if let Some(set) = given {
+        return ConfigError::whole_file(
+            path,
+            format!("--set {set}: field `{}`: {}", e.field, e.message),
+        );
+    }
+    let Some(text) = changed.lines().nth(e.line - 1) else {
+        return e;
+    };
+    let same_place = original.lines().nth(e.line - 1) == Some(text);
+    if !same_place {
+        match original.lines().position(|l| l == text) {
+            Some(i) => e.line = i + 1,
+            None => {
+                e.message
+                    .push_str(" (lines as in the file with --set applied)");
+            }
+        }
+    }
+    e
+}
+
 /// `a.b[2].c` as steps; `Err` names what is malformed.
 fn parse_key(key: &str) -> Result<Vec<Step<'_>>, String> {
     if key.is_empty() {

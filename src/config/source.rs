@@ -18,7 +18,12 @@ pub struct Source {
 impl Source {
     /// Reads a file; an unreadable file is a [`ConfigError`] for the whole file.
     pub fn read(path: &Path) -> Result<Source, ConfigError> {
-        let text = super::input::read_text(path, "file", super::input::MAX_TOML_BYTES)?;
+        Self::read_at_most(path, super::input::MAX_TOML_BYTES)
+    }
+
+    /// [`Self::read`] with a size limit of its own (topologies may be larger).
+    pub fn read_at_most(path: &Path, max_bytes: u64) -> Result<Source, ConfigError> {
+        let text = super::input::read_text(path, "file", max_bytes)?;
         Ok(Source::from_text(path, text))
     }
 

@@ -486,7 +486,7 @@ pub fn load_topology(path: &Path) -> Result<TopologyConfig, ConfigError> {
 pub fn load_topology_measured(
     path: &Path,
 ) -> Result<(TopologyConfig, Option<MeasuredRtts>), ConfigError> {
-    let src = Source::read(path)?;
+    let src = Source::read_at_most(path, super::input::MAX_TOPOLOGY_BYTES)?;
     super::expect_kind(&src, super::FileKind::Topology, "a `topology` reference")?;
     let mut topo: TopologyConfig = src.parse()?;
     validate_topology(&src, &topo)?;

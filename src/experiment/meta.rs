@@ -34,6 +34,42 @@ pub struct Restored {
     pub seed: u64,
     /// The `--set` overrides it ran with.
     pub overrides: Vec<String>,
+    /// The `meta.toml` they came from.
+    pub meta: PathBuf,
+    /// The folder the inputs were restored under.
+    pub home: PathBuf,
+    /// Each input's recorded path, in `[[inputs]]` order.
+    pub inputs: Vec<PathBuf>,
+}
+
+impl Restored {
+    /// `e` as an error of the `meta.toml` the inputs came from when it names a restored
+    /// copy (which is gone once the command ends): the input, its line and field.
+    pub fn locate(&self, e: ConfigError) -> ConfigError {
+        let Ok(rel) = e.file.strip_prefix(&self.home) else {
+            return e;
+        };
+        let Some(i) = self.inputs.iter().position(|p| p == rel) else {
+            return e;
+        };
+        if e.message.starts_with("--set ") {
+            // A flag's value (recorded or given now), not the recorded text.
+            return ConfigError::whole_file(&self.meta, e.message);
+        }
+        let at = if e.line == 0 {
+            "whole file".to_string()
+        } else {
+            format!("line {}, field `{}`", e.line, e.field)
+        };
+        ConfigError::whole_file(
+            &self.meta,
+            format!(
+                "inputs[{i}] ({}), as recorded: {at}: {}",
+                rel.display(),
+                e.message
+            ),
+        )
+    }
 }
 
 /// Every file the experiment read, as referenced from its folder: the experiment itself
@@ -268,6 +304,9 @@ pub fn restore(meta_path: &Path, scratch: &Path) -> Result<Restored, ConfigError
         experiment: home.join(&files[0].0),
         seed,
         overrides,
+        meta: meta_path.to_path_buf(),
+        inputs: files.iter().map(|(p, _)| p.clone()).collect(),
+        home,
     })
 }
 
@@ -292,7 +331,8 @@ pub fn process_cpu_s() -> Option<f64> {
     None
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+/// SHA-256 of `bytes` as 64 hex digits (what `sha256sum` prints).
+pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -21,6 +21,52 @@ pub struct K8sOptions {
     pub storage: String,
 }
 
+/// Refuses what cannot be a container image reference. The grammar of
+/// `distribution/reference` (`reference.go`: `name [":" tag] ["@" digest]`, name components
+/// of `[a-z0-9]` joined by `.`, `_`, `__` or `-`, an optional `host[:port]/` domain, tags
+/// `[\w][\w.-]{0,127}`, digests `algorithm:hex`) uses letters, digits and `._-/:@` only,
+/// and starts with a letter or digit; so a newline, quote, `$`, backtick, `;` or space
+/// never belongs in one.
+pub fn image_reference(image: &str) -> Result<(), String> {
+    let starts_well = image
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    let bad = image
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "._-/:@".contains(*c)));
+    match (starts_well && image.len() <= 4096, bad) {
+        (true, None) => Ok(()),
+        (_, Some(c)) => Err(format!(
+            "--image {image:?}: {c:?} cannot be part of an image reference (letters, digits and ._-/:@ only)"
+        )),
+        (false, None) => Err(format!(
+            "--image {image:?}: expected an image reference such as registry.example/xrplace:0.1"
+        )),
+    }
+}
+
+/// Refuses what cannot be a Kubernetes quantity of bytes (`--storage`): digits, an optional
+/// fraction, an optional binary or decimal suffix (`apimachinery` `resource.Quantity`).
+pub fn storage_quantity(q: &str) -> Result<(), String> {
+    let digits = q.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &q[digits.len()..];
+    let number = !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.matches('.').count() <= 1
+        && digits.starts_with(|c: char| c.is_ascii_digit());
+    let suffixes = [
+        "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
+    ];
+    if number && suffixes.contains(&suffix) {
+        Ok(())
+    } else {
+        Err(format!(
+            "--storage {q:?}: expected a Kubernetes quantity such as 10Gi"
+        ))
+    }
+}
+
 fn container(name: &str, image: &str, args: Vec<String>, cpus: u32) -> Value {
     json!({
         "name": name,
@@ -122,4 +168,29 @@ pub fn files(
         )?,
         OutFile { path: super::FILE.into(), text: folder.to_text(), executable: false },
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_references_and_quantities_hold_no_script_text() {
+        for ok in [
+            "registry.example/xrplace:0.1",
+            "localhost:5000/a/b@sha256:0af3",
+            "xrplace",
+        ] {
+            assert!(image_reference(ok).is_ok(), "{ok}");
+        }
+        for bad in ["x\ny", "x$(id)", "x`id`", "x;id", "x y", "\"x\"", "", "-x"] {
+            assert!(image_reference(bad).is_err(), "{bad:?}");
+        }
+        for ok in ["10Gi", "500M", "1.5Ti", "100"] {
+            assert!(storage_quantity(ok).is_ok(), "{ok}");
+        }
+        for bad in ["10 Gi", "Gi", "1.2.3Gi", "10Gi\n", "10Xi", ".5Gi"] {
+            assert!(storage_quantity(bad).is_err(), "{bad:?}");
+        }
+    }
 }
