@@ -71,11 +71,19 @@ struct BudgetArgs {
     #[arg(long, default_value_t = Budget::default().max_frame_events)]
     max_frame_events: u64,
     /// Most memory the work's estimate may reach, GiB.
-    #[arg(long, default_value_t = Budget::default().max_memory_gib)]
+    #[arg(long, default_value_t = Budget::default().max_memory_gib, value_parser = positive_gib)]
     max_memory_gib: f64,
     /// Most nodes provisioned in all provisioning jobs together.
     #[arg(long, default_value_t = Budget::default().max_nodes)]
     max_nodes: u64,
+}
+
+/// A memory budget: a finite number of GiB above zero (`nan` would disable the check).
+fn positive_gib(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(g) if g.is_finite() && g > 0.0 => Ok(g),
+        _ => Err(format!("expected a number of GiB above 0, found {s:?}")),
+    }
 }
 
 impl BudgetArgs {
@@ -123,7 +131,7 @@ enum Command {
         #[arg(long, value_parser = shard::parse)]
         shard: Option<ShardArg>,
         /// Number of shards, with `--shard auto` (needed for Kubernetes).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=xrplace::experiment::shard::MAX_SHARDS as i64))]
         shards: Option<u32>,
         /// Keep every finished job of a session sweep as it ends, and skip those an earlier,
         /// interrupted run into the same folder finished (the output is byte-identical).

@@ -598,3 +598,30 @@ fn from_meta_leaves_no_scratch_behind_when_it_fails() {
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn out_of_range_flags_are_named_in_their_own_errors() {
+    let out = fresh_dir("cli-flags");
+    for (flag, value) in [
+        ("--max-memory-gib", "nan"),
+        ("--max-memory-gib", "0"),
+        ("--shards", "200000"),
+        ("--seed", "18446744073709551615"),
+        ("--max-nodes", "-3"),
+    ] {
+        let mut args = vec!["run", "experiments/sweep-eu.toml", "--quiet"];
+        if flag == "--shards" {
+            args.extend(["--shard", "auto"]);
+        }
+        let arg = format!("{flag}={value}");
+        args.extend([arg.as_str(), "--out", out.to_str().unwrap()]);
+        let o = xrplace(&args);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}: {e}");
+        assert!(e.contains(flag), "{flag} {value}: {e}");
+        assert!(
+            !e.contains("panicked") && !out.exists(),
+            "{flag} {value}: {e}"
+        );
+    }
+}

@@ -496,6 +496,9 @@ fn split_openmetrics(
                 "a sample of no run of this shard's runs.csv",
             ));
         };
+        if let Some(why) = sample_error(line) {
+            return Err(located(path, i + 1, why));
+        }
         let part = parts
             .get_mut(&job)
             .expect("every job of runs.csv has a part");
@@ -505,8 +508,40 @@ fn split_openmetrics(
     Ok(())
 }
 
+/// What is wrong with a sample line's value and timestamp after its labels, if anything:
+/// xrplace writes finite numbers at least zero (utilisations, counts, latencies) and
+/// timestamps in seconds.
+fn sample_error(line: &str) -> Option<String> {
+    let rest = line.rsplit_once('}').map_or(line, |(_, r)| r);
+    let mut words = rest.split_whitespace();
+    let value = words.next();
+    let number = |w: &str| w.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0);
+    if value.and_then(number).is_none() {
+        return Some(format!(
+            "expected a sample value, a finite number >= 0, found {value:?}"
+        ));
+    }
+    match words.next() {
+        Some(t) if number(t).is_none() => {
+            Some(format!("expected a timestamp in seconds >= 0, found {t:?}"))
+        }
+        _ => None,
+    }
+}
+
+/// Columns of `timeseries.csv` whose values are numbers at least zero.
+fn numeric_column(name: &str) -> bool {
+    name.ends_with("_ratio") || name.ends_with("_s") || matches!(name, "sessions" | "up")
+}
+
 fn split_timeseries(path: &Path, parts: &mut HashMap<u64, JobMetrics>) -> Result<(), MergeError> {
     let mut r = shard_table(path, "shard's timeseries.csv")?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(|e| located(path, 1, e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
     let mut w: HashMap<u64, csv::Writer<Vec<u8>>> = HashMap::new();
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| located(path, i + 2, e.to_string()))?;
@@ -515,6 +550,16 @@ fn split_timeseries(path: &Path, parts: &mut HashMap<u64, JobMetrics>) -> Result
             .and_then(|v| v.parse::<u64>().ok())
             .filter(|j| parts.contains_key(j))
             .ok_or_else(|| located(path, i + 2, "a row of no job of this shard's runs.csv"))?;
+        for (name, v) in header.iter().zip(rec.iter()) {
+            let ok = v.parse::<f64>().is_ok_and(|x| x.is_finite() && x >= 0.0);
+            if numeric_column(name) && !ok {
+                return Err(located(
+                    path,
+                    i + 2,
+                    format!("column `{name}`: expected a finite number >= 0, found {v:?}"),
+                ));
+            }
+        }
         let out = w
             .entry(job)
             .or_insert_with(|| csv::Writer::from_writer(Vec::new()));
@@ -562,6 +607,20 @@ mod tests {
         std::fs::write(d.join("timeseries.csv"), "a\n1\n").unwrap();
         assert!(merge(std::slice::from_ref(&d)).is_err());
         let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn samples_and_series_values_must_be_numbers_xrplace_writes() {
+        let line = |v: &str| format!("xrplace_x{{run=\"0\"}} {v}");
+        assert_eq!(sample_error(&line("0.5 15.000")), None);
+        assert_eq!(sample_error(&line("3")), None);
+        for bad in ["-1 15", "NaN 15", "inf", "x 15", "1 -15", "1 nope", ""] {
+            assert!(sample_error(&line(bad)).is_some(), "{bad:?}");
+        }
+        for col in ["cpu_utilisation_ratio", "time_s", "sessions", "up"] {
+            assert!(numeric_column(col), "{col}");
+        }
+        assert!(!numeric_column("cluster"));
     }
 
     #[test]
