@@ -897,6 +897,46 @@ fn a_failed_forced_export_leaves_the_folder_as_it_was() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// `--out .` with `--force` keeps the user's files and swaps the export in whole; a FIFO
+/// in the folder is named and refused, never read.
+#[test]
+fn a_forced_export_into_the_current_folder_keeps_the_users_files() {
+    let out = fresh_dir("export-dot");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_PLAN);
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_xrplace"))
+            .args(["export", plan.to_str().unwrap(), "--out", ".", "--force"])
+            .current_dir(&out)
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(out.join("apply.sh").is_file());
+    if std::process::Command::new("mkfifo")
+        .arg(out.join("pipe"))
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let o = run();
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("pipe is not a regular file"),
+            "{}",
+            stderr(&o)
+        );
+    } else {
+        panic!("mkfifo is needed to check that a FIFO in an export folder is refused");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 /// Every string of a plan that could reach a generated script, one at a time, set to a
 /// value carrying a newline, quotes, `$(...)`, backticks or `;` with a command in it: the
 /// export either refuses it (exit 2, nothing written) or writes scripts that, run with

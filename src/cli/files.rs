@@ -193,12 +193,15 @@ fn check_imported(
     }
     let src = Source::from_text(file, body.to_string());
     xrplace::config::topology::validate_topology(&src, topology).map_err(|e| {
+        let at = match e.line {
+            0 => String::new(),
+            n => format!(" (line {n} of the imported topology)"),
+        };
         Failure::Refused(format!(
             "{}: whole file: the topology imported from it fails the checks of a topology \
-             file: field `{}` (line {} of the imported topology): {}",
+             file: field `{}`{at}: {}",
             file.display(),
             e.field,
-            e.line,
             e.message
         ))
     })

@@ -106,7 +106,11 @@ pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
     let len = std::fs::metadata(path).map_or(0, |m| m.len());
     if len > input::MAX_TOML_BYTES {
         let src = source::Source::read_at_most(path, input::MAX_TOPOLOGY_BYTES)?;
-        if !src.text().lines().any(|l| l.trim() == "[[sites]]") {
+        let sites_table = |l: &str| {
+            let l = l.split('#').next().unwrap_or("").replace([' ', '\t'], "");
+            l == "[[sites]]"
+        };
+        if !src.text().lines().any(sites_table) {
             return Err(ConfigError::whole_file(
                 path,
                 format!(

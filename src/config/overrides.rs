@@ -38,7 +38,7 @@ pub fn apply_overrides(path: &Path, text: &str, sets: &[String]) -> Result<Strin
 
 /// An error found in the file's text with `sets` applied (`changed`), located where the
 /// user can see it: at the `--set` that gave the field, or at the line of the file itself
-/// (`original`) that holds the same text (an added key moves the lines after it).
+/// (`original`) it stands for (an added key moves the lines after it).
 pub fn locate(
     mut e: ConfigError,
     path: &Path,
@@ -49,15 +49,16 @@ pub fn locate(
     if e.file != path || e.line == 0 {
         return e;
     }
+    let mapped = original_line(original, changed, e.line);
     let given = sets.iter().find(|set| {
         set.split_once('=').is_some_and(|(key, _)| {
             let key = key.trim();
-            // The field as the checks name it, or as serde names an unknown one (its last
-            // part).
+            // The field as the checks name it, or, on a line --set added, as serde names
+            // an unknown one (its last part).
             e.field == key
                 || e.field.starts_with(&format!("{key}."))
                 || e.field.starts_with(&format!("{key}["))
-                || key.ends_with(&format!(".{}", e.field))
+                || (mapped.is_none() && key.ends_with(&format!(".{}", e.field)))
         })
     });
     if let Some(set) = given {
@@ -66,20 +67,69 @@ pub fn locate(
             format!("--set {set}: field `{}`: {}", e.field, e.message),
         );
     }
-    let Some(text) = changed.lines().nth(e.line - 1) else {
-        return e;
-    };
-    let same_place = original.lines().nth(e.line - 1) == Some(text);
-    if !same_place {
-        match original.lines().position(|l| l == text) {
-            Some(i) => e.line = i + 1,
-            None => {
-                e.message
-                    .push_str(" (lines as in the file with --set applied)");
-            }
-        }
+    match mapped {
+        Some(line) => e.line = line,
+        None => e
+            .message
+            .push_str(" (on a line --set wrote; lines as in the file with --set applied)"),
     }
     e
+}
+
+/// The line of `original` that line `line` (1-based) of `changed` stands for, `None` for a
+/// line `--set` added or edited. The lines both texts share before and after the edits
+/// pair up; between them, a longest common subsequence of lines pairs the rest (the
+/// region is as long as the span of the edits; past 4 million line pairs, `None`).
+fn original_line(original: &str, changed: &str, line: usize) -> Option<usize> {
+    let (a, b): (Vec<&str>, Vec<&str>) = (original.lines().collect(), changed.lines().collect());
+    let j = line.checked_sub(1).filter(|&j| j < b.len())?;
+    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if j < head {
+        return Some(j + 1);
+    }
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a_mid, b_mid) = (&a[head..a.len() - tail], &b[head..b.len() - tail]);
+    if j >= b.len() - tail {
+        return Some(j - (b.len() - a.len()) + 1);
+    }
+    if a_mid.len().saturating_mul(b_mid.len()) > 4_000_000 {
+        return None;
+    }
+    // lcs[x][y]: the longest common subsequence of a_mid[x..] and b_mid[y..].
+    let w = b_mid.len() + 1;
+    let mut lcs = vec![0u32; (a_mid.len() + 1) * w];
+    for x in (0..a_mid.len()).rev() {
+        for y in (0..b_mid.len()).rev() {
+            lcs[x * w + y] = if a_mid[x] == b_mid[y] {
+                lcs[(x + 1) * w + y + 1] + 1
+            } else {
+                lcs[(x + 1) * w + y].max(lcs[x * w + y + 1])
+            };
+        }
+    }
+    let (mut x, mut y) = (0, 0);
+    while x < a_mid.len() && y < b_mid.len() {
+        if a_mid[x] == b_mid[y] {
+            if head + y == j {
+                return Some(head + x + 1);
+            }
+            x += 1;
+            y += 1;
+        } else if lcs[(x + 1) * w + y] >= lcs[x * w + y + 1] {
+            x += 1;
+        } else {
+            if head + y == j {
+                return None;
+            }
+            y += 1;
+        }
+    }
+    None
 }
 
 /// `a.b[2].c` as steps; `Err` names what is malformed.
@@ -168,6 +218,20 @@ fn assign(table: &mut dyn TableLike, steps: &[Step], value: Value) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_map_back_past_added_and_edited_lines() {
+        let original = "a = 1\n[t]\nx = 1\n[[u]]\ny = 2\n[[u]]\ny = 2\n";
+        // x edited in place, z added to [t]: the second [[u]]'s y is line 7 of the file.
+        let changed = "a = 1\n[t]\nx = 5\nz = 3\n[[u]]\ny = 2\n[[u]]\ny = 2\n";
+        assert_eq!(original_line(original, changed, 8), Some(7));
+        assert_eq!(original_line(original, changed, 3), None, "edited by --set");
+        assert_eq!(original_line(original, changed, 4), None);
+        assert_eq!(original_line(original, changed, 6), Some(5));
+        assert_eq!(original_line(original, original, 5), Some(5));
+        assert_eq!(original_line(original, changed, 1), Some(1));
+        assert_eq!(original_line(original, changed, 9), None);
+    }
 
     fn apply(text: &str, sets: &[&str]) -> Result<String, ConfigError> {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();

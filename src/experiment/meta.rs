@@ -38,18 +38,18 @@ pub struct Restored {
     pub meta: PathBuf,
     /// The folder the inputs were restored under.
     pub home: PathBuf,
+    /// The scratch folder (`home` or an ancestor of it).
+    pub scratch: PathBuf,
     /// Each input's recorded path, in `[[inputs]]` order.
     pub inputs: Vec<PathBuf>,
 }
 
 impl Restored {
-    /// `e` as an error of the `meta.toml` the inputs came from when it names a restored
-    /// copy (which is gone once the command ends): the input, its line and field.
+    /// `e` as an error of the `meta.toml` the inputs came from when it names a file under
+    /// the scratch folder (which is gone once the command ends): the input, its line and
+    /// field.
     pub fn locate(&self, e: ConfigError) -> ConfigError {
-        let Ok(rel) = e.file.strip_prefix(&self.home) else {
-            return e;
-        };
-        let Some(i) = self.inputs.iter().position(|p| p == rel) else {
+        let Some(rel) = under(&e.file, &self.home).or_else(|| under(&e.file, &self.scratch)) else {
             return e;
         };
         if e.message.starts_with("--set ") {
@@ -61,15 +61,22 @@ impl Restored {
         } else {
             format!("line {}, field `{}`", e.line, e.field)
         };
-        ConfigError::whole_file(
-            &self.meta,
-            format!(
-                "inputs[{i}] ({}), as recorded: {at}: {}",
-                rel.display(),
-                e.message
-            ),
-        )
+        let which = match self.inputs.iter().position(|p| plain(p) == rel) {
+            Some(i) => format!("inputs[{i}] ({}), as recorded", rel.display()),
+            None => format!("{}, which it does not record", rel.display()),
+        };
+        ConfigError::whole_file(&self.meta, format!("{which}: {at}: {}", e.message))
     }
+}
+
+/// `p` relative to `root` when it lies under it, without `.` components.
+fn under(p: &Path, root: &Path) -> Option<PathBuf> {
+    p.strip_prefix(root).ok().map(plain)
+}
+
+/// `p` without `.` components (the spelling of a path, not where it leads).
+fn plain(p: &Path) -> PathBuf {
+    p.components().filter(|c| *c != Component::CurDir).collect()
 }
 
 /// Every file the experiment read, as referenced from its folder: the experiment itself
@@ -307,6 +314,7 @@ pub fn restore(meta_path: &Path, scratch: &Path) -> Result<Restored, ConfigError
         meta: meta_path.to_path_buf(),
         inputs: files.iter().map(|(p, _)| p.clone()).collect(),
         home,
+        scratch: scratch.to_path_buf(),
     })
 }
 

@@ -60,7 +60,8 @@ impl From<io::Error> for FolderError {
     }
 }
 
-/// Every regular file under `dir`, relative and sorted (an absent folder has none).
+/// Every regular file under `dir`, relative and sorted (an absent folder has none); a
+/// link or a special file in it is an error that names it.
 pub fn list_files(dir: &Path) -> io::Result<Vec<String>> {
     fn walk(root: &Path, d: &Path, out: &mut Vec<String>) -> io::Result<()> {
         for entry in std::fs::read_dir(d)? {
@@ -79,8 +80,17 @@ pub fn list_files(dir: &Path) -> io::Result<Vec<String>> {
             }
             if ty.is_dir() {
                 walk(root, &p, out)?;
-            } else {
+            } else if ty.is_file() {
                 out.push(rel.to_string_lossy().replace('\\', "/"));
+            } else {
+                // A FIFO would block a read or copy, a device never end.
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "{} is not a regular file (a FIFO, socket or device): remove it, or export elsewhere",
+                        rel.display()
+                    ),
+                ));
             }
         }
         Ok(())
@@ -142,12 +152,22 @@ fn keep_foreign(
             continue;
         }
         let (from, to) = (dir.join(f), staging.join(f));
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        if std::fs::hard_link(&from, &to).is_err() {
-            std::fs::copy(&from, &to)?;
-        }
+        let kept = || -> io::Result<()> {
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            if std::fs::hard_link(&from, &to).is_err() {
+                std::fs::copy(&from, &to)?;
+            }
+            Ok(())
+        };
+        // A kept file where the export writes a folder (or the other way round).
+        kept().map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot keep {f} beside the export (it clashes with a path the export writes): {e}"),
+            )
+        })?;
     }
     Ok(())
 }
@@ -171,6 +191,14 @@ pub fn write_export(
     if dir.exists() && !dir.is_dir() {
         return Err(FolderError::Foreign(vec![dir.display().to_string()]));
     }
+    // An existing folder by its real path, so `.` or `a/..` has a parent to build beside.
+    let real;
+    let dir = if dir.is_dir() {
+        real = std::fs::canonicalize(dir)?;
+        real.as_path()
+    } else {
+        dir
+    };
     let previous = read_marker(dir)?;
     let owned: Vec<String> = previous
         .as_ref()
@@ -209,18 +237,26 @@ pub fn write_export(
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e.into());
     }
-    if dir.exists() {
-        let parked = sibling(dir, "old");
-        let _ = std::fs::remove_dir_all(&parked);
-        std::fs::rename(dir, &parked)?;
-        if let Err(e) = std::fs::rename(&staging, dir) {
-            let _ = std::fs::rename(&parked, dir);
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e.into());
-        }
-        let _ = std::fs::remove_dir_all(&parked);
-    } else {
-        std::fs::rename(&staging, dir)?;
+    let swapped = swap_in(dir, &staging);
+    if swapped.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
     }
+    Ok(swapped?)
+}
+
+/// Puts the built `staging` folder in the place of `dir` (parking and then removing the
+/// old one); on failure `dir` is as it was.
+fn swap_in(dir: &Path, staging: &Path) -> io::Result<()> {
+    if !dir.exists() {
+        return std::fs::rename(staging, dir);
+    }
+    let parked = sibling(dir, "old");
+    let _ = std::fs::remove_dir_all(&parked);
+    std::fs::rename(dir, &parked)?;
+    if let Err(e) = std::fs::rename(staging, dir) {
+        let _ = std::fs::rename(&parked, dir);
+        return Err(e);
+    }
+    let _ = std::fs::remove_dir_all(&parked);
     Ok(())
 }

@@ -33,6 +33,11 @@ pub const MAX_SESSION_RELAYS: usize = 2 * MAX_RELAYS;
 /// No relay.
 pub const NO_RELAY: u32 = u32::MAX;
 
+/// Most queues of one per-node agent: beyond, each node carries under 0.4 % of the
+/// cluster's relayed frames and more queues would cost memory only (frame fidelity keeps a
+/// busy-until time per queue).
+pub const MAX_NODE_QUEUES: u32 = 256;
+
 /// Relay instances of one traversal in path order; unused entries are [`NO_RELAY`].
 pub type RelaySet = [u32; MAX_RELAYS];
 
@@ -85,7 +90,8 @@ pub struct RelayInstance {
     pub hop: u16,
     /// The cluster it runs on (for a peering's gateways, the side that first used it).
     pub cluster: ClusterId,
-    /// Copies sharing its traffic evenly (the cluster's nodes for a per-node agent, else 1).
+    /// Copies sharing its traffic evenly (the cluster's nodes for a per-node agent, at most
+    /// [`MAX_NODE_QUEUES`], else 1).
     pub copies: u32,
     /// Index of its first copy among all copies (frame fidelity keeps a queue per copy).
     pub first_copy: u32,
@@ -150,10 +156,11 @@ impl Relays {
     }
 
     /// The relay instances a traversal from cluster `src` to cluster `dst` crosses, in
-    /// path order, created on first use. The two directions between a pair of clusters
-    /// share their instances. A peering's two gateways are one queue: they carry the same
-    /// frames, and of two equal deterministic servers in tandem the second serves each
-    /// frame as the first releases it, so only the first one waits.
+    /// path order, created on first use. A server on both sides (a Liqo gateway, a node
+    /// agent) is the same instance for both directions; a one-sided one (Istio's east-west
+    /// gateway) is the receiving cluster's. A peering's two gateways are one queue: they
+    /// carry the same frames, and of two equal deterministic servers in tandem the second
+    /// serves each frame as the first releases it, so only the first one waits.
     pub fn traversal(&mut self, t: &Topology, src: ClusterId, dst: ClusterId) -> RelaySet {
         let mut set = NO_RELAYS;
         let mut n = 0;
@@ -167,7 +174,7 @@ impl Relays {
             let id = *self.index.entry(key).or_insert(next);
             if id == next {
                 let copies = if hop.sharing == Sharing::Node {
-                    t.cluster(at).nodes.max(1)
+                    t.cluster(at).nodes.clamp(1, MAX_NODE_QUEUES)
                 } else {
                     1
                 };

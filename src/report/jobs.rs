@@ -62,15 +62,27 @@ impl JobCache {
         let dir = out.join(DIR);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let id = dir.join(IDENTITY);
-        match std::fs::read_to_string(&id) {
-            Ok(text) if text == identity => {}
-            Ok(_) => {
+        let kept = if id.exists() {
+            Some(
+                crate::config::input::read_text(
+                    &id,
+                    "sweep.toml",
+                    crate::config::input::MAX_TOML_BYTES,
+                )
+                .map_err(|e| e.to_string())?,
+            )
+        } else {
+            None
+        };
+        match kept {
+            Some(text) if text == identity => {}
+            Some(_) => {
                 return Err(format!(
                     "{} holds finished jobs of another sweep or shard; remove it or choose another --out",
                     dir.display()
                 ))
             }
-            Err(_) => write_atomic(&id, identity.as_bytes())
+            None => write_atomic(&id, identity.as_bytes())
                 .map_err(|e| format!("{}: {e}", id.display()))?,
         }
         Ok(JobCache {
@@ -121,8 +133,7 @@ impl JobCache {
     ) -> Result<Vec<super::session_metrics::JobMetrics>, String> {
         jobs.map(|job| {
             let p = self.dir.join(format!("{job}.om"));
-            std::fs::read(&p)
-                .ok()
+            read_bounded(&p, crate::config::input::MAX_METRICS_BYTES)
                 .and_then(|b| super::session_metrics::from_cache(job, &b))
                 .ok_or_else(|| {
                     format!(
@@ -164,9 +175,10 @@ impl JobCache {
                     p.display()
                 ));
             }
-            let rows = self
-                .read_job(&p, job)
-                .map_err(|(line, why)| format!("{}:{line}: {why}; {remedy}", p.display()))?;
+            let rows = self.read_job(&p, job).map_err(|(line, why)| match line {
+                0 => format!("{}: whole file: {why}; {remedy}", p.display()),
+                _ => format!("{}:{line}: {why}; {remedy}", p.display()),
+            })?;
             out.insert(job, rows);
         }
         Ok(out)
@@ -176,7 +188,7 @@ impl JobCache {
     /// line and what is wrong.
     fn read_job(&self, p: &Path, job: u64) -> Result<JobRows, (usize, String)> {
         let text = crate::config::input::read_text(p, "kept job", MAX_JOB_BYTES)
-            .map_err(|e| (1, e.message))?;
+            .map_err(|e| (e.line, e.message))?;
         let body_end = text.trim_end_matches('\n').rfind('\n').map_or(0, |i| i + 1);
         let (body, last) = text.split_at(body_end);
         let last_line = body.lines().count() + 1;
@@ -217,6 +229,15 @@ impl JobCache {
             apps,
         })
     }
+}
+
+/// The bytes of a regular file of at most `max_bytes`, if it is one.
+fn read_bounded(p: &Path, max_bytes: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut f = crate::config::input::open_regular(p, "kept samples", max_bytes).ok()?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// How many jobs of `out` are finished, and how many the run holds, if it keeps any.

@@ -542,6 +542,16 @@ fn split_timeseries(path: &Path, parts: &mut HashMap<u64, JobMetrics>) -> Result
         .iter()
         .map(String::from)
         .collect();
+    // The merge writes the canonical header over these rows: they must be its columns.
+    let canonical = timeseries_header();
+    let expected = String::from_utf8_lossy(&canonical);
+    if header.join(",") != expected.trim_end() {
+        return Err(located(
+            path,
+            1,
+            format!("expected the header {}", expected.trim_end()),
+        ));
+    }
     let mut w: HashMap<u64, csv::Writer<Vec<u8>>> = HashMap::new();
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| located(path, i + 2, e.to_string()))?;

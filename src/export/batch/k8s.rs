@@ -21,12 +21,13 @@ pub struct K8sOptions {
     pub storage: String,
 }
 
-/// Refuses what cannot be a container image reference. The grammar of
+/// Refuses a value that uses characters no container image reference has. The grammar of
 /// `distribution/reference` (`reference.go`: `name [":" tag] ["@" digest]`, name components
 /// of `[a-z0-9]` joined by `.`, `_`, `__` or `-`, an optional `host[:port]/` domain, tags
 /// `[\w][\w.-]{0,127}`, digests `algorithm:hex`) uses letters, digits and `._-/:@` only,
 /// and starts with a letter or digit; so a newline, quote, `$`, backtick, `;` or space
-/// never belongs in one.
+/// never belongs in one. Only the characters and the first one are checked, not the
+/// grammar's structure (the registry refuses the rest when the Job pulls).
 pub fn image_reference(image: &str) -> Result<(), String> {
     let starts_well = image
         .chars()
