@@ -20,8 +20,11 @@ pub fn export(
     let p = load_plan(plan_path)?;
     export::capacity::check(plan_path, &p)?;
     let mut files = export::manifests(&p, &opts).map_err(|e| Failure::Refused(e.to_string()))?;
-    let plan_text = std::fs::read_to_string(plan_path)
-        .map_err(|e| Failure::Runtime(format!("cannot read {}: {e}", plan_path.display())))?;
+    let plan_text = xrplace::config::input::read_text(
+        plan_path,
+        "plan",
+        xrplace::config::input::MAX_TOML_BYTES,
+    )?;
     files.push(export::OutFile {
         path: "plan.toml".into(),
         text: plan_text,

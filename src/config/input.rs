@@ -67,7 +67,18 @@ pub fn open_regular(
     Ok(file.take(max_bytes))
 }
 
-/// The text of `path`, or an error for the whole file saying why it cannot be read.
+/// The bytes of `path`, a regular file of at most `max_bytes` (cut there should it grow
+/// while being read), or an error for the whole file saying why it cannot be read.
+pub fn read_bytes(path: &Path, what: &str, max_bytes: u64) -> Result<Vec<u8>, ConfigError> {
+    let mut bytes = Vec::new();
+    open_regular(path, what, max_bytes)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| ConfigError::whole_file(path, format!("cannot read {what}: {e}")))?;
+    Ok(bytes)
+}
+
+/// Reads `path` as UTF-8 text through [`check_regular`] (a regular file of at most
+/// `max_bytes`), a byte-order mark dropped, invalid UTF-8 located.
 pub fn read_text(path: &Path, what: &str, max_bytes: u64) -> Result<String, ConfigError> {
     let len = check_regular(path, what, max_bytes)?;
     let mut bytes = Vec::with_capacity(len as usize);

@@ -166,9 +166,12 @@ pub fn meta_toml(exp: &LoadedExperiment, ctx: &MetaContext) -> Result<String, Co
         } else {
             base.join(r)
         };
-        let bytes = std::fs::read(&file).map_err(|e| {
-            ConfigError::whole_file(&file, format!("cannot read it again for meta.toml: {e}"))
-        })?;
+        // Read again as it was read (regular, within the largest input's limit).
+        let bytes = crate::config::input::read_bytes(
+            &file,
+            "an input, again for meta.toml,",
+            crate::config::input::MAX_TRACE_BYTES,
+        )?;
         let mut t = toml::Table::new();
         t.insert("path".into(), r.clone().into());
         t.insert("sha256".into(), sha256_hex(&bytes).into());

@@ -106,13 +106,15 @@ pub fn list_files(dir: &Path) -> io::Result<Vec<String>> {
 /// The marker of an earlier export in `dir`, if any.
 pub fn read_marker(dir: &Path) -> Result<Option<Marker>, FolderError> {
     let p = dir.join(MARKER);
-    match std::fs::read_to_string(&p) {
-        Ok(text) => toml::from_str(&text)
-            .map(Some)
-            .map_err(|e| FolderError::BadMarker(e.message().to_string())),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
+    if std::fs::symlink_metadata(&p).is_err() {
+        return Ok(None);
     }
+    // Through the guarded reader: a FIFO or a huge file in its place is refused unread.
+    let text = crate::config::input::read_text(&p, MARKER, crate::config::input::MAX_TOML_BYTES)
+        .map_err(|e| FolderError::BadMarker(e.message))?;
+    toml::from_str(&text)
+        .map(Some)
+        .map_err(|e| FolderError::BadMarker(e.message().to_string()))
 }
 
 fn marker_text(m: &Marker) -> String {

@@ -233,17 +233,18 @@ impl JobCache {
 
 /// The bytes of a regular file of at most `max_bytes`, if it is one.
 fn read_bounded(p: &Path, max_bytes: u64) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut f = crate::config::input::open_regular(p, "kept samples", max_bytes).ok()?;
-    let mut bytes = Vec::new();
-    f.read_to_end(&mut bytes).ok()?;
-    Some(bytes)
+    crate::config::input::read_bytes(p, "kept samples", max_bytes).ok()
 }
 
 /// How many jobs of `out` are finished, and how many the run holds, if it keeps any.
 pub fn progress(out: &Path) -> Option<(u64, u64)> {
     let dir = out.join(DIR);
-    let id = std::fs::read_to_string(dir.join(IDENTITY)).ok()?;
+    let id = crate::config::input::read_text(
+        &dir.join(IDENTITY),
+        "sweep.toml",
+        crate::config::input::MAX_TOML_BYTES,
+    )
+    .ok()?;
     let held = id
         .lines()
         .find_map(|l| l.strip_prefix("jobs_in_run = "))

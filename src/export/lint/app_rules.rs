@@ -280,7 +280,12 @@ pub(super) fn references(set: &ExportSet, f: &mut Findings) {
             );
         }
     }
-    let readme = std::fs::read_to_string(set.root.join("README.md")).unwrap_or_default();
+    let readme = crate::config::input::read_text(
+        &set.root.join("README.md"),
+        "README.md",
+        super::MAX_EXPORT_FILE_BYTES,
+    )
+    .unwrap_or_default();
     let mut secrets: Vec<(String, &Doc)> = Vec::new();
     for o in set.of_kind("OpenStackCluster") {
         if let Some(s) = str_at(&o.value, "spec.identityRef.name") {
