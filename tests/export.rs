@@ -122,7 +122,7 @@ fn shellcheck(dir: &Path) {
             "shellcheck: {}",
             String::from_utf8_lossy(&o.stdout)
         ),
-        Err(_) => eprintln!("SKIPPED: shellcheck not installed"),
+        Err(e) => panic!("shellcheck cannot run ({e}): install Debian's shellcheck (.ci/run does)"),
     }
 }
 
