@@ -2,13 +2,15 @@
 //! and what sessions hold on it (CPU, memory, and the bandwidth out of its site). It
 //! answers "does this fit" and books reservations; it knows nothing of strategies.
 //!
-//! It also remembers which clusters and sites changed since the last scrape, so monitoring
-//! recomputes only what changed.
+//! It also remembers which clusters, sites and relays changed since the last scrape, so
+//! monitoring recomputes only what changed; the relays' own load is a part of its own
+//! ([`super::relay_load`]).
 
+pub use super::changes::Changes;
+use super::relay_load::RelayLoad;
 use crate::engine::SimTime;
-use crate::model::egress::{periodic_wait, site_wait_ms, EgressWait};
+use crate::model::egress::{site_wait_ms, EgressWait};
 use crate::model::platform::StretchTable;
-use crate::model::relay::NO_RELAY;
 use crate::model::session::SessionApp;
 use crate::model::session_platform::SessionPlatform;
 use crate::model::ClusterId;
@@ -42,42 +44,6 @@ const MAX_TABLES: usize = 256;
 /// A cluster without a table.
 const NO_TABLE: usize = u16::MAX as usize;
 
-/// Clusters and sites whose load changed, each listed once.
-#[derive(Debug, Clone, Default)]
-pub struct Changes {
-    flag: Vec<bool>,
-    list: Vec<u32>,
-}
-
-impl Changes {
-    fn new(n: usize) -> Self {
-        Changes {
-            flag: vec![false; n],
-            list: Vec::new(),
-        }
-    }
-
-    #[inline]
-    fn mark(&mut self, i: usize) {
-        if !self.flag[i] {
-            self.flag[i] = true;
-            self.list.push(i as u32);
-        }
-    }
-
-    /// What changed, in the order it first changed.
-    pub fn list(&self) -> &[u32] {
-        &self.list
-    }
-
-    fn clear(&mut self) {
-        for &i in &self.list {
-            self.flag[i as usize] = false;
-        }
-        self.list.clear();
-    }
-}
-
 /// Reservations on every cluster and site.
 pub struct Ledger<'a> {
     p: &'a SessionPlatform,
@@ -96,16 +62,10 @@ pub struct Ledger<'a> {
     table_of: Vec<u16>,
     /// Sessions of each application on each cluster, application-major.
     hosted: Vec<u32>,
-    /// Per relay instance ([`crate::model::relay`]): sessions whose frames cross it, the
-    /// share of time their frames keep it busy (all copies together), and the sum over
-    /// them of service squared per frame interval (ns), whose ratio to the busy share is
-    /// the rate-weighted `E[S^2] / E[S]`.
-    relay_streams: Vec<u32>,
-    relay_busy: Vec<f64>,
-    relay_sq_ns: Vec<f64>,
+    /// The frames on each relay of the cross-cluster paths.
+    relays: RelayLoad,
     changed_clusters: Changes,
     changed_sites: Changes,
-    changed_relays: Changes,
 }
 
 impl<'a> Ledger<'a> {
@@ -125,12 +85,9 @@ impl<'a> Ledger<'a> {
             site_streams: vec![0; p.topology.sites.len()],
             site_burst_mbps_bits: vec![0.0; p.topology.sites.len()],
             hosted: vec![0; p.apps.len() * p.topology.clusters.len()],
-            relay_streams: vec![0; p.relays.len()],
-            relay_busy: vec![0.0; p.relays.len()],
-            relay_sq_ns: vec![0.0; p.relays.len()],
+            relays: RelayLoad::new(p.relays.len()),
             changed_clusters: Changes::new(p.topology.clusters.len()),
             changed_sites: Changes::new(p.topology.sites.len()),
-            changed_relays: Changes::new(p.relays.len()),
         };
         for k in &p.topology.clusters {
             let t = match ledger.tables.iter().position(|t| t.cores() == k.cpu_cores) {
@@ -192,22 +149,7 @@ impl<'a> Ledger<'a> {
     /// The wait at relay `r` (one copy of it, its traffic spread evenly over the copies)
     /// now, ms; `None` while its frames keep it busy all the time or more (overloaded).
     pub fn relay_wait_ms(&self, r: u32) -> Option<EgressWait> {
-        let i = r as usize;
-        let copies = self.p.relays.instance(r).copies.max(1);
-        let busy = self.relay_busy[i];
-        let rho = busy / copies as f64;
-        if rho >= 1.0 {
-            return None;
-        }
-        if busy <= 0.0 {
-            return Some(EgressWait::NONE);
-        }
-        let streams = self.relay_streams[i].div_ceil(copies);
-        Some(periodic_wait(
-            streams,
-            rho,
-            self.relay_sq_ns[i] / busy / 1e6,
-        ))
+        self.relays.wait_ms(r, self.p.relays.instance(r).copies)
     }
 
     /// Cores and memory (MiB) cluster `i` offers now: none while down or absent, less after
@@ -348,23 +290,8 @@ impl<'a> Ledger<'a> {
             return;
         }
         let interval_ns = self.p.apps[a as usize].frame_interval_ns.max(1) as f64;
-        let s = sign as f64;
-        for u in self.p.relay_uses(a, site, cand) {
-            if u.relay == NO_RELAY {
-                break;
-            }
-            let i = u.relay as usize;
-            self.relay_streams[i] = self.relay_streams[i].saturating_add_signed(sign);
-            if self.relay_streams[i] == 0 {
-                self.relay_busy[i] = 0.0;
-                self.relay_sq_ns[i] = 0.0;
-            } else {
-                let busy = u.service_ns / interval_ns;
-                self.relay_busy[i] = (self.relay_busy[i] + s * busy).max(0.0);
-                self.relay_sq_ns[i] = (self.relay_sq_ns[i] + s * busy * u.service_ns).max(0.0);
-            }
-            self.changed_relays.mark(i);
-        }
+        self.relays
+            .add(&self.p.relay_uses(a, site, cand), interval_ns, sign);
     }
 
     /// Adds (`sign` = 1) or removes (-1) a session's stream out of `c`'s site.
@@ -422,13 +349,119 @@ impl<'a> Ledger<'a> {
 
     /// Relays whose load changed since [`Self::clear_changes`].
     pub fn changed_relays(&self) -> &Changes {
-        &self.changed_relays
+        self.relays.changed()
     }
 
     /// Starts a new interval of change tracking (after a scrape has used the changes).
     pub fn clear_changes(&mut self) {
         self.changed_clusters.clear();
         self.changed_sites.clear();
-        self.changed_relays.clear();
+        self.relays.clear_changes();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load_experiment;
+    use crate::model::session_platform::build_platform;
+
+    /// The platform of `experiments/few-streams.toml` (Zurich's edge cluster first,
+    /// Frankfurt's cloud cluster second from Zurich) with its Liqo gateways slowed down
+    /// `gateway_slowdown` times.
+    fn platform(gateway_slowdown: f64) -> SessionPlatform {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/few-streams.toml");
+        let mut e = load_experiment(&path).unwrap();
+        let s = e.config.sessions.take().unwrap();
+        let t = &mut e.topologies[0];
+        t.paths.liqo.gateway_cores /= gateway_slowdown;
+        build_platform(&s, t, s.capacity)
+    }
+
+    fn zurich(p: &SessionPlatform) -> u32 {
+        p.topology
+            .sites
+            .iter()
+            .position(|s| s.name == "zurich")
+            .unwrap() as u32
+    }
+
+    #[test]
+    fn holding_and_releasing_returns_every_figure_to_where_it_was() {
+        let p = platform(1.0);
+        let mut l = Ledger::new(&p);
+        let site = zurich(&p);
+        let before: Vec<(f64, f64, f64)> = (0..l.len())
+            .map(|i| (l.load(i).used_cpu, l.busy_share(i), l.stretch(i)))
+            .collect();
+        for cand in 0..p.candidates[site as usize].len() as u32 {
+            let c = p.candidates[site as usize][cand as usize].cluster;
+            for _ in 0..3 {
+                l.hold(0, (site, cand), c);
+            }
+            assert_eq!(l.hosted(0, c.ix()), 3);
+            assert!(l.load(c.ix()).used_cpu > 0.0 && l.stretch(c.ix()) >= 1.0);
+            for _ in 0..3 {
+                l.release(0, (site, cand), c);
+            }
+        }
+        let after: Vec<(f64, f64, f64)> = (0..l.len())
+            .map(|i| (l.load(i).used_cpu, l.busy_share(i), l.stretch(i)))
+            .collect();
+        for (b, a) in before.iter().zip(&after) {
+            assert!((b.0 - a.0).abs() < 1e-9 && (b.1 - a.1).abs() < 1e-12 && b.2 == a.2);
+        }
+        assert_eq!(l.site_load_mbps(site as usize), 0.0);
+    }
+
+    #[test]
+    fn fits_refuses_what_the_cluster_cannot_hold() {
+        let p = platform(1.0);
+        let mut l = Ledger::new(&p);
+        let site = zurich(&p);
+        let home = p.candidates[site as usize][0].cluster;
+        let app = &p.apps[0];
+        let (cpu, _) = l.capacity(home.ix());
+        let room = ((cpu - l.load(home.ix()).used_cpu) / app.cpu_cores).floor() as usize;
+        for _ in 0..room {
+            assert!(l.fits(home, app));
+            l.hold(0, (site, 0), home);
+        }
+        assert!(!l.fits(home, app), "{room} sessions fill {cpu} cores");
+        // A cluster that is down offers nothing.
+        l.load_mut(home.ix()).down = 1;
+        assert_eq!(l.capacity(home.ix()), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_remote_sessions_frames_load_its_peerings_gateway_and_wait_there() {
+        // Slowed 40-fold, one 50 Mbit/s session keeps a 2.5 Gbit/s-per-core gateway
+        // 80 % busy: the second one overloads it.
+        let p = platform(40.0);
+        let mut l = Ledger::new(&p);
+        let site = zurich(&p);
+        let cand = p.candidates[site as usize]
+            .iter()
+            .position(|c| c.cross_cluster)
+            .unwrap() as u32;
+        let c = p.candidates[site as usize][cand as usize].cluster;
+        let gateway = p.candidates[site as usize][cand as usize].relays[0];
+        assert_ne!(gateway, crate::model::relay::NO_RELAY);
+        assert_eq!(l.relay_wait_ms(gateway), Some(EgressWait::NONE));
+        l.hold(0, (site, cand), c);
+        let one = l.relay_wait_ms(gateway).unwrap();
+        assert_eq!(one.mean, 0.0, "a session does not wait behind itself");
+        assert!(l.changed_relays().list().contains(&gateway));
+        l.hold(0, (site, cand), c);
+        assert_eq!(l.relay_wait_ms(gateway), None, "two sessions overload it");
+        l.release(0, (site, cand), c);
+        l.release(0, (site, cand), c);
+        assert_eq!(l.relay_wait_ms(gateway), Some(EgressWait::NONE));
+        // The home cluster's own sessions cross no gateway.
+        assert!(p.candidates[site as usize][0]
+            .relays
+            .iter()
+            .all(|&r| r == crate::model::relay::NO_RELAY));
     }
 }

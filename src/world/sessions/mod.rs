@@ -13,6 +13,8 @@
 //!
 //! The parts, from the ground floor up (each imports only parts below it):
 //! - [`settings`], [`events`], [`observer`]: plain data and the reporting trait;
+//! - [`changes`] (what changed since the last scrape), [`relay_load`] (frames on the
+//!   cross-cluster paths' gateways and agents);
 //! - [`roster`] (sessions by recycled slot) and [`ledger`] (capacity and reservations);
 //! - [`network`] (faults on links), [`arrivals`] (the arrival process);
 //! - [`booking`] (a session onto a cluster and off it, with its cost);
@@ -23,6 +25,7 @@
 
 pub mod arrivals;
 pub mod booking;
+pub mod changes;
 pub mod control;
 pub mod events;
 pub mod faults;
@@ -32,6 +35,7 @@ pub mod monitor;
 pub mod network;
 pub mod observer;
 pub mod placement;
+pub mod relay_load;
 pub mod roster;
 pub mod sampling;
 pub mod settings;
