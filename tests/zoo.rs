@@ -295,3 +295,45 @@ fn a_newline_in_an_argument_cannot_break_the_topologys_header() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(!bad.exists());
 }
+
+/// `tests/malformed-graphml/`: each file is refused by `topology import` with exit 2, at
+/// the line and field of its `<!-- expect: LINE FIELD -->` header, and nothing written.
+#[test]
+fn malformed_graphml_corpus_is_refused_located_and_writes_nothing() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed-graphml");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "graphml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 16, "{} files", files.len());
+    let out_dir = fresh_dir("zoo-malformed");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    for f in files {
+        let name = f.file_name().unwrap().to_str().unwrap().to_string();
+        let rel = format!("tests/malformed-graphml/{name}");
+        let text = std::fs::read_to_string(&f).unwrap();
+        let expect = text
+            .lines()
+            .find_map(|l| l.strip_prefix("<!-- expect: "))
+            .and_then(|l| l.strip_suffix(" -->"))
+            .unwrap_or_else(|| panic!("{rel}: no expect header"));
+        let (line, field) = expect.split_once(' ').unwrap();
+        let out = out_dir.join(format!("{name}.toml"));
+        let o = xrplace(&["topology", "import", &rel, "--out", out.to_str().unwrap()]);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{rel}: {e}");
+        assert!(!e.contains("panicked"), "{rel}: {e}");
+        assert!(
+            e.contains(&format!("{rel}:{line}:")),
+            "{rel}: expected line {line} in {e}"
+        );
+        assert!(
+            e.contains(&format!("field `{field}`")),
+            "{rel}: expected {field} in {e}"
+        );
+        assert!(!out.exists(), "{rel}: wrote {}", out.display());
+    }
+    std::fs::remove_dir_all(&out_dir).unwrap();
+}
