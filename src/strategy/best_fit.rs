@@ -22,3 +22,18 @@ impl Strategy for BestFit {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tightest_fitting_cluster_first_and_no_cluster_without_room() {
+        // Edge 1 has 3 free cores, the cloud 40; the home edge's single core cannot take
+        // a two-core session.
+        assert_eq!(
+            super::super::fixture::Fixture::new().ranked(&mut BestFit),
+            [1, 2]
+        );
+    }
+}

@@ -16,3 +16,17 @@ impl Strategy for CloudOnly {
         fitting_first(req, view, clouds, ranked);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_cloud_regions_are_offered() {
+        let mut f = super::super::fixture::Fixture::new();
+        assert_eq!(f.ranked(&mut CloudOnly), [2]);
+        // A full cloud region is still offered, last, rather than an edge.
+        f.clusters[2].free_cpu_cores = 0.0;
+        assert_eq!(f.ranked(&mut CloudOnly), [2]);
+    }
+}

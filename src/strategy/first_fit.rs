@@ -14,3 +14,16 @@ impl Strategy for FirstFit {
         ranked[start..start + n_fit].sort();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fitting_clusters_by_id_then_the_others() {
+        assert_eq!(
+            super::super::fixture::Fixture::new().ranked(&mut FirstFit),
+            [1, 2, 0]
+        );
+    }
+}

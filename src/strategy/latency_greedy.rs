@@ -22,3 +22,18 @@ impl Strategy for LatencyGreedy {
         ranked.extend(self.scored.iter().map(|s| s.2));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_cluster_with_room_first() {
+        let mut f = super::super::fixture::Fixture::new();
+        // The home edge is nearest but full: edge 1 (6 ms), the cloud (20 ms), then home.
+        assert_eq!(f.ranked(&mut LatencyGreedy::default()), [1, 2, 0]);
+        // With room at home, home first.
+        f.clusters[0].free_cpu_cores = 4.0;
+        assert_eq!(f.ranked(&mut LatencyGreedy::default()), [0, 1, 2]);
+    }
+}

@@ -99,3 +99,88 @@ pub(crate) fn fitting_first<'a>(
     );
     ranked.extend(order.filter(|c| !req.fits(c, view)).map(|c| c.cluster));
 }
+
+/// A small placement problem for the strategies' unit tests: a session of a two-core
+/// application at an access site with three candidates (its edge home with one free core,
+/// a second edge with three, a cloud region with forty), as the monitored view sees them.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::{Candidate, ObservedView, PlacementRequest};
+    use crate::config::topology::Tier;
+    use crate::model::session::SessionApp;
+    use crate::model::ClusterId;
+    use crate::world::policy::{ObservedCluster, UserGroup};
+
+    /// Candidates (home edge 0, edge 1, cloud 2) and the view of their clusters.
+    pub struct Fixture {
+        pub app: SessionApp,
+        pub candidates: Vec<Candidate>,
+        pub clusters: Vec<ObservedCluster>,
+        access_ms: Vec<f64>,
+    }
+
+    impl Fixture {
+        pub fn new() -> Fixture {
+            let cand = |i: u32, rtt_ms: f64| Candidate {
+                cluster: ClusterId(i),
+                rtt_ms,
+                cross_cluster: i != 0,
+                path_ms: vec![if i == 0 { 0.0 } else { 0.1 }],
+                central_ms: vec![0.0],
+                bandwidth_gbps: 10.0,
+                cpu_speed: 1.0,
+                site: i,
+                jitter_ms: 0.0,
+                near_rtt_ms: [f32::INFINITY; crate::model::session_platform::NEAR_ACCESS_SITES],
+                relays: crate::model::relay::NO_RELAYS,
+            };
+            let seen = |i: u32, tier: Tier, free: f64| ObservedCluster {
+                id: ClusterId(i),
+                tier,
+                free_cpu_cores: free,
+                free_memory_mib: 1e6,
+                cpu_util: 0.5,
+                cpu_stretch: 1.0,
+                up: true,
+                cost_per_vcpu_hour_usd: 0.04,
+            };
+            Fixture {
+                app: SessionApp::for_tests(),
+                candidates: vec![cand(0, 2.0), cand(1, 6.0), cand(2, 20.0)],
+                clusters: vec![
+                    seen(0, Tier::Edge, 1.0),
+                    seen(1, Tier::Edge, 3.0),
+                    seen(2, Tier::Cloud, 40.0),
+                ],
+                access_ms: vec![1.0; 3],
+            }
+        }
+
+        /// What `strategy` ranks for the session.
+        pub fn ranked(&self, strategy: &mut dyn super::Strategy) -> Vec<u32> {
+            let req = PlacementRequest {
+                app: &self.app,
+                app_index: 0,
+                access_ms: 1.0,
+                candidates: &self.candidates,
+                slo_latency_ms: 15.0,
+                cross_refused: false,
+                central_refused: false,
+                users: UserGroup {
+                    first: 0,
+                    others: &[],
+                    access_ms: &self.access_ms,
+                    near: &[],
+                },
+                central: None,
+            };
+            let view = ObservedView {
+                scraped_at_s: 0.0,
+                clusters: &self.clusters,
+            };
+            let mut ranked = Vec::new();
+            strategy.place(&req, &view, &mut ranked);
+            ranked.into_iter().map(|c| c.0).collect()
+        }
+    }
+}

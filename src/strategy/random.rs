@@ -17,3 +17,31 @@ impl Strategy for Random {
         ranked.shuffle(&mut self.rng);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::RngStreams;
+
+    #[test]
+    fn every_candidate_once_in_an_order_its_stream_decides() {
+        let f = super::super::fixture::Fixture::new();
+        let draw = |run| {
+            let mut r = Random {
+                rng: RngStreams::new(7, run).stream("strategy"),
+            };
+            (0..8).map(|_| f.ranked(&mut r)).collect::<Vec<_>>()
+        };
+        let orders = draw(0);
+        for o in &orders {
+            let mut sorted = o.clone();
+            sorted.sort();
+            assert_eq!(sorted, [0, 1, 2]);
+        }
+        assert!(
+            orders.iter().any(|o| o != &orders[0]),
+            "one order every time"
+        );
+        assert_eq!(draw(0), orders, "the same stream, the same orders");
+    }
+}

@@ -20,3 +20,18 @@ impl Strategy for RoundRobin {
         ranked.extend((0..n).map(|i| req.candidates[(start + i) % n].cluster));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_session_starts_one_candidate_further() {
+        let f = super::super::fixture::Fixture::new();
+        let mut rr = RoundRobin::default();
+        assert_eq!(f.ranked(&mut rr), [0, 1, 2]);
+        assert_eq!(f.ranked(&mut rr), [1, 2, 0]);
+        assert_eq!(f.ranked(&mut rr), [2, 0, 1]);
+        assert_eq!(f.ranked(&mut rr), [0, 1, 2]);
+    }
+}
