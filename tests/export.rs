@@ -45,6 +45,17 @@ fn export(tag: &str, plan: &Path) -> PathBuf {
     out
 }
 
+/// `xrplace export` of the shipped plan into `out` with `--force`.
+fn export_forced(out: &Path) -> std::process::Output {
+    xrplace(&[
+        "export",
+        SHIPPED_PLAN,
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ])
+}
+
 fn shipped(tag: &str) -> PathBuf {
     export(
         tag,
@@ -645,13 +656,8 @@ fn the_export_owns_its_folder() {
         "{lint_out}"
     );
     // Forced: the foreign file stays, the export is the shipped plan's.
-    xrplace_ok(&[
-        "export",
-        SHIPPED_PLAN,
-        "--out",
-        out.to_str().unwrap(),
-        "--force",
-    ]);
+    let o = export_forced(&out);
+    assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(out.join("notes.txt")).unwrap(),
         "mine"
@@ -841,13 +847,7 @@ fn links_in_an_export_folder_are_refused_by_check_and_export() {
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::remove_dir_all(out.join("cluster-fra")).unwrap();
     std::os::unix::fs::symlink(&outside, out.join("cluster-fra")).unwrap();
-    let o = xrplace(&[
-        "export",
-        SHIPPED_PLAN,
-        "--out",
-        out.to_str().unwrap(),
-        "--force",
-    ]);
+    let o = export_forced(&out);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("cluster-fra") && stderr(&o).contains("symbolic link"));
     assert_eq!(
@@ -868,13 +868,7 @@ fn a_failed_forced_export_leaves_the_folder_as_it_was() {
     let out = fresh_dir("export-failed-forced");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("management"), "a file of mine").unwrap();
-    let o = xrplace(&[
-        "export",
-        SHIPPED_PLAN,
-        "--out",
-        out.to_str().unwrap(),
-        "--force",
-    ]);
+    let o = export_forced(&out);
     assert!(!o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     assert_eq!(files_under(&out), vec![out.join("management")]);

@@ -145,14 +145,7 @@ fn every_shipped_network_imports_to_a_valid_topology() {
         .filter(|e| e.path().extension().is_some_and(|x| x == "graphml"))
     {
         let out = dir.join(e.file_name()).with_extension("toml");
-        xrplace_ok(&[
-            "topology",
-            "import",
-            e.path().to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        xrplace_ok(&["check", out.to_str().unwrap()]);
+        import_and_check(e.path().to_str().unwrap(), &out);
         imported += 1;
     }
     assert!(imported > 0, "no GraphML under {zoo}");
@@ -190,6 +183,20 @@ fn import_reads_only_regular_files_of_bounded_size() {
             stderr(&o)
         );
     }
+}
+
+/// Imports the GraphML file `graphml` into `out`, checks what it wrote like any topology,
+/// and returns its text.
+fn import_and_check(graphml: &str, out: &std::path::Path) -> String {
+    xrplace_ok(&[
+        "topology",
+        "import",
+        graphml,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    xrplace_ok(&["check", out.to_str().unwrap()]);
+    std::fs::read_to_string(out).unwrap()
 }
 
 /// Imports `body` and asserts exit 2 with every one of `words` in the message.
@@ -245,18 +252,10 @@ fn labels_that_fold_to_one_name_import_to_distinct_sites_that_check() {
     )
     .unwrap();
     let out = dir.join("t.toml");
-    xrplace_ok(&[
-        "topology",
-        "import",
-        path.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let text = std::fs::read_to_string(&out).unwrap();
+    let text = import_and_check(path.to_str().unwrap(), &out);
     for name in ["\"x-b\"", "\"x-c\"", "\"x-b-d-2\""] {
         assert!(text.contains(&format!("name = {name}")), "{name} in {text}");
     }
-    xrplace_ok(&["check", out.to_str().unwrap()]);
 }
 
 #[test]
@@ -271,16 +270,8 @@ fn a_newline_in_an_argument_cannot_break_the_topologys_header() {
     let path = dir.join("geant\n[injected]\nx = 1\n.graphml");
     std::fs::write(&path, src).unwrap();
     let out = dir.join("t.toml");
-    xrplace_ok(&[
-        "topology",
-        "import",
-        path.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let text = std::fs::read_to_string(&out).unwrap();
+    let text = import_and_check(path.to_str().unwrap(), &out);
     assert!(!text.lines().any(|l| l.starts_with("[injected]")), "{text}");
-    xrplace_ok(&["check", out.to_str().unwrap()]);
     // A name that no topology may carry is refused before anything is written.
     let bad = dir.join("bad.toml");
     let o = xrplace(&[

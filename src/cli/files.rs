@@ -158,7 +158,6 @@ pub fn import(
         eprintln!("warning: {}: {w}", file.display());
     }
     let body = toml::to_string(&imported.topology).map_err(|e| Failure::Runtime(e.to_string()))?;
-    check_imported(file, &body, &imported.topology)?;
     let mut head = format!(
         "# Imported by `{command}` from the Internet Topology Zoo network {:?}.\n\
          # Data: S. Knight, H. X. Nguyen, N. Falkner, R. Bowden, M. Roughan, \"The Internet\n\
@@ -171,31 +170,31 @@ pub fn import(
     for w in &imported.warnings {
         head.push_str(&format!("# Warning: {w}\n"));
     }
-    let text = format!("{head}{body}");
-    write_or_print(out, &text)
+    let text = xrplace::config::source::Source::from_text(file, format!("{head}{body}"));
+    check_imported(file, &text, &imported.topology)?;
+    write_or_print(out, text.text())
 }
 
 /// Puts the imported topology through every check of a topology file before it is
-/// written (on the topology in memory, with `body` for locations), so the import never
-/// writes a topology that `check` refuses, nor one too large to read.
+/// written (on the topology in memory, with the `text` to be written for locations), so
+/// the import never writes a topology that `check` refuses, nor one too large to read.
 fn check_imported(
     file: &std::path::Path,
-    body: &str,
+    text: &xrplace::config::source::Source,
     topology: &xrplace::config::topology::TopologyConfig,
 ) -> Result<(), Failure> {
     use xrplace::config::input::MAX_TOPOLOGY_BYTES;
-    use xrplace::config::source::Source;
-    if body.len() as u64 > MAX_TOPOLOGY_BYTES {
+    let len = text.text().len();
+    if len as u64 > MAX_TOPOLOGY_BYTES {
         return Err(Failure::Refused(format!(
             "{}: whole file: the topology imported from it would be {} MiB, over the {} MiB a \
              topology file may have (docs/input.md); import a smaller network",
             file.display(),
-            body.len() >> 20,
+            len >> 20,
             MAX_TOPOLOGY_BYTES >> 20
         )));
     }
-    let src = Source::from_text(file, body.to_string());
-    xrplace::config::topology::validate_topology(&src, topology).map_err(|e| {
+    xrplace::config::topology::validate_topology(text, topology).map_err(|e| {
         let at = match e.line {
             0 => String::new(),
             n => format!(" (line {n} of the imported topology)"),

@@ -67,19 +67,10 @@ pub fn open_regular(
     Ok(file.take(max_bytes))
 }
 
-/// The bytes of `path`, a regular file of at most `max_bytes` (cut there should it grow
-/// while being read), or an error for the whole file saying why it cannot be read.
+/// The bytes of `path`, a regular file of at most `max_bytes` (one that grows past it
+/// while being read is refused), or an error for the whole file saying why it cannot be
+/// read.
 pub fn read_bytes(path: &Path, what: &str, max_bytes: u64) -> Result<Vec<u8>, ConfigError> {
-    let mut bytes = Vec::new();
-    open_regular(path, what, max_bytes)?
-        .read_to_end(&mut bytes)
-        .map_err(|e| ConfigError::whole_file(path, format!("cannot read {what}: {e}")))?;
-    Ok(bytes)
-}
-
-/// Reads `path` as UTF-8 text through [`check_regular`] (a regular file of at most
-/// `max_bytes`), a byte-order mark dropped, invalid UTF-8 located.
-pub fn read_text(path: &Path, what: &str, max_bytes: u64) -> Result<String, ConfigError> {
     let len = check_regular(path, what, max_bytes)?;
     let mut bytes = Vec::with_capacity(len as usize);
     std::fs::File::open(path)
@@ -91,6 +82,13 @@ pub fn read_text(path: &Path, what: &str, max_bytes: u64) -> Result<String, Conf
             format!("the {what} grew past {max_bytes} bytes while being read"),
         ));
     }
+    Ok(bytes)
+}
+
+/// Reads `path` as UTF-8 text through [`read_bytes`] (a regular file of at most
+/// `max_bytes`), a byte-order mark dropped, invalid UTF-8 located.
+pub fn read_text(path: &Path, what: &str, max_bytes: u64) -> Result<String, ConfigError> {
+    let bytes = read_bytes(path, what, max_bytes)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(body) {
         Ok(s) => Ok(s.to_string()),

@@ -119,7 +119,7 @@ pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
                 ),
             ));
         }
-        return load_topology(path).map(|_| FileKind::Topology);
+        return topology::load_topology_from(&src, path).map(|_| FileKind::Topology);
     }
     let src = source::Source::read(path)?;
     let table: toml::Table = src.parse()?;

@@ -487,9 +487,18 @@ pub fn load_topology_measured(
     path: &Path,
 ) -> Result<(TopologyConfig, Option<MeasuredRtts>), ConfigError> {
     let src = Source::read_at_most(path, super::input::MAX_TOPOLOGY_BYTES)?;
-    super::expect_kind(&src, super::FileKind::Topology, "a `topology` reference")?;
+    load_topology_from(&src, path)
+}
+
+/// [`load_topology_measured`] on the text of `path` already read (`check` reads a file
+/// before it knows its kind).
+pub fn load_topology_from(
+    src: &Source,
+    path: &Path,
+) -> Result<(TopologyConfig, Option<MeasuredRtts>), ConfigError> {
+    super::expect_kind(src, super::FileKind::Topology, "a `topology` reference")?;
     let mut topo: TopologyConfig = src.parse()?;
-    validate_topology(&src, &topo)?;
+    validate_topology(src, &topo)?;
     let Some(rel) = topo.routing.measured_rtt_csv.clone() else {
         return Ok((topo, None));
     };
@@ -506,7 +515,7 @@ pub fn load_topology_measured(
         }
     })?;
     apply_measured_rtts(&mut topo, &rows);
-    check_reachable(&src, &topo, true)?;
+    check_reachable(src, &topo, true)?;
     Ok((topo, Some(MeasuredRtts { path: file, rows })))
 }
 

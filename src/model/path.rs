@@ -7,7 +7,7 @@
 //! The formulas use integer nanoseconds; parameters come from the topology file.
 
 use super::ids::ClusterId;
-use super::interconnect::{Interconnect, Sharing, Side};
+use super::interconnect::{Interconnect, Side};
 use super::topology::{Route, Topology};
 use crate::config::experiment::{PathKind, Protocol};
 use crate::config::topology::PathsConfig;
@@ -36,10 +36,6 @@ pub struct Hop {
     pub cpu_ns_per_packet: u64,
     /// Cluster whose CPU pays for the hop, if any.
     pub cpu_cluster: Option<ClusterId>,
-    /// How the interconnect's server at this hop is shared between flows (`None` for links
-    /// and in-cluster legs, which the session world models at the site's egress or not at
-    /// all).
-    pub shared: Option<Sharing>,
 }
 
 /// A path between two placed components.
@@ -227,7 +223,6 @@ impl PathModel {
                 per_frame_ns: 0,
                 cpu_ns_per_packet: 0,
                 cpu_cluster: None,
-                shared: None,
             }],
             propagation_ns: 0,
             jitter_sd_ns: 0,
@@ -258,7 +253,6 @@ impl PathModel {
             per_frame_ns: 0,
             cpu_ns_per_packet: crypto_ns,
             cpu_cluster: Some(cluster),
-            shared: Some(Sharing::Peering),
         };
         let geneve = Hop {
             name: "geneve-leg",
@@ -271,7 +265,6 @@ impl PathModel {
             per_frame_ns: 0,
             cpu_ns_per_packet: 0,
             cpu_cluster: None,
-            shared: None,
         };
         PathModel {
             kind: PathKind::Liqo,
@@ -301,7 +294,6 @@ impl PathModel {
                 per_frame_ns: 0,
                 cpu_ns_per_packet: us_to_ns(p.cpu_us_per_packet),
                 cpu_cluster: Some(dst),
-                shared: Some(Sharing::Node),
             },
         ];
         if p.extra_node_hop {
@@ -312,7 +304,6 @@ impl PathModel {
                 per_frame_ns: 0,
                 cpu_ns_per_packet: 0,
                 cpu_cluster: None,
-                shared: None,
             });
         }
         PathModel {
@@ -343,7 +334,6 @@ impl PathModel {
             per_frame_ns: 0,
             cpu_ns_per_packet: proxy_ns,
             cpu_cluster: Some(cluster),
-            shared: Some(Sharing::Pod),
         };
         PathModel {
             kind: PathKind::Mesh,
@@ -378,7 +368,6 @@ impl PathModel {
             },
             cpu_ns_per_packet: (wire_bits as f64 * ic.cpu_per_gbit).round() as u64,
             cpu_cluster: Some(if side == Side::Src { src } else { dst }),
-            shared: Sharing::of_server(name),
         };
         let leg = Hop {
             name: "gateway-leg",
@@ -391,7 +380,6 @@ impl PathModel {
             per_frame_ns: 0,
             cpu_ns_per_packet: 0,
             cpu_cluster: None,
-            shared: None,
         };
         let legs = ic.leg_overhead_bytes > 0;
         let mut hops = Vec::with_capacity(ic.servers.len() + 3);
@@ -439,7 +427,6 @@ impl PathModel {
             per_frame_ns: 0,
             cpu_ns_per_packet: 0,
             cpu_cluster: None,
-            shared: None,
         }
     }
 

@@ -131,7 +131,7 @@ impl Relays {
             path(a)
                 .hops
                 .iter()
-                .filter_map(|h| match (h.shared, h.cpu_cluster) {
+                .filter_map(|h| match (Sharing::of_server(h.name), h.cpu_cluster) {
                     (Some(sharing), Some(k)) if sharing != Sharing::Pod => Some(RelayHop {
                         name: h.name,
                         src_side: k == src,

@@ -133,7 +133,8 @@ impl JobCache {
     ) -> Result<Vec<super::session_metrics::JobMetrics>, String> {
         jobs.map(|job| {
             let p = self.dir.join(format!("{job}.om"));
-            read_bounded(&p, crate::config::input::MAX_METRICS_BYTES)
+            crate::config::input::read_bytes(&p, "kept samples", crate::config::input::MAX_METRICS_BYTES)
+                .ok()
                 .and_then(|b| super::session_metrics::from_cache(job, &b))
                 .ok_or_else(|| {
                     format!(
@@ -229,11 +230,6 @@ impl JobCache {
             apps,
         })
     }
-}
-
-/// The bytes of a regular file of at most `max_bytes`, if it is one.
-fn read_bounded(p: &Path, max_bytes: u64) -> Option<Vec<u8>> {
-    crate::config::input::read_bytes(p, "kept samples", max_bytes).ok()
 }
 
 /// How many jobs of `out` are finished, and how many the run holds, if it keeps any.
