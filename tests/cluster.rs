@@ -400,3 +400,34 @@ fn resume_refuses_kept_jobs_that_were_edited_misnamed_or_foreign() {
     assert!(stderr(&run()).contains("field `job`"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn resume_refuses_a_kept_sweep_toml_that_is_no_regular_file() {
+    let dir = fresh_dir("cluster-resume-fifo");
+    let jobs = dir.join("out/.xrplace-jobs");
+    std::fs::create_dir_all(&jobs).unwrap();
+    let made = Command::new("mkfifo").arg(jobs.join("sweep.toml")).status();
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo is needed to check that a FIFO sweep.toml is refused"
+    );
+    let o = xrplace(&[
+        "run",
+        "experiments/sweep-eu.toml",
+        "--quiet",
+        "--set",
+        "duration_s=30",
+        "--set",
+        "runs=1",
+        "--resume",
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("sweep.toml") && e.contains("regular file"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

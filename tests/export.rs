@@ -1077,3 +1077,23 @@ fn leaf_mut<'a>(v: &'a mut toml::Value, path: &[String]) -> &'a mut toml::Value 
         _ => unreachable!("a path into tables and arrays"),
     })
 }
+
+/// The export's own marker, replaced by a FIFO, is refused unread by `export` and `check`
+/// (a read would block for ever).
+#[test]
+fn a_fifo_in_place_of_the_export_marker_is_refused_unread() {
+    let out = shipped("marker-fifo");
+    let marker = out.join("xrplace-export.toml");
+    std::fs::remove_file(&marker).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&marker).status();
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo is needed to check that a FIFO marker is refused"
+    );
+    let o = export_forced(&out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("regular file"), "{}", stderr(&o));
+    let (code, msg) = lint(&out);
+    assert_eq!(code, Some(2), "{msg}");
+    let _ = std::fs::remove_dir_all(&out);
+}
