@@ -99,6 +99,7 @@
 
 #![warn(missing_docs)]
 
+pub mod base;
 pub mod config;
 pub mod engine;
 pub mod experiment;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 /// Rank of each top-level module; a module may import only ranks at or below its own.
 fn rank(layer: &str) -> Option<u32> {
     Some(match layer {
+        "base" => 0,
         "config" => 0,
         "engine" | "model" => 1,
         "world" => 2,

@@ -28,13 +28,6 @@ fn ascii_of(c: char) -> Option<&'static str> {
     })
 }
 
-/// FNV-1a of `s`, for short suffixes that keep truncated names distinct.
-fn fnv1a(s: &str) -> u32 {
-    s.bytes().fold(0x811c_9dc5u32, |h, b| {
-        (h ^ b as u32).wrapping_mul(0x0100_0193)
-    })
-}
-
 /// A DNS-1123 label (also a DNS-1035 label and a valid label value) made from any text:
 /// lower case, accents spelled in ASCII, other characters as `-`, starting with a letter,
 /// at most `max` characters (a longer one keeps a hash suffix so it stays distinct).
@@ -57,7 +50,7 @@ pub fn dns_label_from(text: &str, max: usize) -> String {
     }
     let max = max.clamp(10, 63);
     if s.len() > max {
-        let suffix = format!("-{:08x}", fnv1a(text));
+        let suffix = format!("-{:08x}", crate::base::fnv::hash32(text));
         s.truncate(max - suffix.len());
         s = s.trim_end_matches('-').to_string() + &suffix;
     }

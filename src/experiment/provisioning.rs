@@ -3,6 +3,7 @@
 
 use super::progress::{Progress, RunProgress};
 use super::runner::{worker_pool, RunOptions};
+use crate::base::units::ms_from_s;
 use crate::config::provisioning::{ActionKind, ProvisioningConfig};
 use crate::config::topology::Distribution;
 use crate::config::{ConfigError, LoadedExperiment};
@@ -66,7 +67,7 @@ pub fn run_provisioning(
                 .flat_map(move |&n| (0..cfg.runs).map(move |r| (d, n, r)))
         })
         .collect();
-    let horizon_ms = (cfg.duration_s * 1e3).round() as u64;
+    let horizon_ms = ms_from_s(cfg.duration_s);
     let progress = Progress::new(opts.progress, jobs.len() as u64, horizon_ms);
     let run_one = |&(distribution, nodes, run): &(Distribution, u32, u32)| {
         let spec = ClusterSpec {

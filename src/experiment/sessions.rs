@@ -3,6 +3,7 @@
 
 use super::progress::{Progress, RunProgress};
 use super::runner::{worker_pool, RunOptions};
+use crate::base::units::ms_from_s;
 use crate::config::experiment::{Fidelity, PeeringMode};
 use crate::config::sessions::SessionFaultKind;
 use crate::config::sessions::{LoadKind, SessionsConfig};
@@ -437,7 +438,7 @@ pub fn run_session_jobs(
         })
         .filter(|&j| !skip(j))
         .collect();
-    let run_ms = (exp.config.duration_s * 1e3).round() as u64;
+    let run_ms = ms_from_s(exp.config.duration_s);
     let progress = Progress::new(opts.progress, jobs.len() as u64, run_ms);
     let run_one = |&job: &u64| {
         let point = &points[(job / runs) as usize];

@@ -18,6 +18,7 @@
 
 use super::names::{cluster_label, site_label};
 use super::{yaml_file, ExportError, ExportOptions, OutFile};
+use crate::base::units::millicores;
 use crate::config::plan_file::{PlanFile, PlannedCluster};
 use crate::config::topology::Distribution;
 use crate::model::allocatable::{kube_reserved, K3S_SERVER_RESERVED};
@@ -112,7 +113,7 @@ pub fn kube_reserved_arg(k: &PlannedCluster) -> String {
     let r = kube_reserved(k.vcpu_per_node, k.memory_gib_per_node);
     format!(
         "cpu={}m,memory={}Mi",
-        (r.cpu_cores * 1000.0).round() as u64,
+        millicores(r.cpu_cores),
         r.memory_mib as u64
     )
 }
@@ -121,7 +122,7 @@ pub fn kube_reserved_arg(k: &PlannedCluster) -> String {
 pub fn k3s_server_reserved_arg() -> String {
     format!(
         "cpu={}m,memory={}Mi",
-        (K3S_SERVER_RESERVED.cpu_cores * 1000.0).round() as u64,
+        millicores(K3S_SERVER_RESERVED.cpu_cores),
         K3S_SERVER_RESERVED.memory_mib as u64
     )
 }

@@ -3,6 +3,7 @@
 
 use super::app::NodePortService;
 use super::ExportOptions;
+use crate::base::units::mib_from_gib;
 use crate::config::deploy::{Flavor, GatewayService};
 use crate::config::plan_file::PlanFile;
 
@@ -88,7 +89,7 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
                 "  `{name}` is not one of Nova's classic defaults: create it if your cloud lacks it, e.g.\n  `openstack flavor create {name} --vcpus {vcpus} --ram {ram} --disk 40`.\n",
                 name = f.name,
                 vcpus = f.vcpus,
-                ram = (f.ram_gib * 1024.0).round() as u64,
+                ram = mib_from_gib(f.ram_gib),
             );
         }
     }

@@ -1,6 +1,7 @@
 //! XR applications: a chain of components joined by media flows.
 
 use super::ids::ComponentId;
+use crate::base::units::{ns_from_ms, round_to_u64};
 use crate::config::experiment::{ApplicationConfig, Protocol};
 
 /// One component of the chain, with its demands in reference-core units.
@@ -56,17 +57,16 @@ pub struct Application {
 impl Application {
     /// Builds the model from a validated application table.
     pub fn from_config(a: &ApplicationConfig) -> Application {
-        let ms = |v: f64| (v * 1e6).round() as u64;
         let components = a
             .components
             .iter()
             .map(|c| Component {
                 name: c.name.clone(),
-                cpu_ns_per_frame: ms(c.cpu_ms_per_frame),
+                cpu_ns_per_frame: ns_from_ms(c.cpu_ms_per_frame),
                 idle_cpu_cores: c.idle_cpu_cores,
                 memory_mib: c.memory_mib,
-                segment_ns: ms(c.segment_ms),
-                playout_ns: ms(c.playout_buffer_ms),
+                segment_ns: ns_from_ms(c.segment_ms),
+                playout_ns: ns_from_ms(c.playout_buffer_ms),
             })
             .collect();
         let flows = a
@@ -84,9 +84,9 @@ impl Application {
             name: a.name.clone(),
             components,
             flows,
-            frame_interval_ns: (1e9 / a.flows[0].frame_rate_fps).round() as u64,
-            capture_jitter_sd_ns: ms(a.capture_jitter_ms),
-            capture_jitter_max_ns: ms(a.capture_jitter_max_ms),
+            frame_interval_ns: round_to_u64(1e9 / a.flows[0].frame_rate_fps),
+            capture_jitter_sd_ns: ns_from_ms(a.capture_jitter_ms),
+            capture_jitter_max_ns: ns_from_ms(a.capture_jitter_max_ms),
         }
     }
 

@@ -1,12 +1,9 @@
 //! Cluster API provisioning parameters in engine units (nanoseconds), for one provider and
 //! distribution.
 
+use crate::base::units::ns_from_s;
 use crate::config::provisioning::CapiConfig;
 use crate::config::topology::{Distribution, Provider};
-
-fn ns(s: f64) -> u64 {
-    (s * 1e9).round() as u64
-}
 
 /// What a provisioning job creates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -72,22 +69,22 @@ impl CapiModel {
             Distribution::K3s => &c.k3s,
         };
         CapiModel {
-            reconcile_ns: ns(c.reconcile_delay_s),
-            infra_ns: ns(c.cluster_infra_s),
+            reconcile_ns: ns_from_s(c.reconcile_delay_s),
+            infra_ns: ns_from_s(c.cluster_infra_s),
             concurrency: c.controller_concurrency,
-            start_timeout_ns: ns(c.machine_start_timeout_s),
-            join_timeout_ns: ns(c.node_join_timeout_s),
+            start_timeout_ns: ns_from_s(c.machine_start_timeout_s),
+            join_timeout_ns: ns_from_s(c.node_join_timeout_s),
             max_retries: c.max_retries,
             machine_failure_prob: c.machine_failure_prob,
             join_failure_prob: c.join_failure_prob,
             sigma: c.timing_sigma,
-            create_ns: ns(p.machine_create_s),
-            create_contention_ns: ns(p.create_contention_s),
-            boot_ns: ns(p.os_boot_s),
-            cp_init_ns: ns(d.control_plane_init_s),
-            join_ns: ns(d.node_join_s),
-            join_contention_ns: ns(d.join_contention_s),
-            cni_ns: ns(d.cni_ready_s),
+            create_ns: ns_from_s(p.machine_create_s),
+            create_contention_ns: ns_from_s(p.create_contention_s),
+            boot_ns: ns_from_s(p.os_boot_s),
+            cp_init_ns: ns_from_s(d.control_plane_init_s),
+            join_ns: ns_from_s(d.node_join_s),
+            join_contention_ns: ns_from_s(d.join_contention_s),
+            cni_ns: ns_from_s(d.cni_ready_s),
         }
     }
 }

@@ -4,6 +4,7 @@ use super::app::Application;
 use super::ids::ClusterId;
 use super::path::{PathModel, WAN_HOP};
 use super::topology::Topology;
+use crate::base::units::ns_from_s;
 use crate::config::experiment::{FaultKind, PathKind, PeeringMode, ScenarioConfig};
 use crate::config::topology::{LiqoPathConfig, PathsConfig};
 
@@ -57,10 +58,6 @@ pub struct Outage {
     pub restore_ns: u64,
 }
 
-fn ns(s: f64) -> u64 {
-    (s * 1e9).round() as u64
-}
-
 /// The steps of a new peering and offloading, each after the previous, from time zero.
 fn peering_timeline(l: &LiqoPathConfig) -> Vec<(u64, &'static str)> {
     let steps = [
@@ -75,7 +72,7 @@ fn peering_timeline(l: &LiqoPathConfig) -> Vec<(u64, &'static str)> {
     steps
         .iter()
         .map(|&(d, what)| {
-            t += ns(d);
+            t += ns_from_s(d);
             (t, what)
         })
         .collect()
@@ -89,14 +86,14 @@ fn link_outage(
     duration_s: f64,
     liqo: Option<&LiqoPathConfig>,
 ) -> (Outage, Vec<(u64, &'static str)>) {
-    let (down, up) = (ns(at_s), ns(at_s + duration_s));
+    let (down, up) = (ns_from_s(at_s), ns_from_s(at_s + duration_s));
     let mut marks = vec![(down, "link-lost")];
     let mut restore = up;
     if let Some(l) = liqo {
-        let detect = ns(l.detection_s());
+        let detect = ns_from_s(l.detection_s());
         if duration_s > 0.0 && up - down >= detect {
             marks.push((down + detect, "tunnel-down-detected"));
-            restore = up + ns(l.tunnel_reconnect_s);
+            restore = up + ns_from_s(l.tunnel_reconnect_s);
         }
     }
     marks.push((up, "link-restored"));

@@ -10,6 +10,7 @@
 //! share of CPU and memory there; if a frame waits for them, the round trip to the central
 //! cluster (RTT plus the path's hop costs) adds to the latency.
 
+use crate::base::units::round_to_u64;
 use crate::config::experiment::Protocol;
 use crate::config::sessions::{ComponentPlacement, SessionAppConfig};
 use crate::model::egress::EgressWait;
@@ -88,7 +89,7 @@ impl SessionApp {
                 .clone()
                 .any(|k| k.protocol.unwrap_or(a.protocol) == Protocol::Udp),
             state_mib: a.state_mib,
-            frame_interval_ns: (1e9 / a.frame_rate_fps).round() as u64,
+            frame_interval_ns: round_to_u64(1e9 / a.frame_rate_fps),
             busy_cpu_cores: (a.ms_per_frame * a.frame_rate_fps / 1e3).min(a.cpu_cores),
         }
     }

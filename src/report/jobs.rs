@@ -115,7 +115,7 @@ impl JobCache {
 
     /// The checksum of a job file's rows: 16 hex digits.
     fn checksum(&self, rows: &[u8]) -> String {
-        let h = crate::experiment::provenance::fnv1a(&[self.identity.as_bytes(), rows]);
+        let h = crate::base::fnv::hash64_parts(&[self.identity.as_bytes(), rows]);
         format!("{h:016x}")
     }
 

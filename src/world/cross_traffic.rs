@@ -19,6 +19,7 @@
 //! gap, over its packet time); [`MAX_STEPS`] bounds one advance, after which the next idle
 //! moment forgets the past.
 
+use crate::base::units::round_to_u64;
 use crate::engine::StreamRng;
 use crate::model::path::Background;
 use rand::Rng;
@@ -112,7 +113,7 @@ impl BackgroundQueue {
                 if gap >= left as f64 {
                     self.at_ns = to_ns;
                 } else {
-                    self.at_ns += (gap.round() as u64).max(1);
+                    self.at_ns += round_to_u64(gap).max(1);
                     self.work_ns = b.packet_ns;
                 }
             }
@@ -134,7 +135,7 @@ fn stationary_work_ns(b: &Background, rng: &mut StreamRng) -> u64 {
     let total: f64 = (0..k)
         .map(|_| rng.random::<f64>() * b.packet_ns as f64)
         .sum();
-    total.round() as u64
+    round_to_u64(total)
 }
 
 /// A Poisson count with `mean`.
@@ -144,7 +145,7 @@ fn poisson(rng: &mut StreamRng, mean: f64) -> u64 {
     }
     match Poisson::new(mean) {
         Ok(d) => d.sample(rng) as u64,
-        Err(_) => mean.round() as u64,
+        Err(_) => round_to_u64(mean),
     }
 }
 

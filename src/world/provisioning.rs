@@ -8,6 +8,7 @@
 //! Only Ready nodes count as capacity. Every job ends Ready, Failed (with a reason) or
 //! Deleted.
 
+use crate::base::units::round_to_u64;
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime, StreamRng};
 use crate::model::provisioning::{CapiModel, ClusterSpec};
 use rand::Rng;
@@ -277,7 +278,7 @@ impl<Q: EventQueue<PEvent>> ProvisioningWorld<Q> {
             return median_ns;
         }
         let z: f64 = StandardNormal.sample(&mut self.rng_time);
-        (median_ns as f64 * (self.m.sigma * z.clamp(-4.0, 4.0)).exp()).round() as u64
+        round_to_u64(median_ns as f64 * (self.m.sigma * z.clamp(-4.0, 4.0)).exp())
     }
 
     /// Puts a machine in line for a creation slot, if it may be created now: a worker

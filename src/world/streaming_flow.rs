@@ -14,6 +14,7 @@
 
 use super::observer::{ClusterSample, RunObserver};
 use super::streaming_load::cpu_demand;
+use crate::base::units::round_to_u64;
 use crate::engine::{SimDuration, SimTime};
 use crate::model::platform::contention_stretch;
 use crate::model::{Application, ClusterId, ComponentId, Scenario};
@@ -127,7 +128,7 @@ pub fn run_flow(
     let growth = overload_growth_ns(app, scn);
     let frames = (duration.0 / app.frame_interval_ns.max(1)) as usize;
     for i in 0..frames {
-        let l = (lat[i % lat.len()] + i as f64 * growth).round() as u64;
+        let l = round_to_u64(lat[i % lat.len()] + i as f64 * growth);
         obs.frame_presented(
             SimTime(i as u64 * app.frame_interval_ns + l),
             SimDuration(l),

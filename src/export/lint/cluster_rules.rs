@@ -2,6 +2,7 @@
 //! schedule, pinned versions.
 
 use super::{at, flag, str_at, Doc, ExportSet, Findings};
+use crate::base::units::millicores;
 use crate::config::topology::Distribution;
 use crate::model::allocatable::{cluster_allocatable, kube_reserved, Resources};
 use serde_json::Value;
@@ -88,7 +89,7 @@ pub(super) fn k3s_cidrs(set: &ExportSet, f: &mut Findings) {
 pub fn cpu_millicores(q: &str) -> Option<u64> {
     match q.strip_suffix('m') {
         Some(m) => m.parse().ok(),
-        None => q.parse::<f64>().ok().map(|c| (c * 1000.0).round() as u64),
+        None => q.parse::<f64>().ok().map(millicores),
     }
 }
 
@@ -231,7 +232,7 @@ pub(super) fn capacity_fit(set: &ExportSet, f: &mut Findings) {
         let r = kube_reserved(flavor.vcpus, flavor.ram_gib);
         let want = format!(
             "cpu={}m,memory={}Mi",
-            (r.cpu_cores * 1000.0).round() as u64,
+            millicores(r.cpu_cores),
             r.memory_mib as u64
         );
         for d in set.docs.iter().filter(|d| {

@@ -19,6 +19,7 @@ use super::ledger::Ledger;
 use super::network::Network;
 use super::observer::{SessionObserver, SessionTimeUs};
 use super::roster::{Membership, Roster};
+use crate::base::units::{ns_from_ms, round_to_u64};
 use crate::model::frame_spread::{share_over, spread_deviations, FrameSpread, SPREAD_BANDS};
 use crate::model::relay::{MAX_SESSION_RELAYS, NO_RELAY};
 use crate::model::session::{frame_spread, session_latency_ms, LatencyInputs};
@@ -302,7 +303,7 @@ impl Sampler {
         // The time over budget is a function of the mean and the spread alone.
         let same = group.count == group.counted
             && group.count > 0
-            && ns(ms) == ns(group.ms)
+            && ns_from_ms(ms) == ns_from_ms(group.ms)
             && spread == group.spread
             && saturated == group.saturated;
         self.groups[g as usize].dirty = false;
@@ -381,7 +382,7 @@ impl Sampler {
             return self.weight_us;
         }
         let share = share_over(ms, p.slo_latency_ms, spread);
-        (share * self.weight_us as f64).round() as u64
+        round_to_u64(share * self.weight_us as f64)
     }
 
     /// Reports group `g`'s latency for the scrapes since it last changed.
@@ -458,14 +459,8 @@ const NO_SPREAD: FrameSpread = FrameSpread {
 /// One scrape interval of `weight_us` split over [`SPREAD_BANDS`] in whole µs, the
 /// rounding left in the widest band so the parts add up exactly.
 fn band_weights(weight_us: u64) -> [u64; SPREAD_BANDS.len()] {
-    let mut w = SPREAD_BANDS.map(|(lo, hi)| ((hi - lo) * weight_us as f64).round() as u64);
+    let mut w = SPREAD_BANDS.map(|(lo, hi)| round_to_u64((hi - lo) * weight_us as f64));
     let sum: u64 = w.iter().sum();
     w[1] = (w[1] + weight_us).saturating_sub(sum);
     w
-}
-
-/// A latency as the histogram records it: the nearest nanosecond.
-#[inline]
-fn ns(ms: f64) -> u64 {
-    (ms * 1e6 + 0.5) as u64
 }
