@@ -124,3 +124,41 @@ impl Strategy for LocalSearch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::policy::Move;
+
+    #[test]
+    fn within_budget_cheapest_first_then_the_rest_fastest_first() {
+        let mut f = super::super::fixture::Fixture::new();
+        // Only edge 1 fits and meets the budget; home (no room, 2 ms) and the cloud
+        // (20 ms) follow, fastest first.
+        assert_eq!(f.ranked(&mut LocalSearch::default()), [1, 0, 2]);
+        // With room at home, the cheaper of the two edges within budget leads.
+        f.clusters[0].free_cpu_cores = 4.0;
+        f.clusters[0].cost_per_vcpu_hour_usd = 0.08;
+        assert_eq!(f.ranked(&mut LocalSearch::default()), [1, 0, 2]);
+        f.clusters[1].cost_per_vcpu_hour_usd = 0.10;
+        assert_eq!(f.ranked(&mut LocalSearch::default()), [0, 1, 2]);
+    }
+
+    #[test]
+    fn a_session_over_budget_moves_once_to_the_cheapest_with_room() {
+        let f = super::super::fixture::Fixture::new();
+        let mut s = LocalSearch::default();
+        // Session 0 on the cloud is over budget; session 1 on edge 1 is within it.
+        let to_edge = Move {
+            session: 0,
+            to: ClusterId(1),
+        };
+        assert_eq!(f.moves(&mut s, &[2, 1]), [to_edge]);
+        // The view has not caught up yet: the moved session is left alone.
+        assert_eq!(f.moves(&mut s, &[2, 1]), []);
+        // Without room anywhere within budget, nothing moves.
+        let mut full = super::super::fixture::Fixture::new();
+        full.clusters[1].free_cpu_cores = 1.0;
+        assert_eq!(full.moves(&mut LocalSearch::default(), &[2]), []);
+    }
+}

@@ -109,7 +109,7 @@ pub(crate) mod fixture {
     use crate::config::topology::Tier;
     use crate::model::session::SessionApp;
     use crate::model::ClusterId;
-    use crate::world::policy::{ObservedCluster, UserGroup};
+    use crate::world::policy::{Move, ObservedCluster, RebalanceContext, SessionView, UserGroup};
 
     /// Candidates (home edge 0, edge 1, cloud 2) and the view of their clusters.
     pub struct Fixture {
@@ -181,6 +181,43 @@ pub(crate) mod fixture {
             let mut ranked = Vec::new();
             strategy.place(&req, &view, &mut ranked);
             ranked.into_iter().map(|c| c.0).collect()
+        }
+
+        /// The moves `strategy` proposes for sessions of the application at access site 0
+        /// running on the given clusters (session `i` on `on[i]`).
+        pub fn moves(&self, strategy: &mut dyn super::Strategy, on: &[u32]) -> Vec<Move> {
+            let sessions: Vec<SessionView> = on
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| SessionView {
+                    id: i as u64,
+                    app: 0,
+                    site: 0,
+                    cluster: ClusterId(c),
+                    others_start: 0,
+                    others_len: 0,
+                })
+                .collect();
+            let candidates = [self.candidates.clone()];
+            let plan = RebalanceContext {
+                sessions: &sessions,
+                apps: std::slice::from_ref(&self.app),
+                candidates: &candidates,
+                access_ms: &self.access_ms,
+                slo_latency_ms: 15.0,
+                cross_refused: &[false],
+                central_refused: &[false],
+                user_sites: &[],
+                near_access: &[Vec::new()],
+                central: None,
+            };
+            let view = ObservedView {
+                scraped_at_s: 0.0,
+                clusters: &self.clusters,
+            };
+            let mut moves = Vec::new();
+            strategy.rebalance(&plan, &view, &mut moves);
+            moves
         }
     }
 }

@@ -26,3 +26,23 @@ impl Strategy for NetworkAware {
         ranked.extend(self.ok.iter().map(|s| s.2));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn home_first_when_it_fits_then_tunnels_within_budget_only() {
+        let mut f = super::super::fixture::Fixture::new();
+        // Home has one free core for a two-core session; the cloud's 20 ms round trip is
+        // over the 15 ms budget: only edge 1 is offered.
+        assert_eq!(f.ranked(&mut NetworkAware::default()), [1]);
+        // With room at home, home first even when a tunnel is faster.
+        f.clusters[0].free_cpu_cores = 4.0;
+        f.candidates[1].rtt_ms = 1.0;
+        assert_eq!(f.ranked(&mut NetworkAware::default()), [0, 1]);
+        // A tunnel expected over budget is not offered at all.
+        f.candidates[1].rtt_ms = 30.0;
+        assert_eq!(f.ranked(&mut NetworkAware::default()), [0]);
+    }
+}
