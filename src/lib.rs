@@ -17,6 +17,8 @@
 //!              |
 //!            world      the evolving state of one run and its event handlers
 //!              |
+//!           strategy    placement plug-ins: rank candidate clusters from a monitored view
+//!              |
 //!            metrics    histograms, running statistics, run summaries
 //!              |
 //!          experiment   scenarios x runs in parallel, fixed output order
@@ -24,7 +26,15 @@
 //!            report     runs.csv / summary.csv / plan.toml (atomic), console table
 //!              |
 //!            export     plan.toml -> Cluster API, Liqo and application manifests
+//!              |
+//!             cli       the binary: arguments, progress, exit codes (src/cli, main.rs)
+//!
+//!   under them all: base   checked float -> integer units (ns, millicores), FNV-1a
 //! ```
+//!
+//! `tests/layers.rs` holds the code to this picture: a file imports only its own layer and
+//! the layers drawn above it (and `base`), no files import each other in a circle, and no
+//! file is over 500 lines. `docs/architecture.md` says where each kind of change goes.
 //!
 //! Time is [`engine::SimTime`] in integer nanoseconds; events at equal times run in
 //! insertion order; every random draw comes from a stream derived from (seed, run,
