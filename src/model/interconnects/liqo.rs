@@ -79,7 +79,6 @@ fn tunnel(params: &PathsConfig, headers: u32, across: Across<'_>) -> PathModel {
         cpu_cluster: None,
     };
     PathModel {
-        kind: PathKind::Liqo,
         payload_bytes_per_packet: p.mtu_bytes - headers,
         hops: vec![
             geneve.clone(),
@@ -89,6 +88,6 @@ fn tunnel(params: &PathsConfig, headers: u32, across: Across<'_>) -> PathModel {
             geneve,
         ],
         wan_bits: wire_bits,
-        ..over(route)
+        ..over(PathKind::Liqo, route)
     }
 }

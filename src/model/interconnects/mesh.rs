@@ -57,10 +57,9 @@ fn sidecars(params: &PathsConfig, headers: u32, across: Across<'_>) -> PathModel
         cpu_cluster: Some(cluster),
     };
     PathModel {
-        kind: PathKind::Mesh,
         payload_bytes_per_packet: mtu - headers,
         hops: vec![sidecar(src), wan_hop(route, wire_bits), sidecar(dst)],
         wan_bits: wire_bits,
-        ..over(route)
+        ..over(PathKind::Mesh, route)
     }
 }

@@ -68,10 +68,9 @@ fn node_port(params: &PathsConfig, headers: u32, across: Across<'_>) -> PathMode
         });
     }
     PathModel {
-        kind: PathKind::Nodeport,
         payload_bytes_per_packet: p.mtu_bytes - headers,
         hops,
         wan_bits: wire_bits,
-        ..over(route)
+        ..over(PathKind::Nodeport, route)
     }
 }

@@ -54,10 +54,11 @@ pub fn wan_hop(route: &Route, wire_bits: u64) -> Hop {
     }
 }
 
-/// The route-given fields of a cross-cluster path; callers fill kind, payload, hops.
-pub fn over(route: &Route) -> PathModel {
+/// The route-given fields of a cross-cluster path of `kind`; callers fill payload, hops and
+/// wire bits.
+pub fn over(kind: PathKind, route: &Route) -> PathModel {
     PathModel {
-        kind: PathKind::Local,
+        kind,
         payload_bytes_per_packet: 1,
         hops: Vec::new(),
         propagation_ns: (route.rtt_ms * 1e6 / 2.0).round() as u64,

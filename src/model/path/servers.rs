@@ -68,10 +68,9 @@ pub fn through_servers(
         hops.push(leg);
     }
     PathModel {
-        kind: ic.kind,
         payload_bytes_per_packet: ic.pod_mtu_bytes - headers,
         hops,
         wan_bits: wire_bits,
-        ..over(route)
+        ..over(ic.kind, route)
     }
 }
