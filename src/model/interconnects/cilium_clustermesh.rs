@@ -10,8 +10,8 @@ use crate::config::topology::PathsConfig;
 use crate::model::path::servers::through_servers;
 use crate::model::path::PathModel;
 
-/// CiliumClustermesh: sourced defaults per variant, paths through its servers, no run-time
-/// scheduling across clusters (workloads are deployed in each cluster beforehand).
+/// The Cilium agents of the two nodes, with no gateway; workloads are deployed in each
+/// cluster beforehand.
 pub struct CiliumClustermesh;
 
 impl InterconnectKind for CiliumClustermesh {

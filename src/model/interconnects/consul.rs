@@ -8,8 +8,8 @@ use crate::config::topology::PathsConfig;
 use crate::model::path::servers::through_servers;
 use crate::model::path::PathModel;
 
-/// Consul: sourced defaults per variant, paths through its servers, no run-time
-/// scheduling across clusters (workloads are deployed in each cluster beforehand).
+/// Consul's sidecars and mesh gateways on both sides; no variants; workloads are deployed
+/// in each cluster beforehand.
 pub struct Consul;
 
 impl InterconnectKind for Consul {

@@ -8,8 +8,8 @@ use crate::config::topology::PathsConfig;
 use crate::model::path::servers::through_servers;
 use crate::model::path::PathModel;
 
-/// Istio: sourced defaults per variant, paths through its servers, no run-time
-/// scheduling across clusters (workloads are deployed in each cluster beforehand).
+/// Istio's sidecars (or ztunnels) and the east-west gateway; workloads are deployed in
+/// each cluster beforehand.
 pub struct Istio;
 
 impl InterconnectKind for Istio {

@@ -8,8 +8,8 @@ use crate::config::topology::PathsConfig;
 use crate::model::path::servers::through_servers;
 use crate::model::path::PathModel;
 
-/// Linkerd: sourced defaults per variant, paths through its servers, no run-time
-/// scheduling across clusters (workloads are deployed in each cluster beforehand).
+/// Linkerd's proxies, through the gateway or pod to pod; workloads are deployed in each
+/// cluster beforehand.
 pub struct Linkerd;
 
 impl InterconnectKind for Linkerd {

@@ -10,8 +10,8 @@ use crate::config::topology::PathsConfig;
 use crate::model::path::servers::through_servers;
 use crate::model::path::PathModel;
 
-/// Nsm: sourced defaults per variant, paths through its servers, no run-time
-/// scheduling across clusters (workloads are deployed in each cluster beforehand).
+/// NSM's forwarders on both sides of a vWire; workloads are deployed in each cluster
+/// beforehand.
 pub struct Nsm;
 
 impl InterconnectKind for Nsm {

@@ -7,8 +7,8 @@ use crate::config::topology::PathsConfig;
 use crate::model::path::servers::through_servers;
 use crate::model::path::PathModel;
 
-/// Skupper: sourced defaults per variant, paths through its servers, no run-time
-/// scheduling across clusters (workloads are deployed in each cluster beforehand).
+/// Skupper's routers, one per cluster, joined by an AMQP link; no variants; workloads
+/// are deployed in each cluster beforehand.
 pub struct Skupper;
 
 impl InterconnectKind for Skupper {

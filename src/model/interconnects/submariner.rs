@@ -8,8 +8,8 @@ use crate::config::topology::PathsConfig;
 use crate::model::path::servers::through_servers;
 use crate::model::path::PathModel;
 
-/// Submariner: sourced defaults per variant, paths through its servers, no run-time
-/// scheduling across clusters (workloads are deployed in each cluster beforehand).
+/// Submariner's gateway engines and the cable between them (IPsec, WireGuard or VXLAN),
+/// VXLAN legs to them; workloads are deployed in each cluster beforehand.
 pub struct Submariner;
 
 impl InterconnectKind for Submariner {
