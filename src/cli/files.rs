@@ -107,7 +107,7 @@ pub fn check(files: &[PathBuf], limits: Budget) -> Result<(), Failure> {
 /// For a topology with a measured RTT CSV: its pairs and the distance model's error
 /// against them (empty otherwise).
 fn measured_rtt_report(f: &std::path::Path) -> Result<String, Failure> {
-    let (t, measured) = xrplace::config::topology::load_topology_measured(f)?;
+    let (t, measured) = xrplace::config::topology_load::load_topology_measured(f)?;
     let Some(m) = measured else {
         return Ok(String::new());
     };
@@ -194,7 +194,7 @@ fn check_imported(
             MAX_TOPOLOGY_BYTES >> 20
         )));
     }
-    xrplace::config::topology::validate_topology(text, topology).map_err(|e| {
+    xrplace::config::topology_check::validate_topology(text, topology).map_err(|e| {
         let at = match e.line {
             0 => String::new(),
             n => format!(" (line {n} of the imported topology)"),

@@ -1,54 +1,18 @@
-//! Settings of the named interconnect kinds (Submariner, Skupper, Istio, Linkerd, Consul,
-//! Cilium ClusterMesh, NSM) in a topology's `[paths.<kind>]` table: which variant (cable
-//! driver, data plane, mode or routing) and, optionally, any of its sourced defaults
-//! replaced by a measured value. The defaults themselves live in `model::interconnect`.
+//! The named interconnect kinds' `[paths.<kind>]` tables (Submariner, Skupper, Istio,
+//! Linkerd, Consul, Cilium ClusterMesh, NSM; [`InterconnectConfig`]): the variant they
+//! name and their checks, and the interconnect comparison's options. The defaults themselves live in each kind's file under
+//! `model::interconnects`.
 
 use super::check::Checker;
 use super::error::ConfigError;
 use super::kinds::PathKind;
+pub use super::paths::InterconnectConfig;
 use serde::{Deserialize, Serialize};
-
-/// One interconnect kind's settings; every field may be left out.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct InterconnectConfig {
-    /// Variant of the kind (see [`variants`]); empty: the kind's default variant.
-    pub variant: String,
-    /// Added one-way latency of one traversal at low load, microseconds.
-    pub added_latency_us: Option<f64>,
-    /// Throughput one gateway, proxy or tunnel can carry, Gbit/s.
-    pub max_gbps: Option<f64>,
-    /// CPU per Gbit/s carried, per side, core-seconds per Gbit.
-    pub cpu_per_gbit: Option<f64>,
-    /// Time each proxy is busy per request (frame) before its packets, microseconds.
-    pub request_us: Option<f64>,
-    /// Setting up the interconnect between two clusters (peering, link, discovery), s.
-    pub setup_s: Option<f64>,
-    /// Time to notice that the remote side is gone, s.
-    pub failure_detection_s: Option<f64>,
-    /// CPU of the interconnect's agents (gateways, proxies, control plane) per cluster
-    /// at rest, cores.
-    pub agent_cpu_cores: Option<f64>,
-    /// Memory of those agents per cluster, MiB.
-    pub agent_memory_mib: Option<f64>,
-}
-
-/// The variants of `kind`, its default first (empty for kinds without variants).
-pub fn variants(kind: PathKind) -> &'static [&'static str] {
-    match kind {
-        PathKind::Submariner => &["ipsec", "wireguard", "vxlan"],
-        PathKind::Istio => &["sidecar", "ambient"],
-        PathKind::Linkerd => &["gateway", "flat"],
-        PathKind::CiliumClustermesh => &["tunnel", "native", "wireguard", "ipsec"],
-        PathKind::Nsm => &["wireguard", "vxlan", "ipsec"],
-        _ => &[],
-    }
-}
 
 /// The variant `cfg` names, or the kind's default.
 pub fn variant_of(kind: PathKind, cfg: &InterconnectConfig) -> &str {
     if cfg.variant.is_empty() {
-        variants(kind).first().copied().unwrap_or("")
+        kind.variants().first().copied().unwrap_or("")
     } else {
         &cfg.variant
     }
@@ -62,7 +26,7 @@ pub fn validate_interconnect(
     cfg: &InterconnectConfig,
 ) -> Result<(), ConfigError> {
     let p = format!("paths.{table}");
-    let known = variants(kind);
+    let known = kind.variants();
     if !cfg.variant.is_empty() && !known.contains(&cfg.variant.as_str()) {
         let expected = if known.is_empty() {
             format!("{} has no variants; leave `variant` out", kind.name())
@@ -95,6 +59,21 @@ pub fn validate_interconnect(
     }
     if let Some(g) = cfg.max_gbps {
         c.within(&format!("{p}.max_gbps"), g, 0.001, 10_000.0)?;
+    }
+    Ok(())
+}
+
+/// Sessions reach other clusters (offloaded pods, users of a shared session at other
+/// sites, central components), which `local`, one cluster's CNI, cannot join.
+pub fn check_sessions_path(c: &Checker, kind: PathKind) -> Result<(), ConfigError> {
+    if kind == PathKind::Local {
+        return Err(c.src.error(
+            "sessions.cross_cluster_path",
+            format!(
+                "sessions cross clusters, which `local` cannot; expected one of {}",
+                PathKind::cross_names()
+            ),
+        ));
     }
     Ok(())
 }
@@ -144,7 +123,7 @@ pub fn parse_option(text: &str) -> Result<KindOption, String> {
     if kind == PathKind::Local {
         return Err("`local` is the baseline scenario, not an option to compare".into());
     }
-    let known = variants(kind);
+    let known = kind.variants();
     if text.contains('/') && !known.contains(&variant) {
         return Err(if known.is_empty() {
             format!("{name} has no variants; write {name:?}")

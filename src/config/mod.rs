@@ -13,6 +13,9 @@ pub mod kinds;
 pub mod measured_rtt;
 pub mod names;
 pub mod overrides;
+pub mod path_kinds;
+pub mod paths;
+pub mod paths_check;
 pub mod plan;
 pub mod plan_check;
 pub mod plan_file;
@@ -21,11 +24,14 @@ pub mod ranges;
 pub mod sessions;
 pub mod source;
 pub mod topology;
+pub mod topology_check;
+pub mod topology_load;
 pub mod trace;
 
 pub use error::ConfigError;
 pub use experiment::{load_experiment, load_experiment_with, ExperimentConfig, LoadedExperiment};
-pub use topology::{load_topology, TopologyConfig};
+pub use topology::TopologyConfig;
+pub use topology_load::load_topology;
 
 use std::path::Path;
 
@@ -119,7 +125,7 @@ pub fn check_file(path: &Path) -> Result<FileKind, ConfigError> {
                 ),
             ));
         }
-        return topology::load_topology_from(&src, path).map(|_| FileKind::Topology);
+        return topology_load::load_topology_from(&src, path).map(|_| FileKind::Topology);
     }
     let src = source::Source::read(path)?;
     let table: toml::Table = src.parse()?;

@@ -509,6 +509,7 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
             .enumerate()
             .map(|(i, x)| (format!("sessions.sweep.fault_models[{i}]"), x.as_str())),
     )?;
+    super::interconnect::check_sessions_path(c, s.cross_cluster_path)?;
     c.within("sessions.slo_latency_ms", s.slo_latency_ms, 0.001, 1e6)?;
     c.within(
         "sessions.scrape_interval_s",

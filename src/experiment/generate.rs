@@ -149,7 +149,7 @@ pub(crate) fn haversine_km(a: &SiteConfig, b: &SiteConfig) -> f64 {
 mod tests {
     use super::*;
     use crate::config::source::Source;
-    use crate::config::topology::validate_topology;
+    use crate::config::topology_check::validate_topology;
     use std::path::Path;
 
     #[test]

@@ -9,7 +9,7 @@ use super::sessions::{run_sessions, SessionResult};
 use crate::config::experiment::{PathKind, Protocol};
 use crate::config::interconnect::{parse_option, KindOption};
 use crate::config::{ConfigError, LoadedExperiment};
-use crate::model::interconnect::Interconnect;
+use crate::model::interconnects::Interconnect;
 use crate::model::Application;
 use crate::world::streaming_load::bottleneck;
 

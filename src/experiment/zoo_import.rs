@@ -265,7 +265,7 @@ mod tests {
     use super::*;
     use crate::config::graphml::ZooNode;
     use crate::config::source::Source;
-    use crate::config::topology::validate_topology;
+    use crate::config::topology_check::validate_topology;
     use std::path::Path;
 
     fn node(id: &str, label: &str, position: Option<(f64, f64)>) -> ZooNode {

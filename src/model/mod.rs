@@ -6,7 +6,7 @@ pub mod app;
 pub mod egress;
 pub mod frame_spread;
 pub mod ids;
-pub mod interconnect;
+pub mod interconnects;
 pub mod nearest;
 pub mod normal;
 pub mod path;

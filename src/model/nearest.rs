@@ -323,7 +323,8 @@ fn knn(
 pub(crate) mod tests {
     use super::*;
     use crate::config::source::Source;
-    use crate::config::topology::{validate_topology, TopologyConfig};
+    use crate::config::topology::TopologyConfig;
+    use crate::config::topology_check::validate_topology;
     use proptest::prelude::*;
     use std::path::Path;
 

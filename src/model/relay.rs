@@ -14,7 +14,7 @@
 //! frames, one per frame interval.
 
 use super::ids::ClusterId;
-use super::interconnect::Sharing;
+use super::interconnects::Sharing;
 use super::path::PathModel;
 use super::session::SessionApp;
 use super::topology::{LinkLoad, Route, Topology};
@@ -127,9 +127,9 @@ impl Relays {
         };
         let (src, dst) = (ClusterId(0), ClusterId(1));
         let path = |a: &SessionApp| PathModel::on_route(paths, a.protocol, src, dst, cross, &probe);
-        let hops = apps.first().map_or_else(Vec::new, |a| {
-            path(a)
-                .hops
+        // A kind that joins no clusters (`local`) has no path and so no relays.
+        let hops = apps.first().and_then(path).map_or_else(Vec::new, |p| {
+            p.hops
                 .iter()
                 .filter_map(|h| match (Sharing::of_server(h.name), h.cpu_cluster) {
                     (Some(sharing), Some(k)) if sharing != Sharing::Pod => Some(RelayHop {
@@ -146,7 +146,10 @@ impl Relays {
         });
         let frame_packets = apps
             .iter()
-            .map(|a| path(a).packets((a.frame_bits / 8.0).ceil().min(u32::MAX as f64) as u32))
+            .map(|a| {
+                let bytes = (a.frame_bits / 8.0).ceil().min(u32::MAX as f64) as u32;
+                path(a).map_or(0, |p| p.packets(bytes))
+            })
             .collect();
         Relays {
             hops,

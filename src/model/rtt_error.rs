@@ -54,7 +54,8 @@ fn nearest_rank(values: &[f64], q: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::config::source::Source;
-    use crate::config::topology::{validate_topology, TopologyConfig};
+    use crate::config::topology::TopologyConfig;
+    use crate::config::topology_check::validate_topology;
     use std::path::Path;
 
     /// Four sites on the equator, one degree of longitude apart, one cluster.

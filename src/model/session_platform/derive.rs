@@ -9,6 +9,7 @@ use crate::config::kinds::{PathKind, Protocol};
 use crate::config::sessions::{CapacityModel, SessionsConfig};
 use crate::config::topology::{Tier, TopologyConfig};
 use crate::model::allocatable::Resources;
+use crate::model::interconnects::kind_of;
 use crate::model::nearest::{NearestSites, Scratch};
 use crate::model::relay::{Relays, NO_RELAYS};
 use crate::model::session::SessionApp;
@@ -278,7 +279,7 @@ impl<'a> Inputs<'a> {
         let Some(&(_, home)) = chosen.first() else {
             return Vec::new();
         };
-        if !self.cross.cross_cluster_scheduling() {
+        if !kind_of(self.cross).cross_cluster_scheduling() {
             // Without one scheduling surface a session's pods, created at run time, can
             // only go to the cluster its users reach first.
             chosen.truncate(1);
@@ -320,12 +321,14 @@ impl<'a> Inputs<'a> {
         self.apps
             .iter()
             .map(|a| {
-                route.map_or(0.0, |r| {
-                    let p =
-                        PathModel::on_route(&self.cfg.paths, a.protocol, home, c, self.cross, r);
-                    let packets = p.packets((a.frame_bits / 8.0).ceil() as u32);
-                    p.idle_delay_ns(packets).saturating_sub(p.propagation_ns) as f64 / 1e6
-                })
+                route
+                    .and_then(|r| {
+                        PathModel::on_route(&self.cfg.paths, a.protocol, home, c, self.cross, r)
+                    })
+                    .map_or(0.0, |p| {
+                        let packets = p.packets((a.frame_bits / 8.0).ceil() as u32);
+                        p.idle_delay_ns(packets).saturating_sub(p.propagation_ns) as f64 / 1e6
+                    })
             })
             .collect()
     }
@@ -390,8 +393,10 @@ fn central_round_trips(
                     if !(a.has_central && a.central_in_path && k != c) {
                         return 0.0;
                     }
-                    let hops = route.as_ref().map_or(0.0, |r| {
-                        let p = PathModel::on_route(&cfg.paths, a.protocol, c, k, cross, r);
+                    let path = route
+                        .as_ref()
+                        .and_then(|r| PathModel::on_route(&cfg.paths, a.protocol, c, k, cross, r));
+                    let hops = path.map_or(0.0, |p| {
                         p.idle_delay_ns(p.packets(1))
                             .saturating_sub(p.propagation_ns) as f64
                             / 1e6

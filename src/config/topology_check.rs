@@ -1,0 +1,214 @@
+//! The checks of a topology's meaning: names, references, ranges and reachability.
+
+use super::check::Checker;
+use super::error::ConfigError;
+use super::paths_check::validate_paths;
+use super::source::Source;
+use super::topology::{ClusterConfig, RoutingConfig, TopologyConfig};
+
+/// Checks meaning: names, references, ranges and reachability (when a measured RTT CSV
+/// is named, reachability is checked by [`load_topology`] once its pairs are links).
+pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigError> {
+    let c = Checker { src };
+    c.name("name", &t.name)?;
+    validate_routing(&c, &t.routing)?;
+    if t.sites.is_empty() {
+        return Err(src.error("sites", "expected at least one [[sites]] table"));
+    }
+    let sites = c.unique(
+        "site",
+        t.sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("sites[{i}].name"), s.name.as_str())),
+    )?;
+    for (i, s) in t.sites.iter().enumerate() {
+        c.within(&format!("sites[{i}].lat"), s.lat, -90.0, 90.0)?;
+        c.within(&format!("sites[{i}].lon"), s.lon, -180.0, 180.0)?;
+        c.non_negative(
+            &format!("sites[{i}].intra_site_rtt_ms"),
+            s.intra_site_rtt_ms,
+        )?;
+        c.positive(
+            &format!("sites[{i}].intra_site_bandwidth_gbps"),
+            s.intra_site_bandwidth_gbps,
+        )?;
+        c.non_negative(
+            &format!("sites[{i}].access_latency_ms"),
+            s.access_latency_ms,
+        )?;
+    }
+    if t.clusters.is_empty() {
+        return Err(src.error("clusters", "expected at least one [[clusters]] table"));
+    }
+    c.unique(
+        "cluster",
+        t.clusters
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("clusters[{i}].name"), k.name.as_str())),
+    )?;
+    for (i, k) in t.clusters.iter().enumerate() {
+        validate_cluster(&c, &format!("clusters[{i}]"), k, &sites)?;
+    }
+    c.distinct(
+        "link",
+        t.links.iter().enumerate().map(|(i, l)| {
+            let pair = if l.a <= l.b {
+                (l.a.as_str(), l.b.as_str())
+            } else {
+                (l.b.as_str(), l.a.as_str())
+            };
+            (format!("links[{i}]"), pair)
+        }),
+    )?;
+    for (i, l) in t.links.iter().enumerate() {
+        let p = format!("links[{i}]");
+        let a = c.resolve(&format!("{p}.a"), "site", &l.a, &sites)?;
+        let b = c.resolve(&format!("{p}.b"), "site", &l.b, &sites)?;
+        if a == b {
+            return Err(src.error(&format!("{p}.b"), "a link must join two different sites"));
+        }
+        c.non_negative(&format!("{p}.rtt_ms"), l.rtt_ms)?;
+        c.non_negative(&format!("{p}.jitter_ms"), l.jitter_ms)?;
+        c.positive(&format!("{p}.bandwidth_gbps"), l.bandwidth_gbps)?;
+        c.within(&format!("{p}.loss_pct"), l.loss_pct, 0.0, 100.0)?;
+        c.within(
+            &format!("{p}.background_util"),
+            l.background_util,
+            0.0,
+            0.99,
+        )?;
+        if !(40..=9000).contains(&l.background_packet_bytes) {
+            return Err(src.error(
+                &format!("{p}.background_packet_bytes"),
+                format!(
+                    "expected 40 to 9000 bytes, found {}",
+                    l.background_packet_bytes
+                ),
+            ));
+        }
+    }
+    if t.routing.measured_rtt_csv.is_none() {
+        check_reachable(src, t, false)?;
+    }
+    validate_paths(&c, &t.paths)
+}
+
+/// Unless RTTs are derived from distance, every site must be reachable from the first by
+/// links (`measured`: some of them came from the measured RTT CSV).
+pub(super) fn check_reachable(
+    src: &Source,
+    t: &TopologyConfig,
+    measured: bool,
+) -> Result<(), ConfigError> {
+    if t.routing.derive_missing_rtt {
+        return Ok(());
+    }
+    let sites = super::check::index_by_name(&t.sites, |s| &s.name);
+    let mut components = UnionFind::new(t.sites.len());
+    for l in &t.links {
+        if let (Some(&a), Some(&b)) = (sites.get(l.a.as_str()), sites.get(l.b.as_str())) {
+            components.join(a as usize, b as usize);
+        }
+    }
+    let hint = if measured {
+        "add a link, a row of routing.measured_rtt_csv"
+    } else {
+        "add a link"
+    };
+    for (i, s) in t.sites.iter().enumerate().skip(1) {
+        if components.find(i) != components.find(0) {
+            return Err(src.error(
+                &format!("sites[{i}].name"),
+                format!(
+                    "site {:?} is unreachable from {:?}: {hint} or set routing.derive_missing_rtt = true",
+                    s.name, t.sites[0].name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_routing(c: &Checker, r: &RoutingConfig) -> Result<(), ConfigError> {
+    if let Some(f) = &r.measured_rtt_csv {
+        if f.trim().is_empty() || f.contains('\0') {
+            return Err(c.src.error(
+                "routing.measured_rtt_csv",
+                format!("expected the path of a CSV file, found {f:?}"),
+            ));
+        }
+    }
+    c.non_negative("routing.base_rtt_ms", r.base_rtt_ms)?;
+    c.within("routing.route_inflation", r.route_inflation, 1.0, 10.0)?;
+    c.positive("routing.fiber_km_per_ms", r.fiber_km_per_ms)?;
+    c.non_negative("routing.derived_jitter_ms", r.derived_jitter_ms)?;
+    c.positive("routing.derived_bandwidth_gbps", r.derived_bandwidth_gbps)
+}
+
+fn validate_cluster(
+    c: &Checker,
+    p: &str,
+    k: &ClusterConfig,
+    sites: &std::collections::HashMap<&str, u32>,
+) -> Result<(), ConfigError> {
+    c.resolve(&format!("{p}.site"), "site", &k.site, sites)?;
+    if k.nodes == 0 {
+        return Err(c
+            .src
+            .error(&format!("{p}.nodes"), "expected at least 1 node, found 0"));
+    }
+    c.positive(&format!("{p}.vcpu_per_node"), k.vcpu_per_node)?;
+    c.positive(&format!("{p}.memory_gib_per_node"), k.memory_gib_per_node)?;
+    c.within(
+        &format!("{p}.cpu_speed_ratio"),
+        k.cpu_speed_ratio,
+        0.01,
+        100.0,
+    )?;
+    c.non_negative(&format!("{p}.baseline_cpu_cores"), k.baseline_cpu_cores)?;
+    c.non_negative(&format!("{p}.baseline_memory_mib"), k.baseline_memory_mib)?;
+    c.non_negative(
+        &format!("{p}.cost_per_vcpu_hour_usd"),
+        k.cost_per_vcpu_hour_usd,
+    )?;
+    c.non_negative(
+        &format!("{p}.cost_per_gib_hour_usd"),
+        k.cost_per_gib_hour_usd,
+    )?;
+    let cores = k.nodes as f64 * k.vcpu_per_node;
+    if k.baseline_cpu_cores / k.cpu_speed_ratio >= cores {
+        return Err(c.src.error(
+            &format!("{p}.baseline_cpu_cores"),
+            format!("expected less than the cluster's {cores} cores"),
+        ));
+    }
+    if k.baseline_memory_mib >= k.nodes as f64 * k.memory_gib_per_node * 1024.0 {
+        return Err(c.src.error(
+            &format!("{p}.baseline_memory_mib"),
+            "expected less than the cluster's memory",
+        ));
+    }
+    Ok(())
+}
+
+/// Disjoint sets over site indices, for the reachability check.
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind((0..n).collect())
+    }
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.0[i] != i {
+            self.0[i] = self.0[self.0[i]];
+            i = self.0[i];
+        }
+        i
+    }
+    fn join(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        self.0[ra] = rb;
+    }
+}
