@@ -4,9 +4,10 @@
 
 use super::facts::{base, gateway_pair, DataPath, Interconnect};
 use super::interconnect_kind::{Across, InterconnectKind};
+use crate::base::units::{ns_from_us, round_to_u64};
 use crate::config::kinds::PathKind;
 use crate::config::topology::PathsConfig;
-use crate::model::path::parts::{leg_packet_ns, over, us_to_ns, wan_hop, ETHERNET_FRAMING_BYTES};
+use crate::model::path::parts::{leg_packet_ns, over, wan_hop, ETHERNET_FRAMING_BYTES};
 use crate::model::path::{Hop, PathModel};
 
 /// Liqo's WireGuard tunnel between cluster gateways and its offloading.
@@ -57,11 +58,11 @@ fn tunnel(params: &PathsConfig, headers: u32, across: Across<'_>) -> PathModel {
     let p = &params.liqo;
     let wire_bits = 8 * (p.mtu_bytes + p.wireguard_overhead_bytes + ETHERNET_FRAMING_BYTES) as u64;
     // core-seconds per Gbit = ns of one core per bit.
-    let crypto_ns = (wire_bits as f64 * p.gateway_cpu_per_gbit).round() as u64;
+    let crypto_ns = round_to_u64(wire_bits as f64 * p.gateway_cpu_per_gbit);
     let gateway = |cluster| Hop {
         name: "liqo-gateway",
-        per_packet_ns: (crypto_ns as f64 / p.gateway_cores).round() as u64,
-        fixed_ns: us_to_ns(p.gateway_processing_us),
+        per_packet_ns: round_to_u64(crypto_ns as f64 / p.gateway_cores),
+        fixed_ns: ns_from_us(p.gateway_processing_us),
         per_frame_ns: 0,
         cpu_ns_per_packet: crypto_ns,
         cpu_cluster: Some(cluster),

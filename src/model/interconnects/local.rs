@@ -4,9 +4,9 @@
 
 use super::facts::{base, DataPath, Interconnect};
 use super::interconnect_kind::{Across, InterconnectKind};
+use crate::base::units::ns_from_us;
 use crate::config::kinds::PathKind;
 use crate::config::topology::PathsConfig;
-use crate::model::path::parts::us_to_ns;
 use crate::model::path::{Hop, PathModel};
 
 /// One cluster's CNI, from the topology's `[paths.local]`.
@@ -48,7 +48,7 @@ pub fn same_cluster(params: &PathsConfig, headers: u32) -> PathModel {
         payload_bytes_per_packet: p.mtu_bytes - headers,
         hops: vec![Hop {
             name: "cni",
-            per_packet_ns: us_to_ns(p.cni_us_per_packet),
+            per_packet_ns: ns_from_us(p.cni_us_per_packet),
             fixed_ns: 0,
             per_frame_ns: 0,
             cpu_ns_per_packet: 0,

@@ -3,6 +3,7 @@
 
 use super::facts::{base, DataPath, Interconnect, Side};
 use super::interconnect_kind::{Across, InterconnectKind};
+use crate::base::units::{ns_from_ms, round_to_u64};
 use crate::config::kinds::PathKind;
 use crate::config::topology::PathsConfig;
 use crate::model::path::parts::{over, wan_hop, ETHERNET_FRAMING_BYTES};
@@ -47,11 +48,11 @@ fn sidecars(params: &PathsConfig, headers: u32, across: Across<'_>) -> PathModel
     let m = &params.mesh;
     let mtu = params.local.mtu_bytes;
     let wire_bits = 8 * (mtu + ETHERNET_FRAMING_BYTES) as u64;
-    let proxy_ns = (wire_bits as f64 * m.sidecar_cpu_per_gbit).round() as u64;
+    let proxy_ns = round_to_u64(wire_bits as f64 * m.sidecar_cpu_per_gbit);
     let sidecar = |cluster| Hop {
         name: "sidecar",
         per_packet_ns: proxy_ns,
-        fixed_ns: (m.sidecar_ms_per_hop * 1e6 / 2.0).round() as u64,
+        fixed_ns: ns_from_ms(m.sidecar_ms_per_hop / 2.0),
         per_frame_ns: 0,
         cpu_ns_per_packet: proxy_ns,
         cpu_cluster: Some(cluster),

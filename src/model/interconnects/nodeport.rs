@@ -4,9 +4,10 @@
 
 use super::facts::{base, DataPath, Interconnect, Side};
 use super::interconnect_kind::{Across, InterconnectKind};
+use crate::base::units::ns_from_us;
 use crate::config::kinds::PathKind;
 use crate::config::topology::PathsConfig;
-use crate::model::path::parts::{over, us_to_ns, wan_hop, ETHERNET_FRAMING_BYTES};
+use crate::model::path::parts::{over, wan_hop, ETHERNET_FRAMING_BYTES};
 use crate::model::path::{Hop, PathModel};
 
 /// A Service on a node port of the receiving cluster.
@@ -50,17 +51,17 @@ fn node_port(params: &PathsConfig, headers: u32, across: Across<'_>) -> PathMode
         wan_hop(route, wire_bits),
         Hop {
             name: "kube-proxy-dnat",
-            per_packet_ns: us_to_ns(p.dnat_us_per_packet),
+            per_packet_ns: ns_from_us(p.dnat_us_per_packet),
             fixed_ns: 0,
             per_frame_ns: 0,
-            cpu_ns_per_packet: us_to_ns(p.cpu_us_per_packet),
+            cpu_ns_per_packet: ns_from_us(p.cpu_us_per_packet),
             cpu_cluster: Some(dst),
         },
     ];
     if p.extra_node_hop {
         hops.push(Hop {
             name: "extra-node-hop-snat",
-            per_packet_ns: us_to_ns(p.extra_hop_us_per_packet),
+            per_packet_ns: ns_from_us(p.extra_hop_us_per_packet),
             fixed_ns: 0,
             per_frame_ns: 0,
             cpu_ns_per_packet: 0,

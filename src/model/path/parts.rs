@@ -4,6 +4,7 @@
 //! together in its own order.
 
 use super::{Hop, PathModel, WAN_HOP};
+use crate::base::units::{ns_from_ms, ns_from_us, round_to_u64};
 use crate::config::experiment::{PathKind, Protocol};
 use crate::config::topology::PathsConfig;
 use crate::model::topology::Route;
@@ -25,12 +26,7 @@ pub fn header_bytes(protocol: Protocol) -> u32 {
 
 /// Nanoseconds to put `bits` on a link of `gbps`.
 pub fn serialization_ns(bits: u64, gbps: f64) -> u64 {
-    (bits as f64 / gbps).round() as u64
-}
-
-/// Microseconds to whole nanoseconds.
-pub fn us_to_ns(us: f64) -> u64 {
-    (us * 1_000.0).round() as u64
+    round_to_u64(bits as f64 / gbps)
 }
 
 /// One packet on an in-cluster leg to a gateway node, ns: the CNI's forwarding cost
@@ -38,7 +34,7 @@ pub fn us_to_ns(us: f64) -> u64 {
 /// node link.
 pub fn leg_packet_ns(params: &PathsConfig, cni_us: f64, packet_bytes: u32) -> u64 {
     let bits = 8 * (packet_bytes + ETHERNET_FRAMING_BYTES) as u64;
-    us_to_ns(cni_us) + serialization_ns(bits, params.local.node_link_gbps)
+    ns_from_us(cni_us) + serialization_ns(bits, params.local.node_link_gbps)
 }
 
 /// The inter-site link as a hop serialising packets of `wire_bits` at the route's
@@ -61,9 +57,9 @@ pub fn over(kind: PathKind, route: &Route) -> PathModel {
         kind,
         payload_bytes_per_packet: 1,
         hops: Vec::new(),
-        propagation_ns: (route.rtt_ms * 1e6 / 2.0).round() as u64,
-        jitter_sd_ns: (route.jitter_ms * 1e6).round() as u64,
-        rtt_ns: (route.rtt_ms * 1e6).round() as u64,
+        propagation_ns: ns_from_ms(route.rtt_ms / 2.0),
+        jitter_sd_ns: ns_from_ms(route.jitter_ms),
+        rtt_ns: ns_from_ms(route.rtt_ms),
         packet_loss: route.loss_pct / 100.0,
         background: None,
         wan_bits: 0,

@@ -3,8 +3,9 @@
 //! on each side and the inter-site link between the sides.
 
 use super::parts::ETHERNET_FRAMING_BYTES;
-use super::parts::{leg_packet_ns, over, serialization_ns, us_to_ns, wan_hop};
+use super::parts::{leg_packet_ns, over, serialization_ns, wan_hop};
 use super::{Hop, PathModel};
+use crate::base::units::{ns_from_us, round_to_u64};
 use crate::config::topology::PathsConfig;
 use crate::model::interconnects::facts::{Interconnect, Side};
 use crate::model::interconnects::interconnect_kind::Across;
@@ -25,13 +26,13 @@ pub fn through_servers(
     let server = |(name, side): (&'static str, Side)| Hop {
         name,
         per_packet_ns: serialization_ns(wire_bits, ic.max_gbps),
-        fixed_ns: us_to_ns(ic.added_latency_us / servers),
+        fixed_ns: ns_from_us(ic.added_latency_us / servers),
         per_frame_ns: if ic.passthrough.contains(&name) {
             0
         } else {
-            us_to_ns(ic.request_us)
+            ns_from_us(ic.request_us)
         },
-        cpu_ns_per_packet: (wire_bits as f64 * ic.cpu_per_gbit).round() as u64,
+        cpu_ns_per_packet: round_to_u64(wire_bits as f64 * ic.cpu_per_gbit),
         cpu_cluster: Some(if side == Side::Src { src } else { dst }),
     };
     let leg = Hop {
