@@ -99,6 +99,7 @@
 
 #![warn(missing_docs)]
 
+pub mod command;
 pub mod config;
 pub mod engine;
 pub mod experiment;

@@ -2,6 +2,7 @@
 //! returns the results in a fixed order, whatever the thread count.
 
 use super::progress::{Progress, RunProgress};
+use super::workers::worker_pool;
 use crate::config::experiment::Fidelity;
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::engine::{RadixQueue, RngStreams, SimDuration, SimTime};
@@ -80,19 +81,6 @@ impl ExperimentResult {
             .filter(|r| r.scenario == scenario)
             .collect()
     }
-}
-
-/// The rayon pool runs execute on: `threads` workers (0: one per core).
-pub fn worker_pool(
-    exp: &LoadedExperiment,
-    threads: usize,
-) -> Result<rayon::ThreadPool, ConfigError> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| {
-            ConfigError::whole_file(&exp.path, format!("cannot start worker threads: {e}"))
-        })
 }
 
 /// A prepared scenario: the model every run of it shares.
