@@ -32,9 +32,9 @@
 //!
 //! ## Where to start
 //!
-//! - Do what a command does, from code: [`command::run`], [`command::plan`],
-//!   [`command::export`], [`command::merge`] and the others in [`command`], one entry point
-//!   per `xrplace` command (the command line only parses, prints and exits).
+//! - Do what a command does, from code: [`command::run()`], [`command::plan()`],
+//!   [`command::export()`], [`command::merge()`] and the others in [`command`], one
+//!   entry point per `xrplace` command (the command line only parses, prints and exits).
 //! - Load an experiment with [`config::load_experiment`] (every check the command line
 //!   makes, errors located at file, line and field), then run it:
 //!   [`experiment::run_sessions`] for session experiments, [`experiment::run_experiment`]

@@ -1,7 +1,7 @@
 //! `xrplace run`: an experiment file (or the inputs a `meta.toml` recorded) run to its
 //! output folder, whatever its kind.
 
-use super::sessions::{run_sweep, Sweep};
+use super::sessions::{run_sweep, Described, Sweep};
 use super::{provenance, CommandError, Warn};
 use crate::config::{load_experiment_with, ConfigError, LoadedExperiment};
 use crate::experiment::budget::{self, Budget};
@@ -92,24 +92,18 @@ pub struct RunReport {
 /// Runs an experiment and writes its output folder (`runs.csv`, `summary.csv` and what
 /// its kind adds); the entry point of `xrplace run` and of the Python package's `run`.
 pub fn run(req: RunRequest) -> Result<RunReport, CommandError> {
-    let replay = match &req.source {
-        Source::FromMeta(meta) => Some(Replay::restore(meta)?),
-        Source::File(_) => None,
+    let meta = match &req.source {
+        Source::File(path) => return run_file(path, &req.sets, req.seed, &req),
+        Source::FromMeta(meta) => meta,
     };
-    let outcome = match (&replay, &req.source) {
-        (Some(r), _) => {
-            let r = r.restored();
-            let sets: Vec<String> = r.overrides.iter().chain(&req.sets).cloned().collect();
-            run_file(&r.experiment, &sets, req.seed.or(Some(r.seed)), &req)
-        }
-        (None, Source::File(path)) => run_file(path, &req.sets, req.seed, &req),
-        (None, Source::FromMeta(_)) => unreachable!("restored above"),
-    };
+    let replay = Replay::restore(meta)?;
+    let r = replay.restored();
+    let sets: Vec<String> = r.overrides.iter().chain(&req.sets).cloned().collect();
     // The restored copies go with the replay: an error in one names the meta.toml.
-    match (outcome, &replay) {
-        (Err(CommandError::Input(e)), Some(r)) => Err(CommandError::Input(r.restored().locate(e))),
-        (o, _) => o,
-    }
+    run_file(&r.experiment, &sets, req.seed.or(Some(r.seed)), &req).map_err(|e| match e {
+        CommandError::Input(e) => CommandError::Input(r.locate(e)),
+        other => other,
+    })
 }
 
 /// Runs the experiment at `path` with `sets` applied and `seed` (if any) replacing its own.
@@ -177,10 +171,7 @@ struct Ran<'a> {
 
 impl Ran<'_> {
     /// Runs the experiment as its kind and writes its results.
-    fn dispatch(
-        &self,
-        extra: &(dyn Fn() -> Vec<(&'static str, Vec<u8>)> + Sync),
-    ) -> Result<RunReport, CommandError> {
+    fn dispatch(&self, extra: &Described) -> Result<RunReport, CommandError> {
         let (exp, dir, opts) = (self.exp, &self.dir, self.opts);
         let write_error = |e: std::io::Error| CommandError::write_results(dir, e);
         let (kind, table, runs) = if exp.config.interconnects.is_some() {
