@@ -14,11 +14,11 @@ use std::time::Instant;
 
 /// What `xrplace plan` was asked.
 pub struct PlanRequest<'a> {
-    /// The capacity experiment file ([sessions] and [plan]).
+    /// The capacity experiment file (`[sessions]` and `[plan]`).
     pub experiment: PathBuf,
     /// `--set KEY=VALUE` overrides.
     pub sets: Vec<String>,
-    /// Output folder [default: output/<name>].
+    /// Output folder (default: `output/<name>`).
     pub out: Option<PathBuf>,
     /// Seed, worker threads and progress bars (no shard, no series).
     pub options: RunOptions,

@@ -30,7 +30,7 @@ pub struct RunRequest<'a> {
     pub source: Source,
     /// `--set KEY=VALUE` overrides, applied after those a `meta.toml` recorded.
     pub sets: Vec<String>,
-    /// Output folder (`{shard}` and `{shards}` filled in) [default: output/<name>].
+    /// Output folder, `{shard}` and `{shards}` filled in (default: `output/<name>`).
     pub out: Option<PathBuf>,
     /// Seed replacing the experiment's (and a `meta.toml`'s).
     pub seed: Option<u64>,
