@@ -20,7 +20,8 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Worker threads (0: rayon's default, one per core).
     pub threads: usize,
-    /// Run only shard `k` (1-based) of `n` of a sweep: the jobs [`super::shard::holds`] gives it.
+    /// Run only shard `k` (1-based) of `n` of a sweep: the jobs
+    /// [`super::shard::holds`] gives it.
     pub shard: Option<(u32, u32)>,
     /// Show a progress bar with ETA (only drawn when stderr is a terminal).
     pub progress: bool,
