@@ -42,6 +42,9 @@
 //!
 //! ## Where to start
 //!
+//! - Do what a command does, from code: [`command::run()`], [`command::plan()`],
+//!   [`command::export()`], [`command::merge()`] and the others in [`command`], one
+//!   entry point per `xrplace` command (the command line only parses, prints and exits).
 //! - Load an experiment with [`config::load_experiment`] (every check the command line
 //!   makes, errors located at file, line and field), then run it:
 //!   [`experiment::run_sessions`] for session experiments, [`experiment::run_experiment`]
@@ -110,6 +113,7 @@
 #![warn(missing_docs)]
 
 pub mod base;
+pub mod command;
 pub mod config;
 pub mod engine;
 pub mod experiment;

@@ -18,7 +18,7 @@ fn rank(layer: &str) -> Option<u32> {
         "metrics" => 4,
         "experiment" => 5,
         "report" | "export" => 6,
-        "cli" | "fuzzing" => 7,
+        "cli" | "command" | "fuzzing" => 7,
         _ => return None,
     })
 }

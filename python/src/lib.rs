@@ -1,6 +1,6 @@
 //! `xrplace._native`: the simulator behind the `xrplace` Python package. Python calls an
 //! experiment file with `--set`-style overrides and gets its output folder written by the
-//! same code as the command line; strategies written in Python are registered by name and
+//! command line's own entry points (`xrplace::command::run` and `plan`); strategies written in Python are registered by name and
 //! called by the session world like built-ins; [`env::EnvCore`] runs one episode on a
 //! thread of its own for the Gymnasium environment. The GIL is released while Rust
 //! simulates, and taken only to call a Python strategy.
@@ -9,16 +9,15 @@ mod env;
 mod strategy;
 
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyRuntimeError};
+use pyo3::exceptions::{PyException, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use xrplace::command::{self, CommandError};
 use xrplace::config::{load_experiment_with, ConfigError as XrConfigError, LoadedExperiment};
 use xrplace::experiment::budget;
-use xrplace::experiment::plan::PlanSearch;
 use xrplace::experiment::RunOptions;
-use xrplace::report;
 use xrplace::report::monitoring::Epoch;
 use xrplace::strategy::Registry;
 
@@ -64,57 +63,22 @@ fn registry(
     Ok(r)
 }
 
-/// What a run or a plan works with: the loaded experiment, the slot for a Python
-/// strategy's error, the strategies and the output folder.
-struct Prepared {
-    exp: LoadedExperiment,
-    errors: ErrorSlot,
-    registry: Registry,
-    dir: PathBuf,
-}
-
-/// Loads the experiment and checks it against the command line's default budget
-/// (`xrplace::experiment::budget`: the whole work, not each setting), with `candidates`
-/// plans to simulate.
-fn prepare(
-    py: Python<'_>,
-    (path, sets): (&str, &[String]),
-    out: &str,
-    strategies: &Bound<'_, PyDict>,
-    plans: bool,
-) -> PyResult<Prepared> {
-    let exp = load(py, path, sets)?;
-    let candidates = if plans {
-        budget::plan_candidates(&exp)
-    } else {
-        0
-    };
-    budget::check(
-        &exp,
-        &budget::estimate(&exp, candidates, 0),
-        &budget::Budget::default(),
-    )
-    .map_err(|e| config_error(py, &e))?;
-    let errors = ErrorSlot::default();
-    let registry = registry(py, strategies, &errors)?;
-    Ok(Prepared {
-        exp,
-        errors,
-        registry,
-        dir: PathBuf::from(out),
-    })
-}
-
-fn options(seed: Option<u64>, threads: usize) -> RunOptions {
-    RunOptions {
-        seed,
-        threads,
-        ..RunOptions::default()
+/// The Python exception of a failed command: a located `ConfigError` for bad input, a
+/// `ValueError` for input refused, a `RuntimeError` for a failure the input did not cause.
+fn command_error(py: Python<'_>, e: &CommandError) -> PyErr {
+    match e {
+        CommandError::Input(c) => config_error(py, c),
+        CommandError::Refused(m) => PyValueError::new_err(m.clone()),
+        other => PyRuntimeError::new_err(other.to_string()),
     }
 }
 
-fn io_error(dir: &Path) -> impl Fn(std::io::Error) -> PyErr + '_ {
-    move |e| PyRuntimeError::new_err(format!("cannot write results to {}: {e}", dir.display()))
+/// What a run or a plan works with: the slot for a Python strategy's error and the
+/// strategies, the built-ins plus `strategies`.
+fn strategies(py: Python<'_>, strategies: &Bound<'_, PyDict>) -> PyResult<(ErrorSlot, Registry)> {
+    let errors = ErrorSlot::default();
+    let registry = registry(py, strategies, &errors)?;
+    Ok((errors, registry))
 }
 
 /// Raises what a Python strategy raised during the run, if anything.
@@ -123,6 +87,11 @@ fn raise_strategy_error(errors: &ErrorSlot) -> PyResult<()> {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// Prints a warning of a run on stderr, as the command line does.
+fn warn(message: &str) {
+    eprintln!("warning: {message}");
 }
 
 /// The experiment's kind: `sessions`, `streaming`, `provisioning` or `interconnects`.
@@ -140,10 +109,11 @@ fn kind(exp: &LoadedExperiment) -> &'static str {
 }
 
 /// Runs the experiment at `path` with overrides `sets` (`key=value`, as `--set`) and
-/// writes its output folder `out` as `xrplace run` does (without `meta.toml` and
-/// `timing.toml`). `strategies` maps names to Python strategy classes. Returns the kind.
-/// With `metrics`, session runs also write `timeseries.csv` and `metrics.om` (simulated
-/// time 0 at Unix time 0), as `--metrics openmetrics` does.
+/// writes its output folder `out` through the command line's own entry point
+/// (`xrplace::command::run`, without `meta.toml` and `timing.toml`). `strategies` maps
+/// names to Python strategy classes. Returns the kind. With `metrics`, the monitoring
+/// samples are written as `--metrics openmetrics` writes them (simulated time 0 at Unix
+/// time 0).
 #[pyfunction]
 #[pyo3(signature = (path, sets, out, strategies, seed=None, threads=0, metrics=false))]
 #[allow(clippy::too_many_arguments)]
@@ -157,59 +127,25 @@ fn run_experiment(
     threads: usize,
     metrics: bool,
 ) -> PyResult<&'static str> {
-    let Prepared {
-        exp,
-        errors,
-        registry,
-        dir,
-    } = prepare(py, (path, &sets), out, strategies, false)?;
-    let opts = RunOptions {
-        series: metrics,
-        ..options(seed, threads)
+    let (errors, registry) = self::strategies(py, strategies)?;
+    let source = command::Source::File(PathBuf::from(path));
+    let req = command::RunRequest {
+        sets,
+        out: Some(PathBuf::from(out)),
+        seed,
+        threads,
+        metrics: metrics.then_some(Epoch(0)),
+        provenance: false,
+        ..command::RunRequest::new(source, &registry, &warn)
     };
-    let kind = kind(&exp);
-    let written: Result<std::io::Result<()>, XrConfigError> = py.allow_threads(|| {
-        Ok(match kind {
-            "interconnects" => {
-                let r = xrplace::experiment::interconnects::run_comparison(&exp, opts)?;
-                report::interconnects::write_results(&dir, &r, &[])
-            }
-            "sessions" => {
-                let r = xrplace::experiment::run_sessions_with(&exp, opts, &registry)?;
-                let files = if metrics {
-                    match report::monitoring::session_files(
-                        &r,
-                        &exp.topologies,
-                        Epoch(0),
-                        Vec::new(),
-                    ) {
-                        Ok(f) => f,
-                        Err(e) => return Ok(Err(e)),
-                    }
-                } else {
-                    Vec::new()
-                };
-                report::write_session_results(&dir, &r, &files)
-            }
-            "provisioning" => {
-                let r = xrplace::experiment::run_provisioning(&exp, opts)?;
-                report::write_provisioning_results(&dir, &r, &[])
-            }
-            _ => {
-                let r = xrplace::experiment::run_experiment(&exp, opts)?;
-                report::write_results(&dir, &r, &[])
-            }
-        })
-    });
+    let ran = py.allow_threads(|| command::run(req));
     raise_strategy_error(&errors)?;
-    written
-        .map_err(|e| config_error(py, &e))?
-        .map_err(io_error(&dir))?;
-    Ok(kind)
+    Ok(ran.map_err(|e| command_error(py, &e))?.kind)
 }
 
-/// Searches the plan of the experiment at `path` (`xrplace plan`) and writes `plan.toml`,
-/// `candidates.csv` and its figures into `out`.
+/// Searches the plan of the experiment at `path` (`xrplace plan`, through its entry point
+/// `xrplace::command::plan`) and writes `plan.toml`, `candidates.csv` and its figures into
+/// `out`.
 #[pyfunction]
 #[pyo3(signature = (path, sets, out, strategies, seed=None, threads=0))]
 fn plan_experiment(
@@ -221,23 +157,24 @@ fn plan_experiment(
     seed: Option<u64>,
     threads: usize,
 ) -> PyResult<()> {
-    let Prepared {
-        exp,
-        errors,
-        registry,
-        dir,
-    } = prepare(py, (path, &sets), out, strategies, true)?;
-    let opts = options(seed, threads);
-    let written: Result<std::io::Result<()>, XrConfigError> = py.allow_threads(|| {
-        let search = PlanSearch::new(&exp, &registry, seed)?;
-        let names = search.candidate_names();
-        let outcome = search.run(opts)?;
-        Ok(report::plan::write_plan(&dir, &outcome, &names, &[]))
-    });
+    let (errors, registry) = self::strategies(py, strategies)?;
+    let req = command::PlanRequest {
+        experiment: PathBuf::from(path),
+        sets,
+        out: Some(PathBuf::from(out)),
+        options: RunOptions {
+            seed,
+            threads,
+            ..RunOptions::default()
+        },
+        limits: budget::Budget::default(),
+        registry: &registry,
+        provenance: false,
+    };
+    let planned = py.allow_threads(|| command::plan(req));
     raise_strategy_error(&errors)?;
-    written
-        .map_err(|e| config_error(py, &e))?
-        .map_err(io_error(&dir))
+    planned.map_err(|e| command_error(py, &e))?;
+    Ok(())
 }
 
 /// Loads and checks the experiment at `path` (strategies named in it must be built in or

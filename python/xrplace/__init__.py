@@ -193,8 +193,9 @@ def run(
     ``out`` keeps the output folder (by default it is written to a temporary folder and
     removed). ``seed`` replaces the experiment's seed; ``threads`` (0: one per core) runs
     the sweep's jobs in parallel, Python strategies included (they take the GIL only while
-    they decide). ``metrics=True`` adds a session experiment's monitoring samples
-    (``timeseries``, and ``metrics.om`` in the folder), as ``--metrics openmetrics``.
+    they decide). ``metrics=True`` adds the monitoring samples as ``--metrics
+    openmetrics`` does (session experiments: ``timeseries``, and ``metrics.om`` in the
+    folder; streaming experiments: ``metrics.om``; refused for the other kinds).
     The command line's default budget bounds the whole work. Raises
     :class:`ConfigError` for a bad file, override or budget.
     """

@@ -249,3 +249,35 @@ pub fn describe(w: &Work) -> String {
         w.memory_bytes / (1u64 << 30) as f64
     )
 }
+
+/// Most cluster samples `--metrics` may write in all runs together (about 500 bytes of
+/// OpenMetrics and CSV each).
+pub const MAX_METRIC_SAMPLES: f64 = 2e6;
+
+/// Refuses monitoring samples (`--metrics`) past [`MAX_METRIC_SAMPLES`] for the jobs of
+/// `shard` (all of them without one); a session sweep's jobs only, as other kinds keep
+/// few samples.
+pub fn check_metric_samples(
+    exp: &LoadedExperiment,
+    shard: Option<(u32, u32)>,
+) -> Result<(), ConfigError> {
+    let Some(s) = &exp.config.sessions else {
+        return Ok(());
+    };
+    let shards = shard.map_or(1.0, |(_, n)| n as f64);
+    let jobs = (sweep_points(exp, s).len() as f64 * exp.config.runs as f64 / shards).ceil();
+    let clusters = exp
+        .topologies
+        .iter()
+        .map(|t| t.clusters.len())
+        .max()
+        .unwrap_or(0) as f64;
+    let scrapes = (exp.config.duration_s / s.scrape_interval_s).floor() + 1.0;
+    let samples = jobs * clusters * scrapes;
+    if samples > MAX_METRIC_SAMPLES {
+        return Err(ConfigError::whole_file(&exp.path, format!(
+            "--metrics would write about {samples:.0} cluster samples ({jobs} runs x {clusters} clusters x {scrapes} scrapes), more than {MAX_METRIC_SAMPLES:.0}: shorten the run with --set duration_s=..., or run fewer runs, points or clusters"
+        )));
+    }
+    Ok(())
+}

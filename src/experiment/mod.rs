@@ -10,12 +10,15 @@ pub mod plan_build;
 pub mod progress;
 pub mod provenance;
 pub mod provisioning;
+pub mod replay;
 pub mod runner;
 pub mod sessions;
 pub mod shard;
+pub mod workers;
 pub mod zoo_import;
 
 pub use generate::generate_topology;
 pub use provisioning::{run_provisioning, ProvisioningResult};
 pub use runner::{run_experiment, ExperimentResult, RunOptions, RunRow, ScrapeRow};
 pub use sessions::{run_sessions, run_sessions_with, SessionResult};
+pub use workers::RuntimeError;

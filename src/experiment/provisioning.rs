@@ -2,7 +2,8 @@
 //! independent Cluster API job, run in parallel and reported in a fixed order.
 
 use super::progress::{Progress, RunProgress};
-use super::runner::{worker_pool, RunOptions};
+use super::runner::RunOptions;
+use super::workers::worker_pool;
 use crate::base::units::ms_from_s;
 use crate::config::provisioning::{ActionKind, ProvisioningConfig};
 use crate::config::topology::Distribution;

@@ -2,6 +2,7 @@
 //! returns the results in a fixed order, whatever the thread count.
 
 use super::progress::{Progress, RunProgress};
+use super::workers::worker_pool;
 use crate::config::experiment::Fidelity;
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::engine::{RadixQueue, RngStreams, SimDuration, SimTime};
@@ -19,7 +20,8 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Worker threads (0: rayon's default, one per core).
     pub threads: usize,
-    /// Run only slice `k` (1-based) of `n` of a sweep's jobs: those with index % n == k - 1.
+    /// Run only shard `k` (1-based) of `n` of a sweep: the jobs
+    /// [`super::shard::holds`] gives it.
     pub shard: Option<(u32, u32)>,
     /// Show a progress bar with ETA (only drawn when stderr is a terminal).
     pub progress: bool,
@@ -80,19 +82,6 @@ impl ExperimentResult {
             .filter(|r| r.scenario == scenario)
             .collect()
     }
-}
-
-/// The rayon pool runs execute on: `threads` workers (0: one per core).
-pub fn worker_pool(
-    exp: &LoadedExperiment,
-    threads: usize,
-) -> Result<rayon::ThreadPool, ConfigError> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| {
-            ConfigError::whole_file(&exp.path, format!("cannot start worker threads: {e}"))
-        })
 }
 
 /// A prepared scenario: the model every run of it shares.

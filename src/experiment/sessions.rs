@@ -2,7 +2,8 @@
 //! faults, in parallel, reported in a fixed order.
 
 use super::progress::{Progress, RunProgress};
-use super::runner::{worker_pool, RunOptions};
+use super::runner::RunOptions;
+use super::workers::worker_pool;
 use crate::base::units::ms_from_s;
 use crate::config::experiment::{Fidelity, PeeringMode};
 use crate::config::sessions::SessionFaultKind;
@@ -432,10 +433,7 @@ pub fn run_session_jobs(
     let runs = cfg.runs as u64;
     let jobs_total = points.len() as u64 * runs;
     let jobs: Vec<u64> = (0..jobs_total)
-        .filter(|j| {
-            opts.shard
-                .is_none_or(|(k, n)| j % n as u64 == (k - 1) as u64)
-        })
+        .filter(|&j| super::shard::holds(opts.shard, j))
         .filter(|&j| !skip(j))
         .collect();
     let run_ms = ms_from_s(exp.config.duration_s);

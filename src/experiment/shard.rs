@@ -1,7 +1,10 @@
 //! Which shard a run is: given as `K/N`, or `auto` from the batch system's environment:
 //! a Slurm array task (`SLURM_ARRAY_TASK_ID`, 1-based when the array is `1-N`, with
 //! `SLURM_ARRAY_TASK_COUNT`) or a Kubernetes Indexed Job (`JOB_COMPLETION_INDEX`, 0-based,
-//! so index i runs shard i + 1). With none of them set it refuses to guess.
+//! so index i runs shard i + 1). With none of them set it refuses to guess. Also which jobs a
+//! shard holds ([`holds`], the one place that rule is written) and where it writes.
+
+use std::path::{Path, PathBuf};
 
 /// The `--shard` argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +85,31 @@ pub fn out_path(out: &str, k: u32, n: u32) -> String {
         .replace("{shards}", &n.to_string())
 }
 
+/// Whether job `job` of a sweep is one of shard `(k, n)`'s: jobs are dealt out in turn,
+/// job j to shard j % n + 1. Without a shard every job is.
+pub fn holds(shard: Option<(u32, u32)>, job: u64) -> bool {
+    shard.is_none_or(|(k, n)| job % n as u64 == (k - 1) as u64)
+}
+
+/// How many of a sweep's `total` jobs shard `shard` holds.
+pub fn jobs_held(shard: Option<(u32, u32)>, total: u64) -> u64 {
+    (0..total).filter(|&j| holds(shard, j)).count() as u64
+}
+
+/// The folder a run of the experiment `name` writes to: `out` with `{shard}` and
+/// `{shards}` filled in, or `output/<name>`, a shard in a folder of its own under it (a
+/// shard never writes over a full run).
+pub fn output_dir(out: Option<&Path>, name: &str, shard: Option<(u32, u32)>) -> PathBuf {
+    match (out, shard) {
+        (Some(o), Some((k, n))) => PathBuf::from(out_path(&o.to_string_lossy(), k, n)),
+        (Some(o), None) => o.to_path_buf(),
+        (None, Some((k, n))) => Path::new("output")
+            .join(name)
+            .join(format!("shard-{k}-of-{n}")),
+        (None, None) => Path::new("output").join(name),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +140,23 @@ mod tests {
         )
         .is_err());
         assert!(resolve(ShardArg::Auto, None, env(&[("JOB_COMPLETION_INDEX", "0")])).is_err());
+    }
+
+    #[test]
+    fn jobs_are_dealt_to_shards_in_turn() {
+        // Seven jobs in three shards: 0, 3, 6 | 1, 4 | 2, 5.
+        let held: Vec<u64> = (0..7).filter(|&j| holds(Some((1, 3)), j)).collect();
+        assert_eq!(held, [0, 3, 6]);
+        assert_eq!(jobs_held(Some((2, 3)), 7), 2);
+        assert_eq!(jobs_held(None, 7), 7);
+        assert_eq!(
+            output_dir(None, "e", Some((2, 3))),
+            Path::new("output/e/shard-2-of-3")
+        );
+        assert_eq!(
+            output_dir(Some(Path::new("o/{shard}")), "e", Some((2, 3))),
+            Path::new("o/2")
+        );
     }
 
     #[test]

@@ -40,8 +40,9 @@ pub use price::{cents, cluster_usd_per_day};
 
 use super::plan_build::{Findings, PlanBuilder};
 use super::progress::LogLines;
-use super::runner::{worker_pool, RunOptions};
+use super::runner::RunOptions;
 use super::sessions::{build_platform, check_strategies};
+use super::workers::worker_pool;
 use crate::config::plan::PlanConfig;
 use crate::config::plan_file::PlanFile;
 use crate::config::sessions::{CapacityModel, SessionsConfig};

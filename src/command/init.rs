@@ -3,8 +3,8 @@
 //! topology and trace it references copied beside it and the references rewritten, so
 //! `xrplace run DIR/experiment.toml` works at once.
 
-use super::Failure;
-use std::path::Path;
+use super::CommandError;
+use std::path::{Path, PathBuf};
 
 /// The kinds `init` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -85,9 +85,18 @@ fn template(kind: Kind) -> Shipped {
     }
 }
 
+/// What `init` wrote.
+#[derive(Debug, Clone)]
+pub struct Initialised {
+    /// Every file written, the template first.
+    pub written: Vec<PathBuf>,
+    /// The experiment to run, when the template is one.
+    pub experiment: Option<PathBuf>,
+}
+
 /// Writes the template of `kind` and what it references into `dir`; refuses to replace a
 /// file that is already there.
-pub fn init(kind: Kind, dir: &Path) -> Result<(), Failure> {
+pub fn init(kind: Kind, dir: &Path) -> Result<Initialised, CommandError> {
     let (name, text) = template(kind);
     let mut files = vec![(name.to_string(), rewrite(text))];
     for (file, body) in TOPOLOGIES.iter().chain(&TRACES) {
@@ -98,7 +107,7 @@ pub fn init(kind: Kind, dir: &Path) -> Result<(), Failure> {
     for (file, _) in &files {
         let p = dir.join(file);
         if p.exists() {
-            return Err(Failure::Refused(format!(
+            return Err(CommandError::Refused(format!(
                 "{} exists: init writes only new files (choose another folder)",
                 p.display()
             )));
@@ -108,18 +117,12 @@ pub fn init(kind: Kind, dir: &Path) -> Result<(), Failure> {
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_bytes()))
         .collect();
-    xrplace::report::atomic::write_set(dir, &set)
-        .map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", dir.display())))?;
-    for (file, _) in &files {
-        println!("wrote {}", dir.join(file).display());
-    }
-    if name == "experiment.toml" {
-        println!(
-            "run it with: xrplace run {}",
-            dir.join("experiment.toml").display()
-        );
-    }
-    Ok(())
+    crate::report::atomic::write_set(dir, &set)
+        .map_err(|e| CommandError::write(dir.display(), e))?;
+    Ok(Initialised {
+        written: files.iter().map(|(file, _)| dir.join(file)).collect(),
+        experiment: (name == "experiment.toml").then(|| dir.join(name)),
+    })
 }
 
 /// How the shipped experiments reference a shipped topology or trace.

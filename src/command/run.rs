@@ -1,0 +1,230 @@
+//! `xrplace run`: an experiment file (or the inputs a `meta.toml` recorded) run to its
+//! output folder, whatever its kind.
+
+use super::sessions::{run_sweep, Described, Sweep};
+use super::{provenance, CommandError, Warn};
+use crate::config::{load_experiment_with, ConfigError, LoadedExperiment};
+use crate::experiment::budget::{self, Budget};
+use crate::experiment::meta::{meta_toml, MetaContext};
+use crate::experiment::replay::Replay;
+use crate::experiment::{run_experiment, run_provisioning, shard, RunOptions};
+use crate::report;
+use crate::report::monitoring::Epoch;
+use crate::strategy::Registry;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Where the experiment comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// An experiment file.
+    File(PathBuf),
+    /// The inputs, seed and overrides a `meta.toml` recorded (`--from-meta`): the same
+    /// tables, byte for byte.
+    FromMeta(PathBuf),
+}
+
+/// What `xrplace run` was asked; [`RunRequest::new`] gives the command line's defaults.
+pub struct RunRequest<'a> {
+    /// The experiment.
+    pub source: Source,
+    /// `--set KEY=VALUE` overrides, applied after those a `meta.toml` recorded.
+    pub sets: Vec<String>,
+    /// Output folder, `{shard}` and `{shards}` filled in (default: `output/<name>`).
+    pub out: Option<PathBuf>,
+    /// Seed replacing the experiment's (and a `meta.toml`'s).
+    pub seed: Option<u64>,
+    /// Worker threads (0: one per core); results do not depend on it.
+    pub threads: usize,
+    /// Run only shard `(k, n)` of a session sweep.
+    pub shard: Option<(u32, u32)>,
+    /// Draw progress bars (when stderr is a terminal).
+    pub progress: bool,
+    /// Keep every finished job of a session sweep, and skip those kept before.
+    pub resume: bool,
+    /// Write the monitoring samples, simulated time 0 at this Unix time.
+    pub metrics: Option<Epoch>,
+    /// Limits on the whole work.
+    pub limits: Budget,
+    /// The strategies session experiments may name.
+    pub registry: &'a Registry,
+    /// Write `meta.toml` and `timing.toml` with the results.
+    pub provenance: bool,
+    /// Where warnings go.
+    pub warn: Warn<'a>,
+}
+
+impl<'a> RunRequest<'a> {
+    /// A run of `source` as `xrplace run SOURCE` makes it: default budget, built-in
+    /// strategies (`registry`), provenance written, warnings to `warn`.
+    pub fn new(source: Source, registry: &'a Registry, warn: Warn<'a>) -> Self {
+        RunRequest {
+            source,
+            sets: Vec::new(),
+            out: None,
+            seed: None,
+            threads: 0,
+            shard: None,
+            progress: false,
+            resume: false,
+            metrics: None,
+            limits: Budget::default(),
+            registry,
+            provenance: true,
+            warn,
+        }
+    }
+}
+
+/// What a run wrote, for the console.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    /// The experiment's kind: `streaming`, `sessions`, `provisioning` or `interconnects`.
+    pub kind: &'static str,
+    /// The console table of the results.
+    pub table: String,
+    /// Rows in the results (runs, or options compared).
+    pub runs: usize,
+    /// The output folder.
+    pub dir: PathBuf,
+}
+
+/// Runs an experiment and writes its output folder (`runs.csv`, `summary.csv` and what
+/// its kind adds); the entry point of `xrplace run` and of the Python package's `run`.
+pub fn run(req: RunRequest) -> Result<RunReport, CommandError> {
+    let meta = match &req.source {
+        Source::File(path) => return run_file(path, &req.sets, req.seed, &req),
+        Source::FromMeta(meta) => meta,
+    };
+    let replay = Replay::restore(meta)?;
+    let r = replay.restored();
+    let sets: Vec<String> = r.overrides.iter().chain(&req.sets).cloned().collect();
+    // The restored copies go with the replay: an error in one names the meta.toml.
+    run_file(&r.experiment, &sets, req.seed.or(Some(r.seed)), &req).map_err(|e| match e {
+        CommandError::Input(e) => CommandError::Input(r.locate(e)),
+        other => other,
+    })
+}
+
+/// Runs the experiment at `path` with `sets` applied and `seed` (if any) replacing its own.
+fn run_file(
+    path: &std::path::Path,
+    sets: &[String],
+    seed: Option<u64>,
+    req: &RunRequest,
+) -> Result<RunReport, CommandError> {
+    let started = Instant::now();
+    let opts = RunOptions {
+        seed,
+        threads: req.threads,
+        shard: req.shard,
+        progress: req.progress,
+        series: req.metrics.is_some(),
+    };
+    let exp = load_experiment_with(path, sets)?;
+    budget::check(&exp, &budget::estimate(&exp, 0, opts.threads), &req.limits)?;
+    if (opts.shard.is_some() || req.resume)
+        && (exp.config.sessions.is_none() || exp.config.interconnects.is_some())
+    {
+        let msg = "--shard and --resume apply to session sweeps ([sessions]) only";
+        return Err(ConfigError::whole_file(path, msg).into());
+    }
+    if req.metrics.is_some() {
+        budget::check_metric_samples(&exp, opts.shard)?;
+    }
+    let dir = shard::output_dir(req.out.as_deref(), &exp.config.name, opts.shard);
+    let meta = meta_toml(
+        &exp,
+        &MetaContext {
+            command: "run",
+            seed: opts.seed.unwrap_or(exp.config.seed),
+            shard: opts.shard,
+            overrides: sets.to_vec(),
+        },
+    )?;
+    let extra = || provenance(req.provenance, &meta, started, opts.threads);
+    let kind_without_metrics =
+        exp.config.interconnects.is_some() || exp.config.provisioning.is_some();
+    if req.metrics.is_some() && kind_without_metrics {
+        let msg = "--metrics applies to session and streaming experiments";
+        return Err(ConfigError::whole_file(path, msg).into());
+    }
+    let workers = crate::experiment::workers::start_workers(opts.threads)?;
+    let ran = Ran {
+        path,
+        exp: &exp,
+        dir,
+        opts,
+        req,
+    };
+    workers.install(|| ran.dispatch(&extra))
+}
+
+/// A loaded experiment about to run, and where it writes.
+struct Ran<'a> {
+    path: &'a std::path::Path,
+    exp: &'a LoadedExperiment,
+    dir: PathBuf,
+    opts: RunOptions,
+    req: &'a RunRequest<'a>,
+}
+
+impl Ran<'_> {
+    /// Runs the experiment as its kind and writes its results.
+    fn dispatch(&self, extra: &Described) -> Result<RunReport, CommandError> {
+        let (exp, dir, opts) = (self.exp, &self.dir, self.opts);
+        let write_error = |e: std::io::Error| CommandError::write_results(dir, e);
+        let (kind, table, runs) = if exp.config.interconnects.is_some() {
+            let result = crate::experiment::interconnects::run_comparison(exp, opts)?;
+            report::interconnects::write_results(dir, &result, &extra()).map_err(write_error)?;
+            (
+                "interconnects",
+                report::interconnects::console_table(&result),
+                result.options.len(),
+            )
+        } else if exp.config.sessions.is_some() {
+            let sweep = Sweep {
+                path: self.path,
+                exp,
+                dir,
+                resume: self.req.resume,
+                metrics_epoch: self.req.metrics,
+                registry: self.req.registry,
+                warn: self.req.warn,
+            };
+            let result = run_sweep(&sweep, opts, extra)?;
+            (
+                "sessions",
+                report::sessions::console_table(&result),
+                result.rows.len(),
+            )
+        } else if exp.config.provisioning.is_some() {
+            let result = run_provisioning(exp, opts)?;
+            report::write_provisioning_results(dir, &result, &extra()).map_err(write_error)?;
+            (
+                "provisioning",
+                report::provisioning::console_table(&result),
+                result.rows.len(),
+            )
+        } else {
+            let result = run_experiment(exp, opts)?;
+            let mut files = extra();
+            if let Some(epoch) = self.req.metrics {
+                let om = report::monitoring::streaming_openmetrics(&result, epoch);
+                files.push(("metrics.om", om.into_bytes()));
+            }
+            report::write_results(dir, &result, &files).map_err(write_error)?;
+            (
+                "streaming",
+                report::console_table(&result),
+                result.rows.len(),
+            )
+        };
+        Ok(RunReport {
+            kind,
+            table,
+            runs,
+            dir: dir.clone(),
+        })
+    }
+}
