@@ -275,8 +275,8 @@ pub fn run_sweep(
     });
     let identity = format!("{}jobs_in_run = {in_run}\n{metrics}", info.to_text());
     let apps = s.applications.iter().map(|a| a.name.clone()).collect();
-    let cache =
-        report::jobs::JobCache::open(dir, &identity, total, apps).map_err(Failure::Refused)?;
+    let cache = xrplace::experiment::job_cache::JobCache::open(dir, &identity, total, apps)
+        .map_err(Failure::Refused)?;
     let finished = if resume {
         cache
             .finished(|j| j % n as u64 == (k - 1) as u64)

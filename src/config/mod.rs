@@ -12,6 +12,7 @@ pub mod interconnect;
 pub mod kinds;
 pub mod measured_rtt;
 pub mod names;
+pub mod output;
 pub mod overrides;
 pub mod plan;
 pub mod plan_check;

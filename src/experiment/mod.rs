@@ -4,12 +4,14 @@
 pub mod budget;
 pub mod generate;
 pub mod interconnects;
+pub mod job_cache;
 pub mod meta;
 pub mod plan;
 pub mod plan_build;
 pub mod progress;
 pub mod provenance;
 pub mod provisioning;
+pub mod rows;
 pub mod runner;
 pub mod sessions;
 pub mod shard;
