@@ -84,8 +84,8 @@ pub(crate) fn run_sweep(
     });
     let identity = format!("{}jobs_in_run = {in_run}\n{metrics}", info.to_text());
     let apps = s.applications.iter().map(|a| a.name.clone()).collect();
-    let cache =
-        report::jobs::JobCache::open(dir, &identity, total, apps).map_err(CommandError::Refused)?;
+    let cache = crate::experiment::job_cache::JobCache::open(dir, &identity, total, apps)
+        .map_err(CommandError::Refused)?;
     let finished = if resume {
         cache
             .finished(|j| shard::holds(opts.shard, j))

@@ -12,6 +12,7 @@ pub mod interconnect;
 pub mod kinds;
 pub mod measured_rtt;
 pub mod names;
+pub mod output;
 pub mod overrides;
 pub mod path_kinds;
 pub mod paths;

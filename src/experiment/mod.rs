@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod generate;
 pub mod interconnects;
+pub mod job_cache;
 pub mod meta;
 pub mod plan;
 pub mod plan_build;
@@ -11,6 +12,7 @@ pub mod progress;
 pub mod provenance;
 pub mod provisioning;
 pub mod replay;
+pub mod rows;
 pub mod runner;
 pub mod sessions;
 pub mod shard;

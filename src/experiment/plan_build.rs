@@ -3,7 +3,8 @@
 //! the namespace offloading, and component replicas that fit what each cluster can
 //! schedule.
 
-use super::plan::{cents, rejected_ratio, Evaluation};
+use super::plan::evaluation::{rejected_ratio, Evaluation};
+use super::plan::price::cents;
 use super::sessions::liqo_footprint;
 use crate::config::cidr::cluster_ranges;
 use crate::config::names::dns_label_from;

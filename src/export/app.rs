@@ -9,18 +9,15 @@
 //!    Service gets a fixed port, kept the same in the provider cluster
 //!    (`liqo.io/force-remote-node-port`, Liqo's service reflection).
 
-use super::names::{cluster_label, workload_name};
+use super::names::{
+    cluster_label, workload_name, NAMESPACE_FILE, NODE_TYPE_LABEL, POD_MONITOR_FILE,
+    REMOTE_CLUSTER_LABEL, SCHEDULING_LABEL,
+};
 use super::{kustomization, yaml_file, ExportError, OutFile};
 use crate::config::experiment::Protocol;
 use crate::config::plan_file::{Exposure, PlanFile, PlannedComponent};
 use serde_json::{json, Value};
 
-/// Label of a Liqo virtual node naming the remote cluster.
-pub const REMOTE_CLUSTER_LABEL: &str = "liqo.io/remote-cluster-id";
-/// Label Liqo puts on every virtual node.
-pub const NODE_TYPE_LABEL: &str = "liqo.io/type";
-/// Namespace label enabling Liqo's pod webhook before offloading is ready.
-pub const SCHEDULING_LABEL: &str = "liqo.io/scheduling-enabled";
 /// First node port handed to the plan's NodePort Services.
 const FIRST_NODE_PORT: u16 = 30000;
 
@@ -106,13 +103,10 @@ pub fn files(plan: &PlanFile, exposed: &[NodePortService]) -> Result<Vec<OutFile
         )?,
         kustomization(
             &format!("{hub}/offloading"),
-            &["namespace.yaml", super::monitoring::NAMESPACE_FILE],
+            &["namespace.yaml", NAMESPACE_FILE],
         ),
         yaml_file(format!("{hub}/app/workloads.yaml"), &header, &stage2)?,
-        kustomization(
-            &format!("{hub}/app"),
-            &["workloads.yaml", super::monitoring::POD_MONITOR_FILE],
-        ),
+        kustomization(&format!("{hub}/app"), &["workloads.yaml", POD_MONITOR_FILE]),
     ])
 }
 

@@ -61,59 +61,99 @@ impl std::fmt::Display for ExportError {
     }
 }
 
-/// Every file of the export, in a fixed order (the plan file itself and the ownership
-/// marker are added by [`folder::write_export`]).
+/// What every group of exported objects is built from.
+pub struct Inputs<'a> {
+    /// The plan, with the options' changes made.
+    pub plan: &'a PlanFile,
+    /// Choices that do not belong in the plan.
+    pub opts: &'a ExportOptions,
+    /// The NodePort Services the plan exposes.
+    pub exposed: &'a [app::NodePortService],
+}
+
+/// A group of exported objects: its files.
+pub type Builder = fn(&Inputs) -> Result<Vec<OutFile>, ExportError>;
+
+/// Every group of exported objects, in order; the files under `management/` are listed in
+/// its kustomization in this order. A new kind of object is its module and an entry here
+/// (docs/outputs.md).
+pub const BUILDERS: &[Builder] = &[
+    |x| capi::files(x.plan, x.opts, |c| open_ports(x.exposed, c)),
+    |x| addons::files(x.plan),
+    |x| monitoring::files(x.plan),
+    |x| Ok(liqo::files(x.plan)),
+    |x| peering::files(x.plan),
+    |x| app::files(x.plan, x.exposed),
+    |x| {
+        Ok(vec![
+            apply::clusterctl_config(x.plan),
+            apply::apply_script(x.plan),
+        ])
+    },
+    |x| {
+        Ok(vec![OutFile {
+            path: "README.md".into(),
+            text: readme::text(x.plan, x.opts, x.exposed),
+            executable: false,
+        }])
+    },
+];
+
+/// The NodePorts the plan opens on `cluster`.
+fn open_ports(exposed: &[app::NodePortService], cluster: &str) -> Vec<capi::OpenPort> {
+    exposed
+        .iter()
+        .filter(|x| x.cluster == cluster)
+        .map(|x| (x.port, x.protocol))
+        .collect()
+}
+
+/// Every file of the export (the plan file itself and the ownership marker are added by
+/// [`folder::write_export`]).
 pub fn manifests(plan: &PlanFile, opts: &ExportOptions) -> Result<Vec<OutFile>, ExportError> {
+    manifests_with(plan, opts, BUILDERS)
+}
+
+/// The files of `builders`, after the management cluster's namespace and its
+/// kustomization (listing every file under `management/`) when there are any: the export
+/// with a group of objects of one's own ([`BUILDERS`] and one more, in a test).
+pub fn manifests_with(
+    plan: &PlanFile,
+    opts: &ExportOptions,
+    builders: &[Builder],
+) -> Result<Vec<OutFile>, ExportError> {
     let mut plan = plan.clone();
     if opts.openstack_v1beta2 {
         apply::require_v1beta2_provider(&mut plan)?;
     }
-    let plan = &plan;
-    let exposed = app::node_port_services(plan)?;
-    let open_ports = |cluster: &str| -> Vec<capi::OpenPort> {
-        exposed
-            .iter()
-            .filter(|x| x.cluster == cluster)
-            .map(|x| (x.port, x.protocol))
-            .collect()
+    let exposed = app::node_port_services(&plan)?;
+    let inputs = Inputs {
+        plan: &plan,
+        opts,
+        exposed: &exposed,
     };
+    let mut built = Vec::new();
+    for b in builders {
+        built.extend(b(&inputs)?);
+    }
+    let management: Vec<String> = built
+        .iter()
+        .filter(|f| f.path.starts_with("management"))
+        .map(|f| file_name(&f.path))
+        .collect();
     let mut files = Vec::new();
-    let capi_files = capi::files(plan, opts, open_ports)?;
-    let mut addon_files = addons::files(plan)?;
-    let monitoring_files = monitoring::files(plan)?;
-    let (management, elsewhere): (Vec<OutFile>, Vec<OutFile>) = monitoring_files
-        .into_iter()
-        .partition(|f| f.path.starts_with("management"));
-    addon_files.extend(management);
-    if !capi_files.is_empty() {
+    if !management.is_empty() {
         files.push(yaml_file(
             "management/00-namespace.yaml",
             "Namespace of the Cluster API objects (management cluster).",
             &[json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": plan.deploy.management_namespace}})],
         )?);
-        let mut names: Vec<String> = vec!["00-namespace.yaml".into()];
-        names.extend(
-            capi_files
-                .iter()
-                .chain(&addon_files)
-                .map(|f| file_name(&f.path)),
-        );
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let refs: Vec<&str> = std::iter::once("00-namespace.yaml")
+            .chain(management.iter().map(String::as_str))
+            .collect();
         files.push(kustomization("management", &refs));
     }
-    files.extend(capi_files);
-    files.extend(addon_files);
-    files.extend(liqo::files(plan));
-    files.extend(peering::files(plan)?);
-    files.extend(app::files(plan, &exposed)?);
-    files.extend(elsewhere);
-    files.push(apply::clusterctl_config(plan));
-    files.push(apply::apply_script(plan));
-    files.push(OutFile {
-        path: "README.md".into(),
-        text: readme::text(plan, opts, &exposed),
-        executable: false,
-    });
+    files.extend(built);
     Ok(files)
 }
 

@@ -23,7 +23,10 @@
 //!   writes those counters, so the rule can be checked on a simulated run
 //!   (`tests/prometheus.rs`).
 
-use super::names::{cluster_label, site_label};
+use super::names::{
+    cluster_label, site_label, NAMESPACE_FILE, NODE_TYPE_LABEL, POD_MONITOR_FILE,
+    REMOTE_CLUSTER_LABEL, SCHEDULING_LABEL,
+};
 use super::{kustomization, yaml_file, ExportError, OutFile};
 use crate::config::names::sh_quote;
 use crate::config::plan_file::{PlanFile, PlanMonitoring, PlannedCluster};
@@ -47,10 +50,6 @@ const REMOTE_WRITE_PORT: u16 = 19291;
 /// Name of the Receive's and the Query's objects.
 const RECEIVE: &str = "thanos-receive";
 const QUERY: &str = "thanos-query";
-/// File of the monitoring namespace in the hub's `offloading/` stage.
-pub const NAMESPACE_FILE: &str = "monitoring-namespace.yaml";
-/// File of the PodMonitor in the hub's `app/` stage.
-pub const POD_MONITOR_FILE: &str = "monitoring.yaml";
 /// Name of the recording rule of the SLO violation ratio.
 pub const VIOLATION_RECORD: &str = "xrplace:session_time_over_budget:ratio";
 /// Name of the recording rule of the rejected share of arrivals.
@@ -220,7 +219,7 @@ fn namespace_docs(plan: &PlanFile) -> Vec<Value> {
         // created before the offloading is ready escapes it (lint XR06).
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {
             "name": ns,
-            "labels": {super::app::SCHEDULING_LABEL: "true"},
+            "labels": {SCHEDULING_LABEL: "true"},
         }}),
         json!({
             "apiVersion": "offloading.liqo.io/v1beta1",
@@ -230,7 +229,7 @@ fn namespace_docs(plan: &PlanFile) -> Vec<Value> {
                 "namespaceMappingStrategy": "EnforceSameName",
                 "podOffloadingStrategy": "Local",
                 "clusterSelector": {"nodeSelectorTerms": [{"matchExpressions": [{
-                    "key": super::app::REMOTE_CLUSTER_LABEL,
+                    "key": REMOTE_CLUSTER_LABEL,
                     "operator": "In",
                     "values": plan.offloading.clusters,
                 }]}]},
@@ -255,7 +254,7 @@ fn thanos_pod(plan: &PlanFile, name: &str, args: Vec<String>, ports: Value) -> V
                 "securityContext": {"runAsNonRoot": true, "runAsUser": 65534, "fsGroup": 65534, "seccompProfile": {"type": "RuntimeDefault"}},
                 "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
                     "nodeSelectorTerms": [{"matchExpressions": [{
-                        "key": super::app::NODE_TYPE_LABEL, "operator": "NotIn", "values": ["virtual-node"],
+                        "key": NODE_TYPE_LABEL, "operator": "NotIn", "values": ["virtual-node"],
                     }]}],
                 }}},
                 "containers": [{

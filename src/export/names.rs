@@ -3,6 +3,18 @@
 use crate::config::names::dns_label_from;
 use crate::config::plan_file::PlannedComponent;
 
+/// Label of a Liqo virtual node naming the remote cluster.
+pub const REMOTE_CLUSTER_LABEL: &str = "liqo.io/remote-cluster-id";
+/// Label Liqo puts on every virtual node.
+pub const NODE_TYPE_LABEL: &str = "liqo.io/type";
+/// Namespace label enabling Liqo's pod webhook before offloading is ready.
+pub const SCHEDULING_LABEL: &str = "liqo.io/scheduling-enabled";
+/// File of the monitoring namespace in the hub's `offloading/` stage (the monitoring
+/// export writes it, the application's kustomization lists it).
+pub const NAMESPACE_FILE: &str = "monitoring-namespace.yaml";
+/// File of the PodMonitor in the hub's `app/` stage (written and listed as above).
+pub const POD_MONITOR_FILE: &str = "monitoring.yaml";
+
 /// Label carrying the planned cluster a Cluster, Deployment, pod or Service belongs to.
 pub fn cluster_label() -> &'static str {
     "xrplace.io/cluster"

@@ -1,18 +1,18 @@
 //! Report layer: CSV outputs written atomically and the console table.
 
-pub mod app_latency;
 pub mod atomic;
 pub mod csv_out;
 pub mod figures;
 pub mod interconnects;
-pub mod jobs;
 pub mod monitoring;
+pub mod openmetrics;
 pub mod plan;
 pub mod provisioning;
 pub mod session_merge;
 pub mod session_metrics;
 pub mod sessions;
 pub mod shard;
+pub mod shard_tables;
 pub mod study_figures;
 pub mod table;
 

@@ -17,7 +17,7 @@
 //! lowering site s's level from L costs the time its demand spends above L per core, so a
 //! greedy on y_s over that time is optimal (the cost is convex in the level).
 
-use super::bound::{BoundInputs, BoundSession};
+use super::relaxation::{BoundInputs, BoundSession};
 
 /// The covering relaxation's bound on one run, USD per day of candidate capacity.
 pub fn run_cover_usd_per_day(

@@ -42,7 +42,7 @@ pub fn states(dir: &Path) -> Result<(SweepFolder, Vec<ShardState>), String> {
             let d = shard_dir(dir, k, n);
             if d.join(crate::report::shard::FILE).is_file() && d.join("runs.csv").is_file() {
                 ShardState::Done
-            } else if let Some((done, of)) = crate::report::jobs::progress(&d) {
+            } else if let Some((done, of)) = crate::experiment::job_cache::progress(&d) {
                 ShardState::Running(done, of)
             } else {
                 ShardState::Missing

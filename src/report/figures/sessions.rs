@@ -8,14 +8,7 @@ use super::style::{distinct, font, line, look, marker, short, Entry, Look};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// A mean over runs and its 95 % confidence half-width.
-#[derive(Debug, Clone, Copy)]
-pub struct Estimate {
-    /// Mean.
-    pub mean: f64,
-    /// 95 % half-width (0 with one run).
-    pub ci95: f64,
-}
+pub use crate::metrics::tables::stats::Estimate;
 
 /// The figures of one sweep point (a strategy at one combination of the other axes).
 #[derive(Debug, Clone)]

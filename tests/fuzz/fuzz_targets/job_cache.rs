@@ -6,9 +6,9 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let dir = xrplace::fuzzing::scratch("job_cache");
     let out = dir.join("out");
-    let Ok(cache) = xrplace::report::jobs::JobCache::open(&out, "jobs_in_run = 4\n", 4, vec!["cloud-vr".into()]) else {
+    let Ok(cache) = xrplace::experiment::job_cache::JobCache::open(&out, "jobs_in_run = 4\n", 4, vec!["cloud-vr".into()]) else {
         return;
     };
-    std::fs::write(out.join(xrplace::report::jobs::DIR).join("0.csv"), data).unwrap();
+    std::fs::write(out.join(xrplace::experiment::job_cache::DIR).join("0.csv"), data).unwrap();
     let _ = cache.finished(|_| true);
 });

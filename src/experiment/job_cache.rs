@@ -10,9 +10,15 @@
 //! another sweep, and a file of a job the run does not hold, instead of copying it into
 //! the results.
 
-use super::atomic::write_atomic;
-use super::sessions::job_rows;
-use crate::experiment::sessions::SessionRow;
+use super::rows::job_rows;
+use super::sessions::SessionRow;
+use crate::config::output::write_atomic;
+use crate::metrics::families::{from_cache, to_cache, JobMetrics};
+use crate::metrics::tables::apps::AppRecord;
+use crate::metrics::tables::cells::CellError;
+use crate::metrics::tables::quantiles::QuantileRecord;
+use crate::metrics::tables::runs::RunRecord;
+use crate::metrics::tables::JobRows;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -28,17 +34,6 @@ const APP_MARK: &str = "@app";
 const SUM_MARK: &str = "@sum";
 /// Largest job file read back (one job's rows: a few KiB).
 const MAX_JOB_BYTES: u64 = 16 << 20;
-
-/// One job's rows of every table.
-#[derive(Debug, Clone)]
-pub struct JobRows {
-    /// Its `runs.csv` row.
-    pub run: Vec<String>,
-    /// Its `latency_quantiles.csv` rows.
-    pub quantiles: Vec<Vec<String>>,
-    /// Its `app_latency.csv` rows.
-    pub apps: Vec<Vec<String>>,
-}
 
 /// The finished jobs of one output folder.
 pub struct JobCache {
@@ -99,12 +94,12 @@ impl JobCache {
             .flexible(true)
             .from_writer(Vec::new());
         let rows = job_rows(row, self.jobs_total, &self.apps);
-        w.write_record(rows.run)?;
-        for q in rows.quantiles {
-            w.write_record(q)?;
+        w.write_record(rows.run.cells())?;
+        for q in &rows.quantiles {
+            w.write_record(q.cells())?;
         }
-        for a in rows.apps {
-            w.write_record(std::iter::once(APP_MARK.to_string()).chain(a))?;
+        for a in &rows.apps {
+            w.write_record(std::iter::once(APP_MARK.to_string()).chain(a.cells()))?;
         }
         let mut bytes = w
             .into_inner()
@@ -120,22 +115,19 @@ impl JobCache {
     }
 
     /// Keeps a finished job's monitoring samples (`--metrics`), beside its rows.
-    pub fn record_metrics(&self, m: &super::session_metrics::JobMetrics) -> io::Result<()> {
-        let bytes = super::session_metrics::to_cache(m);
+    pub fn record_metrics(&self, m: &JobMetrics) -> io::Result<()> {
+        let bytes = to_cache(m);
         write_atomic(&self.dir.join(format!("{}.om", m.job)), &bytes)
     }
 
     /// The monitoring samples kept for `jobs`; refuses a job kept without them (or with a
     /// damaged file), which `--resume` cannot make whole.
-    pub fn kept_metrics(
-        &self,
-        jobs: impl Iterator<Item = u64>,
-    ) -> Result<Vec<super::session_metrics::JobMetrics>, String> {
+    pub fn kept_metrics(&self, jobs: impl Iterator<Item = u64>) -> Result<Vec<JobMetrics>, String> {
         jobs.map(|job| {
             let p = self.dir.join(format!("{job}.om"));
             crate::config::input::read_bytes(&p, "kept samples", crate::config::input::MAX_METRICS_BYTES)
                 .ok()
-                .and_then(|b| super::session_metrics::from_cache(job, &b))
+                .and_then(|b| from_cache(job, &b))
                 .ok_or_else(|| {
                     format!(
                         "{}: missing or damaged: the kept job {job} has no monitoring samples; remove {} and run again",
@@ -207,29 +199,52 @@ impl JobCache {
             .has_headers(false)
             .flexible(true)
             .from_reader(body.as_bytes());
-        let mut rows = Vec::new();
+        let mut records = Vec::new();
         for (i, rec) in r.records().enumerate() {
-            let rec = rec.map_err(|e| (i + 1, format!("not CSV: {e}")))?;
-            rows.push(rec.iter().map(String::from).collect::<Vec<String>>());
+            records.push(rec.map_err(|e| (i + 1, format!("not CSV: {e}")))?);
         }
-        let mut rows = rows.into_iter();
-        let run = rows.next().ok_or((1, "no rows".to_string()))?;
-        let found = run.get(super::sessions::JOB_COLUMN).map(String::as_str);
+        let found = records.first().and_then(|r| r.get(RUN_JOB));
         if found != Some(job.to_string().as_str()) {
             return Err((
                 1,
                 format!("field `job`: expected job {job}, the file's name, found {found:?}"),
             ));
         }
-        let (apps, quantiles): (Vec<_>, Vec<_>) =
-            rows.partition(|r| r.first().map(String::as_str) == Some(APP_MARK));
-        let apps = apps.into_iter().map(|r| r[1..].to_vec()).collect();
-        Ok(JobRows {
-            run,
-            quantiles,
-            apps,
-        })
+        let mut rows = JobRows {
+            run: parse_line(1, &records[0], RunRecord::parse)?,
+            quantiles: Vec::new(),
+            apps: Vec::new(),
+        };
+        for (i, rec) in records.iter().enumerate().skip(1) {
+            if rec.get(0) == Some(APP_MARK) {
+                let cells: Vec<&str> = rec.iter().skip(1).collect();
+                let app = AppRecord::parse(&cells).map_err(|e| cell_error(i + 1, e))?;
+                rows.apps.push(app);
+            } else {
+                rows.quantiles
+                    .push(parse_line(i + 1, rec, QuantileRecord::parse)?);
+            }
+        }
+        Ok(rows)
     }
+}
+
+/// Column of a kept run row holding its job.
+const RUN_JOB: usize = 6;
+
+/// Line `line` of a job file, parsed by `parse`.
+fn parse_line<T>(
+    line: usize,
+    rec: &csv::StringRecord,
+    parse: fn(&[&str]) -> Result<T, CellError>,
+) -> Result<T, (usize, String)> {
+    let cells: Vec<&str> = rec.iter().collect();
+    parse(&cells).map_err(|e| cell_error(line, e))
+}
+
+/// A bad cell of line `line`, as the job cache reports it.
+fn cell_error(line: usize, e: CellError) -> (usize, String) {
+    (line, format!("field `{}`: {}", e.column, e.message))
 }
 
 /// How many jobs of `out` are finished, and how many the run holds, if it keeps any.
@@ -251,4 +266,68 @@ pub fn progress(out: &Path) -> Option<(u64, u64)> {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".csv"))
         .count() as u64;
     Some((done, held))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::tables::key::{PointKey, RunKey};
+    use crate::metrics::tables::runs::FIGURES;
+
+    /// Job 0's `runs.csv` row with `usage_cost_usd` set to `cost`, as text.
+    fn run_line(cost: &str) -> String {
+        let r = RunRecord {
+            key: RunKey {
+                point: PointKey {
+                    strategy: "first-fit".into(),
+                    topology: "eu".into(),
+                    rate_per_s: 0.2,
+                    fault_model: "none".into(),
+                },
+                run: 0,
+            },
+            seed: 1,
+            job: 0,
+            jobs_total: 4,
+            events: 10,
+            slo_latency_ms: 15.0,
+            figures: vec![1.0; FIGURES.len()],
+        };
+        let mut cells = r.cells();
+        let at = RunRecord::header()
+            .iter()
+            .position(|h| *h == "usage_cost_usd")
+            .unwrap();
+        cells[at] = cost.to_string();
+        cells.join(",") + "\n"
+    }
+
+    #[test]
+    fn a_kept_cell_that_holds_no_number_is_refused_at_its_line_and_field() {
+        let out = std::env::temp_dir().join(format!("xrplace-job-cell-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let cache = JobCache::open(&out, "jobs_in_run = 4\n", 4, Vec::new()).unwrap();
+        let keep = |body: String| {
+            let sum = cache.checksum(body.as_bytes());
+            let text = format!("{body}{SUM_MARK},{sum}\n");
+            std::fs::write(out.join(DIR).join("0.csv"), text).unwrap();
+        };
+        keep(run_line("2.000000"));
+        let kept = cache.finished(|_| true).unwrap();
+        assert_eq!(kept[&0].run.figure("usage_cost_usd"), 2.0);
+        // The checksum holds (recomputed), the cell does not.
+        keep(run_line("NaN"));
+        let e = cache.finished(|_| true).unwrap_err();
+        assert!(
+            e.contains("0.csv:1: field `usage_cost_usd`: expected a finite number, found \"NaN\""),
+            "{e}"
+        );
+        keep(run_line("1.0") + "first-fit,eu,0.200000,none,0,0,0.5,x\n");
+        let e = cache.finished(|_| true).unwrap_err();
+        assert!(
+            e.contains("0.csv:2: field `latency_ms`: expected a number, found \"x\""),
+            "{e}"
+        );
+        let _ = std::fs::remove_dir_all(&out);
+    }
 }
