@@ -14,6 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use xrplace::config::experiment::{Experiment, ExperimentKind};
 use xrplace::config::{load_experiment_with, ConfigError as XrConfigError, LoadedExperiment};
 use xrplace::experiment::budget;
 use xrplace::experiment::plan::PlanSearch;
@@ -127,16 +128,7 @@ fn raise_strategy_error(errors: &ErrorSlot) -> PyResult<()> {
 
 /// The experiment's kind: `sessions`, `streaming`, `provisioning` or `interconnects`.
 fn kind(exp: &LoadedExperiment) -> &'static str {
-    let c = &exp.config;
-    if c.interconnects.is_some() {
-        "interconnects"
-    } else if c.sessions.is_some() {
-        "sessions"
-    } else if c.provisioning.is_some() {
-        "provisioning"
-    } else {
-        "streaming"
-    }
+    exp.kind().name()
 }
 
 /// Runs the experiment at `path` with overrides `sets` (`key=value`, as `--set`) and
@@ -169,12 +161,12 @@ fn run_experiment(
     };
     let kind = kind(&exp);
     let written: Result<std::io::Result<()>, XrConfigError> = py.allow_threads(|| {
-        Ok(match kind {
-            "interconnects" => {
+        Ok(match exp.kind() {
+            ExperimentKind::Comparison => {
                 let r = xrplace::experiment::interconnects::run_comparison(&exp, opts)?;
                 report::interconnects::write_results(&dir, &r, &[])
             }
-            "sessions" => {
+            ExperimentKind::Sessions | ExperimentKind::CapacityPlan => {
                 let r = xrplace::experiment::run_sessions_with(&exp, opts, &registry)?;
                 let files = if metrics {
                     match report::monitoring::session_files(
@@ -191,11 +183,11 @@ fn run_experiment(
                 };
                 report::write_session_results(&dir, &r, &files)
             }
-            "provisioning" => {
+            ExperimentKind::Provisioning => {
                 let r = xrplace::experiment::run_provisioning(&exp, opts)?;
                 report::write_provisioning_results(&dir, &r, &[])
             }
-            _ => {
+            ExperimentKind::Streaming => {
                 let r = xrplace::experiment::run_experiment(&exp, opts)?;
                 report::write_results(&dir, &r, &[])
             }
@@ -251,10 +243,15 @@ fn check_experiment(
     strategies: &Bound<'_, PyDict>,
 ) -> PyResult<&'static str> {
     let exp = load(py, path, &sets)?;
-    if exp.config.sessions.is_some() {
+    let with_sessions = match exp.experiment() {
+        Experiment::Sessions(_) | Experiment::CapacityPlan(_) => Some(&exp),
+        Experiment::Comparison(c) => Some(c.sessions),
+        Experiment::Streaming(_) | Experiment::Provisioning(_) => None,
+    };
+    if let Some(sessions) = with_sessions {
         let errors = ErrorSlot::default();
         let registry = registry(py, strategies, &errors)?;
-        xrplace::experiment::sessions::check_strategies(&exp, &registry)
+        xrplace::experiment::sessions::check_strategies(sessions, &registry)
             .map_err(|e| config_error(py, &e))?;
     }
     Ok(kind(&exp))
@@ -293,7 +290,7 @@ pub(crate) fn load_for_env(
     sets: &[String],
 ) -> PyResult<LoadedExperiment> {
     let exp = load(py, path, sets)?;
-    if exp.config.sessions.is_none() {
+    if exp.session_sweep().is_none() {
         return Err(config_error(
             py,
             &XrConfigError::whole_file(Path::new(path), "not a session experiment: no [sessions]"),

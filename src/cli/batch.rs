@@ -28,7 +28,7 @@ pub fn sweep(engine: SweepEngine) -> Result<(), Failure> {
     };
     let load = |p: &std::path::Path| -> Result<xrplace::config::LoadedExperiment, Failure> {
         let exp = load_experiment(p)?;
-        if exp.config.sessions.is_none() {
+        if exp.session_sweep().is_none() {
             return Err(Failure::Input(ConfigError::whole_file(
                 p,
                 "not a session sweep ([sessions])",

@@ -3,6 +3,7 @@
 use super::Failure;
 use std::path::PathBuf;
 use std::time::Instant;
+use xrplace::config::experiment::{Experiment, Sessions};
 use xrplace::config::{load_experiment_with, ConfigError};
 use xrplace::experiment::budget::{self, Budget};
 use xrplace::experiment::meta::{meta_toml, process_cpu_s, timing_toml, MetaContext};
@@ -77,9 +78,7 @@ pub fn run(
     let started = Instant::now();
     let exp = load_experiment_with(&path, sets)?;
     budget::check(&exp, &budget::estimate(&exp, 0, opts.threads), &limits)?;
-    if (opts.shard.is_some() || resume)
-        && (exp.config.sessions.is_none() || exp.config.interconnects.is_some())
-    {
+    if (opts.shard.is_some() || resume) && exp.session_sweep().is_none() {
         let msg = "--shard and --resume apply to session sweeps ([sessions]) only";
         return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
     }
@@ -107,45 +106,52 @@ pub fn run(
         },
     )?;
     let extra = || described(&meta, started, opts.threads);
-    let kind_without_metrics =
-        exp.config.interconnects.is_some() || exp.config.provisioning.is_some();
+    let kind_without_metrics = match exp.experiment() {
+        Experiment::Comparison(_) | Experiment::Provisioning(_) => true,
+        Experiment::Streaming(_) | Experiment::Sessions(_) | Experiment::CapacityPlan(_) => false,
+    };
     if metrics_epoch.is_some() && kind_without_metrics {
         let msg = "--metrics applies to session and streaming experiments";
         return Err(Failure::Input(ConfigError::whole_file(&path, msg)));
     }
-    let (table, runs) = if exp.config.interconnects.is_some() {
-        let result = xrplace::experiment::interconnects::run_comparison(&exp, opts)?;
-        report::interconnects::write_results(&dir, &result, &extra()).map_err(write_error)?;
-        (
-            report::interconnects::console_table(&result),
-            result.options.len(),
-        )
-    } else if exp.config.sessions.is_some() {
-        let sweep = Sweep {
-            path: &path,
-            exp: &exp,
-            dir: &dir,
-            resume,
-            metrics_epoch,
-        };
-        let result = run_sweep(&sweep, opts, &extra)?;
-        (report::sessions::console_table(&result), result.rows.len())
-    } else if exp.config.provisioning.is_some() {
-        let result = run_provisioning(&exp, opts)?;
-        report::write_provisioning_results(&dir, &result, &extra()).map_err(write_error)?;
-        (
-            report::provisioning::console_table(&result),
-            result.rows.len(),
-        )
-    } else {
-        let result = run_experiment(&exp, opts)?;
-        let mut files = extra();
-        if let Some(epoch) = metrics_epoch {
-            let om = report::monitoring::streaming_openmetrics(&result, epoch);
-            files.push(("metrics.om", om.into_bytes()));
+    let (table, runs) = match exp.experiment() {
+        Experiment::Comparison(_) => {
+            let result = xrplace::experiment::interconnects::run_comparison(&exp, opts)?;
+            report::interconnects::write_results(&dir, &result, &extra()).map_err(write_error)?;
+            (
+                report::interconnects::console_table(&result),
+                result.options.len(),
+            )
         }
-        report::write_results(&dir, &result, &files).map_err(write_error)?;
-        (report::console_table(&result), result.rows.len())
+        Experiment::Sessions(_) | Experiment::CapacityPlan(_) => {
+            let sweep = Sweep {
+                path: &path,
+                exp: &exp,
+                dir: &dir,
+                resume,
+                metrics_epoch,
+            };
+            let result = run_sweep(&sweep, opts, &extra)?;
+            (report::sessions::console_table(&result), result.rows.len())
+        }
+        Experiment::Provisioning(_) => {
+            let result = run_provisioning(&exp, opts)?;
+            report::write_provisioning_results(&dir, &result, &extra()).map_err(write_error)?;
+            (
+                report::provisioning::console_table(&result),
+                result.rows.len(),
+            )
+        }
+        Experiment::Streaming(_) => {
+            let result = run_experiment(&exp, opts)?;
+            let mut files = extra();
+            if let Some(epoch) = metrics_epoch {
+                let om = report::monitoring::streaming_openmetrics(&result, epoch);
+                files.push(("metrics.om", om.into_bytes()));
+            }
+            report::write_results(&dir, &result, &files).map_err(write_error)?;
+            (report::console_table(&result), result.rows.len())
+        }
     };
     if !quiet {
         print!("{table}");
@@ -165,7 +171,7 @@ fn check_metrics(
     opts: RunOptions,
 ) -> Result<(), Failure> {
     let refuse = |msg: String| Err(Failure::Input(ConfigError::whole_file(path, msg)));
-    let Some(s) = &exp.config.sessions else {
+    let Some(Sessions { sessions: s, .. }) = exp.session_sweep() else {
         return Ok(());
     };
     let shards = opts.shard.map_or(1.0, |(_, n)| n as f64);

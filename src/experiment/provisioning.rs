@@ -3,6 +3,7 @@
 
 use super::progress::{Progress, RunProgress};
 use super::runner::{worker_pool, RunOptions};
+use crate::config::experiment::Experiment;
 use crate::config::provisioning::{ActionKind, ProvisioningConfig};
 use crate::config::topology::Distribution;
 use crate::config::{ConfigError, LoadedExperiment};
@@ -49,7 +50,7 @@ pub fn run_provisioning(
     opts: RunOptions,
 ) -> Result<ProvisioningResult, ConfigError> {
     let cfg = &exp.config;
-    let Some(p) = &cfg.provisioning else {
+    let Experiment::Provisioning(p) = exp.experiment() else {
         return Err(ConfigError::whole_file(
             &exp.path,
             "not a provisioning experiment: no [provisioning]",

@@ -42,6 +42,7 @@ use super::plan_build::{Findings, PlanBuilder};
 use super::progress::LogLines;
 use super::runner::{worker_pool, RunOptions};
 use super::sessions::{build_platform, check_strategies};
+use crate::config::experiment::{CapacityPlan, Experiment, Sessions};
 use crate::config::plan::PlanConfig;
 use crate::config::plan_file::PlanFile;
 use crate::config::sessions::{CapacityModel, SessionsConfig};
@@ -120,7 +121,11 @@ impl<'a> PlanSearch<'a> {
     ) -> Result<PlanSearch<'a>, ConfigError> {
         check_strategies(exp, registry)?;
         let cfg = &exp.config;
-        let (Some(s), Some(plan)) = (&cfg.sessions, &cfg.plan) else {
+        let Experiment::CapacityPlan(CapacityPlan {
+            sessions: Sessions { sessions: s, .. },
+            plan,
+        }) = exp.experiment()
+        else {
             return Err(ConfigError::whole_file(
                 &exp.path,
                 "not a capacity experiment: expected [sessions] and [plan]",
