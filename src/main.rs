@@ -569,7 +569,9 @@ fn main() -> ExitCode {
                 SchemaKind::Topology => schemars::schema_for!(xrplace::config::TopologyConfig),
                 SchemaKind::Plan => schemars::schema_for!(xrplace::config::plan_file::PlanFile),
             };
-            serde_json::to_string_pretty(&schema)
+            serde_json::to_value(&schema)
+                .map(xrplace::config::ranges::schema::with_ranges)
+                .and_then(|schema| serde_json::to_string_pretty(&schema))
                 .map(|text| println!("{text}"))
                 .map_err(|e| cli::Failure::Runtime(e.to_string()))
         }

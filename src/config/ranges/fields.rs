@@ -1,0 +1,233 @@
+//! Bounds of single fields, by their path in the file: the ranges a field's unit does not
+//! give (a share between 0 and 1, at least one user, a scrape at most hourly), written once
+//! here. The file's numbers are checked against them as it is parsed; the JSON Schema
+//! (`xrplace schema`) and the table in docs/input.md are made from them.
+
+/// How a field's value is bounded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// A real number in `[lo, hi]`.
+    Real {
+        /// Smallest value allowed.
+        lo: f64,
+        /// Largest value allowed.
+        hi: f64,
+    },
+    /// A whole count in `[lo, hi]`; `refusal` is the message for a count outside it. A
+    /// value its integer type cannot hold is left to the parser, which says so.
+    Count {
+        /// Smallest value allowed.
+        lo: u64,
+        /// Largest value allowed.
+        hi: u64,
+        /// The largest value the field's integer type holds.
+        type_max: u64,
+        /// The message for a count outside `[lo, hi]`.
+        refusal: &'static str,
+    },
+}
+
+/// When a bound applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// Always: checked as the file is parsed, before any validator.
+    Always,
+    /// Under a condition a validator applies, named here for the documentation (a rate only
+    /// matters for generated arrivals; an axis's values are known once it is expanded).
+    Rule(&'static str),
+}
+
+/// One bounded field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldRange {
+    /// The field's path: `.` between keys, `[]` for any entry of a list, and `**.` for any
+    /// number of tables (`sessions.**.faults[].at_s`: the faults of `[sessions]` and of
+    /// each of its fault models).
+    pub path: &'static str,
+    /// The bound.
+    pub bound: Bound,
+    /// When it applies.
+    pub when: When,
+}
+
+const fn real(path: &'static str, lo: f64, hi: f64) -> FieldRange {
+    FieldRange {
+        path,
+        bound: Bound::Real { lo, hi },
+        when: When::Always,
+    }
+}
+
+const fn count(path: &'static str, lo: u64, hi: u64, refusal: &'static str) -> FieldRange {
+    FieldRange {
+        path,
+        bound: Bound::Count {
+            lo,
+            hi,
+            type_max: u32::MAX as u64,
+            refusal,
+        },
+        when: When::Always,
+    }
+}
+
+const fn under(rule: &'static str, range: FieldRange) -> FieldRange {
+    FieldRange {
+        when: When::Rule(rule),
+        ..range
+    }
+}
+
+/// Every bounded field of every input.
+pub const FIELDS: &[FieldRange] = &[
+    real("sessions.slo_latency_ms", 0.001, 1e6),
+    real("sessions.scrape_interval_s", 0.1, 3600.0),
+    real("sessions.aggregation_lag_s", 0.0, 3600.0),
+    real("sessions.migration_downtime_s", 0.0, 3600.0),
+    count(
+        "sessions.candidates_per_site",
+        1,
+        10_000,
+        "expected 1 to 10000 clusters",
+    ),
+    real("sessions.applications[].share", 0.0, 1e6),
+    real("sessions.applications[].mean_duration_s", 0.001, 1e7),
+    real("sessions.applications[].cpu_cores", 0.0, 1e4),
+    real("sessions.applications[].memory_mib", 0.0, 1e7),
+    real("sessions.applications[].ms_per_frame", 0.0, 1e4),
+    real("sessions.applications[].frame_rate_fps", 0.1, 1000.0),
+    real("sessions.applications[].bitrate_mbps", 0.001, 1e5),
+    count(
+        "sessions.applications[].users",
+        1,
+        1000,
+        "expected 1 to 1000 users",
+    ),
+    real("sessions.applications[].state_mib", 0.0, 1e7),
+    real("sessions.applications[].components[].share", 0.0, 1.0),
+    FieldRange {
+        path: "sessions.applications[].components[].port",
+        bound: Bound::Count {
+            lo: 1,
+            hi: 65_535,
+            type_max: u16::MAX as u64,
+            refusal: "expected a port from 1 to 65535",
+        },
+        when: When::Always,
+    },
+    under(
+        "when load.kind is poisson or diurnal",
+        real("sessions.load.rate_per_s", 1e-9, 1e6),
+    ),
+    real("sessions.load.amplitude", 0.0, 1.0),
+    real("sessions.**.faults[].at_s", 0.0, 1e9),
+    real("sessions.**.faults[].duration_s", 0.0, 1e9),
+    count(
+        "sessions.**.faults[].nodes",
+        1,
+        u32::MAX as u64,
+        "expected at least 1 node",
+    ),
+    real("sessions.**.faults[].extra_rtt_ms", 0.0, 1e6),
+    real("sessions.**.faults[].bandwidth_factor", 0.001, 1.0),
+    real("sessions.**.fault_rates[].mtbf_h", 0.001, 1e9),
+    real("sessions.**.fault_rates[].extra_rtt_ms", 0.0, 1e6),
+    real("sessions.**.fault_rates[].bandwidth_factor", 0.001, 1.0),
+    real("sessions.**.fault_rates[].mttr_h", 0.0, 1e9),
+    real("sessions.control.scale_out_util", 0.01, 1.0),
+    under(
+        "at most scale_out_util",
+        real("sessions.control.scale_in_util", 0.0, 1.0),
+    ),
+    count(
+        "sessions.control.step_nodes",
+        1,
+        1000,
+        "expected 1 to 1000 nodes",
+    ),
+    count(
+        "sessions.control.max_extra_nodes",
+        0,
+        10_000,
+        "expected at most 10000 nodes",
+    ),
+    real("sessions.control.cooldown_s", 0.0, 1e7),
+    count(
+        "sessions.control.provision_after_sessions",
+        1,
+        1_000_000,
+        "expected 1 to 1000000 sessions",
+    ),
+    real("sessions.control.deprovision_idle_s", 0.0, 1e7),
+    under(
+        "every value of the axis",
+        real("sessions.sweep.rate_per_s", 1e-9, 1e6),
+    ),
+];
+
+/// `field` (a path with indices, `a.b[3].c`) with every index written `[]`.
+pub fn normalized(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut in_index = false;
+    for ch in field.chars() {
+        match ch {
+            '[' => {
+                in_index = true;
+                out.push_str("[]");
+            }
+            ']' => in_index = false,
+            _ if in_index => {}
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// Whether the normalized path `field` is one `pattern` names (see [`FieldRange::path`]).
+pub fn matches(pattern: &str, field: &str) -> bool {
+    match pattern.split_once("**.") {
+        None => pattern == field,
+        Some((head, tail)) => {
+            field.len() >= head.len() + tail.len()
+                && field.starts_with(head)
+                && field.ends_with(tail)
+                && (field.len() == head.len() + tail.len()
+                    || field[..field.len() - tail.len()].ends_with('.'))
+        }
+    }
+}
+
+/// The bound on the field at `field` (a path with indices), if the table has one.
+pub fn range_of(field: &str) -> Option<&'static FieldRange> {
+    let field = normalized(field);
+    FIELDS.iter().find(|r| matches(r.path, &field))
+}
+
+impl Bound {
+    /// Why `x` is outside the bound, or `None` if it is inside. A count is judged only when
+    /// written as an integer its type holds (`integer`); the parser refuses the others
+    /// with their type.
+    pub fn refusal(&self, x: f64, integer: bool) -> Option<String> {
+        match *self {
+            Bound::Real { lo, hi } => (!(x.is_finite() && (lo..=hi).contains(&x)))
+                .then(|| format!("expected a number between {lo} and {hi}, found {x}")),
+            Bound::Count {
+                lo,
+                hi,
+                type_max,
+                refusal,
+            } => {
+                let whole = integer && (0.0..=type_max as f64).contains(&x);
+                (whole && !(lo as f64..=hi as f64).contains(&x)).then(|| refusal.to_string())
+            }
+        }
+    }
+
+    /// The smallest and largest values, as numbers.
+    pub fn limits(&self) -> (f64, f64) {
+        match *self {
+            Bound::Real { lo, hi } => (lo, hi),
+            Bound::Count { lo, hi, .. } => (lo as f64, hi as f64),
+        }
+    }
+}
