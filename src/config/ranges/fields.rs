@@ -13,8 +13,13 @@ pub enum Bound {
         /// Largest value allowed.
         hi: f64,
     },
-    /// A whole count in `[lo, hi]`; `refusal` is the message for a count outside it. A
-    /// value its integer type cannot hold is left to the parser, which says so.
+    /// A number at least 0.
+    NonNegative,
+    /// A number above 0.
+    Positive,
+    /// A whole count in `[lo, hi]`; `refusal` is the message for a count outside it, with
+    /// `{found}` standing for the count. A value its integer type cannot hold is left to
+    /// the parser, which says so.
     Count {
         /// Smallest value allowed.
         lo: u64,
@@ -78,8 +83,34 @@ const fn under(rule: &'static str, range: FieldRange) -> FieldRange {
     }
 }
 
+const fn non_negative(path: &'static str) -> FieldRange {
+    FieldRange {
+        path,
+        bound: Bound::NonNegative,
+        when: When::Always,
+    }
+}
+
 /// Every bounded field of every input.
 pub const FIELDS: &[FieldRange] = &[
+    real("duration_s", 0.001, 30.0 * 86_400.0),
+    non_negative("warmup_s"),
+    count("runs", 1, 10_000, "expected 1 to 10000 runs, found {found}"),
+    real("scrape_interval_s", 0.1, 3600.0),
+    non_negative("application.capture_jitter_ms"),
+    non_negative("application.capture_jitter_max_ms"),
+    real("application.components[].cpu_ms_per_frame", 0.0, 10_000.0),
+    non_negative("application.components[].idle_cpu_cores"),
+    non_negative("application.components[].memory_mib"),
+    real("application.components[].segment_ms", 0.0, 60_000.0),
+    real("application.components[].playout_buffer_ms", 0.0, 60_000.0),
+    real("application.flows[].bitrate_mbps", 0.001, 100_000.0),
+    real("application.flows[].frame_rate_fps", 0.1, 1_000.0),
+    real("application.flows[].frame_size_sd_pct", 0.0, 100.0),
+    real("application.flows[].frame_size_min_pct", 1.0, 100.0),
+    real("application.flows[].frame_size_max_pct", 100.0, 1_000.0),
+    real("scenarios[].faults[].at_s", 0.0, 1e9),
+    real("scenarios[].faults[].duration_s", 0.0, 1e9),
     real("sessions.slo_latency_ms", 0.001, 1e6),
     real("sessions.scrape_interval_s", 0.1, 3600.0),
     real("sessions.aggregation_lag_s", 0.0, 3600.0),
@@ -211,6 +242,11 @@ impl Bound {
         match *self {
             Bound::Real { lo, hi } => (!(x.is_finite() && (lo..=hi).contains(&x)))
                 .then(|| format!("expected a number between {lo} and {hi}, found {x}")),
+            Bound::NonNegative => {
+                (!(x.is_finite() && x >= 0.0)).then(|| format!("expected a number >= 0, found {x}"))
+            }
+            Bound::Positive => (!(x.is_finite() && x > 0.0))
+                .then(|| format!("expected a positive number, found {x}")),
             Bound::Count {
                 lo,
                 hi,
@@ -218,16 +254,29 @@ impl Bound {
                 refusal,
             } => {
                 let whole = integer && (0.0..=type_max as f64).contains(&x);
-                (whole && !(lo as f64..=hi as f64).contains(&x)).then(|| refusal.to_string())
+                (whole && !(lo as f64..=hi as f64).contains(&x))
+                    .then(|| refusal.replace("{found}", &x.to_string()))
             }
         }
     }
 
-    /// The smallest and largest values, as numbers.
-    pub fn limits(&self) -> (f64, f64) {
+    /// The bound as JSON Schema keywords (`minimum`, `exclusiveMinimum`, `maximum`).
+    pub fn schema_keywords(&self) -> Vec<(&'static str, f64)> {
         match *self {
-            Bound::Real { lo, hi } => (lo, hi),
-            Bound::Count { lo, hi, .. } => (lo as f64, hi as f64),
+            Bound::Real { lo, hi } => vec![("minimum", lo), ("maximum", hi)],
+            Bound::NonNegative => vec![("minimum", 0.0)],
+            Bound::Positive => vec![("exclusiveMinimum", 0.0)],
+            Bound::Count { lo, hi, .. } => vec![("minimum", lo as f64), ("maximum", hi as f64)],
+        }
+    }
+
+    /// The range in words, for the docs.
+    pub fn described(&self) -> String {
+        match *self {
+            Bound::Real { lo, hi } => format!("{lo} to {hi}"),
+            Bound::NonNegative => String::from("at least 0"),
+            Bound::Positive => String::from("above 0"),
+            Bound::Count { lo, hi, .. } => format!("whole, {lo} to {hi}"),
         }
     }
 }

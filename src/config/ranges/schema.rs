@@ -114,25 +114,23 @@ fn bound(node: &mut Map<String, Value>, key: &str, path: &str) {
     if !is_number {
         return;
     }
-    let mut hi = limit(key).map(|(max, _)| max);
-    let mut lo = None;
+    let mut keywords: Vec<(&str, f64)> = Vec::new();
     if let Some(r) = range_of(path).filter(|r| r.when == When::Always) {
-        let (min, max) = r.bound.limits();
-        lo = Some(min);
-        hi = Some(hi.map_or(max, |h| h.min(max)));
+        keywords = r.bound.schema_keywords();
+    }
+    if let Some((max, _)) = limit(key) {
+        match keywords.iter_mut().find(|(k, _)| *k == "maximum") {
+            Some((_, hi)) => *hi = hi.min(max),
+            None => keywords.push(("maximum", max)),
+        }
     }
     let integer = node.get("type").is_some_and(|t| t == "integer");
-    let value = |x: f64| {
-        if integer {
+    for (keyword, x) in keywords {
+        let value = if integer {
             Value::from(x as i64)
         } else {
             Value::from(x)
-        }
-    };
-    if let Some(lo) = lo {
-        node.insert("minimum".into(), value(lo));
-    }
-    if let Some(hi) = hi {
-        node.insert("maximum".into(), value(hi));
+        };
+        node.insert(keyword.into(), value);
     }
 }

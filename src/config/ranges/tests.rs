@@ -65,8 +65,9 @@ fn counts_are_judged_only_as_integers_their_type_holds() {
 #[test]
 fn every_field_pattern_names_its_leaf_key_once() {
     for r in FIELDS {
-        let (lo, hi) = r.bound.limits();
-        assert!(lo <= hi, "{}", r.path);
+        if let Bound::Real { lo, hi } = r.bound {
+            assert!(lo <= hi, "{}", r.path);
+        }
         let same = FIELDS.iter().filter(|s| s.path == r.path).count();
         assert_eq!(same, 1, "{} is listed twice", r.path);
     }
