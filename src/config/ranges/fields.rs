@@ -91,6 +91,14 @@ const fn non_negative(path: &'static str) -> FieldRange {
     }
 }
 
+const fn positive(path: &'static str) -> FieldRange {
+    FieldRange {
+        path,
+        bound: Bound::Positive,
+        when: When::Always,
+    }
+}
+
 /// Every bounded field of every input.
 pub const FIELDS: &[FieldRange] = &[
     real("duration_s", 0.001, 30.0 * 86_400.0),
@@ -111,6 +119,71 @@ pub const FIELDS: &[FieldRange] = &[
     real("application.flows[].frame_size_max_pct", 100.0, 1_000.0),
     real("scenarios[].faults[].at_s", 0.0, 1e9),
     real("scenarios[].faults[].duration_s", 0.0, 1e9),
+    count(
+        "provisioning.control_plane_nodes",
+        1,
+        9,
+        "expected 1 to 9 control-plane nodes",
+    ),
+    positive("provisioning.vcpu_per_node"),
+    positive("provisioning.memory_gib_per_node"),
+    real("provisioning.actions[].at_s", 0.0, 1e7),
+    non_negative("**.capi.reconcile_delay_s"),
+    non_negative("**.capi.cluster_infra_s"),
+    count(
+        "**.capi.controller_concurrency",
+        1,
+        1000,
+        "expected 1 to 1000 machines at once, found {found}",
+    ),
+    positive("**.capi.machine_start_timeout_s"),
+    positive("**.capi.node_join_timeout_s"),
+    count(
+        "**.capi.max_retries",
+        0,
+        100,
+        "expected at most 100 retries",
+    ),
+    real("**.capi.machine_failure_prob", 0.0, 1.0),
+    real("**.capi.join_failure_prob", 0.0, 1.0),
+    real("**.capi.timing_sigma", 0.0, 2.0),
+    non_negative("**.capi.openstack.machine_create_s"),
+    non_negative("**.capi.openstack.create_contention_s"),
+    non_negative("**.capi.openstack.os_boot_s"),
+    non_negative("**.capi.docker.machine_create_s"),
+    non_negative("**.capi.docker.create_contention_s"),
+    non_negative("**.capi.docker.os_boot_s"),
+    non_negative("**.capi.kubeadm.control_plane_init_s"),
+    non_negative("**.capi.kubeadm.node_join_s"),
+    non_negative("**.capi.kubeadm.join_contention_s"),
+    non_negative("**.capi.kubeadm.cni_ready_s"),
+    non_negative("**.capi.k3s.control_plane_init_s"),
+    non_negative("**.capi.k3s.node_join_s"),
+    non_negative("**.capi.k3s.join_contention_s"),
+    non_negative("**.capi.k3s.cni_ready_s"),
+    real("plan.slo.max_violation_ratio", 0.0, 1.0),
+    real("plan.slo.max_p95_latency_ms", 0.001, 1e6),
+    real("plan.slo.max_rejected_ratio", 0.0, 1.0),
+    count(
+        "plan.max_candidates",
+        1,
+        100_000,
+        "expected 1 to 100000 candidates",
+    ),
+    count("plan.beam_width", 1, 64, "expected 1 to 64 plans"),
+    count("plan.max_runs", 1, 1000, "expected 1 to 1000 runs"),
+    count(
+        "plan.exhaustive_max_plans",
+        0,
+        100_000,
+        "expected at most 100000 plans",
+    ),
+    count(
+        "plan.holdout_restarts",
+        0,
+        16,
+        "expected at most 16 restarts",
+    ),
     real("sessions.slo_latency_ms", 0.001, 1e6),
     real("sessions.scrape_interval_s", 0.1, 3600.0),
     real("sessions.aggregation_lag_s", 0.0, 3600.0),

@@ -128,7 +128,6 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
         0.0,
         k.scale_out_util,
     )?;
-    crate::config::provisioning::validate_capi(c, "sessions.control.capi", &k.capi)?;
     c.unique(
         "standby cluster",
         k.standby_clusters.iter().enumerate().map(|(i, n)| {
