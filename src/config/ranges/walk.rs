@@ -4,6 +4,8 @@
 
 use super::fields::{range_of, When, FIELDS};
 use super::units::out_of_range;
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 /// A number outside its range: the field's path (`links[0].rtt_ms`) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,10 +82,7 @@ fn walk_value<'a>(
         return Ok(());
     };
     let refusal = out_of_range(key, x).or_else(|| {
-        if !FIELDS
-            .iter()
-            .any(|r| r.path.rsplit('.').next() == Some(key))
-        {
+        if !bounded_keys().contains(key) {
             return None;
         }
         let field = path_text(path);
@@ -98,4 +97,16 @@ fn walk_value<'a>(
         }),
         None => Ok(()),
     }
+}
+
+/// The last key of every path of the field table: a number under another key is bounded by
+/// its unit only, and its path need not be built (a topology has millions of numbers).
+fn bounded_keys() -> &'static HashSet<&'static str> {
+    static KEYS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        FIELDS
+            .iter()
+            .filter_map(|r| r.path.rsplit('.').next())
+            .collect()
+    })
 }
