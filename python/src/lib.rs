@@ -15,6 +15,7 @@ use pyo3::types::PyDict;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use xrplace::command::{self, CommandError};
+use xrplace::config::experiment::Experiment;
 use xrplace::config::{load_experiment_with, ConfigError as XrConfigError, LoadedExperiment};
 use xrplace::experiment::budget;
 use xrplace::experiment::RunOptions;
@@ -96,16 +97,7 @@ fn warn(message: &str) {
 
 /// The experiment's kind: `sessions`, `streaming`, `provisioning` or `interconnects`.
 fn kind(exp: &LoadedExperiment) -> &'static str {
-    let c = &exp.config;
-    if c.interconnects.is_some() {
-        "interconnects"
-    } else if c.sessions.is_some() {
-        "sessions"
-    } else if c.provisioning.is_some() {
-        "provisioning"
-    } else {
-        "streaming"
-    }
+    exp.kind().name()
 }
 
 /// Runs the experiment at `path` with overrides `sets` (`key=value`, as `--set`) and
@@ -188,10 +180,15 @@ fn check_experiment(
     strategies: &Bound<'_, PyDict>,
 ) -> PyResult<&'static str> {
     let exp = load(py, path, &sets)?;
-    if exp.config.sessions.is_some() {
+    let with_sessions = match exp.experiment() {
+        Experiment::Sessions(_) | Experiment::CapacityPlan(_) => Some(&exp),
+        Experiment::Comparison(c) => Some(c.sessions),
+        Experiment::Streaming(_) | Experiment::Provisioning(_) => None,
+    };
+    if let Some(sessions) = with_sessions {
         let errors = ErrorSlot::default();
         let registry = registry(py, strategies, &errors)?;
-        xrplace::experiment::sessions::check_strategies(&exp, &registry)
+        xrplace::experiment::sessions::check_strategies(sessions, &registry)
             .map_err(|e| config_error(py, &e))?;
     }
     Ok(kind(&exp))
@@ -230,7 +227,7 @@ pub(crate) fn load_for_env(
     sets: &[String],
 ) -> PyResult<LoadedExperiment> {
     let exp = load(py, path, sets)?;
-    if exp.config.sessions.is_none() {
+    if exp.session_sweep().is_none() {
         return Err(config_error(
             py,
             &XrConfigError::whole_file(Path::new(path), "not a session experiment: no [sessions]"),

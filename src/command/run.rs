@@ -3,6 +3,7 @@
 
 use super::sessions::{run_sweep, Described, Sweep};
 use super::{provenance, CommandError, Warn};
+use crate::config::experiment::Experiment;
 use crate::config::{load_experiment_with, ConfigError, LoadedExperiment};
 use crate::experiment::budget::{self, Budget};
 use crate::experiment::meta::{meta_toml, MetaContext};
@@ -123,9 +124,7 @@ fn run_file(
     };
     let exp = load_experiment_with(path, sets)?;
     budget::check(&exp, &budget::estimate(&exp, 0, opts.threads), &req.limits)?;
-    if (opts.shard.is_some() || req.resume)
-        && (exp.config.sessions.is_none() || exp.config.interconnects.is_some())
-    {
+    if (opts.shard.is_some() || req.resume) && exp.session_sweep().is_none() {
         let msg = "--shard and --resume apply to session sweeps ([sessions]) only";
         return Err(ConfigError::whole_file(path, msg).into());
     }
@@ -143,8 +142,10 @@ fn run_file(
         },
     )?;
     let extra = || provenance(req.provenance, &meta, started, opts.threads);
-    let kind_without_metrics =
-        exp.config.interconnects.is_some() || exp.config.provisioning.is_some();
+    let kind_without_metrics = match exp.experiment() {
+        Experiment::Comparison(_) | Experiment::Provisioning(_) => true,
+        Experiment::Streaming(_) | Experiment::Sessions(_) | Experiment::CapacityPlan(_) => false,
+    };
     if req.metrics.is_some() && kind_without_metrics {
         let msg = "--metrics applies to session and streaming experiments";
         return Err(ConfigError::whole_file(path, msg).into());
@@ -174,51 +175,48 @@ impl Ran<'_> {
     fn dispatch(&self, extra: &Described) -> Result<RunReport, CommandError> {
         let (exp, dir, opts) = (self.exp, &self.dir, self.opts);
         let write_error = |e: std::io::Error| CommandError::write_results(dir, e);
-        let (kind, table, runs) = if exp.config.interconnects.is_some() {
-            let result = crate::experiment::interconnects::run_comparison(exp, opts)?;
-            report::interconnects::write_results(dir, &result, &extra()).map_err(write_error)?;
-            (
-                "interconnects",
-                report::interconnects::console_table(&result),
-                result.options.len(),
-            )
-        } else if exp.config.sessions.is_some() {
-            let sweep = Sweep {
-                path: self.path,
-                exp,
-                dir,
-                resume: self.req.resume,
-                metrics_epoch: self.req.metrics,
-                registry: self.req.registry,
-                warn: self.req.warn,
-            };
-            let result = run_sweep(&sweep, opts, extra)?;
-            (
-                "sessions",
-                report::sessions::console_table(&result),
-                result.rows.len(),
-            )
-        } else if exp.config.provisioning.is_some() {
-            let result = run_provisioning(exp, opts)?;
-            report::write_provisioning_results(dir, &result, &extra()).map_err(write_error)?;
-            (
-                "provisioning",
-                report::provisioning::console_table(&result),
-                result.rows.len(),
-            )
-        } else {
-            let result = run_experiment(exp, opts)?;
-            let mut files = extra();
-            if let Some(epoch) = self.req.metrics {
-                let om = report::monitoring::streaming_openmetrics(&result, epoch);
-                files.push(("metrics.om", om.into_bytes()));
+        let kind = exp.kind().name();
+        let (table, runs) = match exp.experiment() {
+            Experiment::Comparison(_) => {
+                let result = crate::experiment::interconnects::run_comparison(exp, opts)?;
+                report::interconnects::write_results(dir, &result, &extra())
+                    .map_err(write_error)?;
+                (
+                    report::interconnects::console_table(&result),
+                    result.options.len(),
+                )
             }
-            report::write_results(dir, &result, &files).map_err(write_error)?;
-            (
-                "streaming",
-                report::console_table(&result),
-                result.rows.len(),
-            )
+            Experiment::Sessions(_) | Experiment::CapacityPlan(_) => {
+                let sweep = Sweep {
+                    path: self.path,
+                    exp,
+                    dir,
+                    resume: self.req.resume,
+                    metrics_epoch: self.req.metrics,
+                    registry: self.req.registry,
+                    warn: self.req.warn,
+                };
+                let result = run_sweep(&sweep, opts, extra)?;
+                (report::sessions::console_table(&result), result.rows.len())
+            }
+            Experiment::Provisioning(_) => {
+                let result = run_provisioning(exp, opts)?;
+                report::write_provisioning_results(dir, &result, &extra()).map_err(write_error)?;
+                (
+                    report::provisioning::console_table(&result),
+                    result.rows.len(),
+                )
+            }
+            Experiment::Streaming(_) => {
+                let result = run_experiment(exp, opts)?;
+                let mut files = extra();
+                if let Some(epoch) = self.req.metrics {
+                    let om = report::monitoring::streaming_openmetrics(&result, epoch);
+                    files.push(("metrics.om", om.into_bytes()));
+                }
+                report::write_results(dir, &result, &files).map_err(write_error)?;
+                (report::console_table(&result), result.rows.len())
+            }
         };
         Ok(RunReport {
             kind,

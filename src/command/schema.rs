@@ -1,5 +1,5 @@
 //! `xrplace schema KIND`: the JSON Schema of an input file kind, for editors, derived from
-//! the serde definitions the parser uses.
+//! the serde definitions the parser uses, with each field's bounds from the range table.
 
 use super::CommandError;
 use crate::experiment::RuntimeError;
@@ -22,5 +22,8 @@ pub fn schema(kind: SchemaKind) -> Result<String, CommandError> {
         SchemaKind::Topology => schemars::schema_for!(crate::config::TopologyConfig),
         SchemaKind::Plan => schemars::schema_for!(crate::config::plan_file::PlanFile),
     };
-    serde_json::to_string_pretty(&schema).map_err(|e| RuntimeError::Other(e.to_string()).into())
+    serde_json::to_value(&schema)
+        .map(crate::config::ranges::schema::with_ranges)
+        .and_then(|schema| serde_json::to_string_pretty(&schema))
+        .map_err(|e| RuntimeError::Other(e.to_string()).into())
 }

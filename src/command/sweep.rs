@@ -182,7 +182,7 @@ pub fn submit(dir: &Path) -> Result<Submission, CommandError> {
 /// Loads a session sweep, checked against the default budget.
 fn load_sweep(p: &Path) -> Result<LoadedExperiment, CommandError> {
     let exp = load_experiment(p)?;
-    if exp.config.sessions.is_none() {
+    if exp.session_sweep().is_none() {
         return Err(ConfigError::whole_file(p, "not a session sweep ([sessions])").into());
     }
     budget::check(&exp, &budget::estimate(&exp, 0, 1), &Budget::default())?;

@@ -81,6 +81,17 @@ impl Checker<'_> {
         }
     }
 
+    /// A value against its field's bound in the range table ([`super::ranges::fields`]),
+    /// where the validator decides the bound applies (a rule the table names).
+    pub fn bounded(&self, field: &str, v: f64) -> Result<(), ConfigError> {
+        let range = super::ranges::range_of(field)
+            .unwrap_or_else(|| panic!("{field} is not in the range table"));
+        match range.bound.refusal(v, false) {
+            Some(message) => Err(self.src.error(field, message)),
+            None => Ok(()),
+        }
+    }
+
     /// A non-empty name made of letters, digits, `-` and `_` (it becomes a CSV value and,
     /// later, a Kubernetes name).
     pub fn name(&self, field: &str, v: &str) -> Result<(), ConfigError> {

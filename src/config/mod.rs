@@ -52,7 +52,7 @@ pub enum FileKind {
 impl FileKind {
     /// The kind a parsed file's top-level keys show, if any.
     pub fn of(table: &toml::Table) -> Option<FileKind> {
-        if ["scenarios", "provisioning", "sessions"]
+        if experiment::EXPERIMENT_TABLES
             .iter()
             .any(|k| table.contains_key(*k))
         {

@@ -126,46 +126,6 @@ pub fn validate_plan(
             "expected strictly increasing node counts of at most 1000",
         ));
     }
-    let s = &p.slo;
-    c.within(
-        "plan.slo.max_violation_ratio",
-        s.max_violation_ratio,
-        0.0,
-        1.0,
-    )?;
-    c.within(
-        "plan.slo.max_p95_latency_ms",
-        s.max_p95_latency_ms,
-        0.001,
-        1e6,
-    )?;
-    c.within(
-        "plan.slo.max_rejected_ratio",
-        s.max_rejected_ratio,
-        0.0,
-        1.0,
-    )?;
-    if !(1..=100_000).contains(&p.max_candidates) {
-        return Err(c
-            .src
-            .error("plan.max_candidates", "expected 1 to 100000 candidates"));
-    }
-    if !(1..=64).contains(&p.beam_width) {
-        return Err(c.src.error("plan.beam_width", "expected 1 to 64 plans"));
-    }
-    if p.max_runs.is_some_and(|n| !(1..=1000).contains(&n)) {
-        return Err(c.src.error("plan.max_runs", "expected 1 to 1000 runs"));
-    }
-    if p.exhaustive_max_plans > 100_000 {
-        return Err(c
-            .src
-            .error("plan.exhaustive_max_plans", "expected at most 100000 plans"));
-    }
-    if p.holdout_restarts > 16 {
-        return Err(c
-            .src
-            .error("plan.holdout_restarts", "expected at most 16 restarts"));
-    }
     validate_deploy(c, "plan.deploy", &p.deploy)?;
     let o = &p.deploy.openstack;
     if let Some((name, k)) = topology_clusters.iter().find(|(_, k)| {

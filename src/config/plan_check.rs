@@ -7,7 +7,7 @@ use super::check::Checker;
 use super::cidr::Cidr;
 use super::deploy::{validate_deploy, GatewayService};
 use super::error::ConfigError;
-use super::plan_file::{PlanFile, PlannedCluster};
+use super::plan_file::file::{PlanFile, PlannedCluster};
 use super::topology::Provider;
 use std::collections::HashMap;
 

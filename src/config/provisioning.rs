@@ -188,12 +188,6 @@ pub fn validate_provisioning(c: &Checker, p: &ProvisioningConfig) -> Result<(), 
             .enumerate()
             .map(|(i, n)| (f(&format!("nodes[{i}]")), *n)),
     )?;
-    if !(1..=9).contains(&p.control_plane_nodes) {
-        return Err(c.src.error(
-            &f("control_plane_nodes"),
-            "expected 1 to 9 control-plane nodes",
-        ));
-    }
     for (i, &n) in p.nodes.iter().enumerate() {
         if n < p.control_plane_nodes || n > 10_000 {
             return Err(c.src.error(
@@ -205,12 +199,8 @@ pub fn validate_provisioning(c: &Checker, p: &ProvisioningConfig) -> Result<(), 
             ));
         }
     }
-    c.positive(&f("vcpu_per_node"), p.vcpu_per_node)?;
-    c.positive(&f("memory_gib_per_node"), p.memory_gib_per_node)?;
-    validate_capi(c, "provisioning.capi", &p.capi)?;
     for (i, a) in p.actions.iter().enumerate() {
         let base = format!("provisioning.actions[{i}]");
-        c.within(&format!("{base}.at_s"), a.at_s, 0.0, 1e7)?;
         match (a.action, a.workers) {
             (ActionKind::Scale, None) => {
                 return Err(c
@@ -224,53 +214,6 @@ pub fn validate_provisioning(c: &Checker, p: &ProvisioningConfig) -> Result<(), 
             }
             _ => {}
         }
-    }
-    Ok(())
-}
-
-/// Checks Cluster API parameters found under the table `base`.
-pub fn validate_capi(c: &Checker, base: &str, k: &CapiConfig) -> Result<(), ConfigError> {
-    let f = |name: &str| format!("{base}.{name}");
-    c.non_negative(&f("reconcile_delay_s"), k.reconcile_delay_s)?;
-    c.non_negative(&f("cluster_infra_s"), k.cluster_infra_s)?;
-    if !(1..=1000).contains(&k.controller_concurrency) {
-        return Err(c.src.error(
-            &f("controller_concurrency"),
-            format!(
-                "expected 1 to 1000 machines at once, found {}",
-                k.controller_concurrency
-            ),
-        ));
-    }
-    c.positive(&f("machine_start_timeout_s"), k.machine_start_timeout_s)?;
-    c.positive(&f("node_join_timeout_s"), k.node_join_timeout_s)?;
-    if k.max_retries > 100 {
-        return Err(c
-            .src
-            .error(&f("max_retries"), "expected at most 100 retries"));
-    }
-    c.within(&f("machine_failure_prob"), k.machine_failure_prob, 0.0, 1.0)?;
-    c.within(&f("join_failure_prob"), k.join_failure_prob, 0.0, 1.0)?;
-    c.within(&f("timing_sigma"), k.timing_sigma, 0.0, 2.0)?;
-    for (name, p) in [("openstack", &k.openstack), ("docker", &k.docker)] {
-        c.non_negative(&f(&format!("{name}.machine_create_s")), p.machine_create_s)?;
-        c.non_negative(
-            &f(&format!("{name}.create_contention_s")),
-            p.create_contention_s,
-        )?;
-        c.non_negative(&f(&format!("{name}.os_boot_s")), p.os_boot_s)?;
-    }
-    for (name, d) in [("kubeadm", &k.kubeadm), ("k3s", &k.k3s)] {
-        c.non_negative(
-            &f(&format!("{name}.control_plane_init_s")),
-            d.control_plane_init_s,
-        )?;
-        c.non_negative(&f(&format!("{name}.node_join_s")), d.node_join_s)?;
-        c.non_negative(
-            &f(&format!("{name}.join_contention_s")),
-            d.join_contention_s,
-        )?;
-        c.non_negative(&f(&format!("{name}.cni_ready_s")), d.cni_ready_s)?;
     }
     Ok(())
 }

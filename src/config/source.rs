@@ -44,7 +44,7 @@ impl Source {
         // it is consumed into `T`. Only a failure parses the text again, for the located
         // message of the typed parse.
         let table: toml::Table = toml::from_str(&self.text).map_err(|e| self.serde_error(&e))?;
-        super::ranges::check_table(self, &table)?;
+        super::ranges::check_table(&table).map_err(|e| self.error(&e.field, e.message))?;
         match table.try_into() {
             Ok(value) => Ok(value),
             Err(_) => Err(match toml::from_str::<T>(&self.text) {

@@ -5,8 +5,8 @@
 //! the budget says so with the numbers and the flag that raises it.
 
 use super::sessions::sweep_points;
-use crate::config::experiment::Fidelity;
-use crate::config::sessions::LoadKind;
+use crate::config::experiment::{CapacityPlan, Experiment, Fidelity, Sessions};
+use crate::config::sessions::{LoadKind, SessionAppConfig};
 use crate::config::{ConfigError, LoadedExperiment};
 
 /// Limits on the whole work; the defaults are documented in docs/input.md.
@@ -76,110 +76,126 @@ const BYTES_PER_SESSION: f64 = 256.0;
 pub fn estimate(exp: &LoadedExperiment, candidates: u64, threads: usize) -> Work {
     let cfg = &exp.config;
     let runs = cfg.runs as u64;
-    if let Some(c) = &cfg.interconnects {
-        let options = c.kinds.len() as f64;
-        let parts = exp.parts.iter().map(|p| estimate(p, 0, threads));
-        return parts.fold(Work::default(), |all, w| Work {
-            jobs: all.jobs + w.jobs * options as u64,
-            sessions: all.sessions + w.sessions * options,
-            frame_events: all.frame_events + w.frame_events * options,
-            memory_bytes: all.memory_bytes.max(w.memory_bytes),
-            nodes: all.nodes + w.nodes * options,
-        });
+    match exp.experiment() {
+        Experiment::Comparison(c) => {
+            let options = c.options.kinds.len() as f64;
+            let parts = [c.streaming, c.sessions].map(|p| estimate(p, 0, threads));
+            parts.into_iter().fold(Work::default(), |all, w| Work {
+                jobs: all.jobs + w.jobs * options as u64,
+                sessions: all.sessions + w.sessions * options,
+                frame_events: all.frame_events + w.frame_events * options,
+                memory_bytes: all.memory_bytes.max(w.memory_bytes),
+                nodes: all.nodes + w.nodes * options,
+            })
+        }
+        Experiment::Sessions(s) => session_work(exp, s, candidates, threads),
+        Experiment::CapacityPlan(p) => session_work(exp, p.sessions, candidates, threads),
+        Experiment::Provisioning(p) => {
+            let sizes: f64 = p.nodes.iter().map(|&n| n as f64).sum();
+            Work {
+                jobs: (p.distributions.len() * p.nodes.len()) as u64 * runs,
+                nodes: p.distributions.len() as f64 * sizes * runs as f64,
+                ..Work::default()
+            }
+        }
+        Experiment::Streaming(s) => {
+            let jobs = s.scenarios.len() as u64 * runs;
+            let fps = s
+                .application
+                .flows
+                .first()
+                .map_or(0.0, |f| f.frame_rate_fps);
+            let hops = s.application.components.len() as f64;
+            Work {
+                jobs,
+                sessions: 0.0,
+                frame_events: jobs as f64 * cfg.duration_s * fps * (2.0 * hops + 2.0),
+                memory_bytes: 0.0,
+                nodes: 0.0,
+            }
+        }
     }
-    if let Some(s) = &cfg.sessions {
-        let points = if candidates > 0 {
-            2 * candidates
-        } else {
-            sweep_points(exp, s).len() as u64
-        };
-        let jobs = points * runs;
-        // Sessions per job at each swept rate (a trace: its arrivals), averaged over the
-        // rates: every rate is run by the same number of jobs.
-        let rates: Vec<f64> = match s.load.kind {
-            LoadKind::Trace => vec![exp.trace.len() as f64 / cfg.duration_s.max(1e-9)],
-            _ => s
-                .sweep
-                .rate_per_s
-                .as_ref()
-                .and_then(|a| a.values())
-                .unwrap_or_else(|| vec![s.load.rate_per_s]),
-        };
-        let mean_rate = rates.iter().sum::<f64>() / rates.len().max(1) as f64;
-        let peak_rate = rates.iter().cloned().fold(0.0, f64::max);
-        let per_job = mean_rate * cfg.duration_s;
-        let sessions = per_job * jobs as f64;
-        // A session shows frames only while the run lasts: a long session in a short run
-        // costs the run's length, not its own.
-        let within_run =
-            |a: &crate::config::sessions::SessionAppConfig| a.mean_duration_s.min(cfg.duration_s);
-        let frames_per_session: f64 = s
-            .applications
-            .iter()
-            .map(|a| a.share * within_run(a) * a.frame_rate_fps)
-            .sum::<f64>()
-            / s.applications
-                .iter()
-                .map(|a| a.share)
-                .sum::<f64>()
-                .max(1e-9);
-        let frame_events = if cfg.fidelity() == Fidelity::Frame {
-            2.0 * sessions * frames_per_session
-        } else {
-            0.0
-        };
-        let sites = exp
-            .topologies
-            .iter()
-            .map(|t| t.sites.len().max(t.clusters.len()))
-            .max()
-            .unwrap_or(0) as f64;
-        let candidates = (s.candidates_per_site as f64 + 4.0).min(sites);
-        let per_site = BYTES_PER_SITE
-            + candidates
-                * (BYTES_PER_CANDIDATE + BYTES_PER_CANDIDATE_APP * s.applications.len() as f64);
-        let concurrent = peak_rate * s.applications.iter().map(within_run).fold(0.0, f64::max);
-        let parallel = (threads.max(1) as u64).min(jobs.max(1)) as f64;
-        Work {
-            jobs,
-            sessions,
-            frame_events,
-            memory_bytes: sites * per_site + parallel * concurrent * BYTES_PER_SESSION,
-            nodes: 0.0,
-        }
-    } else if let Some(p) = &cfg.provisioning {
-        let sizes: f64 = p.nodes.iter().map(|&n| n as f64).sum();
-        Work {
-            jobs: (p.distributions.len() * p.nodes.len()) as u64 * runs,
-            nodes: p.distributions.len() as f64 * sizes * runs as f64,
-            ..Work::default()
-        }
+}
+
+/// The work of a session experiment (see [`estimate`]).
+fn session_work(exp: &LoadedExperiment, view: Sessions, candidates: u64, threads: usize) -> Work {
+    let cfg = &exp.config;
+    let s = view.sessions;
+    let runs = cfg.runs as u64;
+    let points = if candidates > 0 {
+        2 * candidates
     } else {
-        let jobs = cfg.scenarios.len() as u64 * runs;
-        let fps = cfg
-            .application
+        sweep_points(exp, s).len() as u64
+    };
+    let jobs = points * runs;
+    // Sessions per job at each swept rate (a trace: its arrivals), averaged over the
+    // rates: every rate is run by the same number of jobs.
+    let rates: Vec<f64> = match s.load.kind {
+        LoadKind::Trace => vec![view.trace.len() as f64 / cfg.duration_s.max(1e-9)],
+        _ => s
+            .sweep
+            .rate_per_s
             .as_ref()
-            .and_then(|a| a.flows.first())
-            .map_or(0.0, |f| f.frame_rate_fps);
-        let hops = cfg.application.as_ref().map_or(0, |a| a.components.len()) as f64;
-        Work {
-            jobs,
-            sessions: 0.0,
-            frame_events: jobs as f64 * cfg.duration_s * fps * (2.0 * hops + 2.0),
-            memory_bytes: 0.0,
-            nodes: 0.0,
-        }
+            .and_then(|a| a.values())
+            .unwrap_or_else(|| vec![s.load.rate_per_s]),
+    };
+    let mean_rate = rates.iter().sum::<f64>() / rates.len().max(1) as f64;
+    let peak_rate = rates.iter().cloned().fold(0.0, f64::max);
+    let per_job = mean_rate * cfg.duration_s;
+    let sessions = per_job * jobs as f64;
+    // A session shows frames only while the run lasts: a long session in a short run
+    // costs the run's length, not its own.
+    let within_run = |a: &SessionAppConfig| a.mean_duration_s.min(cfg.duration_s);
+    let frames_per_session: f64 = s
+        .applications
+        .iter()
+        .map(|a| a.share * within_run(a) * a.frame_rate_fps)
+        .sum::<f64>()
+        / s.applications
+            .iter()
+            .map(|a| a.share)
+            .sum::<f64>()
+            .max(1e-9);
+    let frame_events = if cfg.fidelity() == Fidelity::Frame {
+        2.0 * sessions * frames_per_session
+    } else {
+        0.0
+    };
+    let sites = view
+        .topologies
+        .iter()
+        .map(|t| t.sites.len().max(t.clusters.len()))
+        .max()
+        .unwrap_or(0) as f64;
+    let candidates = (s.candidates_per_site as f64 + 4.0).min(sites);
+    let per_site = BYTES_PER_SITE
+        + candidates
+            * (BYTES_PER_CANDIDATE + BYTES_PER_CANDIDATE_APP * s.applications.len() as f64);
+    let concurrent = peak_rate * s.applications.iter().map(within_run).fold(0.0, f64::max);
+    let parallel = (threads.max(1) as u64).min(jobs.max(1)) as f64;
+    Work {
+        jobs,
+        sessions,
+        frame_events,
+        memory_bytes: sites * per_site + parallel * concurrent * BYTES_PER_SESSION,
+        nodes: 0.0,
     }
 }
 
 /// Candidate plans `xrplace plan` may simulate for `exp`, counted in plans of `runs` runs
 /// (a plan the sequential rule gives up to `max_runs` counts that many times over); 0
-/// without a `[plan]`.
+/// for other kinds than a capacity plan.
 pub fn plan_candidates(exp: &LoadedExperiment) -> u64 {
     let runs = exp.config.runs.max(1);
-    exp.config.plan.as_ref().map_or(0, |p| {
-        p.max_candidates as u64 * p.max_runs(runs).div_ceil(runs) as u64
-    })
+    match exp.experiment() {
+        Experiment::CapacityPlan(CapacityPlan { plan: p, .. }) => {
+            p.max_candidates as u64 * p.max_runs(runs).div_ceil(runs) as u64
+        }
+        Experiment::Streaming(_)
+        | Experiment::Provisioning(_)
+        | Experiment::Sessions(_)
+        | Experiment::Comparison(_) => 0,
+    }
 }
 
 /// Refuses work over `budget`, naming the numbers and the flag that raises the limit.
@@ -261,7 +277,7 @@ pub fn check_metric_samples(
     exp: &LoadedExperiment,
     shard: Option<(u32, u32)>,
 ) -> Result<(), ConfigError> {
-    let Some(s) = &exp.config.sessions else {
+    let Some(Sessions { sessions: s, .. }) = exp.session_sweep() else {
         return Ok(());
     };
     let shards = shard.map_or(1.0, |(_, n)| n as f64);

@@ -6,7 +6,7 @@
 
 use super::runner::{build_scenarios, run_experiment, ExperimentResult, RunOptions};
 use super::sessions::{run_sessions, SessionResult};
-use crate::config::experiment::{PathKind, Protocol};
+use crate::config::experiment::{Comparison, Experiment, PathKind, Protocol};
 use crate::config::interconnect::{parse_option, KindOption};
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::model::interconnects::Interconnect;
@@ -97,7 +97,11 @@ pub fn run_comparison(
     exp: &LoadedExperiment,
     opts: RunOptions,
 ) -> Result<ComparisonResult, ConfigError> {
-    let (Some(cmp), [streaming, sessions]) = (&exp.config.interconnects, exp.parts.as_slice())
+    let Experiment::Comparison(Comparison {
+        options: cmp,
+        streaming,
+        sessions,
+    }) = exp.experiment()
     else {
         return Err(ConfigError::whole_file(
             &exp.path,
@@ -165,12 +169,14 @@ pub fn with_option(part: &LoadedExperiment, o: &KindOption) -> LoadedExperiment 
 /// Whether a flow of the streaming chain that crosses clusters is UDP and `kind` cannot
 /// carry it.
 fn refuses_chain(part: &LoadedExperiment, kind: PathKind) -> bool {
-    let Some(app) = &part.config.application else {
+    let Experiment::Streaming(chain) = part.experiment() else {
         return false;
     };
     kind.udp_refusal().is_some()
-        && part.config.scenarios.iter().any(|s| {
-            app.flows
+        && chain.scenarios.iter().any(|s| {
+            chain
+                .application
+                .flows
                 .iter()
                 .any(|f| f.protocol == Protocol::Udp && s.placement[&f.from] != s.placement[&f.to])
         })
@@ -179,18 +185,14 @@ fn refuses_chain(part: &LoadedExperiment, kind: PathKind) -> bool {
 /// The path-model figures of every cross-cluster scenario of `part` (all but the
 /// one-cluster ones).
 fn path_loads(part: &LoadedExperiment) -> Result<Vec<PathLoad>, ConfigError> {
-    let app_cfg = part.config.application.as_ref().expect("a streaming part");
-    let app = Application::from_config(app_cfg);
+    let Experiment::Streaming(chain) = part.experiment() else {
+        return Ok(Vec::new());
+    };
+    let app = Application::from_config(chain.application);
     let fps = 1e9 / app.frame_interval_ns.max(1) as f64;
     let scenarios = build_scenarios(part, &app)?;
     let mut loads = Vec::new();
-    for ((s, t), scn) in part
-        .config
-        .scenarios
-        .iter()
-        .zip(&part.topologies)
-        .zip(&scenarios)
-    {
+    for ((s, t), scn) in chain.scenarios.iter().zip(chain.topologies).zip(&scenarios) {
         if !s.spans_clusters() {
             continue;
         }

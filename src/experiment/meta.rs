@@ -8,6 +8,8 @@
 //! byte. `timing.toml` holds the run's wall and CPU time; it is the one output file that
 //! differs between reruns.
 
+use crate::config::experiment::Experiment;
+use crate::config::sessions::SessionsConfig;
 use crate::config::{ConfigError, LoadedExperiment};
 use sha2::{Digest, Sha256};
 use std::path::{Component, Path, PathBuf};
@@ -88,9 +90,8 @@ pub fn input_files(exp: &LoadedExperiment) -> Vec<String> {
         |n| n.to_string_lossy().into_owned(),
     );
     let mut refs = vec![own];
-    let c = &exp.config;
-    refs.extend(topology_refs(c).into_iter().cloned());
-    if let Some(s) = &c.sessions {
+    refs.extend(topology_refs(exp).into_iter().cloned());
+    if let Some(s) = sessions_of(exp) {
         if !s.load.trace.is_empty() {
             refs.push(s.load.trace.clone());
         }
@@ -105,18 +106,40 @@ pub fn input_files(exp: &LoadedExperiment) -> Vec<String> {
         .collect()
 }
 
-/// The topology references of `c` as written, in the order its topologies are loaded: its
-/// scenarios', then its session sweep's (the swept ones, else the one).
-fn topology_refs(c: &crate::config::experiment::ExperimentConfig) -> Vec<&String> {
-    let mut refs: Vec<&String> = c.scenarios.iter().map(|s| &s.topology).collect();
-    if let Some(s) = &c.sessions {
-        if s.sweep.topologies.is_empty() {
-            refs.push(&s.topology);
-        } else {
-            refs.extend(&s.sweep.topologies);
+/// The topology references of `exp` as written, in the order its topologies are loaded: a
+/// streaming experiment's scenarios', a session experiment's sweep's (the swept ones, else
+/// the one); a comparison's streaming part's, then its session part's.
+fn topology_refs(exp: &LoadedExperiment) -> Vec<&String> {
+    match exp.experiment() {
+        Experiment::Streaming(s) => s.scenarios.iter().map(|s| &s.topology).collect(),
+        Experiment::Provisioning(_) => Vec::new(),
+        Experiment::Sessions(s) => session_topology_refs(s.sessions),
+        Experiment::CapacityPlan(p) => session_topology_refs(p.sessions.sessions),
+        Experiment::Comparison(c) => {
+            let mut refs = topology_refs(c.streaming);
+            refs.extend(topology_refs(c.sessions));
+            refs
         }
     }
-    refs
+}
+
+/// The topologies a `[sessions]` section references: the swept ones, else the one.
+fn session_topology_refs(s: &SessionsConfig) -> Vec<&String> {
+    if s.sweep.topologies.is_empty() {
+        vec![&s.topology]
+    } else {
+        s.sweep.topologies.iter().collect()
+    }
+}
+
+/// The `[sessions]` section of `exp`: its own, or its session part's.
+fn sessions_of(exp: &LoadedExperiment) -> Option<&SessionsConfig> {
+    match exp.experiment() {
+        Experiment::Sessions(s) => Some(s.sessions),
+        Experiment::CapacityPlan(p) => Some(p.sessions.sessions),
+        Experiment::Comparison(c) => sessions_of(c.sessions),
+        Experiment::Streaming(_) | Experiment::Provisioning(_) => None,
+    }
 }
 
 /// The measured RTT CSV of each topology reference of `exp` (and of its parts) that names
@@ -124,8 +147,8 @@ fn topology_refs(c: &crate::config::experiment::ExperimentConfig) -> Vec<&String
 /// CSV's path, which is relative to the topology.
 fn measured_rtt_refs(exp: &LoadedExperiment) -> std::collections::HashMap<&str, String> {
     let mut out = std::collections::HashMap::new();
-    for e in std::iter::once(exp).chain(&exp.parts) {
-        for (r, t) in topology_refs(&e.config).into_iter().zip(&e.topologies) {
+    for e in loaded_with_topologies(exp) {
+        for (r, t) in topology_refs(e).into_iter().zip(&e.topologies) {
             if let Some(csv) = &t.routing.measured_rtt_csv {
                 let p = crate::config::measured_rtt::measured_rtt_path(Path::new(r), csv);
                 out.insert(
@@ -136,6 +159,17 @@ fn measured_rtt_refs(exp: &LoadedExperiment) -> std::collections::HashMap<&str, 
         }
     }
     out
+}
+
+/// The experiments that hold `exp`'s loaded topologies: itself, or a comparison's parts.
+fn loaded_with_topologies(exp: &LoadedExperiment) -> Vec<&LoadedExperiment> {
+    match exp.experiment() {
+        Experiment::Comparison(c) => vec![c.streaming, c.sessions],
+        Experiment::Streaming(_)
+        | Experiment::Provisioning(_)
+        | Experiment::Sessions(_)
+        | Experiment::CapacityPlan(_) => vec![exp],
+    }
 }
 
 /// `p` with each `..` that follows a folder name taken out with that name

@@ -5,6 +5,7 @@ use super::progress::{Progress, RunProgress};
 use super::runner::RunOptions;
 use super::workers::worker_pool;
 use crate::base::units::ms_from_s;
+use crate::config::experiment::Experiment;
 use crate::config::provisioning::{ActionKind, ProvisioningConfig};
 use crate::config::topology::Distribution;
 use crate::config::{ConfigError, LoadedExperiment};
@@ -51,7 +52,7 @@ pub fn run_provisioning(
     opts: RunOptions,
 ) -> Result<ProvisioningResult, ConfigError> {
     let cfg = &exp.config;
-    let Some(p) = &cfg.provisioning else {
+    let Experiment::Provisioning(p) = exp.experiment() else {
         return Err(ConfigError::whole_file(
             &exp.path,
             "not a provisioning experiment: no [provisioning]",

@@ -3,7 +3,7 @@
 
 use super::progress::{Progress, RunProgress};
 use super::workers::worker_pool;
-use crate::config::experiment::Fidelity;
+use crate::config::experiment::{Experiment, Fidelity, Streaming};
 use crate::config::{ConfigError, LoadedExperiment};
 use crate::engine::{RadixQueue, RngStreams, SimDuration, SimTime};
 use crate::metrics::{RunRecorder, RunSummary};
@@ -95,7 +95,11 @@ pub fn run_experiment(
     opts: RunOptions,
 ) -> Result<ExperimentResult, ConfigError> {
     let cfg = &exp.config;
-    let Some(app_cfg) = &cfg.application else {
+    let Experiment::Streaming(Streaming {
+        application: app_cfg,
+        ..
+    }) = exp.experiment()
+    else {
         return Err(ConfigError::whole_file(
             &exp.path,
             "not a streaming experiment: no [application]",

@@ -5,7 +5,7 @@ use super::progress::{Progress, RunProgress};
 use super::runner::RunOptions;
 use super::workers::worker_pool;
 use crate::base::units::ms_from_s;
-use crate::config::experiment::{Fidelity, PeeringMode};
+use crate::config::experiment::{Fidelity, PeeringMode, Sessions};
 use crate::config::sessions::SessionFaultKind;
 use crate::config::sessions::{LoadKind, SessionsConfig};
 use crate::config::source::Source;
@@ -312,7 +312,7 @@ pub fn episode(
         + 'static,
     obs: &mut impl SessionObserver,
 ) -> Result<u64, ConfigError> {
-    let Some(s) = &exp.config.sessions else {
+    let Some(Sessions { sessions: s, .. }) = exp.session_sweep() else {
         return Err(ConfigError::whole_file(
             &exp.path,
             "not a session experiment: no [sessions]",
@@ -364,7 +364,7 @@ pub fn arrivals_of(exp: &LoadedExperiment, rate_per_s: f64) -> Arrivals {
 
 /// Checks that every strategy of the experiment is registered.
 pub fn check_strategies(exp: &LoadedExperiment, registry: &Registry) -> Result<(), ConfigError> {
-    let Some(s) = &exp.config.sessions else {
+    let Some(Sessions { sessions: s, .. }) = exp.session_sweep() else {
         return Err(ConfigError::whole_file(
             &exp.path,
             "not a session experiment: no [sessions]",

@@ -1,15 +1,11 @@
 //! The plan file written by `xrplace plan` (or by hand) and read by `xrplace export`;
-//! [`super::plan_check`] refuses a plan real clusters could not run.
+//! [`crate::config::plan_check`] refuses a plan real clusters could not run.
 
-use super::check::Checker;
-use super::deploy::DeploySettings;
-use super::error::ConfigError;
-use super::kinds::Protocol;
-use super::plan::PlanSlo;
-use super::source::Source;
-use super::topology::{Distribution, Provider, Tier};
+use crate::config::deploy::DeploySettings;
+use crate::config::kinds::Protocol;
+use crate::config::plan::PlanSlo;
+use crate::config::topology::{Distribution, Provider, Tier};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 /// A plan as written by `xrplace plan` and read by `xrplace export`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
@@ -311,14 +307,4 @@ impl PlanFile {
         }
         d
     }
-}
-
-/// Reads a plan file and checks that it can be exported to clusters that would run it.
-pub fn load_plan(path: &Path) -> Result<PlanFile, ConfigError> {
-    let src = Source::read(path)?;
-    super::expect_kind(&src, super::FileKind::Plan, "`xrplace export`")?;
-    let plan: PlanFile = src.parse()?;
-    let c = Checker { src: &src };
-    super::plan_check::validate_plan_file(&c, &plan)?;
-    Ok(plan)
 }
