@@ -27,6 +27,8 @@
 //!              |
 //!            export     plan.toml -> Cluster API, Liqo and application manifests
 //!              |
+//!           command     one entry point per command (run, plan, export, merge, ...)
+//!              |
 //!             cli       the binary: arguments, progress, exit codes (src/cli, main.rs)
 //!
 //!   under them all: base   checked float -> integer units (ns, millicores), FNV-1a
@@ -52,6 +54,10 @@
 //! - Strategies are plug-ins: implement [`strategy::Strategy`] and register it in a
 //!   [`strategy::Registry`] (`docs/strategies.md`).
 //! - The models are plain functions and data in [`model`]: paths, interconnects, queues.
+//!   Each interconnect kind is a file of [`model::interconnects`] implementing
+//!   [`model::interconnects::InterconnectKind`]; each experiment kind is a variant of
+//!   [`config::experiment::Experiment`] with its own loader; exported objects are
+//!   [`export::BUILDERS`]. `docs/architecture.md` counts what adding each one takes.
 //!
 //! A session experiment run from code, shortened to ten seconds:
 //!

@@ -28,6 +28,7 @@ use super::names::{
     REMOTE_CLUSTER_LABEL, SCHEDULING_LABEL,
 };
 use super::{kustomization, yaml_file, ExportError, OutFile};
+use crate::base::units::ms_from_s;
 use crate::config::names::sh_quote;
 use crate::config::plan_file::{PlanFile, PlanMonitoring, PlannedCluster};
 use serde_json::{json, Value};
@@ -58,7 +59,7 @@ pub const REJECTED_RECORD: &str = "xrplace:sessions_rejected:ratio";
 /// A Prometheus duration (`1h30m`, `15s`, `250ms`: millisecond resolution) of `s` seconds, at
 /// least 1 ms.
 pub fn prom_duration(s: f64) -> String {
-    let ms = ((s * 1000.0).round() as u64).max(1);
+    let ms = ms_from_s(s).max(1);
     if !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }

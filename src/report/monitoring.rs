@@ -5,6 +5,7 @@
 //! counters (docs/monitoring.md lists every metric).
 
 use super::openmetrics::quote;
+use crate::base::units::ns_from_s;
 use crate::config::topology::TopologyConfig;
 use crate::experiment::sessions::SessionResult;
 use crate::experiment::ExperimentResult;
@@ -91,7 +92,7 @@ pub fn streaming_openmetrics(result: &ExperimentResult, epoch: Epoch) -> String 
                     quote(c)
                 );
                 for s in r.scrapes.iter().filter(|s| s.cluster == c) {
-                    let t_ns = (s.time_s * 1e9).round() as u64;
+                    let t_ns = ns_from_s(s.time_s);
                     f.sample("", &labels, get(s), &epoch.stamp(t_ns));
                 }
             }

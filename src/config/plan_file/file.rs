@@ -1,6 +1,7 @@
 //! The plan file written by `xrplace plan` (or by hand) and read by `xrplace export`;
 //! [`crate::config::plan_check`] refuses a plan real clusters could not run.
 
+use crate::base::units::{millicores, round_to_u64};
 use crate::config::deploy::DeploySettings;
 use crate::config::kinds::Protocol;
 use crate::config::plan::PlanSlo;
@@ -248,12 +249,12 @@ pub struct PlannedComponent {
 impl PlannedComponent {
     /// CPU request of one replica as exported, millicores (at least 1).
     pub fn cpu_millicores(&self) -> u64 {
-        ((self.cpu_cores * 1000.0).round() as u64).max(1)
+        millicores(self.cpu_cores).max(1)
     }
 
     /// Memory request of one replica as exported, MiB (at least 1).
     pub fn memory_request_mib(&self) -> u64 {
-        (self.memory_mib.round() as u64).max(1)
+        round_to_u64(self.memory_mib).max(1)
     }
 }
 
