@@ -271,27 +271,12 @@ pub fn progress(out: &Path) -> Option<(u64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::tables::key::{PointKey, RunKey};
-    use crate::metrics::tables::runs::FIGURES;
 
     /// Job 0's `runs.csv` row with `usage_cost_usd` set to `cost`, as text.
     fn run_line(cost: &str) -> String {
         let r = RunRecord {
-            key: RunKey {
-                point: PointKey {
-                    strategy: "first-fit".into(),
-                    topology: "eu".into(),
-                    rate_per_s: 0.2,
-                    fault_model: "none".into(),
-                },
-                run: 0,
-            },
-            seed: 1,
-            job: 0,
             jobs_total: 4,
-            events: 10,
-            slo_latency_ms: 15.0,
-            figures: vec![1.0; FIGURES.len()],
+            ..RunRecord::example(0)
         };
         let mut cells = r.cells();
         let at = RunRecord::header()

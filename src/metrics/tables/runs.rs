@@ -345,9 +345,33 @@ pub fn cell(kind: Kind, v: f64) -> String {
     }
 }
 
+/// A row of job `job` of a first-fit run on `eu` with every figure 1, for unit tests
+/// here and in the job cache.
+#[cfg(test)]
+impl RunRecord {
+    pub(crate) fn example(job: u64) -> RunRecord {
+        RunRecord {
+            key: RunKey {
+                point: super::key::PointKey {
+                    strategy: "first-fit".into(),
+                    topology: "eu".into(),
+                    rate_per_s: 0.2,
+                    fault_model: "none".into(),
+                },
+                run: 0,
+            },
+            seed: 1,
+            job,
+            jobs_total: 8,
+            events: 10,
+            slo_latency_ms: 15.0,
+            figures: vec![1.0; FIGURES.len()],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::key::PointKey;
     use super::*;
 
     #[test]
@@ -364,23 +388,8 @@ mod tests {
 
     #[test]
     fn a_row_reads_back_as_written_and_a_bad_cell_is_named() {
-        let r = RunRecord {
-            key: RunKey {
-                point: PointKey {
-                    strategy: "first-fit".into(),
-                    topology: "eu".into(),
-                    rate_per_s: 0.2,
-                    fault_model: "none".into(),
-                },
-                run: 1,
-            },
-            seed: 7,
-            job: 3,
-            jobs_total: 8,
-            events: 100,
-            slo_latency_ms: 15.0,
-            figures: (0..FIGURES.len()).map(|i| i as f64).collect(),
-        };
+        let mut r = RunRecord::example(3);
+        r.figures = (0..FIGURES.len()).map(|i| i as f64).collect();
         let cells = r.cells();
         let text: Vec<&str> = cells.iter().map(String::as_str).collect();
         assert_eq!(RunRecord::parse(&text), Ok(r));
