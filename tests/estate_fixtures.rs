@@ -4,12 +4,15 @@
 //! object. These tests hold the fixtures themselves, not an importer: every file parses the
 //! way kubectl's outputs come (one object, a `List`, several YAML documents), every object
 //! is named, the kinds are exactly the expected ones, and the estate is consistent with
-//! itself (virtual nodes have their Liqo objects, every cluster has a site).
+//! itself (virtual nodes have their Liqo objects, every cluster has a site). One more test
+//! holds every object to the real upstream schemas with the shared validator, when it is
+//! beside the repository (as `.ci/run` sets it up); it is skipped, loudly, otherwise.
 
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The (apiVersion, kind) pairs of the estate. Cluster API core and the bootstrap and
 /// control-plane providers at v1beta2 (CAPI v1.14, cluster-api-k3s v0.3); CAPO at v1beta1,
@@ -309,4 +312,31 @@ fn every_cluster_is_placed_by_sites_toml_by_name_or_by_the_region_of_its_machine
             .collect();
         assert_eq!(placed.len(), 1, "{cluster} is placed at {placed:?}");
     }
+}
+
+#[test]
+fn the_objects_pass_the_shared_validator_against_the_real_schemas() {
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/validate-manifests");
+    if !tool.exists() {
+        eprintln!("SKIPPED: validator not found at {}", tool.display());
+        return;
+    }
+    // The namespaces exist in the clusters; `kubectl get` of these kinds does not list them.
+    let namespaces: BTreeSet<String> = objects()
+        .iter()
+        .filter_map(|o| o.str_at("/metadata/namespace").map(String::from))
+        .collect();
+    let mut command = Command::new(&tool);
+    command.args(["-q", "--sets", "dir"]);
+    for ns in &namespaces {
+        command.args(["--known-namespace", ns]);
+    }
+    let out = command.arg(estate_dir()).output().expect("validator runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "validator: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
