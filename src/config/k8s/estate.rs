@@ -6,7 +6,7 @@ use super::capi::ObjectRef;
 use super::documents::{files_of, read_objects};
 use super::fields::Resources;
 use super::inventory::Inventory;
-use super::liqo::PeeringRole;
+use super::liqo::{ClusterSelection, NamespaceOffloading, PeeringRole};
 use super::openstack::Flavor;
 use crate::config::topology::Distribution;
 use crate::config::ConfigError;
@@ -88,7 +88,8 @@ pub struct EstateSummary {
     /// Peerings: one per `ForeignCluster`, plus one per `ResourceSlice` whose provider has
     /// no `ForeignCluster` in the same file.
     pub peerings: Vec<PeeringSummary>,
-    /// Offloaded namespaces and the cluster IDs they are offloaded to.
+    /// Offloaded namespaces and the cluster IDs they are offloaded to (by status, else by
+    /// the cluster IDs their selector names).
     pub offloaded: Vec<(String, Vec<String>)>,
     /// Objects of unknown kinds skipped.
     pub skipped: usize,
@@ -109,7 +110,7 @@ impl Estate {
             offloaded: inv
                 .namespace_offloadings
                 .iter()
-                .map(|n| (n.namespace.clone(), n.offloaded_to.clone()))
+                .map(|n| (n.namespace.clone(), offloaded_to(n)))
                 .collect(),
             skipped: inv.skipped_count(),
         }
@@ -212,6 +213,16 @@ impl Estate {
             }
         }
         out
+    }
+}
+
+/// The peers a namespace is offloaded to: as its status reports them, else as its selector
+/// names them (empty if it names none by cluster ID).
+fn offloaded_to(n: &NamespaceOffloading) -> Vec<String> {
+    match &n.selects {
+        _ if !n.offloaded_to.is_empty() => n.offloaded_to.clone(),
+        ClusterSelection::Clusters(ids) => ids.clone(),
+        ClusterSelection::AllPeers | ClusterSelection::ByLabels => Vec::new(),
     }
 }
 

@@ -120,9 +120,25 @@ pub struct NamespaceOffloading {
     pub pods: PodOffloading,
     /// The remote namespace's name (`status`, else `spec.remoteNamespaceName`).
     pub remote_namespace: Option<String>,
+    /// The peers `spec.clusterSelector` selects.
+    pub selects: ClusterSelection,
     /// Cluster IDs the namespace is offloaded to (keys of
-    /// `status.remoteNamespacesConditions`), sorted.
+    /// `status.remoteNamespacesConditions`), sorted; empty in a manifest (no status).
     pub offloaded_to: Vec<String>,
+}
+
+/// The peers a `NamespaceOffloading`'s `spec.clusterSelector` (a core `NodeSelector` over
+/// the virtual nodes' labels: terms ORed, expressions of a term ANDed) selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterSelection {
+    /// No term: every peer ("A cluster selector with no NodeSelectorTerms matches all
+    /// clusters").
+    AllPeers,
+    /// Every term has `liqo.io/remote-cluster-id In [...]`: at most these cluster IDs
+    /// (sorted, the union over the terms).
+    Clusters(Vec<String>),
+    /// Some term selects by other labels only: which peers depends on their labels.
+    ByLabels,
 }
 
 /// The string at `path` as one of `choices` (`default` if absent).
@@ -230,6 +246,45 @@ pub fn read_namespace_offloading(obj: &RawObject) -> Result<NamespaceOffloading,
             LocalAndRemote,
         )?,
         remote_namespace: remote.or(obj.string(&["spec", "remoteNamespaceName"])?),
+        selects: selection(obj)?,
         offloaded_to,
     })
+}
+
+/// The peers `spec.clusterSelector.nodeSelectorTerms` selects.
+fn selection(obj: &RawObject) -> Result<ClusterSelection, ConfigError> {
+    let terms = ["spec", "clusterSelector", "nodeSelectorTerms"];
+    let count = obj.list(&terms)?.len();
+    if count == 0 {
+        return Ok(ClusterSelection::AllPeers);
+    }
+    let mut ids = Vec::new();
+    for t in 0..count {
+        let t = t.to_string();
+        let exprs = [
+            "spec",
+            "clusterSelector",
+            "nodeSelectorTerms",
+            &t,
+            "matchExpressions",
+        ];
+        let mut named = false;
+        for e in 0..obj.list(&exprs)?.len() {
+            let e = e.to_string();
+            let field = |k| [&exprs[..], &[e.as_str(), k]].concat();
+            let by_id = obj.string(&field("key"))?.as_deref()
+                == Some(super::node::LIQO_REMOTE_CLUSTER_ID)
+                && obj.string(&field("operator"))?.as_deref() == Some("In");
+            if by_id {
+                named = true;
+                ids.extend(super::capi::strings(obj, &field("values"))?);
+            }
+        }
+        if !named {
+            return Ok(ClusterSelection::ByLabels);
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ClusterSelection::Clusters(ids))
 }

@@ -5,7 +5,7 @@
 //! peering objects as its `docs/advanced/peering/peering-via-cr.md` writes them.
 
 use super::documents::objects_in;
-use super::liqo::{NamespaceMapping, PeeringRole, PodOffloading};
+use super::liqo::{ClusterSelection, NamespaceMapping, PeeringRole, PodOffloading};
 use super::node::TaintEffect;
 use super::*;
 use crate::config::topology::Distribution;
@@ -330,6 +330,12 @@ metadata:
   namespace: xr-demo
 spec:
   podOffloadingStrategy: Remote
+  clusterSelector:
+    nodeSelectorTerms:
+    - matchExpressions:
+      - key: liqo.io/remote-cluster-id
+        operator: In
+        values: [edge-gva-1, edge-fra-1]
 status:
   remoteNamespaceName: xr-demo-central
   remoteNamespacesConditions:
@@ -360,6 +366,8 @@ fn liqo_peering_objects() {
         (NamespaceMapping::DefaultName, PodOffloading::Remote)
     );
     assert_eq!(n.offloaded_to, ["edge-fra-1", "edge-gva-1"]);
+    let ids = ["edge-fra-1".to_string(), "edge-gva-1".to_string()];
+    assert_eq!(n.selects, ClusterSelection::Clusters(ids.to_vec()));
     assert_eq!(n.remote_namespace.as_deref(), Some("xr-demo-central"));
     assert_eq!((n.at.document, n.at.line), (4, 44));
     let estate = Estate {
@@ -369,4 +377,34 @@ fn liqo_peering_objects() {
     let p = &estate.summary().peerings;
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].requested.unwrap().memory_bytes, 128 << 30);
+}
+
+#[test]
+fn an_offloading_selects_all_peers_named_peers_or_peers_by_label() {
+    let text = |selector: &str| {
+        format!("apiVersion: offloading.liqo.io/v1beta1\nkind: NamespaceOffloading\nmetadata: {{name: offloading, namespace: a}}\nspec:\n  clusterSelector: {selector}\n")
+    };
+    let selects = |selector: &str| {
+        let inv = inventory("o.yaml", &text(selector)).unwrap();
+        inv.namespace_offloadings[0].selects.clone()
+    };
+    assert_eq!(
+        selects("{nodeSelectorTerms: []}"),
+        ClusterSelection::AllPeers
+    );
+    let by_label = "{nodeSelectorTerms: [{matchExpressions: [{key: topology.liqo.io/region, operator: In, values: [eu]}]}]}";
+    assert_eq!(selects(by_label), ClusterSelection::ByLabels);
+    let two_terms = "{nodeSelectorTerms: [{matchExpressions: [{key: liqo.io/remote-cluster-id, operator: In, values: [b]}]}, {matchExpressions: [{key: liqo.io/remote-cluster-id, operator: In, values: [a, b]}]}]}";
+    assert_eq!(
+        selects(two_terms),
+        ClusterSelection::Clusters(vec!["a".into(), "b".into()])
+    );
+    let bad = "{nodeSelectorTerms: [{matchExpressions: [{key: liqo.io/remote-cluster-id, operator: In, values: [a, {}]}]}]}";
+    let e = error("o.yaml", &text(bad));
+    assert!(
+        e.contains(
+            "field `spec.clusterSelector.nodeSelectorTerms[0].matchExpressions[0].values[1]`"
+        ),
+        "{e}"
+    );
 }
