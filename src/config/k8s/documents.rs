@@ -158,7 +158,11 @@ fn yaml_documents(path: &Path, text: &str) -> Result<Vec<(usize, Value)>, Config
             !l.is_empty() && !l.starts_with('#')
         });
         let Some(offset) = content else { continue };
-        let value: Value = serde_yaml_ng::from_str(&chunk).map_err(|e| {
+        // Through YAML's own value first, which refuses a key given twice (as the API
+        // server does) where a JSON map would keep the last.
+        let parsed = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&chunk)
+            .and_then(serde_yaml_ng::from_value::<Value>);
+        let value: Value = parsed.map_err(|e| {
             let (line, column) = e.location().map_or((first, 1), |l| {
                 (first + l.line().max(1) - 1, l.column().max(1))
             });

@@ -134,3 +134,15 @@ fn special_and_huge_files_are_refused_unread() {
     let e = read_estate(&[PathBuf::from("/nonexistent/x.yaml")]).unwrap_err();
     assert!(e.message.contains("cannot read"), "{e}");
 }
+
+#[test]
+fn a_key_given_twice_is_refused() {
+    let e = error(
+        "d.yaml",
+        "kind: A\n---\napiVersion: v1\nkind: Node\nkind: Pod\n",
+    );
+    assert!(
+        e.starts_with("d.yaml:") && e.contains("document 2: ") && e.contains("duplicate"),
+        "{e}"
+    );
+}
