@@ -23,6 +23,10 @@ pub const MAX_GRAPHML_BYTES: u64 = 256 << 20;
 /// pairs, every pair of about 1,700 sites.
 pub const MAX_RTT_CSV_BYTES: u64 = 64 << 20;
 
+/// Largest file of Kubernetes objects (`import k8s`): 128 MiB. `kubectl get nodes -o yaml`
+/// writes about 10 KiB a node, so a 5,000-node cluster's Node list is about 50 MiB.
+pub const MAX_MANIFEST_BYTES: u64 = 128 << 20;
+
 /// Largest table of a shard read by `merge` (runs.csv, latency_quantiles.csv,
 /// app_latency.csv, timeseries.csv): 1 GiB, about ten million rows.
 pub const MAX_TABLE_BYTES: u64 = 1 << 30;

@@ -9,6 +9,7 @@ pub mod experiment;
 pub mod graphml;
 pub mod input;
 pub mod interconnect;
+pub mod k8s;
 pub mod kinds;
 pub mod measured_rtt;
 pub mod names;
