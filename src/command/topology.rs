@@ -79,9 +79,7 @@ fn check_imported(
             MAX_TOPOLOGY_BYTES >> 20
         )));
     }
-    let ranged = toml::Table::try_from(topology).map_err(|e| RuntimeError::Other(e.to_string()))?;
-    crate::config::ranges::check_table(&ranged)
-        .map_err(|e| text.error(&e.field, e.message))
+    crate::config::topology_check::check_ranges(text, topology)
         .and_then(|()| crate::config::topology_check::validate_topology(text, topology))
         .map_err(|e| {
             let at = match e.line {
@@ -90,7 +88,7 @@ fn check_imported(
             };
             CommandError::Refused(format!(
                 "{}: whole file: the topology imported from it fails the checks of a topology \
-             file: field `{}`{at}: {}",
+                 file: field `{}`{at}: {}",
                 file.display(),
                 e.field,
                 e.message

@@ -4,8 +4,10 @@
 use super::check::Checker;
 use super::error::ConfigError;
 use super::paths_check::validate_paths;
+use super::ranges;
 use super::source::Source;
 use super::topology::{ClusterConfig, RoutingConfig, TopologyConfig};
+use serde::Serialize;
 
 /// Checks meaning: names, references, relations and reachability (when a measured RTT CSV
 /// is named, reachability is checked by [`load_topology`] once its pairs are links).
@@ -59,6 +61,35 @@ pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigE
         check_reachable(src, t, false)?;
     }
     validate_paths(&c, &t.paths)
+}
+
+/// Checks the numbers of a topology held in memory (an import) against the range table, as
+/// parsing its file would: the lists entry by entry, so no copy of the whole file is made.
+pub fn check_ranges(src: &Source, t: &TopologyConfig) -> Result<(), ConfigError> {
+    let mut rest = toml::Table::new();
+    rest.insert("sites".into(), toml::Value::Array(Vec::new()));
+    rest.insert("routing".into(), as_toml(src, &t.routing)?);
+    rest.insert("paths".into(), as_toml(src, &t.paths)?);
+    ranges::check_table(&rest).map_err(|e| src.error(&e.field, e.message))?;
+    check_list(src, "sites", &t.sites)?;
+    check_list(src, "clusters", &t.clusters)?;
+    check_list(src, "links", &t.links)
+}
+
+/// Every entry of the topology's list `list` against the range table.
+fn check_list<T: Serialize>(src: &Source, list: &str, items: &[T]) -> Result<(), ConfigError> {
+    for (i, item) in items.iter().enumerate() {
+        let toml::Value::Table(entry) = as_toml(src, item)? else {
+            continue;
+        };
+        ranges::check_entry(ranges::Scope::Topology, list, i, &entry)
+            .map_err(|e| src.error(&e.field, e.message))?;
+    }
+    Ok(())
+}
+
+fn as_toml<T: Serialize>(src: &Source, x: &T) -> Result<toml::Value, ConfigError> {
+    toml::Value::try_from(x).map_err(|e| ConfigError::whole_file(&src.path, e.to_string()))
 }
 
 /// Unless RTTs are derived from distance, every site must be reachable from the first by

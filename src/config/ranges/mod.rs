@@ -18,7 +18,7 @@ pub mod walk;
 pub use fields::{range_of, Bound, FieldRange, When, FIELDS};
 pub use scope::{range_in, Scope};
 pub use units::{floor, limit, out_of_range, YEAR_S};
-pub use walk::{check_table, RangeError};
+pub use walk::{check_entry, check_table, RangeError};
 
 #[cfg(test)]
 mod tests;

@@ -105,3 +105,11 @@ fn docs_list_every_field_bound() {
         "docs/input.md is stale: its \"Field bounds\" table should read\n{table}"
     );
 }
+
+#[test]
+fn an_entry_is_checked_at_its_place_in_its_list() {
+    let entry: toml::Table = toml::from_str("lat = 95\n").expect("valid TOML");
+    let e = check_entry(Scope::Topology, "sites", 3, &entry).unwrap_err();
+    assert_eq!(e.field, "sites[3].lat");
+    assert_eq!(e.message, "expected a number between -90 and 90, found 95");
+}

@@ -21,12 +21,22 @@ pub struct RangeError {
 /// or NaN values), then its field's bound if it always applies, from the bounds of the
 /// file's [`Scope`]. A field's path is written only for a key some bound ends with.
 pub fn check_table(table: &toml::Table) -> Result<(), RangeError> {
-    let mut walk = Walk {
-        bounds: bounds_by_key(Scope::of(table)),
-        path: Vec::new(),
-        normalized: String::new(),
-    };
-    walk.table(table)
+    Walk::new(Scope::of(table)).table(table)
+}
+
+/// [`check_table`] on the entry `index` of the list `list` of a file of `scope`
+/// (`links[7]`): a file too large to hold whole as a table (an import of a large network)
+/// is checked entry by entry.
+pub fn check_entry(
+    scope: Scope,
+    list: &str,
+    index: usize,
+    entry: &toml::Table,
+) -> Result<(), RangeError> {
+    let mut walk = Walk::new(scope);
+    walk.path.push(Step::Key(list));
+    walk.path.push(Step::Index(index));
+    walk.table(entry)
 }
 
 /// The walk's state: the bounds by their last key, the path to the value at hand, and a
@@ -61,6 +71,14 @@ fn path_text(path: &[Step]) -> String {
 }
 
 impl<'a> Walk<'a> {
+    fn new(scope: Scope) -> Self {
+        Walk {
+            bounds: bounds_by_key(scope),
+            path: Vec::new(),
+            normalized: String::new(),
+        }
+    }
+
     fn table(&mut self, t: &'a toml::Table) -> Result<(), RangeError> {
         for (k, v) in t.iter() {
             self.path.push(Step::Key(k));
