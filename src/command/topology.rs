@@ -60,7 +60,8 @@ pub fn import(
 }
 
 /// Puts the imported topology through every check of a topology file before it is
-/// written (on the topology in memory, with the `text` to be written for locations), so
+/// written (on the topology in memory, with the `text` to be written for locations: the
+/// range table's on its values, then the validator's), so
 /// the import never writes a topology that `check` refuses, nor one too large to read.
 fn check_imported(
     file: &Path,
@@ -78,19 +79,21 @@ fn check_imported(
             MAX_TOPOLOGY_BYTES >> 20
         )));
     }
-    crate::config::topology_check::validate_topology(text, topology).map_err(|e| {
-        let at = match e.line {
-            0 => String::new(),
-            n => format!(" (line {n} of the imported topology)"),
-        };
-        CommandError::Refused(format!(
-            "{}: whole file: the topology imported from it fails the checks of a topology \
-             file: field `{}`{at}: {}",
-            file.display(),
-            e.field,
-            e.message
-        ))
-    })
+    crate::config::topology_check::check_ranges(text, topology)
+        .and_then(|()| crate::config::topology_check::validate_topology(text, topology))
+        .map_err(|e| {
+            let at = match e.line {
+                0 => String::new(),
+                n => format!(" (line {n} of the imported topology)"),
+            };
+            CommandError::Refused(format!(
+                "{}: whole file: the topology imported from it fails the checks of a topology \
+                 file: field `{}`{at}: {}",
+                file.display(),
+                e.field,
+                e.message
+            ))
+        })
 }
 
 /// Writes `text` to `out` atomically (a reader sees the old file or the new one whole).

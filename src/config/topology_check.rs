@@ -1,12 +1,15 @@
-//! The checks of a topology's meaning: names, references, ranges and reachability.
+//! The checks of a topology's meaning: names, references, relations and reachability (the
+//! ranges of single fields are the range table's, [`super::ranges`], checked as it is parsed).
 
 use super::check::Checker;
 use super::error::ConfigError;
 use super::paths_check::validate_paths;
+use super::ranges;
 use super::source::Source;
 use super::topology::{ClusterConfig, RoutingConfig, TopologyConfig};
+use serde::Serialize;
 
-/// Checks meaning: names, references, ranges and reachability (when a measured RTT CSV
+/// Checks meaning: names, references, relations and reachability (when a measured RTT CSV
 /// is named, reachability is checked by [`load_topology`] once its pairs are links).
 pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigError> {
     let c = Checker { src };
@@ -22,22 +25,6 @@ pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigE
             .enumerate()
             .map(|(i, s)| (format!("sites[{i}].name"), s.name.as_str())),
     )?;
-    for (i, s) in t.sites.iter().enumerate() {
-        c.within(&format!("sites[{i}].lat"), s.lat, -90.0, 90.0)?;
-        c.within(&format!("sites[{i}].lon"), s.lon, -180.0, 180.0)?;
-        c.non_negative(
-            &format!("sites[{i}].intra_site_rtt_ms"),
-            s.intra_site_rtt_ms,
-        )?;
-        c.positive(
-            &format!("sites[{i}].intra_site_bandwidth_gbps"),
-            s.intra_site_bandwidth_gbps,
-        )?;
-        c.non_negative(
-            &format!("sites[{i}].access_latency_ms"),
-            s.access_latency_ms,
-        )?;
-    }
     if t.clusters.is_empty() {
         return Err(src.error("clusters", "expected at least one [[clusters]] table"));
     }
@@ -69,30 +56,40 @@ pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigE
         if a == b {
             return Err(src.error(&format!("{p}.b"), "a link must join two different sites"));
         }
-        c.non_negative(&format!("{p}.rtt_ms"), l.rtt_ms)?;
-        c.non_negative(&format!("{p}.jitter_ms"), l.jitter_ms)?;
-        c.positive(&format!("{p}.bandwidth_gbps"), l.bandwidth_gbps)?;
-        c.within(&format!("{p}.loss_pct"), l.loss_pct, 0.0, 100.0)?;
-        c.within(
-            &format!("{p}.background_util"),
-            l.background_util,
-            0.0,
-            0.99,
-        )?;
-        if !(40..=9000).contains(&l.background_packet_bytes) {
-            return Err(src.error(
-                &format!("{p}.background_packet_bytes"),
-                format!(
-                    "expected 40 to 9000 bytes, found {}",
-                    l.background_packet_bytes
-                ),
-            ));
-        }
     }
     if t.routing.measured_rtt_csv.is_none() {
         check_reachable(src, t, false)?;
     }
     validate_paths(&c, &t.paths)
+}
+
+/// Checks the numbers of a topology held in memory (an import) against the range table, as
+/// parsing its file would: the lists entry by entry, so no copy of the whole file is made.
+pub fn check_ranges(src: &Source, t: &TopologyConfig) -> Result<(), ConfigError> {
+    let mut rest = toml::Table::new();
+    rest.insert("sites".into(), toml::Value::Array(Vec::new()));
+    rest.insert("routing".into(), as_toml(src, &t.routing)?);
+    rest.insert("paths".into(), as_toml(src, &t.paths)?);
+    ranges::check_table(&rest).map_err(|e| src.error(&e.field, e.message))?;
+    check_list(src, "sites", &t.sites)?;
+    check_list(src, "clusters", &t.clusters)?;
+    check_list(src, "links", &t.links)
+}
+
+/// Every entry of the topology's list `list` against the range table.
+fn check_list<T: Serialize>(src: &Source, list: &str, items: &[T]) -> Result<(), ConfigError> {
+    for (i, item) in items.iter().enumerate() {
+        let toml::Value::Table(entry) = as_toml(src, item)? else {
+            continue;
+        };
+        ranges::check_entry(ranges::Scope::Topology, list, i, &entry)
+            .map_err(|e| src.error(&e.field, e.message))?;
+    }
+    Ok(())
+}
+
+fn as_toml<T: Serialize>(src: &Source, x: &T) -> Result<toml::Value, ConfigError> {
+    toml::Value::try_from(x).map_err(|e| ConfigError::whole_file(&src.path, e.to_string()))
 }
 
 /// Unless RTTs are derived from distance, every site must be reachable from the first by
@@ -140,11 +137,7 @@ fn validate_routing(c: &Checker, r: &RoutingConfig) -> Result<(), ConfigError> {
             ));
         }
     }
-    c.non_negative("routing.base_rtt_ms", r.base_rtt_ms)?;
-    c.within("routing.route_inflation", r.route_inflation, 1.0, 10.0)?;
-    c.positive("routing.fiber_km_per_ms", r.fiber_km_per_ms)?;
-    c.non_negative("routing.derived_jitter_ms", r.derived_jitter_ms)?;
-    c.positive("routing.derived_bandwidth_gbps", r.derived_bandwidth_gbps)
+    Ok(())
 }
 
 fn validate_cluster(
@@ -154,29 +147,6 @@ fn validate_cluster(
     sites: &std::collections::HashMap<&str, u32>,
 ) -> Result<(), ConfigError> {
     c.resolve(&format!("{p}.site"), "site", &k.site, sites)?;
-    if k.nodes == 0 {
-        return Err(c
-            .src
-            .error(&format!("{p}.nodes"), "expected at least 1 node, found 0"));
-    }
-    c.positive(&format!("{p}.vcpu_per_node"), k.vcpu_per_node)?;
-    c.positive(&format!("{p}.memory_gib_per_node"), k.memory_gib_per_node)?;
-    c.within(
-        &format!("{p}.cpu_speed_ratio"),
-        k.cpu_speed_ratio,
-        0.01,
-        100.0,
-    )?;
-    c.non_negative(&format!("{p}.baseline_cpu_cores"), k.baseline_cpu_cores)?;
-    c.non_negative(&format!("{p}.baseline_memory_mib"), k.baseline_memory_mib)?;
-    c.non_negative(
-        &format!("{p}.cost_per_vcpu_hour_usd"),
-        k.cost_per_vcpu_hour_usd,
-    )?;
-    c.non_negative(
-        &format!("{p}.cost_per_gib_hour_usd"),
-        k.cost_per_gib_hour_usd,
-    )?;
     let cores = k.nodes as f64 * k.vcpu_per_node;
     if k.baseline_cpu_cores / k.cpu_speed_ratio >= cores {
         return Err(c.src.error(

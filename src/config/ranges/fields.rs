@@ -55,7 +55,7 @@ pub struct FieldRange {
     pub when: When,
 }
 
-const fn real(path: &'static str, lo: f64, hi: f64) -> FieldRange {
+pub(super) const fn real(path: &'static str, lo: f64, hi: f64) -> FieldRange {
     FieldRange {
         path,
         bound: Bound::Real { lo, hi },
@@ -63,7 +63,12 @@ const fn real(path: &'static str, lo: f64, hi: f64) -> FieldRange {
     }
 }
 
-const fn count(path: &'static str, lo: u64, hi: u64, refusal: &'static str) -> FieldRange {
+pub(super) const fn count(
+    path: &'static str,
+    lo: u64,
+    hi: u64,
+    refusal: &'static str,
+) -> FieldRange {
     FieldRange {
         path,
         bound: Bound::Count {
@@ -83,7 +88,7 @@ const fn under(rule: &'static str, range: FieldRange) -> FieldRange {
     }
 }
 
-const fn non_negative(path: &'static str) -> FieldRange {
+pub(super) const fn non_negative(path: &'static str) -> FieldRange {
     FieldRange {
         path,
         bound: Bound::NonNegative,
@@ -91,7 +96,7 @@ const fn non_negative(path: &'static str) -> FieldRange {
     }
 }
 
-const fn positive(path: &'static str) -> FieldRange {
+pub(super) const fn positive(path: &'static str) -> FieldRange {
     FieldRange {
         path,
         bound: Bound::Positive,
@@ -99,7 +104,7 @@ const fn positive(path: &'static str) -> FieldRange {
     }
 }
 
-/// Every bounded field of every input.
+/// Every bounded field of every input but a topology's own.
 pub const FIELDS: &[FieldRange] = &[
     real("duration_s", 0.001, 30.0 * 86_400.0),
     non_negative("warmup_s"),
@@ -301,7 +306,8 @@ pub fn matches(pattern: &str, field: &str) -> bool {
     }
 }
 
-/// The bound on the field at `field` (a path with indices), if the table has one.
+/// The bound on the field at `field` (a path with indices) of any file but a topology, if
+/// the table has one.
 pub fn range_of(field: &str) -> Option<&'static FieldRange> {
     let field = normalized(field);
     FIELDS.iter().find(|r| matches(r.path, &field))

@@ -3,12 +3,14 @@
 //! field table bounds always ([`super::fields`]). The schema is the one `schemars` derives
 //! from the serde definitions, so names, types and ranges all come from the code.
 
-use super::fields::{range_of, When};
+use super::fields::When;
+use super::scope::{range_in, Scope};
 use super::units::limit;
 use serde_json::{Map, Value};
 
-/// `schema` (a JSON Schema of an input file) with the ranges of its numeric fields.
-pub fn with_ranges(mut schema: Value) -> Value {
+/// `schema` (a JSON Schema of an input file of `scope`) with the ranges of its numeric
+/// fields.
+pub fn with_ranges(mut schema: Value, scope: Scope) -> Value {
     let mut found = Vec::new();
     collect(
         &schema,
@@ -19,7 +21,7 @@ pub fn with_ranges(mut schema: Value) -> Value {
     );
     for (pointer, key, path) in found {
         if let Some(Value::Object(node)) = schema.pointer_mut(&pointer) {
-            bound(node, &key, &path);
+            bound(node, &key, &path, scope);
         }
     }
     schema
@@ -103,8 +105,8 @@ fn escaped(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// Writes the ranges of the field `key` at `path` into its numeric schema `node`.
-fn bound(node: &mut Map<String, Value>, key: &str, path: &str) {
+/// Writes the ranges of the field `key` at `path` (of a file of `scope`) into its numeric schema `node`.
+fn bound(node: &mut Map<String, Value>, key: &str, path: &str, scope: Scope) {
     let numeric = |t: &Value| matches!(t.as_str(), Some("number" | "integer"));
     let is_number = match node.get("type") {
         Some(Value::Array(types)) => types.iter().any(numeric),
@@ -115,7 +117,7 @@ fn bound(node: &mut Map<String, Value>, key: &str, path: &str) {
         return;
     }
     let mut keywords: Vec<(&str, f64)> = Vec::new();
-    if let Some(r) = range_of(path).filter(|r| r.when == When::Always) {
+    if let Some(r) = range_in(scope, path).filter(|r| r.when == When::Always) {
         keywords = r.bound.schema_keywords();
     }
     if let Some((max, _)) = limit(key) {

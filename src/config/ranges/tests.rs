@@ -22,11 +22,14 @@ fn units_in_names_bound_every_number() {
 }
 
 #[test]
-fn a_link_too_slow_to_time_a_packet_is_refused_and_zero_left_to_the_validator() {
+fn a_link_too_slow_to_time_a_packet_is_refused_and_zero_only_in_a_topology() {
     let e = run("[[links]]\nbandwidth_gbps = 1e-300\n").unwrap_err();
     assert_eq!(e.field, "links[0].bandwidth_gbps");
     assert!(e.message.contains("at least"), "{}", e.message);
     assert!(run("[[links]]\nbandwidth_gbps = 0.0\n").is_ok());
+    // In a topology (a file with sites), the range table refuses it.
+    let e = run("[[sites]]\n[[links]]\nbandwidth_gbps = 0.0\n").unwrap_err();
+    assert_eq!(e.message, "expected a positive number, found 0");
     assert!(run("[[links]]\nbandwidth_gbps = 0.000001\n").is_ok());
     assert!(out_of_range("bitrate_mbps", 1e-9).is_some());
 }
@@ -63,12 +66,31 @@ fn counts_are_judged_only_as_integers_their_type_holds() {
 }
 
 #[test]
+fn topology_bounds_bind_only_a_topology_and_keep_their_messages() {
+    let e = run("[[sites]]\nlat = 91\n").unwrap_err();
+    assert_eq!(e.field, "sites[0].lat");
+    assert_eq!(e.message, "expected a number between -90 and 90, found 91");
+    let e = run("sites = []\n[[clusters]]\nnodes = 0\n").unwrap_err();
+    assert_eq!(e.message, "expected at least 1 node, found 0");
+    let e = run("sites = []\n[paths.submariner]\nmax_gbps = 0\n").unwrap_err();
+    assert_eq!(e.field, "paths.submariner.max_gbps");
+    let e = run("sites = []\n[paths.liqo]\nmtu_bytes = 100\n").unwrap_err();
+    assert_eq!(
+        e.message,
+        "expected an MTU between 576 and 9000 bytes, found 100"
+    );
+    // A plan file's clusters are bounded by its own validator.
+    assert!(run("hub = \"h\"\n[[clusters]]\nnodes = 0\n").is_ok());
+}
+
+#[test]
 fn every_field_pattern_names_its_leaf_key_once() {
-    for r in FIELDS {
+    let all: Vec<_> = Scope::Topology.fields().collect();
+    for r in &all {
         if let Bound::Real { lo, hi } = r.bound {
             assert!(lo <= hi, "{}", r.path);
         }
-        let same = FIELDS.iter().filter(|s| s.path == r.path).count();
+        let same = all.iter().filter(|s| s.path == r.path).count();
         assert_eq!(same, 1, "{} is listed twice", r.path);
     }
 }
@@ -82,4 +104,12 @@ fn docs_list_every_field_bound() {
         page.contains(&table),
         "docs/input.md is stale: its \"Field bounds\" table should read\n{table}"
     );
+}
+
+#[test]
+fn an_entry_is_checked_at_its_place_in_its_list() {
+    let entry: toml::Table = toml::from_str("lat = 95\n").expect("valid TOML");
+    let e = check_entry(Scope::Topology, "sites", 3, &entry).unwrap_err();
+    assert_eq!(e.field, "sites[3].lat");
+    assert_eq!(e.message, "expected a number between -90 and 90, found 95");
 }

@@ -2,9 +2,10 @@
 //! physical range ([`super::units`]) and its field's bound ([`super::fields`]), refused
 //! where it stands, before any validator or conversion sees it.
 
-use super::fields::{range_of, When, FIELDS};
+use super::fields::{matches, FieldRange, When};
+use super::scope::Scope;
 use super::units::out_of_range;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// A number outside its range: the field's path (`links[0].rtt_ms`) and why.
@@ -17,11 +18,33 @@ pub struct RangeError {
 }
 
 /// Checks every number of `table`: its unit's range first ([`out_of_range`]: also infinite
-/// or NaN values), then its field's bound if it always applies. Field paths are built
-/// only for the value at fault.
+/// or NaN values), then its field's bound if it always applies, from the bounds of the
+/// file's [`Scope`]. A field's path is written only for a key some bound ends with.
 pub fn check_table(table: &toml::Table) -> Result<(), RangeError> {
-    let mut path = Vec::new();
-    walk_table(table, &mut path)
+    Walk::new(Scope::of(table)).table(table)
+}
+
+/// [`check_table`] on the entry `index` of the list `list` of a file of `scope`
+/// (`links[7]`): a file too large to hold whole as a table (an import of a large network)
+/// is checked entry by entry.
+pub fn check_entry(
+    scope: Scope,
+    list: &str,
+    index: usize,
+    entry: &toml::Table,
+) -> Result<(), RangeError> {
+    let mut walk = Walk::new(scope);
+    walk.path.push(Step::Key(list));
+    walk.path.push(Step::Index(index));
+    walk.table(entry)
+}
+
+/// The walk's state: the bounds by their last key, the path to the value at hand, and a
+/// buffer for that path with its indices written `[]`.
+struct Walk<'a> {
+    bounds: &'static HashMap<&'static str, Vec<&'static FieldRange>>,
+    path: Vec<Step<'a>>,
+    normalized: String,
 }
 
 /// One step of a field path: a key or an array index.
@@ -47,66 +70,94 @@ fn path_text(path: &[Step]) -> String {
     out
 }
 
-fn walk_table<'a>(t: &'a toml::Table, path: &mut Vec<Step<'a>>) -> Result<(), RangeError> {
-    for (k, v) in t.iter() {
-        path.push(Step::Key(k));
-        walk_value(k, v, path)?;
-        path.pop();
+impl<'a> Walk<'a> {
+    fn new(scope: Scope) -> Self {
+        Walk {
+            bounds: bounds_by_key(scope),
+            path: Vec::new(),
+            normalized: String::new(),
+        }
     }
-    Ok(())
-}
 
-fn walk_value<'a>(
-    key: &str,
-    v: &'a toml::Value,
-    path: &mut Vec<Step<'a>>,
-) -> Result<(), RangeError> {
-    let number = match v {
-        toml::Value::Float(f) => Some((*f, false)),
-        toml::Value::Integer(i) => Some((*i as f64, true)),
-        toml::Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                path.push(Step::Index(i));
-                walk_value(key, x, path)?;
-                path.pop();
+    fn table(&mut self, t: &'a toml::Table) -> Result<(), RangeError> {
+        for (k, v) in t.iter() {
+            self.path.push(Step::Key(k));
+            self.value(k, v)?;
+            self.path.pop();
+        }
+        Ok(())
+    }
+
+    fn value(&mut self, key: &str, v: &'a toml::Value) -> Result<(), RangeError> {
+        let number = match v {
+            toml::Value::Float(f) => Some((*f, false)),
+            toml::Value::Integer(i) => Some((*i as f64, true)),
+            toml::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    self.path.push(Step::Index(i));
+                    self.value(key, x)?;
+                    self.path.pop();
+                }
+                None
             }
-            None
+            toml::Value::Table(t) => {
+                self.table(t)?;
+                None
+            }
+            _ => None,
+        };
+        let Some((x, integer)) = number else {
+            return Ok(());
+        };
+        let refusal = out_of_range(key, x).or_else(|| self.bound_refusal(key, x, integer));
+        match refusal {
+            Some(message) => Err(RangeError {
+                field: path_text(&self.path),
+                message,
+            }),
+            None => Ok(()),
         }
-        toml::Value::Table(t) => {
-            walk_table(t, path)?;
-            None
+    }
+
+    /// Why `x` at the current path is outside its field's bound, if one always applies.
+    fn bound_refusal(&mut self, key: &str, x: f64, integer: bool) -> Option<String> {
+        let candidates = self.bounds.get(key)?;
+        self.normalized.clear();
+        for step in &self.path {
+            match step {
+                Step::Key(k) => {
+                    if !self.normalized.is_empty() {
+                        self.normalized.push('.');
+                    }
+                    self.normalized.push_str(k);
+                }
+                Step::Index(_) => self.normalized.push_str("[]"),
+            }
         }
-        _ => None,
-    };
-    let Some((x, integer)) = number else {
-        return Ok(());
-    };
-    let refusal = out_of_range(key, x).or_else(|| {
-        if !bounded_keys().contains(key) {
-            return None;
-        }
-        let field = path_text(path);
-        range_of(&field)
+        candidates
+            .iter()
+            .find(|r| matches(r.path, &self.normalized))
             .filter(|r| r.when == When::Always)
             .and_then(|r| r.bound.refusal(x, integer))
-    });
-    match refusal {
-        Some(message) => Err(RangeError {
-            field: path_text(path),
-            message,
-        }),
-        None => Ok(()),
     }
 }
 
-/// The last key of every path of the field table: a number under another key is bounded by
-/// its unit only, and its path need not be built (a topology has millions of numbers).
-fn bounded_keys() -> &'static HashSet<&'static str> {
-    static KEYS: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        FIELDS
-            .iter()
-            .filter_map(|r| r.path.rsplit('.').next())
-            .collect()
+/// The bounds of `scope` by the last key of their path, in the table's order: a number
+/// under another key is bounded by its unit only, and its path need not be written (a
+/// topology has millions of numbers).
+fn bounds_by_key(scope: Scope) -> &'static HashMap<&'static str, Vec<&'static FieldRange>> {
+    static EVERY: OnceLock<HashMap<&'static str, Vec<&'static FieldRange>>> = OnceLock::new();
+    static TOPOLOGY: OnceLock<HashMap<&'static str, Vec<&'static FieldRange>>> = OnceLock::new();
+    let cell = match scope {
+        Scope::Every => &EVERY,
+        Scope::Topology => &TOPOLOGY,
+    };
+    cell.get_or_init(|| {
+        let mut by_key: HashMap<&'static str, Vec<&'static FieldRange>> = HashMap::new();
+        for r in scope.fields() {
+            let key = r.path.rsplit('.').next().unwrap_or(r.path);
+            by_key.entry(key).or_default().push(r);
+        }
+        by_key
     })
 }
