@@ -191,6 +191,19 @@ pub struct ClusterConfig {
     /// Price of one GiB-hour of memory, USD.
     #[serde(default = "default_cost_per_gib_hour_usd")]
     pub cost_per_gib_hour_usd: f64,
+    /// The cluster runs already (imported from a live estate, `xrplace import k8s`): `plan`
+    /// may resize it but never provisions it anew, and `export` emits only its changes.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub existing: bool,
+    /// `namespace/name` of the Cluster API MachineDeployment of its workers on the
+    /// management cluster, when Cluster API manages this existing cluster: the export
+    /// resizes the cluster by scaling it. Empty: not managed by Cluster API.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub machine_deployment: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn one() -> f64 {

@@ -100,6 +100,8 @@ pub fn cluster_with_defaults(site: &SiteConfig, nodes: u32, vcpu: f64) -> Cluste
         baseline_memory_mib: 1024.0 * nodes as f64,
         cost_per_vcpu_hour_usd: if cloud { 0.0405 } else { 0.0527 },
         cost_per_gib_hour_usd: if cloud { 0.0044 } else { 0.0057 },
+        existing: false,
+        machine_deployment: String::new(),
     }
 }
 

@@ -108,6 +108,7 @@ impl PlanBuilder<'_> {
                     consumer: hub.clone(),
                     provider: k.clone(),
                     declarative: false,
+                    existing: false,
                 })
                 .collect(),
             offloading: PlannedOffloading {
@@ -164,6 +165,8 @@ impl PlanBuilder<'_> {
                     distribution: k.distribution,
                     provider: k.provider,
                     provision: cand.is_some(),
+                    existing_nodes: None,
+                    machine_deployment: String::new(),
                     worker_flavor: if cand.is_some() {
                         flavor
                     } else {

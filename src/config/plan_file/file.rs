@@ -163,6 +163,14 @@ pub struct PlannedCluster {
     pub provider: Provider,
     /// Created through Cluster API (false: it exists already).
     pub provision: bool,
+    /// For an existing cluster the plan resizes: the nodes (control plane included) it
+    /// runs with now; absent, it keeps `nodes`. The export scales it by the difference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing_nodes: Option<u32>,
+    /// `namespace/name` of the Cluster API MachineDeployment of an existing cluster's
+    /// workers on the management cluster; empty when Cluster API does not manage it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub machine_deployment: String,
     /// Nova flavor of the nodes: a name of `deploy.openstack.flavors` of exactly
     /// `vcpu_per_node` and `memory_gib_per_node` (new clusters).
     #[serde(default)]
@@ -190,6 +198,10 @@ pub struct PlannedPeering {
     /// Peer with declarative resources (Liqo's peering via CRs) instead of `liqoctl peer`.
     #[serde(default)]
     pub declarative: bool,
+    /// The peering is up already (a plan of record, or a plan built on one): the export
+    /// leaves it alone.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub existing: bool,
 }
 
 /// Liqo namespace offloading of the application namespace.
@@ -201,6 +213,10 @@ pub struct PlannedOffloading {
     /// `LocalAndRemote` or `Remote`.
     #[serde(default = "default_pod_offloading")]
     pub pod_offloading_strategy: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn default_pod_offloading() -> String {
