@@ -1,13 +1,11 @@
 //! End-to-end tests of `xrplace plan` and `xrplace export`: the planner finds a plan that
 //! meets its SLO and beats the naive one, the exported manifests pin components to the
-//! planned clusters' Liqo virtual nodes, bad plans are refused with located errors, and
-//! everything exported passes the shared manifest validator.
+//! planned clusters' Liqo virtual nodes, and bad plans are refused with located errors. The
+//! exports are held to the real upstream schemas with the shared validator in `.ci/run`.
 
 mod common;
 
-use common::{
-    assert_located, corpus, files_under, fresh_dir, stderr, validate, xrplace, xrplace_ok,
-};
+use common::{assert_located, corpus, files_under, fresh_dir, stderr, xrplace, xrplace_ok};
 use serde_yaml_ng::Value;
 use std::path::{Path, PathBuf};
 
@@ -264,19 +262,8 @@ fn plan_meets_its_slo_beats_naive_and_exports_valid_manifests() {
     let hub = plan["hub"].as_str().unwrap();
     let app = docs(&manifests.join(hub).join("app/workloads.yaml"));
     assert!(app.iter().filter(|d| d["kind"] == "Deployment").count() >= 2);
-    validate(&manifests);
-    validate_shipped_plan();
     let _ = std::fs::remove_dir_all(&out);
     let _ = std::fs::remove_dir_all(&out1);
-}
-
-fn validate_shipped_plan() {
-    for flag in [None, Some("--openstack-v1beta2")] {
-        let out = temp_dir("shipped");
-        export(SHIPPED_PLAN, &out, &flag.into_iter().collect::<Vec<_>>());
-        validate(&out);
-        let _ = std::fs::remove_dir_all(&out);
-    }
 }
 
 #[test]

@@ -49,48 +49,6 @@ pub fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
-/// Runs `../shared/tools/validate-manifests` on an export, each top-level folder with
-/// manifests one set (what is applied to one cluster), and asserts no errors. Skipped,
-/// loudly, when the validator is not beside the repository.
-pub fn validate(dir: &std::path::Path) {
-    let tool =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/validate-manifests");
-    if !tool.exists() {
-        eprintln!("SKIPPED: validator not found at {}", tool.display());
-        return;
-    }
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let set = entry.unwrap().path();
-        if !set.is_dir() || !has_yaml(&set) {
-            continue;
-        }
-        let o = Command::new(&tool)
-            .arg("-q")
-            .arg(&set)
-            .output()
-            .expect("validator runs");
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "validator on {}: {}{}",
-            set.display(),
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-}
-
-fn has_yaml(dir: &std::path::Path) -> bool {
-    std::fs::read_dir(dir).unwrap().any(|e| {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            has_yaml(&p)
-        } else {
-            p.extension().is_some_and(|x| x == "yaml")
-        }
-    })
-}
-
 /// Every file under `dir`, recursively, sorted.
 pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
