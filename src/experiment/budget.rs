@@ -131,7 +131,9 @@ fn session_work(exp: &LoadedExperiment, view: Sessions, candidates: u64, threads
     // Sessions per job at each swept rate (a trace: its arrivals), averaged over the
     // rates: every rate is run by the same number of jobs.
     let rates: Vec<f64> = match s.load.kind {
-        LoadKind::Trace => vec![view.trace.len() as f64 / cfg.duration_s.max(1e-9)],
+        LoadKind::Trace => {
+            vec![view.trace.len() as f64 * s.load.scale.ceil() / cfg.duration_s.max(1e-9)]
+        }
         _ => s
             .sweep
             .rate_per_s

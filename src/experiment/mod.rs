@@ -16,6 +16,7 @@ pub mod rows;
 pub mod runner;
 pub mod sessions;
 pub mod shard;
+pub mod trace_scale;
 pub mod workers;
 pub mod zoo_import;
 

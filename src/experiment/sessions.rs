@@ -3,6 +3,7 @@
 
 use super::progress::{Progress, RunProgress};
 use super::runner::RunOptions;
+use super::trace_scale::scale_trace;
 use super::workers::worker_pool;
 use crate::base::units::ms_from_s;
 use crate::config::experiment::{Fidelity, PeeringMode, Sessions};
@@ -341,16 +342,24 @@ pub fn episode(
 /// The name [`episode`] runs its strategy under.
 const EPISODE_STRATEGY: &str = "episode";
 
-/// The arrival process of a session experiment at `rate_per_s` (ignored for a trace).
+/// The arrival process of a session experiment at `rate_per_s` (ignored for a trace,
+/// which is replayed at its `scale`).
 pub fn arrivals_of(exp: &LoadedExperiment, rate_per_s: f64) -> Arrivals {
     let s = exp.config.sessions.as_ref().expect("a session experiment");
     match s.load.kind {
-        LoadKind::Trace => Arrivals::Trace(
-            exp.trace
+        LoadKind::Trace => {
+            let listed: Vec<_> = exp
+                .trace
                 .iter()
                 .map(|a| (a.time_s, a.site, a.app, a.duration_s))
-                .collect(),
-        ),
+                .collect();
+            Arrivals::Trace(scale_trace(
+                &listed,
+                s.load.scale,
+                s.load.scale_spread_s,
+                exp.config.seed,
+            ))
+        }
         LoadKind::Poisson => Arrivals::Generated {
             rate_per_s,
             amplitude: 0.0,

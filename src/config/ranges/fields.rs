@@ -229,6 +229,8 @@ pub const FIELDS: &[FieldRange] = &[
         real("sessions.load.rate_per_s", 1e-9, 1e6),
     ),
     real("sessions.load.amplitude", 0.0, 1.0),
+    real("sessions.load.scale", 0.0, 100.0),
+    real("sessions.load.scale_spread_s", 0.0, 86_400.0),
     real("sessions.**.faults[].at_s", 0.0, 1e9),
     real("sessions.**.faults[].duration_s", 0.0, 1e9),
     count(

@@ -19,6 +19,36 @@ pub struct LoadConfig {
     /// experiment file, for `trace`.
     #[serde(default)]
     pub trace: String,
+    /// Replays a trace at this multiple of its arrivals (`trace` only): each listed session
+    /// comes ⌊scale⌋ times, and once more with probability scale − ⌊scale⌋, so that a
+    /// measured day can be planned for at 3 × today's load with its shape kept.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub scale: f64,
+    /// The copies a `scale` above 1 adds arrive this much later at most, s (uniform): they
+    /// keep the trace's rate over time at this resolution instead of arriving together.
+    /// 60 s is an estimate: a minute is finer than a Prometheus range query's usual step,
+    /// and so than the resolution an imported trace has.
+    #[serde(
+        default = "default_scale_spread_s",
+        skip_serializing_if = "is_default_spread"
+    )]
+    pub scale_spread_s: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
+}
+
+fn default_scale_spread_s() -> f64 {
+    60.0
+}
+
+fn is_default_spread(x: &f64) -> bool {
+    *x == default_scale_spread_s()
 }
 
 fn default_amplitude() -> f64 {

@@ -109,6 +109,12 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
     }
     let l = &s.load;
     match l.kind {
+        LoadKind::Poisson | LoadKind::Diurnal if l.scale != 1.0 => {
+            return Err(c.src.error(
+                "sessions.load.scale",
+                "expected no scale without a trace: set rate_per_s instead",
+            ));
+        }
         LoadKind::Poisson | LoadKind::Diurnal => {
             c.bounded("sessions.load.rate_per_s", l.rate_per_s)?
         }
