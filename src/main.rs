@@ -51,7 +51,7 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
                 println!("wrote {}", f.display());
             }
             if let Some(e) = done.experiment {
-                println!("run it with: xrplace run {}", e.display());
+                println!("run it with: xrplace {} {}", done.command, e.display());
             }
             Ok(())
         }

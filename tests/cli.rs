@@ -370,7 +370,20 @@ fn init_writes_templates_that_check_and_run_where_they_are() {
     ];
     for kind in kinds {
         let dir = temp_dir(&format!("init-{kind}"));
-        xrplace_ok(&["init", kind, dir.to_str().unwrap()]);
+        let said = xrplace_ok(&["init", kind, dir.to_str().unwrap()]);
+        let said = String::from_utf8_lossy(&said.stdout);
+        let command = match kind {
+            "plan" => Some("xrplace plan "),
+            "topology" => None,
+            _ => Some("xrplace run "),
+        };
+        match command {
+            Some(c) => assert!(
+                said.contains(&format!("run it with: {c}")),
+                "{kind}: {said}"
+            ),
+            None => assert!(!said.contains("run it with"), "{kind}: {said}"),
+        }
         let files: Vec<String> = common::files_under(&dir)
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "toml"))

@@ -92,6 +92,8 @@ pub struct Initialised {
     pub written: Vec<PathBuf>,
     /// The experiment to run, when the template is one.
     pub experiment: Option<PathBuf>,
+    /// The command that runs it: `plan` for a capacity plan search, else `run`.
+    pub command: &'static str,
 }
 
 /// Writes the template of `kind` and what it references into `dir`; refuses to replace a
@@ -122,6 +124,7 @@ pub fn init(kind: Kind, dir: &Path) -> Result<Initialised, CommandError> {
     Ok(Initialised {
         written: files.iter().map(|(file, _)| dir.join(file)).collect(),
         experiment: (name == "experiment.toml").then(|| dir.join(name)),
+        command: if kind == Kind::Plan { "plan" } else { "run" },
     })
 }
 
