@@ -591,3 +591,20 @@ fn out_of_range_flags_are_named_in_their_own_errors() {
         );
     }
 }
+
+/// `merge` takes shard folders with `--out`, or `--status` alone: its usage says both forms
+/// (clap's derived one, `[OPTIONS] [SHARDS]...`, offered shards to `--status`, which
+/// refuses them).
+#[test]
+fn merge_usage_names_its_two_forms() {
+    let help = xrplace_ok(&["merge", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains(
+            "Usage: xrplace merge <SHARDS>... --out <OUT>\n       xrplace merge --status <DIR>"
+        ),
+        "{help}"
+    );
+    let both = xrplace(&["merge", "--status", "x", "y"]);
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+}

@@ -117,6 +117,9 @@ pub enum Command {
     ///
     /// Examples: xrplace merge out/1-of-3 out/2-of-3 out/3-of-3 --out out/merged;
     /// xrplace merge --status out
+    #[command(
+        override_usage = "xrplace merge <SHARDS>... --out <OUT>\n       xrplace merge --status <DIR>"
+    )]
     Merge {
         /// Output directories of the shards.
         #[arg(required_unless_present = "status")]
