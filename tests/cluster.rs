@@ -105,6 +105,8 @@ fn kubernetes_manifests_validate_and_index_the_shards() {
         "backoffLimitPerIndex: 2",
         "- auto",
         "/results/shards/{shard}-of-{shards}",
+        "fsGroup: 10001",
+        "--for=condition=failed --timeout=24h & wait -n",
     ] {
         assert!(job.contains(needle), "{needle}: {job}");
     }

@@ -89,13 +89,39 @@ fn container(name: &str, image: &str, args: Vec<String>, cpus: u32) -> Value {
     })
 }
 
+/// The pod of a shard or the merge. `fsGroup` gives the claim's files to the image's
+/// non-root group (10001, the Containerfile's `USER`): the kubelet changes a volume's group
+/// to it where the volume type supports ownership management (Kubernetes, "Configure a
+/// Security Context for a Pod or Container"), so the shards can write their results.
 fn pod(claim: &str, c: Value) -> Value {
     json!({
         "restartPolicy": "Never",
-        "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
+        "securityContext": {
+            "seccompProfile": {"type": "RuntimeDefault"},
+            "runAsGroup": 10001,
+            "fsGroup": 10001,
+            "fsGroupChangePolicy": "OnRootMismatch",
+        },
         "containers": [c],
         "volumes": [{"name": "results", "persistentVolumeClaim": {"claimName": claim}}],
     })
+}
+
+/// How to run the sweep, as the comment atop `sweep-job.yaml`. `kubectl wait` takes one
+/// condition (kubernetes/kubernetes#100248 asks for an OR), so waiting for
+/// `condition=complete` alone would wait out its whole timeout once an index fails for
+/// good; two waits in the background, the first to return ending both, is the usual way
+/// round it (cilium/cilium-cli#451).
+fn shards_comment(name: &str) -> String {
+    let job = format!("job/xrplace-{name}-shards");
+    format!(
+        "Shards of sweep {name}: `kubectl apply -f sweep-job.yaml`, then wait until the Job\n\
+         completes or fails (bash):\n\
+         kubectl wait {job} --for=condition=complete --timeout=24h & kubectl wait {job} --for=condition=failed --timeout=24h & wait -n; kill %1 %2\n\
+         kubectl get {job} -o jsonpath='{{.status.conditions[*].type}}'\n\
+         and after Complete, `kubectl apply -f merge-job.yaml`. The claim needs a ReadWriteMany\n\
+         storage class."
+    )
 }
 
 /// The files of a Kubernetes sweep of `experiment` (a path relative to the repository, as
@@ -157,17 +183,17 @@ pub fn files(
         engine: "k8s".into(),
     };
     Ok(vec![
-        yaml_file(
-            "sweep-job.yaml",
-            &format!("Shards of sweep {name}: `kubectl apply -f sweep-job.yaml`, then\n`kubectl wait --for=condition=complete job/xrplace-{name}-shards --timeout=24h`\nand `kubectl apply -f merge-job.yaml`. The claim needs a ReadWriteMany storage class."),
-            &[pvc, job],
-        )?,
+        yaml_file("sweep-job.yaml", &shards_comment(name), &[pvc, job])?,
         yaml_file(
             "merge-job.yaml",
             &format!("Merge of sweep {name}, after job/xrplace-{name}-shards is complete."),
             &[merge_job],
         )?,
-        OutFile { path: super::FILE.into(), text: folder.to_text(), executable: false },
+        OutFile {
+            path: super::FILE.into(),
+            text: folder.to_text(),
+            executable: false,
+        },
     ])
 }
 
