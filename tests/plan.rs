@@ -293,3 +293,39 @@ fn an_slo_no_plan_meets_is_reported_without_a_plan_file() {
     assert!(table.lines().skip(1).all(|l| l.contains(",false,")));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// The console names every strategy searched: its cheapest plan meeting the SLO, or that
+/// the search dropped it, as `candidates.csv` records its plans.
+#[test]
+fn the_console_says_what_became_of_every_strategy() {
+    let out = temp_dir("plan-strategies");
+    let o = xrplace(&[
+        "plan",
+        "tests/data/capacity-small.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let said = String::from_utf8_lossy(&o.stdout);
+    let mut r = csv::Reader::from_path(out.join("candidates.csv")).unwrap();
+    let head = r.headers().unwrap().clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let (phase, strategy, meets) = (col("phase"), col("strategy"), col("meets_slo"));
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    for name in ["latency-greedy", "local-search"] {
+        let met = rows
+            .iter()
+            .any(|x| &x[strategy] == name && &x[phase] != "holdout" && &x[meets] == "true");
+        let line = said
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("no line for {name}: {said}"));
+        assert_eq!(line.contains("dropped"), !met, "{line}");
+        assert_eq!(
+            line.contains("cheapest plan meeting the SLO"),
+            met,
+            "{line}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

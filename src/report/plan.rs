@@ -5,7 +5,7 @@ use super::atomic::write_with;
 use super::figures::plan::{CandidateFigures, PlanFigures};
 use super::figures::sessions::Estimate;
 use super::{figures, number};
-use crate::experiment::plan::{rejected_ratio, Evaluation, PlanOutcome};
+use crate::experiment::plan::{rejected_ratio, Evaluation, PlanOutcome, HOLDOUT};
 use std::path::Path;
 
 /// `candidates.csv`: one row per simulated plan with the plan and move it came from, its
@@ -183,6 +183,47 @@ pub fn console_summary(out: &PlanOutcome) -> String {
                 "MISSES the SLO (no plan tried held it on fresh runs)"
             }
         );
+    }
+    s += &strategy_lines(out);
+    s
+}
+
+/// One line per strategy searched: its cheapest plan meeting the SLO, or that none of its
+/// plans did, so a strategy the search dropped is said, not only visible in
+/// `candidates.csv`.
+fn strategy_lines(out: &PlanOutcome) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for e in &out.tried {
+        if !names.contains(&e.strategy.as_str()) {
+            names.push(&e.strategy);
+        }
+    }
+    let mut s = String::new();
+    for name in names {
+        let searched: Vec<_> = out
+            .tried
+            .iter()
+            .filter(|e| e.strategy == name && e.phase != HOLDOUT)
+            .collect();
+        let best = searched
+            .iter()
+            .filter(|e| e.meets)
+            .map(|e| e.cost_usd_per_day)
+            .fold(f64::INFINITY, f64::min);
+        s += &if best.is_finite() {
+            format!(
+                "  {name}: cheapest plan meeting the SLO {} USD/day ({} plans)\n",
+                number(best, 2),
+                searched.len()
+            )
+        } else {
+            match searched.len() {
+                1 => format!("  {name}: its one plan missed the SLO; dropped (candidates.csv)\n"),
+                n => format!(
+                    "  {name}: none of its {n} plans met the SLO; dropped (candidates.csv)\n"
+                ),
+            }
+        };
     }
     s
 }

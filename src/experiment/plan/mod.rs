@@ -38,7 +38,7 @@ mod simulator;
 mod start;
 mod tried;
 
-pub use evaluation::{rejected_ratio, Evaluation};
+pub use evaluation::{rejected_ratio, Evaluation, HOLDOUT};
 pub use price::{cents, cluster_usd_per_day};
 
 use super::plan_build::{Findings, PlanBuilder};
@@ -52,7 +52,7 @@ use crate::config::sessions::{CapacityModel, SessionsConfig};
 use crate::config::topology::TopologyConfig;
 use crate::config::{ConfigError, LoadedExperiment};
 use bound::lower_bound_usd_per_day;
-use evaluation::HOLDOUT;
+
 use holdout::HoldOut;
 use moves::Space;
 use relaxation::BoundInputs;
