@@ -453,7 +453,20 @@ fn metrics_output_is_refused_where_it_cannot_be_whole() {
                 "--metrics",
                 "openmetrics",
             ],
-            "cluster samples",
+            "more than 2000000 (--max-metric-samples)",
+        ),
+        (
+            vec![
+                "run",
+                "experiments/sweep-eu.toml",
+                "--set",
+                "duration_s=60",
+                "--metrics",
+                "openmetrics",
+                "--max-metric-samples",
+                "10",
+            ],
+            "more than 10 (--max-metric-samples)",
         ),
     ] {
         let mut all = args.clone();

@@ -67,6 +67,9 @@ pub struct BudgetArgs {
     /// Most nodes provisioned in all provisioning jobs together.
     #[arg(long, default_value_t = Budget::default().max_nodes)]
     pub max_nodes: u64,
+    /// Most cluster samples `--metrics` writes in all runs together (about 500 bytes each).
+    #[arg(long, default_value_t = Budget::default().max_metric_samples)]
+    pub max_metric_samples: u64,
 }
 
 /// A memory budget: a finite number of GiB above zero (`nan` would disable the check).
@@ -86,6 +89,7 @@ impl BudgetArgs {
             max_frame_events: self.max_frame_events,
             max_memory_gib: self.max_memory_gib,
             max_nodes: self.max_nodes,
+            max_metric_samples: self.max_metric_samples,
         }
     }
 }

@@ -129,7 +129,7 @@ fn run_file(
         return Err(ConfigError::whole_file(path, msg).into());
     }
     if req.metrics.is_some() {
-        budget::check_metric_samples(&exp, opts.shard)?;
+        budget::check_metric_samples(&exp, opts.shard, req.limits.max_metric_samples)?;
     }
     let dir = shard::output_dir(req.out.as_deref(), &exp.config.name, opts.shard);
     let meta = meta_toml(

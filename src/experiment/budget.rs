@@ -23,6 +23,9 @@ pub struct Budget {
     /// Most nodes provisioned, all provisioning jobs together (a job's events grow with
     /// its cluster's nodes).
     pub max_nodes: u64,
+    /// Most cluster samples `--metrics` writes, all runs together (about 500 bytes of
+    /// OpenMetrics and CSV each).
+    pub max_metric_samples: u64,
 }
 
 impl Default for Budget {
@@ -35,6 +38,7 @@ impl Default for Budget {
             max_frame_events: 20_000_000_000,
             max_memory_gib: 16.0,
             max_nodes: MAX_NODES,
+            max_metric_samples: MAX_METRIC_SAMPLES,
         }
     }
 }
@@ -268,16 +272,15 @@ pub fn describe(w: &Work) -> String {
     )
 }
 
-/// Most cluster samples `--metrics` may write in all runs together (about 500 bytes of
-/// OpenMetrics and CSV each).
-pub const MAX_METRIC_SAMPLES: f64 = 2e6;
+/// Default of [`Budget::max_metric_samples`]: about 1 GB of output at 500 bytes a sample.
+pub const MAX_METRIC_SAMPLES: u64 = 2_000_000;
 
-/// Refuses monitoring samples (`--metrics`) past [`MAX_METRIC_SAMPLES`] for the jobs of
-/// `shard` (all of them without one); a session sweep's jobs only, as other kinds keep
-/// few samples.
+/// Refuses monitoring samples (`--metrics`) past `limit` for the jobs of `shard` (all of
+/// them without one); a session sweep's jobs only, as other kinds keep few samples.
 pub fn check_metric_samples(
     exp: &LoadedExperiment,
     shard: Option<(u32, u32)>,
+    limit: u64,
 ) -> Result<(), ConfigError> {
     let Some(Sessions { sessions: s, .. }) = exp.session_sweep() else {
         return Ok(());
@@ -292,9 +295,9 @@ pub fn check_metric_samples(
         .unwrap_or(0) as f64;
     let scrapes = (exp.config.duration_s / s.scrape_interval_s).floor() + 1.0;
     let samples = jobs * clusters * scrapes;
-    if samples > MAX_METRIC_SAMPLES {
+    if samples > limit as f64 {
         return Err(ConfigError::whole_file(&exp.path, format!(
-            "--metrics would write about {samples:.0} cluster samples ({jobs} runs x {clusters} clusters x {scrapes} scrapes), more than {MAX_METRIC_SAMPLES:.0}: shorten the run with --set duration_s=..., or run fewer runs, points or clusters"
+            "--metrics would write about {samples:.0} cluster samples ({jobs} runs x {clusters} clusters x {scrapes} scrapes), more than {limit} (--max-metric-samples): shorten the run with --set duration_s=..., run fewer runs, points or clusters, or raise the budget"
         )));
     }
     Ok(())
