@@ -129,8 +129,9 @@ pub fn validate_plan(
     validate_deploy(c, "plan.deploy", &p.deploy)?;
     let o = &p.deploy.openstack;
     if let Some((name, k)) = topology_clusters.iter().find(|(_, k)| {
-        o.flavor_of(k.vcpu_per_node, k.memory_gib_per_node)
-            .is_none()
+        !k.existing
+            && o.flavor_of(k.vcpu_per_node, k.memory_gib_per_node)
+                .is_none()
     }) {
         return Err(c.src.error(
             "plan.deploy.openstack.flavors",

@@ -120,7 +120,10 @@ impl PlanBuilder<'_> {
     }
 
     /// The hub, the candidate clusters with nodes, and existing clusters that hosted
-    /// sessions, in topology order, each with the next block of the address plan.
+    /// sessions, in topology order, each with the next block of the address plan. A
+    /// cluster the topology marks `existing` is never provisioned: it keeps
+    /// `provision = false`, says its current size in `existing_nodes` when the plan resizes
+    /// it, and carries its MachineDeployment for the export's scale step.
     fn kept_clusters(&self, e: &Evaluation) -> Vec<Kept> {
         let hosted = |i: usize| {
             e.peak_sessions.iter().any(|row| row[i] > 0)
@@ -153,6 +156,7 @@ impl PlanBuilder<'_> {
                 .openstack
                 .flavor_of(k.vcpu_per_node, k.memory_gib_per_node)
                 .map_or_else(String::new, |f| f.name.clone());
+            let provision = cand.is_some() && !k.existing;
             out.push(Kept {
                 topology: i,
                 cluster: PlannedCluster {
@@ -164,14 +168,14 @@ impl PlanBuilder<'_> {
                     memory_gib_per_node: k.memory_gib_per_node,
                     distribution: k.distribution,
                     provider: k.provider,
-                    provision: cand.is_some(),
-                    existing_nodes: None,
-                    machine_deployment: String::new(),
-                    worker_flavor: if cand.is_some() {
-                        flavor
+                    provision,
+                    existing_nodes: (k.existing && nodes != k.nodes).then_some(k.nodes),
+                    machine_deployment: if k.existing {
+                        k.machine_deployment.clone()
                     } else {
                         String::new()
                     },
+                    worker_flavor: if provision { flavor } else { String::new() },
                     node_cidr: ranges.node,
                     pod_cidr: ranges.pod,
                     service_cidr: ranges.service,
