@@ -20,6 +20,7 @@ pub mod paths;
 pub mod paths_check;
 pub mod plan;
 pub mod plan_check;
+pub mod plan_check_existing;
 pub mod plan_file;
 pub mod provisioning;
 pub mod ranges;
