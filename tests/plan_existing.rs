@@ -125,3 +125,121 @@ fn an_existing_candidate_is_resized_never_dropped_nor_provisioned() {
         }
     }
 }
+
+/// The plan of record of `tests/fixtures/plan-of-record/slice-record.toml`: k8s-frankfurt
+/// (hub) and k8s-vienna, peered, with the estate's own ranges.
+const RECORD: &str = "tests/fixtures/plan-of-record/slice-record.toml";
+
+fn cidrs(k: &toml::Table) -> Vec<xrplace::config::cidr::Cidr> {
+    [
+        "node_cidr",
+        "pod_cidr",
+        "service_cidr",
+        "external_cidr",
+        "internal_cidr",
+    ]
+    .iter()
+    .map(|f| xrplace::config::cidr::Cidr::parse(k[*f].as_str().unwrap()).unwrap())
+    .collect()
+}
+
+#[test]
+fn a_plan_on_a_record_keeps_its_ranges_and_hub_and_marks_its_peerings_existing() {
+    let dir = fresh_dir("plan-record");
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join(RECORD), dir.join("record.toml")).unwrap();
+    let topo = topology_with_existing_vienna(&dir);
+    // No hub: the record's (k8s-frankfurt) is the default.
+    let exp = experiment(&dir, &topo, "record = \"record.toml\"");
+    let text = std::fs::read_to_string(&exp).unwrap();
+    std::fs::write(&exp, text.replace("hub = \"k8s-frankfurt\"\n", "")).unwrap();
+    let out = dir.join("out");
+    let p = plan(&exp, &out);
+    assert_eq!(p["hub"].as_str(), Some("k8s-frankfurt"));
+    let record: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join(RECORD)).unwrap()).unwrap();
+    let recorded: Vec<&toml::Table> = record["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_table().unwrap())
+        .collect();
+    let taken: Vec<_> = recorded.iter().flat_map(|k| cidrs(k)).collect();
+    for k in p["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_table().unwrap())
+    {
+        let name = k["name"].as_str().unwrap();
+        match recorded.iter().find(|r| r["name"].as_str() == Some(name)) {
+            // A cluster of the record keeps every range it has.
+            Some(r) => assert_eq!(cidrs(k), cidrs(r), "{name}"),
+            // A new one overlaps none of the record's.
+            None => {
+                for c in cidrs(k) {
+                    assert!(
+                        !taken.iter().any(|t| t.overlaps(&c)),
+                        "{name}: {c} overlaps the record"
+                    );
+                }
+            }
+        }
+    }
+    // The peering the record has is up; every other one is new.
+    for x in p["peerings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_table().unwrap())
+    {
+        let existing = x.get("existing").and_then(|v| v.as_bool()).unwrap_or(false);
+        assert_eq!(
+            existing,
+            x["provider"].as_str() == Some("k8s-vienna"),
+            "{x:?}"
+        );
+    }
+    assert!(cluster(&p, "k8s-vienna").is_some());
+    // The plan is one `export` takes, and its lint passes.
+    let manifests = dir.join("manifests");
+    xrplace_ok(&[
+        "export",
+        out.join("plan.toml").to_str().unwrap(),
+        "--out",
+        manifests.to_str().unwrap(),
+        "--verify",
+    ]);
+    let apply = std::fs::read_to_string(manifests.join("apply.sh")).unwrap();
+    assert!(!apply.contains("remote-cluster-id=k8s-vienna"), "{apply}");
+    assert!(!manifests.join("k8s-vienna/liqo-install.sh").exists());
+}
+
+#[test]
+fn a_record_with_a_cluster_the_topology_lacks_is_a_located_error() {
+    let dir = fresh_dir("plan-record-bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(RECORD)).unwrap();
+    std::fs::write(
+        dir.join("record.toml"),
+        text.replace("name = \"k8s-vienna\"", "name = \"k8s-wien\"")
+            .replace("provider = \"k8s-vienna\"", "provider = \"k8s-wien\"")
+            .replace("clusters = [\"k8s-vienna\"]", "clusters = [\"k8s-wien\"]"),
+    )
+    .unwrap();
+    let topo = topology_with_existing_vienna(&dir);
+    let exp = experiment(&dir, &topo, "record = \"record.toml\"");
+    let o = common::xrplace(&["check", exp.to_str().unwrap()]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("record.toml"), "{err}");
+    assert!(err.contains("clusters[1].name"), "{err}");
+    assert!(err.contains("k8s-wien"), "{err}");
+    let exp = experiment(&dir, &topo, "record = \"missing.toml\"");
+    let o = common::xrplace(&["check", exp.to_str().unwrap()]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("plan.record"), "{err}");
+}

@@ -71,6 +71,8 @@ pub struct PlanSearch<'a> {
     /// Topology indices of the clusters the planner sizes.
     pub candidates: Vec<usize>,
     space: Space,
+    /// The plan of record this plan extends (`[plan] record`), if any.
+    record: Option<PlanFile>,
     tried: Tried<'a>,
     seed: u64,
     /// Search evaluations (hold-outs excepted) the current strategy may reach.
@@ -206,6 +208,7 @@ impl<'a> PlanSearch<'a> {
             base: self.base,
             candidates: &self.candidates,
             duration_s: self.exp.config.duration_s,
+            record: self.record.as_ref(),
         };
         let mut p = builder.plan_file(&self.exp.config.name, e);
         p.method = format!(
