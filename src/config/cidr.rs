@@ -104,6 +104,18 @@ pub fn cluster_ranges(n: usize) -> ClusterRanges {
     }
 }
 
+/// The address plan's blocks, in order, whose five ranges overlap none of `taken` (the
+/// ranges of clusters that run already): what new clusters of a plan extending a plan of
+/// record get. With nothing taken, block `n` is [`cluster_ranges`]`(n)`.
+pub fn free_cluster_ranges(taken: &[Cidr]) -> impl Iterator<Item = ClusterRanges> + '_ {
+    (0..MAX_CLUSTERS).map(cluster_ranges).filter(move |r| {
+        [&r.node, &r.pod, &r.service, &r.external, &r.internal]
+            .into_iter()
+            .filter_map(|v| Cidr::parse(v))
+            .all(|c| !taken.iter().any(|t| t.overlaps(&c)))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +149,22 @@ mod tests {
             assert!(!w[0].overlaps(&w[1]), "{} and {}", w[0], w[1]);
         }
         assert_eq!(cluster_ranges(5).pod, "10.65.64.0/18");
+    }
+
+    #[test]
+    fn free_blocks_skip_every_block_a_taken_range_touches() {
+        assert_eq!(free_cluster_ranges(&[]).next(), Some(cluster_ranges(0)));
+        // k3s' default pods 10.42.0.0/16 lie in the service pool 10.32.0.0/12: 10.42.0.0
+        // is 10 x 65536 addresses past 10.32.0.0, i.e. 160 /20 blocks of 4096, and a /16
+        // spans 16 of them: blocks 160 to 175.
+        let k3s = [Cidr::parse("10.42.0.0/16").unwrap()];
+        let free: Vec<ClusterRanges> = free_cluster_ranges(&k3s).collect();
+        assert_eq!(free.len(), MAX_CLUSTERS - 16);
+        assert_eq!(free[159], cluster_ranges(159));
+        assert_eq!(free[160], cluster_ranges(176));
+        assert_eq!(
+            free_cluster_ranges(&[Cidr::parse("10.0.0.0/8").unwrap()]).count(),
+            0
+        );
     }
 }

@@ -14,13 +14,23 @@ use std::collections::HashMap;
 #[serde(deny_unknown_fields)]
 pub struct PlanConfig {
     /// The cluster that hosts the application namespace and peers with every other cluster
-    /// (the Liqo consumer); it exists already and keeps its size.
+    /// (the Liqo consumer); it exists already and keeps its size. Optional with `record`
+    /// (the record's hub is the default).
+    #[serde(default)]
     pub hub: String,
+    /// A plan of record this plan extends (what `xrplace import k8s` writes), relative to
+    /// the experiment file: its clusters are topology clusters by name and keep their
+    /// address ranges, its hub and deploy settings are the defaults, and the peerings the
+    /// new plan shares with it are marked up already (`existing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
     /// Tiers whose clusters are sized by the planner; other clusters keep their size and
     /// are taken as existing.
     #[serde(default = "default_tiers")]
     pub candidate_tiers: Vec<Tier>,
-    /// Node counts a candidate cluster may get, increasing; 0 means no cluster at that site.
+    /// Node counts a candidate cluster may get, increasing; 0 means no cluster at that site
+    /// (never offered to an existing cluster: it keeps its current size or gets one of at
+    /// least 1).
     pub sizes_nodes: Vec<u32>,
     /// The service level a plan must meet.
     #[serde(default)]
@@ -44,7 +54,8 @@ pub struct PlanConfig {
     /// when cheaper plans failed there.
     #[serde(default = "default_holdout_restarts")]
     pub holdout_restarts: u32,
-    /// Settings copied into the plan for the exporter.
+    /// Settings copied into the plan for the exporter (default: the record's, with
+    /// `record`).
     #[serde(default)]
     pub deploy: DeploySettings,
 }
@@ -107,6 +118,12 @@ pub fn validate_plan(
     clusters: &HashMap<&str, u32>,
     topology_clusters: &[(&str, &ClusterConfig)],
 ) -> Result<(), ConfigError> {
+    if p.hub.is_empty() {
+        return Err(c.src.error(
+            "plan.hub",
+            "expected the hub's cluster name (or a plan.record, whose hub is then the default)",
+        ));
+    }
     c.resolve("plan.hub", "cluster", &p.hub, clusters)?;
     c.dns_label("plan.hub", &p.hub)?;
     if p.candidate_tiers.is_empty() {
@@ -129,8 +146,9 @@ pub fn validate_plan(
     validate_deploy(c, "plan.deploy", &p.deploy)?;
     let o = &p.deploy.openstack;
     if let Some((name, k)) = topology_clusters.iter().find(|(_, k)| {
-        o.flavor_of(k.vcpu_per_node, k.memory_gib_per_node)
-            .is_none()
+        !k.existing
+            && o.flavor_of(k.vcpu_per_node, k.memory_gib_per_node)
+                .is_none()
     }) {
         return Err(c.src.error(
             "plan.deploy.openstack.flavors",

@@ -41,6 +41,7 @@ pub fn validate_plan_file(c: &Checker, p: &PlanFile) -> Result<(), ConfigError> 
     )?;
     c.resolve("hub", "cluster", &p.hub, &clusters)?;
     validate_peerings(c, p, &clusters)?;
+    super::plan_check_existing::validate_existing(c, p)?;
     validate_gateway_ports(c, p)?;
     validate_offloading(c, p, &clusters)?;
     validate_monitoring(c, p)?;

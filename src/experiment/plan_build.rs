@@ -6,13 +6,14 @@
 use super::plan::evaluation::{rejected_ratio, Evaluation};
 use super::plan::price::cents;
 use super::sessions::liqo_footprint;
-use crate::config::cidr::cluster_ranges;
+use crate::config::cidr::{free_cluster_ranges, ClusterRanges};
 use crate::config::names::dns_label_from;
 use crate::config::plan::PlanConfig;
 use crate::config::plan_file::{
     ExpectedMetric, Placement, PlanCost, PlanFile, PlanMonitoring, PlannedCluster,
     PlannedComponent, PlannedOffloading, PlannedPeering, ReservedResources,
 };
+use crate::config::plan_record::record_cidrs;
 use crate::config::sessions::{ComponentPlacement, SessionsConfig};
 use crate::config::topology::{ClusterConfig, TopologyConfig};
 use crate::model::allocatable::{cluster_allocatable, Resources};
@@ -30,6 +31,9 @@ pub struct PlanBuilder<'a> {
     pub candidates: &'a [usize],
     /// Length of a simulated run, s (the window the SLO was judged over).
     pub duration_s: f64,
+    /// The plan of record this plan extends: its clusters keep their address ranges, new
+    /// ones get blocks clear of them, and the peerings it has are up already.
+    pub record: Option<&'a PlanFile>,
 }
 
 /// What a chosen plan's file reports besides the plan itself.
@@ -108,7 +112,11 @@ impl PlanBuilder<'_> {
                     consumer: hub.clone(),
                     provider: k.clone(),
                     declarative: false,
-                    existing: false,
+                    existing: self.record.is_some_and(|r| {
+                        r.peerings
+                            .iter()
+                            .any(|x| x.consumer == hub && x.provider == *k)
+                    }),
                 })
                 .collect(),
             offloading: PlannedOffloading {
@@ -120,7 +128,11 @@ impl PlanBuilder<'_> {
     }
 
     /// The hub, the candidate clusters with nodes, and existing clusters that hosted
-    /// sessions, in topology order, each with the next block of the address plan.
+    /// sessions, in topology order, each with the next block of the address plan (a
+    /// cluster of the record keeps its ranges; new ones skip blocks touching them). A
+    /// cluster the topology marks `existing` is never provisioned: it keeps
+    /// `provision = false`, says its current size in `existing_nodes` when the plan resizes
+    /// it, and carries its MachineDeployment for the export's scale step.
     fn kept_clusters(&self, e: &Evaluation) -> Vec<Kept> {
         let hosted = |i: usize| {
             e.peak_sessions.iter().any(|row| row[i] > 0)
@@ -128,6 +140,8 @@ impl PlanBuilder<'_> {
         };
         let mut names = HashSet::new();
         let mut out = Vec::new();
+        let taken = self.record.map(record_cidrs).unwrap_or_default();
+        let mut free = free_cluster_ranges(&taken);
         for (i, k) in self.base.clusters.iter().enumerate() {
             let cand = self.candidates.iter().position(|&x| x == i);
             let nodes = cand.map_or(k.nodes, |c| e.nodes[c]);
@@ -138,8 +152,23 @@ impl PlanBuilder<'_> {
             if !keep {
                 continue;
             }
-            let name = unique_name(&k.name, &mut names);
-            let ranges = cluster_ranges(out.len());
+            let recorded = self.record.and_then(|r| r.cluster(&k.name));
+            let name = match recorded {
+                Some(r) if names.insert(r.name.clone()) => r.name.clone(),
+                _ => unique_name(&k.name, &mut names),
+            };
+            let ranges = match recorded {
+                Some(r) => ClusterRanges {
+                    node: r.node_cidr.clone(),
+                    pod: r.pod_cidr.clone(),
+                    service: r.service_cidr.clone(),
+                    external: r.external_cidr.clone(),
+                    internal: r.internal_cidr.clone(),
+                },
+                None => free
+                    .next()
+                    .expect("the record leaves a block per new cluster (checked at load)"),
+            };
             let tier = self
                 .base
                 .sites
@@ -153,6 +182,7 @@ impl PlanBuilder<'_> {
                 .openstack
                 .flavor_of(k.vcpu_per_node, k.memory_gib_per_node)
                 .map_or_else(String::new, |f| f.name.clone());
+            let provision = cand.is_some() && !k.existing;
             out.push(Kept {
                 topology: i,
                 cluster: PlannedCluster {
@@ -164,14 +194,14 @@ impl PlanBuilder<'_> {
                     memory_gib_per_node: k.memory_gib_per_node,
                     distribution: k.distribution,
                     provider: k.provider,
-                    provision: cand.is_some(),
-                    existing_nodes: None,
-                    machine_deployment: String::new(),
-                    worker_flavor: if cand.is_some() {
-                        flavor
+                    provision,
+                    existing_nodes: (k.existing && nodes != k.nodes).then_some(k.nodes),
+                    machine_deployment: if k.existing {
+                        k.machine_deployment.clone()
                     } else {
                         String::new()
                     },
+                    worker_flavor: if provision { flavor } else { String::new() },
                     node_cidr: ranges.node,
                     pod_cidr: ranges.pod,
                     service_cidr: ranges.service,

@@ -5,10 +5,12 @@
 //! operator's Secrets present; clusters created and `Available` (Cluster API v1beta2
 //! condition), with the CNI, the cloud controller and Liqo installed by Cluster API as soon
 //! as each control plane answers, so no cluster waits for an add-on it needs to become
-//! Ready; Liqo on the existing clusters; peerings, each gated on its virtual node being
+//! Ready; existing clusters the plan resizes scaled ([`super::estate`]); Liqo on the
+//! existing clusters that do not run it; new peerings, each gated on its virtual node being
 //! Ready; the namespace offloaded (`offloadingPhase` Ready); then the workloads.
 
 use super::capi::distribution_name;
+use super::estate::{runs_liqo, scale_steps};
 use super::liqo::script;
 use super::names::tenant_namespace;
 use super::{ExportError, OutFile};
@@ -146,9 +148,21 @@ pub fn apply_script(plan: &PlanFile) -> OutFile {
     let d = &plan.deploy;
     let new = plan.new_cluster_names();
     let hub = sh_quote(&plan.hub);
+    let scale = scale_steps(plan);
+    // A plan that touches no management cluster (only existing clusters, none resized)
+    // names none, so the script defines no variable it never reads.
+    let management = if new.is_empty() && scale.is_empty() {
+        String::new()
+    } else if new.is_empty() {
+        "MGMT=\"${MANAGEMENT_KUBECONFIG:-$DIR/management.kubeconfig}\"\n".to_string()
+    } else {
+        format!(
+            "MGMT=\"${{MANAGEMENT_KUBECONFIG:-$DIR/management.kubeconfig}}\"\nNS={}\n",
+            sh_quote(&d.management_namespace)
+        )
+    };
     let mut s = format!(
-        "# Applies the plan in order, waiting at each gate. Run from anywhere; prerequisites in\n# README.md. Kubeconfigs: $KUBECONFIG_DIR/<cluster>.kubeconfig (default ./kubeconfigs; the\n# new clusters' are written there), the management cluster's in $MANAGEMENT_KUBECONFIG.\ncd \"$(dirname \"$0\")\"\nDIR=\"${{KUBECONFIG_DIR:-./kubeconfigs}}\"\nMGMT=\"${{MANAGEMENT_KUBECONFIG:-$DIR/management.kubeconfig}}\"\nNS={ns}\nAPP_NS={app_ns}\nMON_NS={mon_ns}\nHUB=\"$DIR\"/{hub}.kubeconfig\nmkdir -p \"$DIR\"\n",
-        ns = sh_quote(&d.management_namespace),
+        "# Applies the plan in order, waiting at each gate. Run from anywhere; prerequisites in\n# README.md. Kubeconfigs: $KUBECONFIG_DIR/<cluster>.kubeconfig (default ./kubeconfigs; the\n# new clusters' are written there), the management cluster's in $MANAGEMENT_KUBECONFIG.\ncd \"$(dirname \"$0\")\"\nDIR=\"${{KUBECONFIG_DIR:-./kubeconfigs}}\"\n{management}APP_NS={app_ns}\nMON_NS={mon_ns}\nHUB=\"$DIR\"/{hub}.kubeconfig\nmkdir -p \"$DIR\"\n",
         app_ns = sh_quote(&d.namespace),
         mon_ns = sh_quote(&d.monitoring.namespace),
     );
@@ -163,32 +177,41 @@ pub fn apply_script(plan: &PlanFile) -> OutFile {
             id = sh_quote(&d.openstack.identity_secret),
             ccm = sh_quote(&d.openstack.ccm_secret),
         );
+        if new.len() == 1 {
+            // The loop's body is the same for one cluster as for several.
+            s += "# shellcheck disable=SC2043\n";
+        }
         s += "for c in";
         for n in &new {
             s += &format!(" {}", sh_quote(n));
         }
         s += "; do\n  kubectl --kubeconfig \"$MGMT\" -n \"$NS\" wait --for=condition=Available \"cluster/$c\" --timeout=60m\n  clusterctl get kubeconfig --kubeconfig \"$MGMT\" -n \"$NS\" \"$c\" > \"$DIR/$c.kubeconfig\"\n  kubectl --kubeconfig \"$MGMT\" -n \"$NS\" wait --for=condition=Ready \"helmchartproxy/liqo-$c\" --timeout=20m\n  kubectl --kubeconfig \"$DIR/$c.kubeconfig\" -n liqo wait --for=condition=Available deployment --all --timeout=10m\n  kubectl --kubeconfig \"$MGMT\" -n \"$NS\" wait --for=condition=Ready \"helmchartproxy/monitoring-$c\" --timeout=20m\ndone\n";
     }
+    s += &scale;
     s += "\necho '3/7 Liqo and monitoring on the existing clusters'\n";
     for k in plan.clusters.iter().filter(|k| !k.provision) {
         let n = sh_quote(&k.name);
-        s += &format!(
-            "KUBECONFIG=\"$DIR\"/{n}.kubeconfig sh ./{n}/liqo-install.sh   # {}\nKUBECONFIG=\"$DIR\"/{n}.kubeconfig sh ./{n}/monitoring-install.sh\n",
-            distribution_name(k.distribution)
-        );
+        if !runs_liqo(plan, &k.name) {
+            s += &format!(
+                "KUBECONFIG=\"$DIR\"/{n}.kubeconfig sh ./{n}/liqo-install.sh   # {}\n",
+                distribution_name(k.distribution)
+            );
+        }
+        s += &format!("KUBECONFIG=\"$DIR\"/{n}.kubeconfig sh ./{n}/monitoring-install.sh\n");
     }
     s += "\necho '4/7 peerings (gateway servers on the hub)'\n";
-    if plan.peerings.iter().any(|p| !p.declarative) {
+    let new_peerings = || plan.peerings.iter().filter(|p| !p.existing);
+    if new_peerings().any(|p| !p.declarative) {
         s += &format!("KUBECONFIG_DIR=\"$DIR\" sh ./{hub}/liqo-peer.sh\n");
     }
-    for p in plan.peerings.iter().filter(|p| p.declarative) {
+    for p in new_peerings().filter(|p| p.declarative) {
         let prov = sh_quote(&p.provider);
         s += &format!(
             "kubectl --kubeconfig \"$HUB\" apply -k ./{hub}/peering-{prov}\nkubectl --kubeconfig \"$DIR\"/{prov}.kubeconfig apply -k ./{prov}/peering-{hub}\nKUBECONFIG_DIR=\"$DIR\" sh ./{hub}/liqo-peering-{prov}-keys.sh\n# tenant namespace on the hub: {}\n",
             tenant_namespace(&p.provider)
         );
     }
-    for p in &plan.peerings {
+    for p in new_peerings() {
         s += &format!(
             "kubectl --kubeconfig \"$HUB\" wait --for=condition=Ready node -l liqo.io/remote-cluster-id={} --timeout=15m\n",
             sh_quote(&p.provider)

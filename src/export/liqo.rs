@@ -15,6 +15,7 @@
 //!   clusters dial out. `--cpu/--memory/--pods` size the virtual node; without them it
 //!   gets Liqo's defaults, not what the plan placed there.
 
+use super::estate::runs_liqo;
 use super::names::site_label;
 use super::OutFile;
 use crate::config::deploy::GatewayService;
@@ -42,10 +43,15 @@ pub fn script(path: String, body: &str) -> OutFile {
     }
 }
 
-/// The install scripts of existing clusters and the hub's peering script.
+/// The install scripts of existing clusters that do not run Liqo yet, and the hub's
+/// peering script for the new peerings (a peering that is up is left alone).
 pub fn files(plan: &PlanFile) -> Vec<OutFile> {
     let mut out = Vec::new();
-    for k in plan.clusters.iter().filter(|k| !k.provision) {
+    for k in plan
+        .clusters
+        .iter()
+        .filter(|k| !k.provision && !runs_liqo(plan, &k.name))
+    {
         out.push(script(
             format!("{}/liqo-install.sh", k.name),
             &install_script(plan, k),
@@ -55,7 +61,7 @@ pub fn files(plan: &PlanFile) -> Vec<OutFile> {
         .peerings
         .iter()
         .enumerate()
-        .filter(|(_, p)| !p.declarative)
+        .filter(|(_, p)| !p.declarative && !p.existing)
         .collect();
     if !imperative.is_empty() {
         out.push(script(

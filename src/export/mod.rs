@@ -20,6 +20,7 @@ pub mod apply;
 pub mod batch;
 pub mod capacity;
 pub mod capi;
+pub mod estate;
 pub mod folder;
 pub mod lint;
 pub mod liqo;

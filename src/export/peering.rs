@@ -27,7 +27,8 @@ use serde_json::{json, Value};
 
 const REMOTE_ID: &str = "liqo.io/remote-cluster-id";
 
-/// The files of every declarative peering: `<hub>/peering-<provider>/`,
+/// The files of every new declarative peering (one that is up already is left alone):
+/// `<hub>/peering-<provider>/`,
 /// `<provider>/peering-<hub>/` and the hub's `liqo-peering-<provider>-keys.sh`.
 pub fn files(plan: &PlanFile) -> Result<Vec<OutFile>, ExportError> {
     let mut out = Vec::new();
@@ -35,7 +36,7 @@ pub fn files(plan: &PlanFile) -> Result<Vec<OutFile>, ExportError> {
         .peerings
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.declarative)
+        .filter(|(_, p)| p.declarative && !p.existing)
     {
         let hub = plan
             .cluster(&p.consumer)

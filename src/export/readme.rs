@@ -2,6 +2,7 @@
 //! the apply order with its wait gates (the same order `apply.sh` runs).
 
 use super::app::NodePortService;
+use super::estate::{builds_on_estate, readme_section, resize, runs_liqo};
 use super::ExportOptions;
 use crate::base::units::mib_from_gib;
 use crate::config::deploy::{Flavor, GatewayService};
@@ -43,6 +44,11 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
             ("/", format!("new cluster (`management/{0}.yaml`, `management/{0}-liqo.yaml`); `peering-{1}/` for its declarative peering", k.name, plan.hub))
         } else if k.provision {
             ("", format!("new cluster, no folder of its own: `management/{0}.yaml`, `management/{0}-liqo.yaml`", k.name))
+        } else if runs_liqo(plan, &k.name) {
+            (
+                "/",
+                "existing cluster running Liqo: `monitoring-install.sh`".to_string(),
+            )
         } else {
             (
                 "/",
@@ -53,6 +59,10 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
             "- `{}{folder}`: {role} (site {:?}, {} x {} vCPU / {} GiB nodes).\n",
             k.name, k.site, k.nodes, k.vcpu_per_node, k.memory_gib_per_node
         );
+    }
+    if builds_on_estate(plan) {
+        s += "\n";
+        s += &readme_section(plan);
     }
     s += &format!(
         "\n## Tools and versions\n\nkubectl, clusterctl {capi}, liqoctl {liqo}, helm 3 (monitoring of existing clusters), openssl (declarative peerings). `clusterctl.yaml` pins the\nproviders: Cluster API {capi}, cluster-api-k3s {k3s}, CAPO {capo} ({kinds} OpenStack kinds), add-on provider\nfor Helm {caaph}. Charts: Liqo {liqo}, Calico tigera-operator {calico} (kubeadm clusters), OpenStack cloud\ncontroller manager {ccm}, kube-prometheus-stack {kps}; Thanos {thanos}.\n\n",
@@ -121,11 +131,24 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
             new.join(", ")
         ));
     }
-    steps.push(
-        "On each existing cluster: `<cluster>/liqo-install.sh` and `<cluster>/monitoring-install.sh`\n   (KUBECONFIG pointing at it; the second installs kube-prometheus-stack with helm).".into(),
-    );
+    if plan.clusters.iter().any(|k| resize(k).is_some()) {
+        steps.push("Resize the existing clusters the plan resizes: scale each one's MachineDeployment on the\n   management cluster by its change in nodes; wait until it has that many machines, all available.".into());
+    }
+    let existing_note = if builds_on_estate(plan) {
+        " (`liqo-install.sh` only where Liqo does not run yet)"
+    } else {
+        ""
+    };
     steps.push(format!(
-        "Peer: `{hub}/liqo-peer.sh`; for declarative peerings apply `{hub}/peering-<p>/` on the hub and\n   `<p>/peering-{hub}/` on the provider, then run `{hub}/liqo-peering-<p>-keys.sh` (it makes the\n   WireGuard keys and the hub's credentials on the spot). Wait until each virtual node is Ready.",
+        "On each existing cluster: `<cluster>/liqo-install.sh` and `<cluster>/monitoring-install.sh`{existing_note}\n   (KUBECONFIG pointing at it; the second installs kube-prometheus-stack with helm)."
+    ));
+    let peer_note = if plan.peerings.iter().any(|p| p.existing) {
+        " Peerings that are up already get no step."
+    } else {
+        ""
+    };
+    steps.push(format!(
+        "Peer: `{hub}/liqo-peer.sh`; for declarative peerings apply `{hub}/peering-<p>/` on the hub and\n   `<p>/peering-{hub}/` on the provider, then run `{hub}/liqo-peering-<p>-keys.sh` (it makes the\n   WireGuard keys and the hub's credentials on the spot). Wait until each virtual node is Ready.{peer_note}",
         hub = plan.hub
     ));
     steps.push(format!(

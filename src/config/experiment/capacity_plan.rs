@@ -7,6 +7,7 @@ use super::sessions::{load_files, ClusterIndex};
 use crate::config::check::Checker;
 use crate::config::error::ConfigError;
 use crate::config::plan::{validate_plan, PlanConfig};
+use crate::config::plan_record::{apply_record_defaults, check_record_clusters, load_record};
 use crate::config::source::Source;
 use crate::config::topology::{ClusterConfig, TopologyConfig};
 use std::path::Path;
@@ -15,7 +16,7 @@ use std::path::Path;
 pub(super) fn load(
     src: &Source,
     path: &Path,
-    config: ExperimentConfig,
+    mut config: ExperimentConfig,
 ) -> Result<LoadedExperiment, ConfigError> {
     if config.sessions.is_none() {
         return Err(src.error(
@@ -23,6 +24,16 @@ pub(super) fn load(
             "expected a [sessions] section: plans are searched by simulating sessions",
         ));
     }
+    let record = match config.plan.as_mut() {
+        Some(plan) => {
+            let record = load_record(path, plan)?;
+            if let Some(r) = &record {
+                apply_record_defaults(src, plan, r);
+            }
+            record
+        }
+        None => None,
+    };
     let p = config
         .plan
         .as_ref()
@@ -34,6 +45,9 @@ pub(super) fn load(
         .control
         .standby_clusters;
     let check = |c: &Checker, topo: &TopologyConfig, clusters: &ClusterIndex| {
+        if let Some(r) = &record {
+            check_record_clusters(path, p, r, topo)?;
+        }
         check_plan(c, p, standby, topo, clusters)
     };
     let (topologies, trace) = load_files(src, path, &config, &check)?;

@@ -57,10 +57,10 @@ pub fn core_hour_prices(x: &BoundInputs) -> Vec<f64> {
         .iter()
         .enumerate()
         .map(|(i, k)| {
-            if !x.candidates.contains(&i) {
+            let Some(c) = x.candidates.iter().position(|&j| j == i) else {
                 return k.cost_per_vcpu_hour_usd;
-            }
-            x.sizes
+            };
+            x.sizes[c]
                 .iter()
                 .filter(|&&n| n > 0)
                 .filter_map(|&n| {

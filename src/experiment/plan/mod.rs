@@ -4,7 +4,10 @@
 //! ([`tried`]), run `r` of every plan drawing the same arrivals (common random numbers).
 //!
 //! The search, per strategy (docs/planning.md says why this one):
-//! 1. **Naive**: every candidate cluster at the biggest size. If it misses the SLO, no
+//! Each candidate has its own sizes (`moves::allowed_sizes`): an existing cluster is
+//! resized but never removed.
+//!
+//! 1. **Naive**: every candidate cluster at its biggest size. If it misses the SLO, no
 //!    smaller plan is tried for that strategy.
 //! 2. **Exhaustive** when the space is small (at most `exhaustive_max_plans` plans that fit
 //!    the strategy's budget): every plan is simulated and the cheapest that meets the SLO
@@ -68,6 +71,8 @@ pub struct PlanSearch<'a> {
     /// Topology indices of the clusters the planner sizes.
     pub candidates: Vec<usize>,
     space: Space,
+    /// The plan of record this plan extends (`[plan] record`), if any.
+    record: Option<PlanFile>,
     tried: Tried<'a>,
     seed: u64,
     /// Search evaluations (hold-outs excepted) the current strategy may reach.
@@ -149,7 +154,7 @@ impl<'a> PlanSearch<'a> {
                 .fold(f64::INFINITY, f64::min);
             return (best, "exhaustive");
         }
-        let naive_nodes = vec![self.space.biggest(); self.candidates.len()];
+        let naive_nodes = self.space.naive();
         let (t, _) = self.tried.resized(&naive_nodes);
         let platform = build_platform(self.s, &t, CapacityModel::Allocatable);
         let x = BoundInputs {
@@ -158,7 +163,7 @@ impl<'a> PlanSearch<'a> {
             base: self.base,
             platform: &platform,
             candidates: &self.candidates,
-            sizes: &self.plan.sizes_nodes,
+            sizes: self.space.all_sizes(),
             seed: self.seed,
             runs: self.exp.config.runs,
             slo: self.plan.slo,
@@ -203,6 +208,7 @@ impl<'a> PlanSearch<'a> {
             base: self.base,
             candidates: &self.candidates,
             duration_s: self.exp.config.duration_s,
+            record: self.record.as_ref(),
         };
         let mut p = builder.plan_file(&self.exp.config.name, e);
         p.method = format!(

@@ -1,8 +1,13 @@
 //! The plan space and the moves the search takes through it: one-step shrinks, a
 //! combination of the shrinks that met the SLO, and exchanges (one cluster shrinks while a
 //! nearby one grows), plus the enumeration of every plan for exhaustive search.
+//!
+//! Each candidate has its own allowed sizes ([`allowed_sizes`]): `[plan] sizes_nodes` for a
+//! new cluster; for an existing one (`existing = true` in the topology), its current size
+//! and the positive sizes of `sizes_nodes`, never 0, since a plan grows or shrinks what
+//! runs already but does not tear it down (issue 32).
 
-use crate::config::topology::TopologyConfig;
+use crate::config::topology::{ClusterConfig, TopologyConfig};
 use crate::model::topology::Topology;
 use crate::model::SiteId;
 
@@ -12,17 +17,34 @@ const EXCHANGE_NEIGHBOURS: usize = 2;
 /// A plan derived from another, with the move's description.
 pub type Step = (Vec<u32>, String);
 
+/// The sizes candidate `k` may get, increasing: `sizes_nodes` for a new cluster; for an
+/// existing one its current `nodes` and the sizes of `sizes_nodes` of at least 1. Offering
+/// 0 would mean removing a cluster that runs already, which is a decision about its
+/// tenants and data that a capacity plan cannot see; the planner only resizes it.
+pub fn allowed_sizes(k: &ClusterConfig, sizes_nodes: &[u32]) -> Vec<u32> {
+    if !k.existing {
+        return sizes_nodes.to_vec();
+    }
+    let mut out: Vec<u32> = sizes_nodes.iter().copied().filter(|&n| n >= 1).collect();
+    out.push(k.nodes);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The allowed sizes of each candidate cluster and who is near whom.
 pub struct Space {
-    sizes: Vec<u32>,
+    /// Per candidate, its allowed sizes, increasing.
+    sizes: Vec<Vec<u32>>,
     names: Vec<String>,
     /// Per candidate, the other candidates by increasing RTT between their sites.
     near: Vec<Vec<usize>>,
 }
 
 impl Space {
-    /// The space of `candidates` (topology cluster indices) of `base` at `sizes`.
-    pub fn new(base: &TopologyConfig, candidates: &[usize], sizes: &[u32]) -> Space {
+    /// The space of `candidates` (topology cluster indices) of `base`, each at the sizes
+    /// [`allowed_sizes`] gives from `sizes_nodes`.
+    pub fn new(base: &TopologyConfig, candidates: &[usize], sizes_nodes: &[u32]) -> Space {
         let topology = Topology::from_config(base);
         let site = |c: usize| -> SiteId { topology.clusters[candidates[c]].site };
         let near = (0..candidates.len())
@@ -41,7 +63,10 @@ impl Space {
             })
             .collect();
         Space {
-            sizes: sizes.to_vec(),
+            sizes: candidates
+                .iter()
+                .map(|&i| allowed_sizes(&base.clusters[i], sizes_nodes))
+                .collect(),
             names: candidates
                 .iter()
                 .map(|&i| base.clusters[i].name.clone())
@@ -50,19 +75,22 @@ impl Space {
         }
     }
 
-    /// How many plans there are (sizes ^ candidates), saturating.
+    /// How many plans there are (the product of the candidates' numbers of sizes),
+    /// saturating.
     pub fn plans(&self) -> u64 {
-        (0..self.names.len()).fold(1u64, |n, _| n.saturating_mul(self.sizes.len() as u64))
+        self.sizes
+            .iter()
+            .fold(1u64, |n, s| n.saturating_mul(s.len() as u64))
     }
 
     /// Every plan, the first candidate varying slowest.
     pub fn all(&self) -> Vec<Vec<u32>> {
         let mut out = vec![Vec::with_capacity(self.names.len())];
-        for _ in 0..self.names.len() {
+        for sizes in &self.sizes {
             out = out
                 .into_iter()
                 .flat_map(|p| {
-                    self.sizes.iter().map(move |&s| {
+                    sizes.iter().map(move |&s| {
                         let mut q = p.clone();
                         q.push(s);
                         q
@@ -73,31 +101,41 @@ impl Space {
         out
     }
 
-    /// The next smaller allowed size than `n`.
-    pub fn smaller(&self, n: u32) -> Option<u32> {
-        self.sizes.iter().rev().find(|&&s| s < n).copied()
+    /// The next smaller size candidate `c` may get than `n`.
+    pub fn smaller(&self, c: usize, n: u32) -> Option<u32> {
+        self.sizes[c].iter().rev().find(|&&s| s < n).copied()
     }
 
-    /// The next bigger allowed size than `n`.
-    pub fn bigger(&self, n: u32) -> Option<u32> {
-        self.sizes.iter().find(|&&s| s > n).copied()
+    /// The next bigger size candidate `c` may get than `n`.
+    pub fn bigger(&self, c: usize, n: u32) -> Option<u32> {
+        self.sizes[c].iter().find(|&&s| s > n).copied()
     }
 
-    /// The allowed sizes, increasing.
-    pub fn sizes(&self) -> &[u32] {
+    /// The sizes candidate `c` may get, increasing.
+    pub fn sizes(&self, c: usize) -> &[u32] {
+        &self.sizes[c]
+    }
+
+    /// Every candidate's sizes, in candidate order.
+    pub fn all_sizes(&self) -> &[Vec<u32>] {
         &self.sizes
     }
 
-    /// The biggest allowed size.
-    pub fn biggest(&self) -> u32 {
-        *self.sizes.last().expect("validated non-empty")
+    /// The biggest size candidate `c` may get.
+    pub fn biggest(&self, c: usize) -> u32 {
+        *self.sizes[c].last().expect("validated non-empty")
+    }
+
+    /// The naive plan: every candidate at its biggest size.
+    pub fn naive(&self) -> Vec<u32> {
+        (0..self.sizes.len()).map(|c| self.biggest(c)).collect()
     }
 
     /// Every plan with one cluster of `nodes` one size smaller, with that cluster's index.
     pub fn shrinks(&self, nodes: &[u32]) -> Vec<(usize, Step)> {
         (0..nodes.len())
             .filter_map(|c| {
-                let n = self.smaller(nodes[c])?;
+                let n = self.smaller(c, nodes[c])?;
                 let mut x = nodes.to_vec();
                 x[c] = n;
                 Some((
@@ -116,7 +154,7 @@ impl Space {
         while k > 1 {
             let mut x = nodes.to_vec();
             for &c in &good[..k] {
-                x[c] = self.smaller(nodes[c]).expect("a shrink was possible");
+                x[c] = self.smaller(c, nodes[c]).expect("a shrink was possible");
             }
             out.push((x, format!("combine {k} shrinks")));
             k /= 2;
@@ -135,11 +173,11 @@ impl Space {
     ) -> Vec<Step> {
         let mut out = Vec::new();
         for &a in failed {
-            let Some(down) = self.smaller(nodes[a]) else {
+            let Some(down) = self.smaller(a, nodes[a]) else {
                 continue;
             };
             for &b in self.near[a].iter().take(EXCHANGE_NEIGHBOURS) {
-                let Some(up) = self.bigger(nodes[b]) else {
+                let Some(up) = self.bigger(b, nodes[b]) else {
                     continue;
                 };
                 let saving = price(a, nodes[a]) - price(a, down);
@@ -167,7 +205,7 @@ mod tests {
 
     fn space(n: usize, sizes: &[u32]) -> Space {
         Space {
-            sizes: sizes.to_vec(),
+            sizes: vec![sizes.to_vec(); n],
             names: (0..n).map(|i| format!("c{i}")).collect(),
             near: (0..n)
                 .map(|a| (0..n).filter(|&b| b != a).collect())
@@ -209,5 +247,62 @@ mod tests {
         let ex = s.exchanges(&[4, 0, 8], &[0], price);
         assert_eq!(ex.len(), 1);
         assert_eq!(ex[0].0, vec![2, 2, 8]);
+    }
+
+    fn cluster(existing: bool, nodes: u32) -> ClusterConfig {
+        let site = crate::config::topology::SiteConfig {
+            name: "s".into(),
+            lat: 0.0,
+            lon: 0.0,
+            tier: crate::config::topology::Tier::Edge,
+            intra_site_rtt_ms: 0.3,
+            intra_site_bandwidth_gbps: 10.0,
+            access_latency_ms: 2.0,
+        };
+        let mut k = crate::experiment::generate::cluster_with_defaults(&site, nodes, 4.0);
+        k.existing = existing;
+        k
+    }
+
+    #[test]
+    fn an_existing_cluster_keeps_its_size_as_an_option_and_is_never_removed() {
+        // sizes_nodes 0/2/4/8: a new cluster may get any; an existing one of 3 nodes gets
+        // its own 3 and the positive ones, 2/3/4/8, never 0.
+        assert_eq!(
+            allowed_sizes(&cluster(false, 3), &[0, 2, 4, 8]),
+            [0, 2, 4, 8]
+        );
+        assert_eq!(
+            allowed_sizes(&cluster(true, 3), &[0, 2, 4, 8]),
+            [2, 3, 4, 8]
+        );
+        assert_eq!(allowed_sizes(&cluster(true, 4), &[0, 2, 4, 8]), [2, 4, 8]);
+        assert_eq!(allowed_sizes(&cluster(true, 12), &[0, 2]), [2, 12]);
+    }
+
+    #[test]
+    fn per_candidate_sizes_flow_through_every_move() {
+        let mut s = space(2, &[0, 2, 4]);
+        s.sizes[1] = vec![2, 3, 4];
+        // 3 sizes x 3 sizes.
+        assert_eq!(s.plans(), 9);
+        let all = s.all();
+        assert_eq!(all.len(), 9);
+        assert!(all.iter().all(|p| p[1] != 0));
+        assert!(all.contains(&vec![0, 3]));
+        assert_eq!(s.naive(), vec![4, 4]);
+        // Candidate 1 at its smallest size has no shrink; candidate 0 does.
+        let shrinks = s.shrinks(&[2, 2]);
+        assert_eq!(shrinks.len(), 1);
+        assert_eq!(shrinks[0].1 .0, vec![0, 2]);
+        assert_eq!(s.smaller(1, 4), Some(3));
+        assert_eq!(s.bigger(1, 2), Some(3));
+        assert_eq!(s.bigger(0, 2), Some(4));
+        // An exchange never takes candidate 1 below 2.
+        let price = |_: usize, n: u32| n as f64;
+        assert!(s
+            .exchanges(&[4, 2], &[1], price)
+            .iter()
+            .all(|(x, _)| x[1] >= 2));
     }
 }

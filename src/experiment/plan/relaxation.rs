@@ -21,8 +21,8 @@ pub struct BoundInputs<'a> {
     pub platform: &'a SessionPlatform,
     /// Topology indices of the sized clusters.
     pub candidates: &'a [usize],
-    /// Sizes a candidate may get.
-    pub sizes: &'a [u32],
+    /// Per candidate (in `candidates` order), the sizes it may get.
+    pub sizes: &'a [Vec<u32>],
     /// Seed and runs of the search.
     pub seed: u64,
     /// Runs averaged.

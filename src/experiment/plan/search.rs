@@ -14,7 +14,7 @@ const EXHAUSTIVE_BATCH: usize = 64;
 impl PlanSearch<'_> {
     /// The naive plan of every strategy, then the search of each that meets the SLO.
     pub(super) fn search(&mut self) {
-        let naive_nodes = vec![self.space.biggest(); self.candidates.len()];
+        let naive_nodes = self.space.naive();
         let strategies = self.s.strategies.clone();
         let batch = strategies
             .iter()

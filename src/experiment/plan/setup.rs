@@ -71,6 +71,7 @@ impl<'a> PlanSearch<'a> {
                 "no cluster of the topology is on a site of these tiers (the hub and the central cluster excepted)",
             ));
         }
+        let record = crate::config::plan_record::load_record(&exp.path, plan)?;
         let seed = seed.unwrap_or(cfg.seed);
         let sim = Simulator {
             exp,
@@ -87,6 +88,7 @@ impl<'a> PlanSearch<'a> {
             plan,
             base,
             space: Space::new(base, &candidates, &plan.sizes_nodes),
+            record,
             tried: Tried::new(sim, plan.slo, runs),
             candidates,
             seed,

@@ -30,14 +30,15 @@ impl Demand<'_> {
     pub fn warm_start(&self, naive: &Evaluation) -> Vec<u32> {
         self.candidates
             .iter()
-            .map(|&i| {
+            .enumerate()
+            .map(|(c, &i)| {
                 let need = naive.peak_cpu_cores[i];
                 self.space
-                    .sizes()
+                    .sizes(c)
                     .iter()
                     .copied()
                     .find(|&n| self.allocatable(i, n).cpu_cores >= need - 1e-9)
-                    .unwrap_or(self.space.biggest())
+                    .unwrap_or(self.space.biggest(c))
             })
             .collect()
     }
@@ -54,7 +55,7 @@ impl Demand<'_> {
             .collect();
         let pick: Vec<usize> = if full
             .iter()
-            .any(|&c| self.space.bigger(cur.nodes[c]).is_some())
+            .any(|&c| self.space.bigger(c, cur.nodes[c]).is_some())
         {
             full
         } else {
@@ -64,7 +65,7 @@ impl Demand<'_> {
         };
         let mut x = cur.nodes.clone();
         for c in pick {
-            if let Some(n) = self.space.bigger(x[c]) {
+            if let Some(n) = self.space.bigger(c, x[c]) {
                 x[c] = n;
             }
         }

@@ -272,7 +272,7 @@ pub(super) fn references(set: &ExportSet, f: &mut Findings) {
                 format!("pinned to {c}, which the namespace is not offloaded to"),
             );
         }
-        if super::cluster_rules::virtual_node(set, c).is_none() {
+        if super::cluster_rules::virtual_node(set, c).is_none() && !peered_already(set, c) {
             f.add(
                 &d.file,
                 &d.object(),
@@ -308,4 +308,14 @@ pub(super) fn references(set: &ExportSet, f: &mut Findings) {
             f.add(&d.file, &d.object(), format!("refers to Secret {s}, which is neither in the export nor a prerequisite README.md names"));
         }
     }
+}
+
+/// Whether the plan says the hub's peering with `cluster` is up already (`existing`): its
+/// virtual node exists, so the export has no ResourceSlice or `liqoctl peer` for it.
+fn peered_already(set: &ExportSet, cluster: &str) -> bool {
+    set.plan.as_ref().is_some_and(|p| {
+        p.peerings
+            .iter()
+            .any(|x| x.existing && x.provider == cluster)
+    })
 }
