@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{fresh_dir, stderr, xrplace, xrplace_ok};
+use common::{fresh_dir, keep_for_schemas, stderr, xrplace, xrplace_ok};
 use std::path::Path;
 use std::process::Command;
 
@@ -110,7 +110,13 @@ fn kubernetes_manifests_validate_and_index_the_shards() {
     ] {
         assert!(job.contains(needle), "{needle}: {job}");
     }
-    // The real schemas: .ci/run validates the same Jobs (cargo test runs without ../shared).
+    let set = fresh_dir("cluster-k8s-set");
+    std::fs::create_dir_all(set.join("jobs")).unwrap();
+    for f in ["sweep-job.yaml", "merge-job.yaml"] {
+        std::fs::copy(dir.join(f), set.join("jobs").join(f)).unwrap();
+    }
+    keep_for_schemas(&set, "sweep-k8s");
+    let _ = std::fs::remove_dir_all(&set);
     let o = xrplace(&[
         "sweep",
         "k8s",

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{files_under, fresh_dir, stderr, xrplace, xrplace_ok};
+use common::{files_under, fresh_dir, keep_for_schemas, stderr, xrplace, xrplace_ok};
 use serde_yaml_ng::Value;
 use std::path::{Path, PathBuf};
 
@@ -142,6 +142,7 @@ fn shipped_plan_exports_lint_clean_valid_and_safe() {
     let out = shipped("clean");
     lints_clean(&out);
     shellcheck(&out);
+    keep_for_schemas(&out, "shipped");
     for f in files_under(&out)
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
@@ -557,6 +558,7 @@ fn free_text_site_names_export_to_safe_names_and_scripts() {
     );
     lints_clean(&out);
     shellcheck(&out);
+    keep_for_schemas(&out, "variant-names");
     let c = find(
         &docs(&out, "management/edge-gva-1.yaml"),
         "Cluster",
@@ -699,6 +701,7 @@ fn monitoring_is_deployed_as_simulated() {
     });
     let out = export("monitoring", &plan);
     lints_clean(&out);
+    keep_for_schemas(&out, "variant-monitoring");
     shellcheck(&out);
     let values = |text: &str| -> Value { serde_yaml_ng::from_str(text).unwrap() };
     let proxies = docs(&out, "management/monitoring.yaml");

@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{assert_located, corpus, files_under, fresh_dir, stderr, xrplace, xrplace_ok};
+use common::{
+    assert_located, corpus, files_under, fresh_dir, keep_for_schemas, stderr, xrplace, xrplace_ok,
+};
 use serde_yaml_ng::Value;
 use std::path::{Path, PathBuf};
 
@@ -262,6 +264,7 @@ fn plan_meets_its_slo_beats_naive_and_exports_valid_manifests() {
     let hub = plan["hub"].as_str().unwrap();
     let app = docs(&manifests.join(hub).join("app/workloads.yaml"));
     assert!(app.iter().filter(|d| d["kind"] == "Deployment").count() >= 2);
+    keep_for_schemas(&manifests, "capacity-small");
     let _ = std::fs::remove_dir_all(&out);
     let _ = std::fs::remove_dir_all(&out1);
 }

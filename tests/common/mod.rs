@@ -49,6 +49,33 @@ pub fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// The folder `.ci/run` names in `XRPLACE_SCHEMA_SETS` to collect exports in: `cargo test`
+/// runs without `../shared`, so the real upstream schemas (the shared manifest validator)
+/// are checked there, after the tests, on exactly what the tests exported.
+pub const SCHEMA_SETS: &str = "XRPLACE_SCHEMA_SETS";
+
+/// Copies the export folder `dir` into `$XRPLACE_SCHEMA_SETS/name` when `.ci/run` set it;
+/// does nothing otherwise.
+pub fn keep_for_schemas(dir: &std::path::Path, name: &str) {
+    let Some(root) = std::env::var_os(SCHEMA_SETS) else {
+        return;
+    };
+    copy_tree(dir, &std::path::Path::new(&root).join(name));
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
 /// Every file under `dir`, recursively, sorted.
 pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
