@@ -21,6 +21,7 @@ pub mod paths_check;
 pub mod plan;
 pub mod plan_check;
 pub mod plan_file;
+pub mod prometheus;
 pub mod provisioning;
 pub mod ranges;
 pub mod sessions;
