@@ -42,26 +42,23 @@ pub struct UsageRow {
     pub memory_machine_mib: Option<f64>,
 }
 
-/// The answers of the usage queries, one list of series per quantity.
-#[derive(Debug, Clone, Default)]
-pub struct UsageSeries {
-    /// CPU in use per node, cores.
-    pub cpu_used: Vec<Series>,
-    /// Working set per node, bytes.
-    pub memory_used: Vec<Series>,
-    /// Requested CPU per node, cores.
-    pub cpu_requested: Vec<Series>,
-    /// Requested memory per node, bytes.
-    pub memory_requested: Vec<Series>,
-    /// Allocatable CPU per node, cores.
-    pub cpu_allocatable: Vec<Series>,
-    /// Allocatable memory per node, bytes.
-    pub memory_allocatable: Vec<Series>,
-    /// CPUs per cluster.
-    pub cpu_machine: Vec<Series>,
-    /// Memory per cluster, bytes.
-    pub memory_machine: Vec<Series>,
-}
+/// The answers of the usage queries, one list of series per quantity, in the order of
+/// [`QUANTITIES`].
+pub type UsageSeries = [Vec<Series>; 8];
+
+/// The quantities of [`UsageSeries`], in order: per node CPU in use (cores), working set
+/// (bytes), requested CPU (cores), requested memory (bytes), allocatable CPU (cores),
+/// allocatable memory (bytes); per cluster the machines' CPUs and memory (bytes).
+pub const QUANTITIES: [&str; 8] = [
+    "cpu_used",
+    "memory_used",
+    "cpu_requested",
+    "memory_requested",
+    "cpu_allocatable",
+    "memory_allocatable",
+    "cpu_machine",
+    "memory_machine",
+];
 
 /// Points by (cluster, node), each value scaled by `scale` and checked against the range
 /// of a field named `field`.
@@ -132,29 +129,24 @@ fn cluster_sum(placed: &Placed, cluster: &str) -> Vec<(f64, f64)> {
 }
 
 /// One row per Node seen in any per-node quantity, then one per cluster seen in any, in
-/// (cluster, node) order with the whole-cluster row first.
+/// (cluster, node) order with the whole-cluster row first. An error gives the index in
+/// [`QUANTITIES`] of the answer at fault.
 pub fn usage_rows(
     u: &UsageSeries,
     cluster_label: &str,
     node_label: &str,
     clusters: &HashSet<&str>,
-) -> Result<Vec<UsageRow>, String> {
-    let node =
-        |s: &[Series], unit: (&str, f64)| place(s, cluster_label, Some(node_label), clusters, unit);
+) -> Result<Vec<UsageRow>, (usize, String)> {
     let cores = ("cpu_cores", 1.0);
     let mib = ("memory_mib", 1.0 / BYTES_PER_MIB);
-    let per_node = [
-        node(&u.cpu_used, cores)?,
-        node(&u.memory_used, mib)?,
-        node(&u.cpu_requested, cores)?,
-        node(&u.memory_requested, mib)?,
-        node(&u.cpu_allocatable, cores)?,
-        node(&u.memory_allocatable, mib)?,
-    ];
-    let machine = [
-        place(&u.cpu_machine, cluster_label, None, clusters, cores)?,
-        place(&u.memory_machine, cluster_label, None, clusters, mib)?,
-    ];
+    let unit = |i: usize| if i.is_multiple_of(2) { cores } else { mib };
+    let placed = |i: usize, node: Option<&str>| {
+        place(&u[i], cluster_label, node, clusters, unit(i)).map_err(|e| (i, e))
+    };
+    let per_node: Vec<Placed> = (0..6)
+        .map(|i| placed(i, Some(node_label)))
+        .collect::<Result<_, _>>()?;
+    let machine = [placed(6, None)?, placed(7, None)?];
     let keys: std::collections::BTreeSet<(String, String)> =
         per_node.iter().flat_map(|p| p.keys().cloned()).collect();
     let cluster_names: std::collections::BTreeSet<String> = keys
@@ -222,12 +214,10 @@ mod tests {
 
     #[test]
     fn nodes_and_their_cluster_sum() {
-        let u = UsageSeries {
-            cpu_used: vec![s("a", "n1", &[1.0, 3.0]), s("a", "n2", &[2.0, 2.0])],
-            memory_allocatable: vec![s("a", "n1", &[1024.0 * BYTES_PER_MIB])],
-            cpu_machine: vec![s("a", "", &[8.0])],
-            ..UsageSeries::default()
-        };
+        let mut u = UsageSeries::default();
+        u[0] = vec![s("a", "n1", &[1.0, 3.0]), s("a", "n2", &[2.0, 2.0])];
+        u[5] = vec![s("a", "n1", &[1024.0 * BYTES_PER_MIB])];
+        u[6] = vec![s("a", "", &[8.0])];
         let rows = usage_rows(&u, "cluster", "node", &["a"].into()).unwrap();
         assert_eq!(rows.len(), 3);
         // The cluster: 1 + 2 = 3 then 3 + 2 = 5 cores: mean 4, peak 5.
@@ -254,21 +244,16 @@ mod tests {
 
     #[test]
     fn unknown_clusters_and_negative_values_are_refused() {
-        let bad = |u: UsageSeries| usage_rows(&u, "cluster", "node", &["a"].into()).unwrap_err();
-        let e = bad(UsageSeries {
-            cpu_used: vec![s("b", "n", &[1.0])],
-            ..Default::default()
-        });
-        assert!(e.contains("\"b\" is no cluster"), "{e}");
-        let e = bad(UsageSeries {
-            memory_used: vec![s("a", "n", &[-1.0])],
-            ..Default::default()
-        });
-        assert!(e.contains("memory_mib >= 0"), "{e}");
-        let e = bad(UsageSeries {
-            cpu_requested: vec![s("a", "n", &[1e9])],
-            ..Default::default()
-        });
-        assert!(e.contains("physical range"), "{e}");
+        let bad = |i: usize, one: Series| {
+            let mut u = UsageSeries::default();
+            u[i] = vec![one];
+            usage_rows(&u, "cluster", "node", &["a"].into()).unwrap_err()
+        };
+        let (i, e) = bad(0, s("b", "n", &[1.0]));
+        assert!(i == 0 && e.contains("\"b\" is no cluster"), "{e}");
+        let (i, e) = bad(1, s("a", "n", &[-1.0]));
+        assert!(i == 1 && e.contains("memory_mib >= 0"), "{e}");
+        let (i, e) = bad(2, s("a", "n", &[1e9]));
+        assert!(i == 2 && e.contains("physical range"), "{e}");
     }
 }
