@@ -190,6 +190,11 @@ fn the_import_equals_what_was_backfilled() {
         "--out",
         out.to_str().unwrap(),
     ]);
+    assert!(
+        !stderr(&said).contains("gave no series"),
+        "{}",
+        stderr(&said)
+    );
     let said = String::from_utf8_lossy(&said.stdout);
     assert!(said.contains("3 peerings measured"), "{said}");
 
@@ -276,9 +281,14 @@ fn check_usage(b: &Backfill, usage: &[HashMap<String, String>]) {
         close(num(r, "memory_allocatable_mib"), a_mib, 1, &what);
         let req = b.requested_cores[&(cluster.clone(), node.clone())];
         close(num(r, "cpu_requested_cores"), req, 3, &what);
+        let req_mib = b.requested_mib[&(cluster.clone(), node.clone())];
+        close(num(r, "memory_requested_mib"), req_mib, 1, &what);
         close(num(r, "cpu_used_share"), cores / a_cores, 6, &what);
         let s = sums.entry(cluster.clone()).or_default();
-        for (i, v) in [*cores, 0.0, a_cores, a_mib, req, 0.0].iter().enumerate() {
+        for (i, v) in [*cores, 0.0, a_cores, a_mib, req, req_mib]
+            .iter()
+            .enumerate()
+        {
             s[i] += v;
         }
         let m = mem_by_cluster
@@ -294,6 +304,7 @@ fn check_usage(b: &Backfill, usage: &[HashMap<String, String>]) {
         close(num(r, "cpu_allocatable_cores"), s[2], 3, cluster);
         close(num(r, "memory_allocatable_mib"), s[3], 1, cluster);
         close(num(r, "cpu_requested_cores"), s[4], 3, cluster);
+        close(num(r, "memory_requested_mib"), s[5], 1, cluster);
         let m = &mem_by_cluster[cluster];
         close(
             num(r, "memory_used_peak_mib"),
@@ -477,4 +488,55 @@ fn bad_answers_slow_servers_and_unreachable_ports_are_refused_with_the_query() {
         quick,
         &["no cluster \"nowhere\""],
     );
+}
+
+/// An estate whose monitoring has none of the series: the import writes its files (headers
+/// only, an empty drift figure) and warns of every query that gave nothing, so a label or
+/// metric spelled otherwise is seen.
+#[test]
+fn queries_that_give_nothing_are_named_in_warnings() {
+    let dir = fresh_dir("import-prometheus-empty");
+    std::fs::create_dir_all(&dir).unwrap();
+    let topology = dir.join("topology.toml");
+    std::fs::write(&topology, topology_text("")).unwrap();
+    let m = mock(Answer::Http(
+        200,
+        r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#.into(),
+    ));
+    let out = dir.join("out");
+    let o = xrplace_ok(&[
+        "import",
+        "prometheus",
+        &format!("http://127.0.0.1:{}/", m.port),
+        "--topology",
+        topology.to_str().unwrap(),
+        "--start",
+        "1700000000",
+        "--end",
+        "1700003600",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    // The RTT gauge, 8 usage queries, and the 3 session counters.
+    assert_eq!(err.matches("gave no series").count(), 12, "{err}");
+    for q in [
+        "`liqo_peer_latency_us`",
+        "`xrplace_session_seconds_total`",
+        "kube_node_status_allocatable",
+    ] {
+        assert!(err.contains(q), "{q} not named: {err}");
+    }
+    for f in [
+        "rtt.csv",
+        "usage.csv",
+        "trace.csv",
+        "drift.csv",
+        "drift.svg",
+        "drift.png",
+    ] {
+        assert!(out.join(f).is_file(), "{f} not written");
+    }
+    assert_eq!(rows(&out.join("drift.csv")).len(), 0);
+    xrplace_ok(&["check", out.join("trace.csv").to_str().unwrap()]);
 }

@@ -46,6 +46,12 @@ fn prometheus(a: ImportPrometheusArgs) -> Result<(), CommandError> {
         },
     };
     let r = command::import_prometheus(&req)?;
+    for q in &r.empty_queries {
+        crate::warn(&format!(
+            "{}: query `{q}` gave no series over the range (docs/import.md: metric names and labels)",
+            req.url
+        ));
+    }
     println!(
         "{} peerings measured ({} site pairs in rtt.csv), {} usage rows, {} arrivals in trace.csv",
         r.peerings, r.site_pairs, r.usage_rows, r.arrivals

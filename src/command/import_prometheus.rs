@@ -61,6 +61,9 @@ pub struct ImportPrometheusReport {
     pub arrivals: usize,
     /// The largest relative RTT drift, if any peering was measured.
     pub worst_rtt_drift: Option<(String, f64)>,
+    /// Queries that gave no series over the range (a label or metric name the estate spells
+    /// otherwise, or an exporter not installed), in the order asked.
+    pub empty_queries: Vec<String>,
 }
 
 /// A refusal of the import's own arguments.
@@ -120,23 +123,31 @@ fn answer_error(e: QueryError) -> CommandError {
     CommandError::Refused(e.to_string())
 }
 
-/// Runs `query` over `range`, turning a mapping failure of its series into an error that
-/// names it too.
+/// The queries of one import: each asked over the range, those that gave no series noted,
+/// and a failure to map a query's series turned into an error that names the query.
 struct Session<'a> {
     client: &'a Client,
     range: Range,
+    empty: std::cell::RefCell<Vec<String>>,
 }
 
 impl Session<'_> {
+    /// The series of `query` over the range.
     fn get(
         &self,
         query: &str,
     ) -> Result<Vec<crate::config::prometheus::answer::Series>, CommandError> {
-        self.client
+        let series = self
+            .client
             .query_range(query, self.range)
-            .map_err(answer_error)
+            .map_err(answer_error)?;
+        if series.is_empty() {
+            self.empty.borrow_mut().push(query.to_string());
+        }
+        Ok(series)
     }
 
+    /// A refusal of `query`'s answer.
     fn refuse(&self, query: &str, message: String) -> CommandError {
         answer_error(self.client.error(query, message))
     }
@@ -244,6 +255,7 @@ pub fn import_prometheus(
     let s = Session {
         client: &client,
         range,
+        empty: Default::default(),
     };
     let (peerings, site_rtts) = read_rtts(&s, req, &clusters, &ids)?;
     let usage = read_usage(&s, &req.labels, &names)?;
@@ -262,6 +274,7 @@ pub fn import_prometheus(
         usage_rows: usage.len(),
         arrivals: trace.len(),
         worst_rtt_drift,
+        empty_queries: s.empty.into_inner(),
     })
 }
 

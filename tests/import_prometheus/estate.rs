@@ -104,6 +104,8 @@ pub struct Backfill {
     pub allocatable: BTreeMap<(String, String), (f64, f64)>,
     /// Per (cluster, node): requested cores.
     pub requested_cores: BTreeMap<(String, String), f64>,
+    /// Per (cluster, node): requested MiB.
+    pub requested_mib: BTreeMap<(String, String), f64>,
     /// Per cluster: node-exporter CPUs and MiB.
     pub machine: BTreeMap<String, (f64, f64)>,
     /// Arrivals per (application, site, step index k: the step ending at start + 60 k).
@@ -225,9 +227,17 @@ pub fn nodes(om: &mut String, b: &mut Backfill, start: u64) {
             a_mib * MIB,
         ));
         alloc.push((format!("{at},resource=\"pods\",unit=\"integer\""), 110.0));
-        // Two containers requesting CPU on each node.
+        // Two containers requesting CPU and memory on each node.
         let r = [0.25, 0.125 * (j + 1) as f64];
-        b.requested_cores.insert(key, r[0] + r[1]);
+        b.requested_cores.insert(key.clone(), r[0] + r[1]);
+        let r_mib = [512.0, 128.0 * (j + 1) as f64];
+        b.requested_mib.insert(key, r_mib[0] + r_mib[1]);
+        for (k, r) in r_mib.iter().enumerate() {
+            req.push((
+                format!("{at},namespace=\"xr\",pod=\"p{j}\",container=\"c{k}\",resource=\"memory\",unit=\"byte\""),
+                r * MIB,
+            ));
+        }
         for (k, r) in r.iter().enumerate() {
             req.push((
                 format!("{at},namespace=\"xr\",pod=\"p{j}\",container=\"c{k}\",resource=\"cpu\",unit=\"core\""),
@@ -287,6 +297,7 @@ pub fn backfill(start: u64) -> Backfill {
         memory_mib: BTreeMap::new(),
         allocatable: BTreeMap::new(),
         requested_cores: BTreeMap::new(),
+        requested_mib: BTreeMap::new(),
         machine: BTreeMap::new(),
         arrivals: BTreeMap::new(),
         duration_s: BTreeMap::new(),
