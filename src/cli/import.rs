@@ -48,8 +48,7 @@ fn prometheus(a: ImportPrometheusArgs) -> Result<(), CommandError> {
     let r = command::import_prometheus(&req)?;
     for q in &r.empty_queries {
         crate::warn(&format!(
-            "{}: query `{q}` gave no series over the range (docs/import.md: metric names and labels)",
-            req.url
+            "query `{q}` gave no series over the range (docs/import.md: metric names and labels)"
         ));
     }
     println!(

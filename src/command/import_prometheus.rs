@@ -261,7 +261,7 @@ pub fn import_prometheus(
     let usage = read_usage(&s, &req.labels, &names)?;
     let trace = read_arrivals(&s, req, &sites)?;
     let drift = rtt_drift(&Topology::from_config(&topo), &peerings);
-    write(req, range, &site_rtts, &usage, &trace, &drift)?;
+    write(req, client.url(), range, &site_rtts, &usage, &trace, &drift)?;
     let worst_rtt_drift = drift
         .iter()
         .filter_map(|r| Some((r.subject.clone(), r.relative_diff()?)))
@@ -281,6 +281,7 @@ pub fn import_prometheus(
 /// Writes the folder's files as one set.
 fn write(
     req: &ImportPrometheusRequest,
+    url: &str,
     range: Range,
     site_rtts: &[SiteRtt],
     usage: &[UsageRow],
@@ -290,7 +291,7 @@ fn write(
     use crate::report::estate_csv::{rtt_csv, trace_csv, usage_csv};
     let head = format!(
         "Imported by `xrplace import prometheus` from {} over Unix {} to {} s, step {} s.",
-        req.url, range.start_s, range.end_s, range.step_s
+        url, range.start_s, range.end_s, range.step_s
     );
     let trace_head = format!("{head} time_s counts from the start.");
     let csv = |r: Result<Vec<u8>, csv::Error>, name: &str| {

@@ -64,8 +64,22 @@ impl Range {
 /// A client of one Prometheus or Thanos Query API.
 pub struct Client {
     base: String,
+    /// The base URL as messages and files show it: without a `user:password@`.
+    shown: String,
     agent: ureq::Agent,
     limits: Limits,
+}
+
+/// `url` without the user information of its authority (`https://u:p@host/` -> `https://host/`).
+fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
 }
 
 impl Client {
@@ -75,7 +89,7 @@ impl Client {
         let base = url.trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(QueryError {
-                url: url.to_string(),
+                url: without_userinfo(url),
                 query: "(URL)".into(),
                 message: "expected an http:// or https:// URL of a Prometheus or Thanos Query API"
                     .into(),
@@ -91,21 +105,22 @@ impl Client {
             .build()
             .into();
         Ok(Client {
+            shown: without_userinfo(&base),
             base,
             agent,
             limits,
         })
     }
 
-    /// The base URL, as messages name it.
+    /// The base URL, as messages name it (without user information).
     pub fn url(&self) -> &str {
-        &self.base
+        &self.shown
     }
 
     /// An error about `query` on this server.
     pub fn error(&self, query: &str, message: impl Into<String>) -> QueryError {
         QueryError {
-            url: self.base.clone(),
+            url: self.shown.clone(),
             query: query.to_string(),
             message: message.into(),
         }
@@ -184,5 +199,36 @@ fn transport(e: &ureq::Error) -> String {
             format!("connection refused ({io}): is the URL right and the server up?")
         }
         e => format!("the request failed: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_never_show_a_password() {
+        assert_eq!(
+            without_userinfo("https://u:p@h:9090/x@y"),
+            "https://h:9090/x@y"
+        );
+        assert_eq!(without_userinfo("http://h:9090"), "http://h:9090");
+        let c = Client::new("https://u:secret@thanos.example:443/", Limits::default()).unwrap();
+        assert_eq!(c.url(), "https://thanos.example:443");
+        assert!(!c.error("up", "x").to_string().contains("secret"));
+    }
+
+    #[test]
+    fn too_many_steps_are_refused_before_asking() {
+        let c = Client::new("http://127.0.0.1:1", Limits::default()).unwrap();
+        // 11,000 steps of 1 s pass Prometheus's rule; 11,001 do not.
+        let r = |end_s| Range {
+            start_s: 0.0,
+            end_s,
+            step_s: 1.0,
+        };
+        assert_eq!(r(11_000.0).steps(), 11_000);
+        let e = c.query_range("up", r(11_001.0)).unwrap_err();
+        assert!(e.message.contains("11001 steps"), "{e}");
     }
 }
