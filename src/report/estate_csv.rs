@@ -61,8 +61,8 @@ pub fn trace_csv(arrivals: &[Arrival], head: &str) -> Result<Vec<u8>, csv::Error
     for a in arrivals {
         w.write_record([
             super::number(a.time_s, 3),
-            a.site.clone(),
-            a.application.clone(),
+            a.site.to_string(),
+            a.application.to_string(),
             super::number(a.duration_s, 3),
         ])?;
     }
