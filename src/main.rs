@@ -66,6 +66,7 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Topology { command } => cli::tools::topology(command),
+        Command::Import { command } => cli::import::import(command),
     }
 }
 

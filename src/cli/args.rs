@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use xrplace::experiment::budget::Budget;
 use xrplace::experiment::shard::{self, ShardArg};
 
+pub use super::import_args::ImportCommand;
 pub use super::tool_args::{SweepEngine, TopologyCommand};
 
 /// Discrete-event simulator of cloud-edge XR placement across Kubernetes clusters.
@@ -186,6 +187,11 @@ pub enum Command {
     Topology {
         #[command(subcommand)]
         command: TopologyCommand,
+    },
+    /// Import what an estate that runs already measures (docs/import.md).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
     },
 }
 

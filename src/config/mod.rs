@@ -23,6 +23,7 @@ pub mod plan_check;
 pub mod plan_check_existing;
 pub mod plan_file;
 pub mod plan_record;
+pub mod prometheus;
 pub mod provisioning;
 pub mod ranges;
 pub mod sessions;

@@ -2,6 +2,8 @@
 
 pub mod atomic;
 pub mod csv_out;
+pub mod drift;
+pub mod estate_csv;
 pub mod figures;
 pub mod interconnects;
 pub mod monitoring;

@@ -9,6 +9,7 @@
 
 mod canvas;
 pub mod check;
+pub mod drift;
 pub mod panel;
 pub mod plan;
 pub mod provisioning;
