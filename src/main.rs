@@ -66,7 +66,34 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Topology { command } => cli::tools::topology(command),
+        Command::Import { source } => import(source),
     }
+}
+
+/// Runs an import and prints what it found.
+fn import(source: cli::args::ImportSource) -> Result<(), CommandError> {
+    let req = match source {
+        cli::args::ImportSource::K8s {
+            sites,
+            paths,
+            out,
+            hub,
+            plan,
+        } => command::ImportRequest::K8s(command::K8sImport {
+            sites,
+            paths,
+            out,
+            hub,
+            plan,
+        }),
+    };
+    let report = command::import_estate(&req, &warn)?;
+    print!("{}", report.summary);
+    println!(
+        "wrote topology.toml and plan.toml to {}",
+        report.dir.display()
+    );
+    Ok(())
 }
 
 /// Prints a warning of a command on stderr.

@@ -180,6 +180,44 @@ pub enum Command {
         #[command(subcommand)]
         command: TopologyCommand,
     },
+    /// Read what an estate that runs already says into xrplace's inputs (docs/import.md).
+    ///
+    /// Example: xrplace import k8s --sites sites.toml dumps/ --out estate
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+}
+
+/// What `xrplace import` reads.
+#[derive(Subcommand)]
+pub enum ImportSource {
+    /// Kubernetes objects of every cluster of the estate, as `kubectl get ... -o yaml|json`
+    /// writes them: write DIR/topology.toml (the clusters, existing) and DIR/plan.toml (the
+    /// plan of record: clusters, peerings, offloading), and print the capacity drift.
+    ///
+    /// Examples: xrplace import k8s --sites sites.toml tests/fixtures/estate --out estate;
+    /// xrplace import k8s --sites sites.toml mgmt=dumps/mgmt edge-1=edge-1.yaml --out estate
+    K8s {
+        /// Where the clusters stand: `[[sites]]` as a topology file spells them, each with
+        /// `clusters = [...]` and/or `regions = [...]`.
+        #[arg(long)]
+        sites: PathBuf,
+        /// CLUSTER=PATH (every file under PATH was dumped from CLUSTER, its kubeconfig
+        /// context), or a folder whose sub-folders are one cluster each, named after them.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+        /// Output folder (topology.toml and plan.toml are replaced whole).
+        #[arg(long)]
+        out: PathBuf,
+        /// The hub, when the estate leaves it open (several clusters that consume as many
+        /// peerings and hold an offloaded namespace).
+        #[arg(long, value_name = "CLUSTER")]
+        hub: Option<String>,
+        /// A plan whose cluster sizes the drift also compares the Nodes with.
+        #[arg(long, value_name = "PLAN.toml")]
+        plan: Option<PathBuf>,
+    },
 }
 
 /// Arguments of `xrplace run`.

@@ -16,6 +16,7 @@
 //! | `init` | [`init()`] |
 //! | `schema` | [`schema()`] |
 //! | `topology generate`, `topology import` | [`generate`], [`import`], [`write_text`] |
+//! | `import k8s` | [`import_estate`] with an [`ImportRequest`] |
 //!
 //! A new command is a file here with its request, its entry point and its report, a line
 //! in this module, and its arguments in `src/cli/args.rs` with one arm in `src/main.rs`.
@@ -23,6 +24,7 @@
 mod check;
 mod error;
 mod export;
+mod import;
 mod init;
 mod merge;
 mod plan;
@@ -35,6 +37,7 @@ mod topology;
 pub use check::{check, Checked};
 pub use error::CommandError;
 pub use export::{export, lint, ExportRequest, LintReport};
+pub use import::{import_estate, ImportReport, ImportRequest, K8sImport};
 pub use init::{init, Initialised, Kind};
 pub use merge::{merge, merge_status, SweepStatus};
 pub use plan::{plan, PlanReport, PlanRequest};
