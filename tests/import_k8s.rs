@@ -315,7 +315,14 @@ fn round_trip(plan_path: &Path, tag: &str) {
     let sites = dir.join("sites.toml");
     std::fs::write(&sites, sites_of(&plan)).unwrap();
     let out = dir.join("imported");
-    let mut all: Vec<&str> = vec!["--sites", s(&sites), "--out", s(&out)];
+    let mut all: Vec<&str> = vec![
+        "--sites",
+        s(&sites),
+        "--out",
+        s(&out),
+        "--plan",
+        s(plan_path),
+    ];
     all.extend(args.iter().map(String::as_str));
     let o = import(&all);
     assert!(o.status.success(), "{tag}: {}", stderr(&o));
@@ -387,6 +394,16 @@ fn round_trip(plan_path: &Path, tag: &str) {
             "{tag}: {}",
             k.name
         );
+    }
+    // Given the plan, the drift's planned column is the model of the plan's own sizes,
+    // which the import got back: equal to the modelled one.
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    for line in stdout.lines().filter(|l| l.starts_with("allocatable of ")) {
+        let (_, modelled) = line.split_once(", modelled ").unwrap();
+        let (modelled, planned) = modelled
+            .split_once(", planned ")
+            .unwrap_or_else(|| panic!("{tag}: no planned column in {line:?}"));
+        assert_eq!(modelled, planned, "{tag}: {line}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -538,5 +555,36 @@ fn bad_estates_are_located_errors_with_exit_2_and_no_output() {
         (plan.hub.as_str(), plan.offloading.clusters.len()),
         ("mgmt", 0)
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn import_and_import_k8s_have_help_with_an_example() {
+    for args in [["import", "--help"], ["k8s", "--help"]] {
+        let mut all = vec!["import"];
+        all.extend(args.iter().filter(|a| **a != "import"));
+        let o = xrplace_ok(&all);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains("Example"), "{all:?}: {text}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_folder_that_is_a_link_is_refused() {
+    let dir = fresh_dir("import-k8s-link");
+    std::fs::create_dir_all(dir.join("real")).unwrap();
+    std::os::unix::fs::symlink(dir.join("real"), dir.join("link")).unwrap();
+    let sites = root(ESTATE).join("sites.toml");
+    let o = import(&[
+        "--sites",
+        s(&sites),
+        s(&root(ESTATE)),
+        "--out",
+        s(&dir.join("link")),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(dir.join("real")).unwrap().count(), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -17,3 +17,6 @@ pub use dumps::{read_dumps, resolve_dumps, ClusterDump, DumpedCluster, EstateErr
 pub use facts::ClusterFacts;
 pub use import::import_estate;
 pub use record::ImportedEstate;
+
+#[cfg(test)]
+mod tests;
