@@ -498,6 +498,17 @@ fn bad_estates_are_located_errors_with_exit_2_and_no_output() {
         &out,
         &["mgmt/nodes.yaml: whole file", "CLUSTER=PATH"],
     );
+    // A cluster named as no Liqo cluster ID can be.
+    let upper = format!("Edge_1={}", e("edge-zurich"));
+    refused(
+        &["--sites", s(&sites), &upper],
+        &out,
+        &[
+            "edge-zurich: whole file",
+            "given as cluster \"Edge_1\"",
+            "DNS label",
+        ],
+    );
     // Zurich's and Milan's dumps swapped: their Nodes' Cluster API annotation disagrees.
     let swapped = [
         format!("mgmt={}", e("mgmt")),

@@ -132,6 +132,15 @@ pub fn read_dumps(dumps: &[ClusterDump]) -> Result<Vec<DumpedCluster>, ConfigErr
         if files.is_empty() {
             continue;
         }
+        if !crate::config::check::is_dns_label(&d.name) {
+            return Err(ConfigError::whole_file(
+                &d.paths[0],
+                format!(
+                    "given as cluster {:?}: a cluster's name is its Liqo cluster ID and Cluster API name, a DNS label (lower-case letters, digits and '-', starting with a letter, at most 63 characters)",
+                    d.name
+                ),
+            ));
+        }
         for f in &files {
             let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
             if let Some(other) = owner.insert(key, &d.name) {
