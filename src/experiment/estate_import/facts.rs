@@ -83,6 +83,9 @@ pub fn cluster_facts(d: &DumpedCluster, all: &[DumpedCluster]) -> Option<Cluster
     let capi = capi_inventory.and_then(|inv| inv.clusters.iter().find(|c| c.name == d.name));
     let mut warnings = Vec::new();
     let (vcpu, memory_gib) = node_size(&d.name, &machines, &mut warnings);
+    if let (Some(inv), Some(c)) = (capi_inventory, capi) {
+        replicas_against_machines(inv, c, machines.len(), &mut warnings);
+    }
     let regions: BTreeSet<String> = machines.iter().filter_map(|n| n.region.clone()).collect();
     Some(ClusterFacts {
         name: d.name.clone(),
@@ -97,6 +100,42 @@ pub fn cluster_facts(d: &DumpedCluster, all: &[DumpedCluster]) -> Option<Cluster
         capi: capi.cloned(),
         warnings,
     })
+}
+
+/// Warns when Cluster API's replicas (its control plane's, 1 if unsaid, plus its machine
+/// deployments', 1 each if unsaid, as [`crate::config::k8s::Estate::summary`] counts them)
+/// are not the machines dumped: a cluster scaling, or Nodes missing from the dump. The
+/// machines dumped are what is imported.
+fn replicas_against_machines(
+    inventory: &Inventory,
+    c: &CapiCluster,
+    machines: usize,
+    warnings: &mut Vec<String>,
+) {
+    let control_plane = c
+        .control_plane
+        .as_ref()
+        .and_then(|r| {
+            inventory
+                .control_planes
+                .iter()
+                .find(|cp| cp.namespace == c.namespace && cp.name == r.name)
+        })
+        .and_then(|cp| cp.replicas)
+        .unwrap_or(1) as usize;
+    let workers: usize = inventory
+        .machine_deployments
+        .iter()
+        .filter(|md| md.namespace == c.namespace && md.cluster == c.name)
+        .map(|md| md.replicas.unwrap_or(1) as usize)
+        .sum();
+    if control_plane + workers != machines {
+        warnings.push(format!(
+            "cluster {:?}: Cluster API asks for {} machines ({control_plane} control plane, {workers} workers) but {machines} Nodes were dumped; the Nodes are imported",
+            c.name,
+            control_plane + workers
+        ));
+    }
 }
 
 /// Whether a machine is a control plane (role `control-plane` or `master`).

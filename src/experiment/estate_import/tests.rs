@@ -163,3 +163,45 @@ fn overlapping_ranges_read_are_replaced_and_every_range_is_disjoint() {
         }
     }
 }
+
+#[test]
+fn cluster_api_replicas_that_are_not_the_machines_dumped_are_said() {
+    let objects = vec![
+        json!({
+            "apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "Cluster",
+            "metadata": { "name": "a", "namespace": "ns" },
+            "spec": { "controlPlaneRef": { "apiGroup": "controlplane.cluster.x-k8s.io", "kind": "KThreesControlPlane", "name": "a-cp" } },
+        }),
+        json!({
+            "apiVersion": "controlplane.cluster.x-k8s.io/v1beta2", "kind": "KThreesControlPlane",
+            "metadata": { "name": "a-cp", "namespace": "ns" },
+            "spec": { "replicas": 1 },
+        }),
+        json!({
+            "apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "MachineDeployment",
+            "metadata": { "name": "a-md-0", "namespace": "ns" },
+            "spec": { "clusterName": "a", "replicas": 3 },
+        }),
+    ];
+    let mgmt = dump("mgmt", objects);
+    // Two machines, kubelets without +k3s: Cluster API's kind decides, with a warning.
+    let a = dump(
+        "a",
+        vec![
+            node("a-0", 4, 8, Some("control-plane"), "v1.33.4", ""),
+            node("a-1", 4, 8, None, "v1.33.4", ""),
+        ],
+    );
+    let all = [mgmt, a];
+    let f = cluster_facts(&all[1], &all).unwrap();
+    assert_eq!(f.nodes, 2);
+    assert_eq!(f.distribution, Distribution::K3s);
+    assert_eq!(f.machine_deployment, "ns/a-md-0");
+    let said = |part: &str| f.warnings.iter().any(|w| w.contains(part));
+    assert!(
+        said("asks for 4 machines (1 control plane, 3 workers) but 2"),
+        "{:?}",
+        f.warnings
+    );
+    assert!(said("kubelets' versions say Kubeadm"), "{:?}", f.warnings);
+}
