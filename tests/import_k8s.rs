@@ -599,3 +599,32 @@ fn an_output_folder_that_is_a_link_is_refused() {
     assert_eq!(std::fs::read_dir(dir.join("real")).unwrap().count(), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn part_of_an_estate_imports_without_its_peers_and_says_so() {
+    let dir = fresh_dir("import-k8s-part");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Only mgmt, at the site of its region.
+    let sites = dir.join("sites.toml");
+    std::fs::write(
+        &sites,
+        "[[sites]]\nname = \"frankfurt\"\nlat = 50.11\nlon = 8.682\ntier = \"cloud\"\nregions = [\"fra1\"]\n",
+    )
+    .unwrap();
+    let mgmt = format!("mgmt={}", s(&root(ESTATE).join("mgmt")));
+    let out = dir.join("out");
+    let o = import(&["--sites", s(&sites), &mgmt, "--out", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    for said in [
+        "manages cluster \"edge-zurich\" through Cluster API, but no Nodes of it were given",
+        "the peering mgmt -> edge-zurich joins a cluster whose Nodes were not given",
+        "offloaded to [edge-zurich], which the plan has no peering with",
+    ] {
+        assert!(e.contains(said), "{said:?} not in {e}");
+    }
+    let plan = load_plan(&out.join("plan.toml")).unwrap();
+    assert_eq!(plan.clusters.len(), 1);
+    assert!(plan.peerings.is_empty() && plan.offloading.clusters.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,7 +2,8 @@
 //! annotation of its Nodes, the Liqo cluster IDs of its peers (ForeignCluster,
 //! ResourceSlice, VirtualNode and virtual Nodes) and the Cluster API `Cluster` names on a
 //! management cluster. A contradiction is a located error at the object that says
-//! otherwise.
+//! otherwise; a peer or a managed cluster whose objects were not given is no contradiction
+//! (the import leaves it out, with a warning).
 //!
 //! Sources: `cluster.x-k8s.io/cluster-name` is set on a workload cluster's Nodes by Cluster
 //! API's machine controller (`internal/controllers/machine/machine_controller_noderef.go`,
@@ -17,23 +18,14 @@ use std::collections::BTreeMap;
 
 /// Checks every dump's objects against the dumps' names.
 pub fn check_identities(dumps: &[DumpedCluster]) -> Result<(), ConfigError> {
-    let names: Vec<&str> = dumps.iter().map(|d| d.name.as_str()).collect();
     for d in dumps {
-        check_nodes(d, &names)?;
-        check_liqo(d, &names)?;
+        check_nodes(d)?;
+        check_liqo(d)?;
     }
-    check_capi_clusters(dumps, &names)
+    check_capi_clusters(dumps)
 }
 
-/// A cluster ID that is not a dumped cluster, as a message.
-fn unknown(id: &str, names: &[&str]) -> String {
-    format!(
-        "names Liqo cluster ID {id:?}, which is no cluster given (clusters: {}); dump its objects too and give them as {id}=PATH",
-        names.join(", ")
-    )
-}
-
-fn check_nodes(d: &DumpedCluster, names: &[&str]) -> Result<(), ConfigError> {
+fn check_nodes(d: &DumpedCluster) -> Result<(), ConfigError> {
     let annotation = "metadata.annotations.cluster.x-k8s.io/cluster-name";
     for n in &d.estate.inventory.nodes {
         if let Some(c) = n.capi_cluster.as_deref().filter(|c| *c != d.name) {
@@ -50,9 +42,6 @@ fn check_nodes(d: &DumpedCluster, names: &[&str]) -> Result<(), ConfigError> {
             if *id == d.name {
                 return Err(n.at.error(field, self_peer(&d.name)));
             }
-            if !names.contains(&id.as_str()) {
-                return Err(n.at.error(field, unknown(id, names)));
-            }
         }
     }
     Ok(())
@@ -62,13 +51,11 @@ fn self_peer(name: &str) -> String {
     format!("a Liqo peer with cluster ID {name:?}, in the objects given as cluster {name:?}'s: a cluster is never its own peer (was the file given for the wrong cluster?)")
 }
 
-fn check_liqo(d: &DumpedCluster, names: &[&str]) -> Result<(), ConfigError> {
+fn check_liqo(d: &DumpedCluster) -> Result<(), ConfigError> {
     let inv = &d.estate.inventory;
     let known = |at: &crate::config::k8s::Location, field: &str, id: &str| {
         if id == d.name {
             Err(at.error(field, self_peer(&d.name)))
-        } else if !names.contains(&id) {
-            Err(at.error(field, unknown(id, names)))
         } else {
             Ok(())
         }
@@ -80,16 +67,8 @@ fn check_liqo(d: &DumpedCluster, names: &[&str]) -> Result<(), ConfigError> {
         known(&v.at, "spec.clusterID", &v.cluster_id)?;
     }
     for s in &inv.resource_slices {
-        let ends = [
-            ("spec.consumerClusterID", s.consumer.as_deref()),
-            ("spec.providerClusterID", s.provider.as_deref()),
-        ];
-        for (field, id) in ends {
-            if let Some(id) = id.filter(|id| *id != d.name && !names.contains(id)) {
-                return Err(s.at.error(field, unknown(id, names)));
-            }
-        }
-        let mine = ends.iter().any(|(_, id)| *id == Some(d.name.as_str()));
+        let ends = [s.consumer.as_deref(), s.provider.as_deref()];
+        let mine = ends.contains(&Some(d.name.as_str()));
         if let (Some(c), Some(p), false) = (s.consumer.as_deref(), s.provider.as_deref(), mine) {
             return Err(s.at.error(
                 "spec",
@@ -103,23 +82,11 @@ fn check_liqo(d: &DumpedCluster, names: &[&str]) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// Each Cluster API `Cluster` names a dumped cluster, and only one management cluster
-/// manages it.
-fn check_capi_clusters(dumps: &[DumpedCluster], names: &[&str]) -> Result<(), ConfigError> {
+/// Only one management cluster manages a cluster.
+fn check_capi_clusters(dumps: &[DumpedCluster]) -> Result<(), ConfigError> {
     let mut managed_by: BTreeMap<&str, &str> = BTreeMap::new();
     for d in dumps {
         for c in &d.estate.inventory.clusters {
-            if !names.contains(&c.name.as_str()) {
-                return Err(c.at.error(
-                    "metadata.name",
-                    format!(
-                        "Cluster API manages cluster {:?}, but no objects of it were given (clusters: {}); dump its Nodes and give them as {}=PATH",
-                        c.name,
-                        names.join(", "),
-                        c.name
-                    ),
-                ));
-            }
             if let Some(other) = managed_by.insert(&c.name, &d.name).filter(|o| *o != d.name) {
                 return Err(c.at.error(
                     "metadata.name",

@@ -35,6 +35,16 @@ pub fn import_estate(
             "no cluster of the estate has Nodes among its objects (`kubectl get nodes -o yaml`): nothing to import".into(),
         ));
     }
+    for d in dumps {
+        for c in &d.estate.inventory.clusters {
+            if !facts.iter().any(|f| f.name == c.name) {
+                warnings.push(format!(
+                    "{:?} manages cluster {:?} through Cluster API, but no Nodes of it were given (give them as {}=PATH): not imported",
+                    d.name, c.name, c.name
+                ));
+            }
+        }
+    }
     let site_of = map_sites(&facts, sites)?;
     let topology = topology(name, &facts, &site_of, sites);
     let inputs = PlanInputs {

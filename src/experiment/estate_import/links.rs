@@ -105,7 +105,8 @@ pub struct Offloaded {
 
 /// The offloading of the hub's application namespace: its one `NamespaceOffloading`
 /// besides the export's monitoring namespace `monitoring_ns` (the first by name if there
-/// are several, with a warning); `None` if it has none.
+/// are several, with a warning), to the clusters of `peerings` the hub consumes (others
+/// left out with a warning); `None` if it has none.
 pub fn offloading(
     hub: &DumpedCluster,
     monitoring_ns: &str,
@@ -149,13 +150,15 @@ pub fn offloading(
             ))
         }
     };
-    if let Some(c) = clusters.iter().find(|c| !provided.contains(&c.as_str())) {
-        return Err(n.at.error(
-            "spec.clusterSelector",
-            format!(
-                "offloads to cluster {c:?}, but the hub {:?} consumes no peering with it",
-                hub.name
-            ),
+    let (clusters, unpeered): (Vec<String>, Vec<String>) = clusters
+        .into_iter()
+        .partition(|c| provided.contains(&c.as_str()));
+    if !unpeered.is_empty() {
+        warnings.push(format!(
+            "namespace {:?} of the hub {:?} is offloaded to [{}], which the plan has no peering with (their Nodes were not given, or the hub does not consume them): left out of the plan's offloading",
+            n.namespace,
+            hub.name,
+            unpeered.join(", ")
         ));
     }
     let pod_offloading_strategy = match n.pods {

@@ -12,6 +12,7 @@ use crate::config::estate_sites::EstateSites;
 use crate::config::plan_file::{PlanFile, PlannedCluster, PlannedOffloading, PlannedPeering};
 use crate::config::topology::{ClusterConfig, SiteConfig, TopologyConfig};
 use crate::config::ConfigError;
+use std::collections::BTreeSet;
 
 /// What `import k8s` writes, and what it guessed.
 #[derive(Debug, Clone)]
@@ -167,7 +168,7 @@ pub fn plan_of_record(
         .partition(|(c, p)| names.contains(c) && names.contains(p));
     for (c, p) in dropped {
         warnings.push(format!(
-            "the peering {c} -> {p} joins a cluster without machines dumped: not in the plan"
+            "the peering {c} -> {p} joins a cluster whose Nodes were not given: not in the plan"
         ));
     }
     let hub = links::choose_hub(inputs.hub, &names, inputs.dumps, &seen)?;
@@ -177,7 +178,8 @@ pub fn plan_of_record(
         .find(|d| d.name == hub)
         .expect("the hub is a dumped cluster");
     let mut deploy = DeploySettings::default();
-    let offloaded = links::offloading(hub_dump, &deploy.monitoring.namespace, &seen, warnings)?;
+    let kept: BTreeSet<(String, String)> = peerings.iter().map(|&x| x.clone()).collect();
+    let offloaded = links::offloading(hub_dump, &deploy.monitoring.namespace, &kept, warnings)?;
     if let Some(o) = &offloaded {
         deploy.namespace = o.namespace.clone();
     }
