@@ -373,6 +373,31 @@ fn round_trip(plan_path: &Path, tag: &str) {
     want.sort();
     assert_eq!(got.offloading.clusters, want, "{tag}");
     assert_eq!(got.deploy.namespace, plan.deploy.namespace, "{tag}");
+    // Components from the hub's Deployments: what the export asks of Kubernetes (requests
+    // in whole millicores and MiB) and where.
+    assert_eq!(got.components.len(), plan.components.len(), "{tag}");
+    for c in &plan.components {
+        let g = got
+            .components
+            .iter()
+            .find(|g| g.application == c.application && g.name == c.name)
+            .unwrap_or_else(|| panic!("{tag}: component {} lost", c.name));
+        let what = format!("{tag}: {}", c.name);
+        assert_eq!(
+            (&g.image, g.port, g.protocol),
+            (&c.image, c.port, c.protocol),
+            "{what}"
+        );
+        assert_eq!(g.cpu_millicores(), c.cpu_millicores(), "{what}");
+        assert_eq!(g.memory_request_mib(), c.memory_request_mib(), "{what}");
+        let placed = |k: &xrplace::config::plan_file::PlannedComponent| -> BTreeSet<(String, u32)> {
+            k.placements
+                .iter()
+                .map(|p| (p.cluster.clone(), p.replicas))
+                .collect()
+        };
+        assert_eq!(placed(g), placed(c), "{what}");
+    }
     // The Node lists report what the model gives, so a kubeadm cluster shows no drift; a
     // k3s server keeps its reserve, which the Nodes do not withhold.
     let drift = reported(&String::from_utf8_lossy(&o.stdout));
@@ -414,7 +439,9 @@ fn round_trip(plan_path: &Path, tag: &str) {
 /// - `declarative`: how a peering was made, not what it is (Liqo's objects are the same);
 /// - node, Liqo external and internal ranges, and the ranges of clusters Cluster API does
 ///   not manage: no object of the estate holds them (placeholders, named in plan.toml);
-/// - placements (`components`): the reader has no Deployments;
+/// - a component's `expose`: Services are not read (every component comes back
+///   `cluster-ip`), and requests come back as the export rounds them (whole millicores and
+///   MiB);
 /// - cost, SLO, expected metrics, strategy, flavors: what the planner found, not what runs.
 #[test]
 fn every_shipped_plan_and_a_planned_one_round_trip_through_export_and_import() {

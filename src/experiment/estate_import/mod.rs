@@ -11,6 +11,7 @@ pub mod import;
 pub mod links;
 pub mod ranges;
 pub mod record;
+pub mod workloads;
 
 pub use drift::{capacity_drift, CapacityDrift};
 pub use dumps::{read_dumps, resolve_dumps, ClusterDump, DumpedCluster, EstateError};

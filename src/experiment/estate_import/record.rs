@@ -7,6 +7,7 @@ use super::dumps::{DumpedCluster, EstateError};
 use super::facts::ClusterFacts;
 use super::links::{self, Offloaded};
 use super::ranges::{plan_ranges, Ranges};
+use super::workloads;
 use crate::config::deploy::DeploySettings;
 use crate::config::estate_sites::EstateSites;
 use crate::config::plan_file::{PlanFile, PlannedCluster, PlannedOffloading, PlannedPeering};
@@ -204,6 +205,19 @@ pub fn plan_of_record(
             planned_cluster(f, r, k, inputs.topology)
         })
         .collect();
+    // The application is what runs in the offloaded namespace; without one, nothing says
+    // which Deployments are the application's.
+    let components = match &offloaded {
+        Some(o) => workloads::components(
+            hub_dump,
+            &o.namespace,
+            &o.clusters,
+            deploy.monitoring.metrics_port,
+            warnings,
+        ),
+        None => Vec::new(),
+    };
+    let offloading = planned_offloading(offloaded);
     let plan = PlanFile {
         experiment: inputs.name.to_string(),
         strategy: "none".into(),
@@ -227,8 +241,8 @@ pub fn plan_of_record(
                 existing: true,
             })
             .collect(),
-        offloading: planned_offloading(offloaded),
-        components: Vec::new(),
+        offloading,
+        components,
     };
     Ok((plan, placeholders))
 }
