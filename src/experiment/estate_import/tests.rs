@@ -205,3 +205,54 @@ fn cluster_api_replicas_that_are_not_the_machines_dumped_are_said() {
     );
     assert!(said("kubelets' versions say Kubeadm"), "{:?}", f.warnings);
 }
+
+#[test]
+fn deployments_become_components_placed_where_they_are_pinned() {
+    let deployment = |name: &str, labels: Value, pinned: Option<&str>, replicas: u32| {
+        let selector = match pinned {
+            Some(c) => json!({ "liqo.io/remote-cluster-id": c }),
+            None => json!({}),
+        };
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": { "name": name, "namespace": "xr", "labels": labels },
+            "spec": { "replicas": replicas, "template": { "spec": {
+                "nodeSelector": selector,
+                "containers": [{ "name": "c", "image": "img:1",
+                    "ports": [{ "containerPort": 9400 }, { "containerPort": 5004, "protocol": "UDP" }],
+                    "resources": { "requests": { "cpu": "250m", "memory": "128Mi" } } }],
+            } } },
+        })
+    };
+    let app = json!({ "app.kubernetes.io/part-of": "vs", "app.kubernetes.io/name": "r" });
+    let hub = dump(
+        "hub",
+        vec![
+            deployment("r-edge", app.clone(), Some("edge"), 2),
+            deployment("r-hub", app.clone(), None, 1),
+            deployment("r-far", app, Some("far"), 1),
+            deployment("other", json!({}), None, 1),
+        ],
+    );
+    let mut warnings = Vec::new();
+    let got = super::workloads::components(&hub, "xr", &["edge".into()], 9400, &mut warnings);
+    assert_eq!(got.len(), 1);
+    let c = &got[0];
+    assert_eq!(
+        (c.port, c.protocol),
+        (5004, crate::config::kinds::Protocol::Udp)
+    );
+    assert_eq!((c.cpu_cores, c.memory_mib), (0.25, 128.0));
+    let placed: Vec<(&str, u32)> = c
+        .placements
+        .iter()
+        .map(|p| (p.cluster.as_str(), p.replicas))
+        .collect();
+    assert_eq!(placed, [("edge", 2), ("hub", 1)]);
+    let said = |part: &str| warnings.iter().any(|w| w.contains(part));
+    assert!(said("xr/r-far") && said("not offloaded to"), "{warnings:?}");
+    assert!(
+        said("xr/other") && said("app.kubernetes.io/part-of"),
+        "{warnings:?}"
+    );
+}
