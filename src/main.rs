@@ -70,6 +70,7 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
     }
 }
 
+/// Runs an import and prints what it found.
 /// Prints a warning of a command on stderr.
 pub fn warn(message: &str) {
     eprintln!("warning: {message}");

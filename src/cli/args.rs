@@ -188,7 +188,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TopologyCommand,
     },
-    /// Import what an estate that runs already measures (docs/import.md).
+    /// Read what an estate that runs already says into xrplace's inputs: its clusters and
+    /// peerings (`k8s`), its measured latency, load and arrivals (`prometheus`);
+    /// docs/import.md.
+    ///
+    /// Example: xrplace import k8s --sites sites.toml dumps/ --out estate
     Import {
         #[command(subcommand)]
         command: ImportCommand,

@@ -1,7 +1,8 @@
-//! `xrplace import prometheus`: its arguments mapped to the request of
-//! `xrplace::command::import_prometheus` and what it found printed.
+//! `xrplace import k8s` and `xrplace import prometheus`: their arguments mapped to the
+//! requests of `xrplace::command::import_estate` and `import_prometheus`, and what they
+//! found printed.
 
-use super::import_args::{ImportCommand, ImportPrometheusArgs};
+use super::import_args::{ImportCommand, ImportK8sArgs, ImportPrometheusArgs};
 use xrplace::command::{self, CommandError};
 use xrplace::config::prometheus::client::Limits;
 use xrplace::config::prometheus::metrics::Labels;
@@ -9,8 +10,26 @@ use xrplace::config::prometheus::metrics::Labels;
 /// Runs one `import` subcommand.
 pub fn import(command: ImportCommand) -> Result<(), CommandError> {
     match command {
+        ImportCommand::K8s(args) => k8s(args),
         ImportCommand::Prometheus(args) => prometheus(args),
     }
+}
+
+fn k8s(a: ImportK8sArgs) -> Result<(), CommandError> {
+    let req = command::ImportRequest::K8s(command::K8sImport {
+        sites: a.sites,
+        paths: a.paths,
+        out: a.out,
+        hub: a.hub,
+        plan: a.plan,
+    });
+    let report = command::import_estate(&req, &crate::warn)?;
+    print!("{}", report.summary);
+    println!(
+        "wrote topology.toml and plan.toml to {}",
+        report.dir.display()
+    );
+    Ok(())
 }
 
 /// Checks a timeout flag: finite and positive.

@@ -1,5 +1,5 @@
-//! The command line's arguments of `xrplace import prometheus` (one variant of the
-//! `import` command's subcommands).
+//! The command line's arguments of `xrplace import k8s` and `xrplace import prometheus`
+//! (the `import` command's subcommands: a new source is one variant and its arguments).
 
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -7,6 +7,13 @@ use std::path::PathBuf;
 /// `xrplace import ...`: what an estate that runs already says about itself.
 #[derive(Subcommand)]
 pub enum ImportCommand {
+    /// Kubernetes objects of every cluster of the estate, as `kubectl get ... -o yaml|json`
+    /// writes them: write DIR/topology.toml (the clusters, existing) and DIR/plan.toml (the
+    /// plan of record: clusters, peerings, offloading), and print the capacity drift.
+    ///
+    /// Examples: xrplace import k8s --sites sites.toml tests/fixtures/estate --out estate;
+    /// xrplace import k8s --sites sites.toml mgmt=dumps/mgmt edge-1=edge-1.yaml --out estate
+    K8s(ImportK8sArgs),
     /// Read a live estate's monitoring from a Prometheus or Thanos Query HTTP API over a
     /// range: RTT per Liqo peering (liqo_peer_latency_us), CPU and memory per cluster and
     /// Node (cAdvisor, kube-state-metrics, node-exporter) and session arrivals (the
@@ -17,6 +24,29 @@ pub enum ImportCommand {
     /// Example: xrplace import prometheus http://127.0.0.1:9090 --topology estate/topology.toml
     /// --start 2026-12-07T08:00:00Z --end 2026-12-07T20:00:00Z --out measured
     Prometheus(ImportPrometheusArgs),
+}
+
+/// Arguments of `xrplace import k8s` (docs/import.md).
+#[derive(clap::Args)]
+pub struct ImportK8sArgs {
+    /// Where the clusters stand: `[[sites]]` as a topology file spells them, each with
+    /// `clusters = [...]` and/or `regions = [...]`.
+    #[arg(long)]
+    pub sites: PathBuf,
+    /// CLUSTER=PATH (every file under PATH was dumped from CLUSTER, its kubeconfig
+    /// context), or a folder whose sub-folders are one cluster each, named after them.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Output folder (topology.toml and plan.toml are replaced whole).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The hub, when the estate leaves it open (several clusters that consume as many
+    /// peerings and hold an offloaded namespace).
+    #[arg(long, value_name = "CLUSTER")]
+    pub hub: Option<String>,
+    /// A plan whose cluster sizes the drift also compares the Nodes with.
+    #[arg(long, value_name = "PLAN.toml")]
+    pub plan: Option<PathBuf>,
 }
 
 /// Arguments of `xrplace import prometheus` (docs/import.md).

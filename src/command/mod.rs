@@ -16,6 +16,7 @@
 //! | `init` | [`init()`] |
 //! | `schema` | [`schema()`] |
 //! | `topology generate`, `topology import` | [`generate`], [`import`], [`write_text`] |
+//! | `import k8s` | [`import_estate`] with an [`ImportRequest`] |
 //! | `import prometheus` | [`import_prometheus()`] with an [`ImportPrometheusRequest`] |
 //!
 //! A new command is a file here with its request, its entry point and its report, a line
@@ -24,6 +25,7 @@
 mod check;
 mod error;
 mod export;
+mod import;
 mod import_prometheus;
 mod init;
 mod merge;
@@ -37,6 +39,7 @@ mod topology;
 pub use check::{check, Checked};
 pub use error::CommandError;
 pub use export::{export, lint, ExportRequest, LintReport};
+pub use import::{import_estate, ImportReport, ImportRequest, K8sImport};
 pub use import_prometheus::{import_prometheus, ImportPrometheusReport, ImportPrometheusRequest};
 pub use init::{init, Initialised, Kind};
 pub use merge::{merge, merge_status, SweepStatus};

@@ -5,6 +5,7 @@ pub mod check;
 pub mod cidr;
 pub mod deploy;
 pub mod error;
+pub mod estate_sites;
 pub mod experiment;
 pub mod graphml;
 pub mod input;

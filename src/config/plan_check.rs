@@ -210,7 +210,9 @@ fn validate_peerings(
         let f = format!("peerings[{i}]");
         c.resolve(&format!("{f}.consumer"), "cluster", &x.consumer, clusters)?;
         c.resolve(&format!("{f}.provider"), "cluster", &x.provider, clusters)?;
-        if x.consumer != p.hub {
+        // A peering that is up already (a plan of record) may join any two clusters: the
+        // export leaves it alone; the ones the export makes start at the hub.
+        if x.consumer != p.hub && !x.existing {
             return Err(c.src.error(
                 &format!("{f}.consumer"),
                 format!(
@@ -225,7 +227,7 @@ fn validate_peerings(
                 "a cluster cannot peer with itself",
             ));
         }
-        if let Some(j) = pairs.insert(x.provider.as_str(), i) {
+        if let Some(j) = pairs.insert((x.consumer.as_str(), x.provider.as_str()), i) {
             return Err(c.src.error(
                 &format!("{f}.provider"),
                 format!(

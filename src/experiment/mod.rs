@@ -2,6 +2,7 @@
 //! orders the results; generates topologies for scale tests.
 
 pub mod budget;
+pub mod estate_import;
 pub mod generate;
 pub mod interconnects;
 pub mod job_cache;

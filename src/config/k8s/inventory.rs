@@ -7,6 +7,7 @@ use super::liqo::{self, ForeignCluster, NamespaceOffloading, ResourceSlice, Virt
 use super::node::{self, Node};
 use super::object::RawObject;
 use super::openstack::{self, MachineTemplate, OpenStackCluster};
+use super::workload::{self, Deployment};
 use crate::config::topology::Distribution;
 use crate::config::ConfigError;
 use std::collections::BTreeMap;
@@ -34,6 +35,8 @@ pub struct Inventory {
     pub virtual_nodes: Vec<VirtualNode>,
     /// `offloading.liqo.io NamespaceOffloading`.
     pub namespace_offloadings: Vec<NamespaceOffloading>,
+    /// `apps Deployment`.
+    pub deployments: Vec<Deployment>,
     /// Objects of other kinds, skipped: how many of each `apiVersion kind`.
     pub skipped: BTreeMap<String, usize>,
 }
@@ -92,6 +95,9 @@ pub const KINDS: &[(&str, &str, Reader)] = &[
     }),
     ("offloading.liqo.io", "VirtualNode", |o, inv| {
         push(&mut inv.virtual_nodes, liqo::read_virtual_node(o))
+    }),
+    ("apps", "Deployment", |o, inv| {
+        push(&mut inv.deployments, workload::read_deployment(o))
     }),
     ("offloading.liqo.io", "NamespaceOffloading", |o, inv| {
         push(

@@ -1,6 +1,6 @@
 //! Reading a live estate's Kubernetes objects, as `kubectl get ... -o yaml` or `-o json`
 //! writes them (single objects, `List`s, multi-document YAML, folders of them), into a
-//! typed [`Inventory`]: Nodes, Cluster API and Liqo objects. Unknown kinds are counted and
+//! typed [`Inventory`]: Nodes, Deployments, Cluster API and Liqo objects. Unknown kinds are counted and
 //! skipped; a known kind with a bad field is a located error (file, document, kind/name,
 //! field, what was expected).
 
@@ -15,6 +15,7 @@ pub mod node;
 pub mod object;
 pub mod openstack;
 pub mod quantity;
+pub mod workload;
 
 pub use estate::{read_estate, Estate, EstateSummary};
 pub use fields::Resources;

@@ -2,7 +2,8 @@
 //! whether it is a Liqo virtual node (whose capacity is a peering, not a machine).
 //!
 //! Field paths from `k8s.io/api/core/v1` `types.go` (`NodeStatus.Allocatable`,
-//! `NodeSpec.Taints`); well-known labels from `k8s.io/api/core/v1` `well_known_labels.go`
+//! `NodeStatus.Capacity`, `NodeSystemInfo.KubeletVersion` at `status.nodeInfo`,
+//! `NodeSpec.ProviderID`, `NodeSpec.Taints`); well-known labels from `k8s.io/api/core/v1` `well_known_labels.go`
 //! (`topology.kubernetes.io/region`, `topology.kubernetes.io/zone`,
 //! `node.kubernetes.io/instance-type`) and `node-role.kubernetes.io/<role>` as kubeadm
 //! and k3s set it. Liqo's labels from `liqotech/liqo` `pkg/consts/namespace_mapping.go`
@@ -34,6 +35,12 @@ pub struct Node {
     pub name: String,
     /// `status.allocatable`; `None` for a Node without status (a manifest, not a dump).
     pub allocatable: Option<Resources>,
+    /// `status.capacity`: the machine's whole resources; `None` without status.
+    pub capacity: Option<Resources>,
+    /// `status.nodeInfo.kubeletVersion` (`v1.33.4`, `v1.33.4+k3s1`).
+    pub kubelet_version: Option<String>,
+    /// `spec.providerID` (`openstack:///<server id>` under the OpenStack cloud provider).
+    pub provider_id: Option<String>,
     /// Roles from `node-role.kubernetes.io/<role>` labels (`control-plane`, `master`,
     /// `etcd`, `worker`...), sorted.
     pub roles: Vec<String>,
@@ -105,6 +112,9 @@ pub fn read(obj: &RawObject) -> Result<Node, ConfigError> {
         at: obj.at.clone(),
         name: obj.name()?,
         allocatable: obj.resources(&["status", "allocatable"])?,
+        capacity: obj.resources(&["status", "capacity"])?,
+        kubelet_version: obj.string(&["status", "nodeInfo", "kubeletVersion"])?,
+        provider_id: obj.string(&["spec", "providerID"])?,
         roles,
         taints: taints(obj)?,
         region: label("topology.kubernetes.io/region"),

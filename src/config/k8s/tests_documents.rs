@@ -67,7 +67,7 @@ fn documents_that_are_no_objects_are_located() {
 
 #[test]
 fn unknown_kinds_and_empty_documents_are_skipped() {
-    let text = "---\n# nothing\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n---\n---\napiVersion: example.com/v1\nkind: Cluster\nmetadata: {name: b}\n";
+    let text = "---\n# nothing\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a}\n---\n---\napiVersion: example.com/v1\nkind: Cluster\nmetadata: {name: b}\n";
     let inv = inventory("all.yaml", text).unwrap();
     assert_eq!(inv.skipped_count(), 2);
     assert!(
