@@ -430,6 +430,28 @@ fn round_trip(plan_path: &Path, tag: &str) {
             .unwrap_or_else(|| panic!("{tag}: no planned column in {line:?}"));
         assert_eq!(modelled, planned, "{tag}: {line}");
     }
+    // drift.csv holds the same comparison: per cluster, the planned cores and MiB
+    // (modelled) against what the Nodes report (measured).
+    let table = std::fs::read_to_string(out.join("drift.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(table.as_bytes());
+    let mut seen = 0;
+    for r in rows.records() {
+        let r = r.unwrap();
+        let (kind, subject, modelled, measured) = (&r[0], &r[1], &r[2], &r[3]);
+        let (cores, mib) = drift[subject];
+        let measured: f64 = measured.parse().unwrap();
+        let want = if kind == "cpu" { cores } else { mib };
+        assert!(
+            (measured - want).abs() < 1e-3 * want.max(1.0),
+            "{tag}: {table}"
+        );
+        assert!(matches!(kind, "cpu" | "memory"), "{tag}: {table}");
+        // A one-node kubeadm cluster's only node is its tainted control plane: 0 of both.
+        assert!(modelled.parse::<f64>().unwrap() >= 0.0, "{tag}: {table}");
+        seen += 1;
+    }
+    assert_eq!(seen, 2 * plan.clusters.len(), "{tag}: {table}");
+    assert!(out.join("drift.svg").exists() && out.join("drift.png").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -12,6 +12,7 @@ use crate::experiment::estate_import::{
     EstateError, ImportedEstate,
 };
 use crate::experiment::RuntimeError;
+use crate::report::drift::{DriftKind, DriftRow};
 use std::path::{Path, PathBuf};
 
 /// What `xrplace import` was asked: one variant per source.
@@ -70,20 +71,51 @@ fn import_k8s(req: &K8sImport, warn: Warn) -> Result<ImportReport, CommandError>
         warn(w);
     }
     let (topology, plan_text) = texts(&imported, &req.out)?;
+    let drift = capacity_drift(&imported.facts, plan.as_ref());
+    let rows = drift_rows(&drift);
+    let table = crate::report::drift::drift_csv(&rows)
+        .map_err(|e| CommandError::write(req.out.join("drift.csv").display(), e))?;
+    let figure = crate::report::figures::drift::figure(&rows)
+        .map_err(|e| CommandError::write(req.out.join("drift.svg").display(), e))?;
     crate::report::atomic::write_set(
         &req.out,
         &[
             ("topology.toml", topology.as_bytes()),
             ("plan.toml", plan_text.as_bytes()),
+            ("drift.csv", &table),
+            ("drift.svg", figure.svg.as_bytes()),
+            ("drift.png", &figure.png),
         ],
     )
     .map_err(|e| CommandError::write_results(&req.out, e))?;
-    let drift = capacity_drift(&imported.facts, plan.as_ref());
     Ok(ImportReport {
         dir: req.out.clone(),
         summary: summary(&imported, &drift),
         drift,
     })
+}
+
+/// The capacity drift as rows of `drift.csv`: per cluster, cores and MiB its schedulable
+/// Nodes report (measured) against what the plan given with `--plan` plans for it, or,
+/// without one (or for a cluster the plan lacks), what the capacity model gives for the
+/// imported nodes and size (modelled).
+fn drift_rows(drift: &[CapacityDrift]) -> Vec<DriftRow> {
+    let mut rows = Vec::with_capacity(2 * drift.len());
+    for d in drift {
+        let model = d.planned.unwrap_or(d.modelled);
+        for (kind, modelled, measured) in [
+            (DriftKind::Cpu, model.cpu_cores, d.reported.cpu_cores),
+            (DriftKind::Memory, model.memory_mib, d.reported.memory_mib),
+        ] {
+            rows.push(DriftRow {
+                kind,
+                subject: d.cluster.clone(),
+                modelled,
+                measured,
+            });
+        }
+    }
+    rows
 }
 
 /// An output folder that is a symbolic link is refused, not followed.
