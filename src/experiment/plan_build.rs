@@ -106,25 +106,48 @@ impl PlanBuilder<'_> {
             holdout_meets_slo: false,
             holdout: Vec::new(),
             components: self.components(e, &kept),
-            peerings: remote
-                .iter()
-                .map(|k| PlannedPeering {
-                    consumer: hub.clone(),
-                    provider: k.clone(),
-                    declarative: false,
-                    existing: self.record.is_some_and(|r| {
-                        r.peerings
-                            .iter()
-                            .any(|x| x.consumer == hub && x.provider == *k)
-                    }),
-                })
-                .collect(),
+            peerings: self.peerings(&hub, &remote, &kept),
             offloading: PlannedOffloading {
                 clusters: remote,
                 pod_offloading_strategy: "LocalAndRemote".into(),
             },
             clusters: kept.into_iter().map(|k| k.cluster).collect(),
         }
+    }
+
+    /// The hub's peering with every remote cluster (`existing` when the record has it),
+    /// then the record's other peerings between clusters the plan keeps: they are up, and
+    /// the export must know so (Liqo runs at both ends, nothing to peer).
+    fn peerings(&self, hub: &str, remote: &[String], kept: &[Kept]) -> Vec<PlannedPeering> {
+        let recorded = |consumer: &str, provider: &str| {
+            self.record.is_some_and(|r| {
+                r.peerings
+                    .iter()
+                    .any(|x| x.consumer == consumer && x.provider == provider)
+            })
+        };
+        let mut out: Vec<PlannedPeering> = remote
+            .iter()
+            .map(|k| PlannedPeering {
+                consumer: hub.to_string(),
+                provider: k.clone(),
+                declarative: false,
+                existing: recorded(hub, k),
+            })
+            .collect();
+        let planned = |name: &str| kept.iter().any(|k| k.cluster.name == name);
+        for x in self.record.map_or(&[][..], |r| &r.peerings[..]) {
+            let known = out
+                .iter()
+                .any(|p| p.consumer == x.consumer && p.provider == x.provider);
+            if !known && planned(&x.consumer) && planned(&x.provider) {
+                out.push(PlannedPeering {
+                    existing: true,
+                    ..x.clone()
+                });
+            }
+        }
+        out
     }
 
     /// The hub, the candidate clusters with nodes, and existing clusters that hosted
