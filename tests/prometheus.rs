@@ -5,43 +5,15 @@
 //! it); the server is stopped by its process id when the test ends.
 
 mod common;
+#[allow(dead_code)]
+#[path = "import_prometheus/server.rs"]
+mod server;
 use common::{fresh_dir, xrplace_ok};
+use server::{get, prometheus_from, tool};
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn tool(name: &str) -> String {
-    let found = Command::new(name).arg("--version").output();
-    assert!(
-        found.is_ok_and(|o| o.status.success()),
-        "{name} not found: install Debian's prometheus package (.ci/run does)"
-    );
-    name.to_string()
-}
-
-/// GET `path` from the server on `port`: (status line, body).
-fn get(port: u16, path: &str) -> Option<(String, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    Some((head.lines().next()?.to_string(), body.to_string()))
-}
+use std::process::{Command, Stdio};
 
 fn encode(q: &str) -> String {
     q.bytes()
@@ -79,7 +51,7 @@ fn rows(path: &Path) -> Vec<HashMap<String, String>> {
 
 #[test]
 fn prometheus_answers_what_the_csv_files_say() {
-    let (promtool, prometheus) = (tool("promtool"), tool("prometheus"));
+    let promtool = tool("promtool");
     let dir = fresh_dir("prometheus");
     // Simulated time 0 two hours ago, on a whole hour: within any retention.
     let now = std::time::SystemTime::now()
@@ -141,51 +113,7 @@ fn prometheus_answers_what_the_csv_files_say() {
         );
     }
 
-    let tsdb = dir.join("tsdb");
-    let blocks = Command::new(&promtool)
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&om)
-        .arg(&tsdb)
-        .output()
-        .unwrap();
-    assert!(
-        blocks.status.success(),
-        "backfill: {}",
-        String::from_utf8_lossy(&blocks.stderr)
-    );
-
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    std::fs::write(
-        dir.join("prometheus.yml"),
-        "global:\n  scrape_interval: 15s\n",
-    )
-    .unwrap();
-    let _server = Server(
-        Command::new(&prometheus)
-            .arg(format!(
-                "--config.file={}",
-                dir.join("prometheus.yml").display()
-            ))
-            .arg(format!("--storage.tsdb.path={}", tsdb.display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--storage.tsdb.retention.time=3650d")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let t0 = Instant::now();
-    while get(port, "/-/ready").is_none_or(|(s, _)| !s.contains("200")) {
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "prometheus not ready in 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let (_server, port) = prometheus_from(&dir, &om);
 
     let series = rows(&out.join("timeseries.csv"));
     let at = |strategy: &str, cluster: &str, time_s: &str| {

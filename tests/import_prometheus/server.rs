@@ -50,13 +50,18 @@ pub fn free_port() -> u16 {
 
 /// Prometheus serving the blocks backfilled from `om` in `dir`, ready.
 pub fn prometheus_with(dir: &Path, om: &str) -> (Server, u16) {
-    let (promtool, prometheus) = (tool("promtool"), tool("prometheus"));
     let file = dir.join("estate.om");
     std::fs::write(&file, om).unwrap();
+    prometheus_from(dir, &file)
+}
+
+/// Prometheus serving, ready, the blocks backfilled in `dir` from the OpenMetrics file `om`.
+pub fn prometheus_from(dir: &Path, om: &Path) -> (Server, u16) {
+    let (promtool, prometheus) = (tool("promtool"), tool("prometheus"));
     let tsdb = dir.join("tsdb");
     let blocks = Command::new(&promtool)
         .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&file)
+        .arg(om)
         .arg(&tsdb)
         .output()
         .unwrap();
