@@ -176,6 +176,8 @@ fn a_plan_of_record_exports_only_workloads_offloading_and_monitoring() {
     let readme = read(&out, "README.md");
     assert!(readme.contains("What this export changes, and what it leaves"));
     assert!(readme.contains("The peering cluster-fra -> edge-gva-2: up already"));
+    // cluster-fra has one node (the shipped plan's hub).
+    assert!(readme.contains("(1 node, unchanged"), "{readme}");
     checks_clean(&out, "existing-record");
 }
 

@@ -121,6 +121,7 @@ pub fn readme_section(plan: &PlanFile) -> String {
     for k in plan.clusters.iter().filter(|k| !k.provision) {
         let size = match resize(k) {
             Some(_) => "resized as above".to_string(),
+            None if k.nodes == 1 => "1 node, unchanged".to_string(),
             None => format!("{} nodes, unchanged", k.nodes),
         };
         let liqo = if runs_liqo(plan, &k.name) {
