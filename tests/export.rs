@@ -1097,3 +1097,43 @@ fn a_fifo_in_place_of_the_export_marker_is_refused_unread() {
     assert_eq!(code, Some(2), "{msg}");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// On a k3s cluster kube-prometheus-stack scrapes no controller manager, scheduler,
+/// kube-proxy or etcd: k3s runs them in its server, and the chart's alerts for them would
+/// fire for ever (chart 88.5.3 values.yaml, "For k3s clusters"). A kubeadm cluster keeps
+/// the chart's defaults. Turning one back on is XR14.
+#[test]
+fn k3s_clusters_scrape_no_control_plane_components_they_do_not_run() {
+    let out = shipped("k3s-scrapes");
+    let proxies = docs(&out, "management/monitoring.yaml");
+    let values_of = |cluster: &str| -> Value {
+        let p = proxies
+            .iter()
+            .find(|p| {
+                p["kind"] == "HelmChartProxy"
+                    && p["spec"]["chartName"] == "kube-prometheus-stack"
+                    && p["spec"]["clusterSelector"]["matchLabels"]["xrplace.io/cluster"] == cluster
+            })
+            .unwrap_or_else(|| panic!("no kube-prometheus-stack proxy for {cluster}"));
+        serde_yaml_ng::from_str(p["spec"]["valuesTemplate"].as_str().unwrap()).unwrap()
+    };
+    // edge-gva-1 is k3s, edge-gva-2 kubeadm (experiments/plans/study-fra-gva.toml).
+    let (k3s, kubeadm) = (values_of("edge-gva-1"), values_of("edge-gva-2"));
+    for c in [
+        "kubeControllerManager",
+        "kubeScheduler",
+        "kubeProxy",
+        "kubeEtcd",
+    ] {
+        assert_eq!(k3s[c]["enabled"], Value::Bool(false), "k3s {c}");
+        assert!(kubeadm[c].is_null(), "kubeadm {c}: the chart's default");
+    }
+    tamper_is_caught(
+        &out,
+        "management/monitoring.yaml",
+        "kubeScheduler:\n      enabled: false",
+        "kubeScheduler:\n      enabled: true",
+        "XR14",
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}

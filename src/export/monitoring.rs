@@ -31,6 +31,7 @@ use super::{kustomization, yaml_file, ExportError, OutFile};
 use crate::base::units::ms_from_s;
 use crate::config::names::sh_quote;
 use crate::config::plan_file::{PlanFile, PlanMonitoring, PlannedCluster};
+use crate::config::topology::Distribution;
 use serde_json::{json, Value};
 
 /// prometheus-community's chart repository (the chart's README).
@@ -85,6 +86,19 @@ fn service_host(name: &str, ns: &str) -> String {
     format!("{name}.{ns}.svc.cluster.local")
 }
 
+/// The kube-prometheus-stack components a k3s cluster has no pods for: k3s runs the
+/// controller manager, scheduler and kube-proxy (and, when it uses it, etcd) inside its
+/// server process, so the chart's Services for them select nothing and its `...Down`
+/// alerts fire for ever (chart 88.5.3 `values.yaml`: "For k3s clusters, change to
+/// k3s-server"; `templates/prometheus/rules-1.14/kubernetes-system-*.yaml`). The export
+/// turns them off there.
+pub const K3S_EMBEDDED: [&str; 4] = [
+    "kubeControllerManager",
+    "kubeScheduler",
+    "kubeProxy",
+    "kubeEtcd",
+];
+
 /// kube-prometheus-stack values of cluster `k` (`values.yaml` of the pinned chart):
 /// intervals, retention and external labels from the plan, a Thanos sidecar and its
 /// discovery Service, every PodMonitor and PrometheusRule selected (not only those
@@ -111,10 +125,16 @@ pub fn stack_values(plan: &PlanFile, k: &PlannedCluster) -> Value {
             "queueConfig": {"batchSendDeadline": prom_duration(m.aggregation_lag_s)},
         }]);
     }
-    json!({
+    let mut values = json!({
         "fullnameOverride": STACK_FULLNAME,
         "prometheus": {"thanosService": {"enabled": true}, "prometheusSpec": spec},
-    })
+    });
+    if k.distribution == Distribution::K3s {
+        for component in K3S_EMBEDDED {
+            values[component] = json!({"enabled": false});
+        }
+    }
+    values
 }
 
 fn values_yaml(plan: &PlanFile, k: &PlannedCluster) -> Result<String, ExportError> {

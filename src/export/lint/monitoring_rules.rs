@@ -6,7 +6,8 @@
 
 use super::{str_at, ExportSet, Findings};
 use crate::config::plan_file::{PlanFile, PlannedCluster};
-use crate::export::monitoring::{prom_duration, VIOLATION_RECORD};
+use crate::config::topology::Distribution;
+use crate::export::monitoring::{prom_duration, K3S_EMBEDDED, VIOLATION_RECORD};
 use serde_json::Value;
 
 /// What the values of cluster `k` must say, as findings (empty: as simulated).
@@ -45,47 +46,52 @@ fn script_values(text: &str) -> Option<Value> {
     serde_yaml_ng::from_str(body).ok()
 }
 
+/// Where cluster `k`'s kube-prometheus-stack values are (file, object) and what they say,
+/// or where they should be and what is missing.
+fn stack_values_of(
+    set: &ExportSet,
+    k: &PlannedCluster,
+) -> Result<(String, String, Value), (String, String)> {
+    if k.provision {
+        let proxy = set.of_kind("HelmChartProxy").find(|p| {
+            str_at(&p.value, "spec.chartName") == Some("kube-prometheus-stack")
+                && p.value["spec"]["clusterSelector"]["matchLabels"]["xrplace.io/cluster"].as_str()
+                    == Some(k.name.as_str())
+        });
+        let Some(p) = proxy else {
+            return Err((
+                "management/monitoring.yaml".into(),
+                format!(
+                    "no HelmChartProxy installs kube-prometheus-stack on {}",
+                    k.name
+                ),
+            ));
+        };
+        let values = str_at(&p.value, "spec.valuesTemplate")
+            .and_then(|t| serde_yaml_ng::from_str(t).ok())
+            .unwrap_or(Value::Null);
+        Ok((p.file.clone(), p.object(), values))
+    } else {
+        let file = format!("{}/monitoring-install.sh", k.name);
+        let Some(s) = set.script(&file) else {
+            let missing = format!("missing: nothing installs monitoring on {}", k.name);
+            return Err((file, missing));
+        };
+        let values = script_values(&s.text).unwrap_or(Value::Null);
+        Ok((file, "-".into(), values))
+    }
+}
+
 pub(super) fn monitoring_as_simulated(set: &ExportSet, f: &mut Findings) {
     let Some(plan) = &set.plan else { return };
     for k in &plan.clusters {
-        if k.provision {
-            let proxy = set.of_kind("HelmChartProxy").find(|p| {
-                str_at(&p.value, "spec.chartName") == Some("kube-prometheus-stack")
-                    && p.value["spec"]["clusterSelector"]["matchLabels"]["xrplace.io/cluster"]
-                        .as_str()
-                        == Some(k.name.as_str())
-            });
-            let Some(p) = proxy else {
-                f.add(
-                    "management/monitoring.yaml",
-                    "-",
-                    format!(
-                        "no HelmChartProxy installs kube-prometheus-stack on {}",
-                        k.name
-                    ),
-                );
-                continue;
-            };
-            let values = str_at(&p.value, "spec.valuesTemplate")
-                .and_then(|t| serde_yaml_ng::from_str(t).ok())
-                .unwrap_or(Value::Null);
-            for m in values_differ(plan, k, &values) {
-                f.add(&p.file, &p.object(), m);
+        match stack_values_of(set, k) {
+            Ok((file, object, values)) => {
+                for m in values_differ(plan, k, &values) {
+                    f.add(&file, &object, m);
+                }
             }
-        } else {
-            let file = format!("{}/monitoring-install.sh", k.name);
-            let Some(s) = set.script(&file) else {
-                f.add(
-                    &file,
-                    "-",
-                    format!("missing: nothing installs monitoring on {}", k.name),
-                );
-                continue;
-            };
-            let values = script_values(&s.text).unwrap_or(Value::Null);
-            for m in values_differ(plan, k, &values) {
-                f.add(&file, "-", m);
-            }
+            Err((file, missing)) => f.add(&file, "-", missing),
         }
     }
     let window = format!("[{}]", prom_duration(plan.monitoring.slo_window_s));
@@ -126,6 +132,36 @@ pub(super) fn monitoring_as_simulated(set: &ExportSet, f: &mut Findings) {
                     &r.file,
                     &r.object(),
                     format!("{} is not over the plan's window {window}", x["record"]),
+                );
+            }
+        }
+    }
+}
+
+/// XR14: on a k3s cluster, kube-prometheus-stack scrapes no controller manager, scheduler,
+/// kube-proxy or etcd of its own: k3s runs them inside its server process, so the chart's
+/// Services for them select no pod and its `...Down` alerts (`absent(up{job=...})`, critical)
+/// fire for ever (chart values.yaml: "For k3s clusters, change to k3s-server";
+/// `templates/prometheus/rules-1.14/kubernetes-system-*.yaml`).
+pub(super) fn k3s_control_plane_scrapes(set: &ExportSet, f: &mut Findings) {
+    let Some(plan) = &set.plan else { return };
+    for k in plan
+        .clusters
+        .iter()
+        .filter(|k| k.distribution == Distribution::K3s)
+    {
+        let Ok((file, object, values)) = stack_values_of(set, k) else {
+            continue;
+        };
+        for component in K3S_EMBEDDED {
+            if values[component]["enabled"] != Value::Bool(false) {
+                f.add(
+                    &file,
+                    &object,
+                    format!(
+                        "{} is k3s: {component}.enabled must be false (k3s runs it in its server; the chart's {component} alerts would fire for ever)",
+                        k.name
+                    ),
                 );
             }
         }
