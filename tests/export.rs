@@ -1137,3 +1137,21 @@ fn k3s_clusters_scrape_no_control_plane_components_they_do_not_run() {
     );
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// A namespace offloaded with `Remote` cannot hold the hub's own pods: Liqo's webhook adds
+/// `liqo.io/type In virtual-node` to every term (v1.2.0 `pkg/webhooks/pod/mutations.go`),
+/// so the media server pinned off virtual nodes would stay Pending. The export keeps
+/// `LocalAndRemote`; switching it is XR15 (and the plan itself is refused,
+/// `tests/malformed-plans/b23-remote-offloading-with-hub-pods.toml`).
+#[test]
+fn remote_offloading_with_pods_on_the_hub_is_caught() {
+    let out = shipped("remote-offloading");
+    tamper_is_caught(
+        &out,
+        "cluster-fra/offloading/namespace.yaml",
+        "podOffloadingStrategy: LocalAndRemote",
+        "podOffloadingStrategy: Remote",
+        "XR15",
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}

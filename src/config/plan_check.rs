@@ -7,7 +7,7 @@ use super::check::Checker;
 use super::cidr::Cidr;
 use super::deploy::{validate_deploy, GatewayService};
 use super::error::ConfigError;
-use super::plan_file::file::{PlanFile, PlannedCluster};
+use super::plan_file::file::{PlanFile, PlannedCluster, PlannedComponent};
 use super::topology::Provider;
 use std::collections::HashMap;
 
@@ -308,6 +308,18 @@ fn validate_offloading(
                 p.offloading.pod_offloading_strategy
             ),
         ));
+    }
+    if p.offloading.pod_offloading_strategy == "Remote" {
+        let on_hub = |x: &&PlannedComponent| x.placements.iter().any(|y| y.cluster == p.hub);
+        if let Some(x) = p.components.iter().find(on_hub) {
+            return Err(c.src.error(
+                "offloading.pod_offloading_strategy",
+                format!(
+                    "Remote keeps every pod of the namespace off the hub's own nodes (Liqo's pod webhook adds liqo.io/type In virtual-node to every node selector term, v1.2.0 pkg/webhooks/pod/mutations.go), but component {:?} has replicas on the hub {:?}: they would stay Pending; use LocalAndRemote",
+                    x.name, p.hub
+                ),
+            ));
+        }
     }
     Ok(())
 }

@@ -319,3 +319,42 @@ fn peered_already(set: &ExportSet, cluster: &str) -> bool {
             .any(|x| x.existing && x.provider == cluster)
     })
 }
+
+/// Does a Deployment require nodes that are not Liqo virtual nodes (`liqo.io/type NotIn
+/// virtual-node` in a required node selector term)?
+fn requires_local_nodes(d: &Doc) -> bool {
+    let terms = &d.value["spec"]["template"]["spec"]["affinity"]["nodeAffinity"]
+        ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"];
+    terms.as_array().into_iter().flatten().any(|t| {
+        t["matchExpressions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|e| {
+                e["key"] == "liqo.io/type"
+                    && e["operator"] == "NotIn"
+                    && e["values"]
+                        .as_array()
+                        .is_some_and(|v| v.iter().any(|x| x == "virtual-node"))
+            })
+    })
+}
+
+/// XR15: a namespace offloaded with `podOffloadingStrategy: Remote` holds no Deployment
+/// that requires the hub's own nodes. Liqo's pod webhook adds `liqo.io/type In
+/// virtual-node` to every node selector term of such a namespace's pods (v1.2.0
+/// `pkg/webhooks/pod/mutations.go`, `createNodeSelectorFromNamespaceOffloading`), which no
+/// node meets together with `NotIn virtual-node`: the pods stay Pending.
+pub(super) fn remote_offloading_fits(set: &ExportSet, f: &mut Findings) {
+    for off in set.of_kind("NamespaceOffloading") {
+        if str_at(&off.value, "spec.podOffloadingStrategy") != Some("Remote") {
+            continue;
+        }
+        let ns = off.namespace();
+        for d in set.of_kind("Deployment").filter(|d| d.namespace() == ns) {
+            if requires_local_nodes(d) {
+                f.add(&d.file, &d.object(), format!("requires nodes that are not virtual nodes, but namespace {ns} is offloaded with podOffloadingStrategy Remote: Liqo adds liqo.io/type In virtual-node to every term, so the pods stay Pending (use LocalAndRemote)"));
+            }
+        }
+    }
+}

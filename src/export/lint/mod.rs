@@ -45,6 +45,7 @@ pub const RULES: &[Rule] = &[
     Rule { id: "XR12", name: "references", source: "kustomize resources; CAAPH/ClusterResourceSet clusterSelector; Liqo virtual node labels", check: app_rules::references },
     Rule { id: "XR13", name: "monitoring-as-simulated", source: "kube-prometheus-stack values.yaml (prometheusSpec), Prometheus remote_write queue_config, PrometheusRule groups", check: monitoring_rules::monitoring_as_simulated },
     Rule { id: "XR14", name: "k3s-control-plane-scrapes", source: "kube-prometheus-stack 88.5.3 values.yaml (kubeControllerManager, kubeScheduler, kubeProxy, kubeEtcd; \"For k3s clusters\"), templates/prometheus/rules-1.14/kubernetes-system-*.yaml; k3s runs them in one server process", check: monitoring_rules::k3s_control_plane_scrapes },
+    Rule { id: "XR15", name: "remote-offloading-fits", source: "liqo v1.2.0 pkg/webhooks/pod/mutations.go (createNodeSelectorFromNamespaceOffloading: Remote adds liqo.io/type In virtual-node to every term)", check: app_rules::remote_offloading_fits },
 ];
 
 /// A problem found in the export.
