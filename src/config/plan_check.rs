@@ -8,7 +8,7 @@ use super::cidr::Cidr;
 use super::deploy::{validate_deploy, GatewayService};
 use super::error::ConfigError;
 use super::plan_file::file::{PlanFile, PlannedCluster, PlannedComponent};
-use super::topology::Provider;
+use super::topology::{Distribution, Provider};
 use std::collections::HashMap;
 
 /// Checks a parsed plan file.
@@ -45,7 +45,26 @@ pub fn validate_plan_file(c: &Checker, p: &PlanFile) -> Result<(), ConfigError> 
     validate_gateway_ports(c, p)?;
     validate_offloading(c, p, &clusters)?;
     validate_monitoring(c, p)?;
-    validate_components(c, p, &clusters)
+    validate_components(c, p, &clusters)?;
+    validate_lenders(c, p)
+}
+
+/// A new peering asks its provider for a resource slice: refused when the provider has no
+/// node that schedules workloads. Pods placed on such a cluster are left to the export's
+/// capacity check, which reports them as what they are (`clusters[i].nodes`).
+fn validate_lenders(c: &Checker, p: &PlanFile) -> Result<(), ConfigError> {
+    for (i, x) in p.peerings.iter().enumerate() {
+        if !x.existing && lends_nothing(p, &x.provider) && !hosts_pods(p, &x.provider) {
+            return Err(c.src.error(
+                &format!("peerings[{i}].provider"),
+                format!(
+                    "{:?} is a 1-node kubeadm cluster: its only node is its control plane, tainted NoSchedule by kubeadm, so it has nothing to lend and the resource slice the peering asks of it cannot be met; give it a worker node or drop the peering",
+                    x.provider
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The monitoring deployed as simulated: Prometheus durations have millisecond resolution,
@@ -249,6 +268,20 @@ fn validate_peerings(
         }
     }
     Ok(())
+}
+
+/// A 1-node kubeadm cluster schedules no workload: kubeadm taints its control-plane node
+/// `node-role.kubernetes.io/control-plane:NoSchedule` (kubeadm's `mark-control-plane`
+/// phase), and it has no other.
+fn lends_nothing(p: &PlanFile, name: &str) -> bool {
+    p.cluster(name)
+        .is_some_and(|k| k.distribution == Distribution::Kubeadm && k.nodes == 1)
+}
+
+fn hosts_pods(p: &PlanFile, name: &str) -> bool {
+    p.components
+        .iter()
+        .any(|x| x.placements.iter().any(|pl| pl.cluster == name))
 }
 
 /// The hub gives each peering its own port from `first_port` on.
