@@ -217,6 +217,22 @@ fn plan_meets_its_slo_beats_naive_and_exports_valid_manifests() {
         held_violation["mean"].as_float().unwrap() + held_violation["ci95"].as_float().unwrap()
             <= slo["max_violation_ratio"].as_float().unwrap()
     );
+    // The chosen plan on ten further sets of fresh runs (`fresh_sets` default): a share
+    // with its Wilson interval around it.
+    let fresh = plan["fresh_runs"].as_table().unwrap();
+    let (sets, met) = (
+        fresh["sets"].as_integer().unwrap(),
+        fresh["sets_meeting"].as_integer().unwrap(),
+    );
+    let p = fresh["meets_probability"].as_float().unwrap();
+    assert_eq!(sets, 10);
+    assert!((0..=sets).contains(&met));
+    assert!((p - met as f64 / sets as f64).abs() < 1e-4);
+    let (lo, hi) = (
+        fresh["ci95_low"].as_float().unwrap(),
+        fresh["ci95_high"].as_float().unwrap(),
+    );
+    assert!(0.0 <= lo && lo <= p && p <= hi && hi <= 1.0 && lo < hi);
     let table = std::fs::read_to_string(out.join("candidates.csv")).unwrap();
     let mut r = csv::Reader::from_reader(table.as_bytes());
     let h = r.headers().unwrap().clone();

@@ -146,7 +146,11 @@ fn best_first_search_finds_the_exhaustive_optimum() {
         );
         // The relaxation's bound holds: below the true optimum.
         let relaxed = plan_cost(&some);
-        assert_eq!(relaxed["lower_bound"].as_str(), Some("relaxation"));
+        let how = relaxed["lower_bound"].as_str().unwrap();
+        assert!(
+            ["relaxation", "milp", "milp-node-limit"].contains(&how),
+            "seed {seed}: {how}"
+        );
         let r = relaxed["lower_bound_usd_per_day"].as_float().unwrap();
         assert!(
             r > 0.0 && r <= best,
@@ -215,5 +219,23 @@ fn candidates_say_where_they_came_from_and_how_many_runs_they_got() {
             "{f}"
         );
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_budget_the_naive_plans_spend_whole_ends_the_search_without_a_panic() {
+    // Two strategies, two plans: each strategy's share is its naive plan, and the warm
+    // start finds no budget left (it indexed an empty answer before).
+    let dir = fresh_dir("planner-tiny");
+    let variant = search_only(&dir);
+    let out = dir.join("out");
+    plan(&variant, &out, &["--set", "plan.max_candidates=2"]);
+    let searched: Vec<_> = rows(&out)
+        .into_iter()
+        .filter(|r| r["phase"] != "holdout")
+        .collect();
+    assert_eq!(searched.len(), 2);
+    assert!(searched.iter().all(|r| r["phase"] == "naive"));
+    assert!(out.join("plan.toml").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -95,6 +95,7 @@ impl PlanBuilder<'_> {
                 memory_mib: liqo.memory_mib,
             },
             cost: Default::default(),
+            fresh_runs: Default::default(),
             slo: self.plan.slo,
             monitoring: PlanMonitoring {
                 scrape_interval_s: self.s.scrape_interval_s,

@@ -184,6 +184,17 @@ pub fn console_summary(out: &PlanOutcome) -> String {
             }
         );
     }
+    if !out.fresh.is_empty() {
+        let f = &out.fresh;
+        s += &format!(
+            "on {} further sets of fresh runs: met the SLO on {} (probability {}, 95 % CI {}-{})\n",
+            f.sets,
+            f.sets_meeting,
+            number(f.meets_probability, 2),
+            number(f.ci95_low, 2),
+            number(f.ci95_high, 2)
+        );
+    }
     s += &strategy_lines(out);
     s
 }

@@ -30,6 +30,9 @@ pub struct PlanFile {
     /// Costs of this plan and of the naive one.
     #[serde(default)]
     pub cost: PlanCost,
+    /// How often the plan met the SLO on further sets of fresh runs.
+    #[serde(default, skip_serializing_if = "FreshRuns::is_empty")]
+    pub fresh_runs: FreshRuns,
     /// The SLO the plan was searched for.
     #[serde(default)]
     pub slo: PlanSlo,
@@ -98,6 +101,65 @@ pub struct PlanCost {
     /// How much cheaper than this plan an optimal one could be, as a share of this plan's
     /// price: (plan - bound) / plan.
     pub gap_ratio: f64,
+}
+
+/// The chosen plan re-simulated on `sets` further sets of fresh runs (`[plan] fresh_sets`),
+/// each judged as the hold-out is: the share that met the SLO estimates the probability that
+/// the plan meets it on runs it was not chosen on, with a Wilson 95 % interval.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct FreshRuns {
+    /// Sets simulated.
+    pub sets: u32,
+    /// Sets on which the plan met the SLO.
+    pub sets_meeting: u32,
+    /// `sets_meeting / sets`.
+    pub meets_probability: f64,
+    /// Lower end of its Wilson 95 % interval.
+    pub ci95_low: f64,
+    /// Upper end of its Wilson 95 % interval.
+    pub ci95_high: f64,
+}
+
+impl FreshRuns {
+    /// The figures of `meeting` sets out of `sets`, rounded to 4 decimals.
+    pub fn new(sets: u32, meeting: u32) -> FreshRuns {
+        let (low, high) = wilson95(meeting, sets);
+        let r4 = |x: f64| (x * 1e4).round() / 1e4;
+        FreshRuns {
+            sets,
+            sets_meeting: meeting,
+            meets_probability: r4(if sets == 0 {
+                0.0
+            } else {
+                meeting as f64 / sets as f64
+            }),
+            ci95_low: r4(low),
+            ci95_high: r4(high),
+        }
+    }
+
+    /// Whether no set was simulated (the table is then left out).
+    pub fn is_empty(&self) -> bool {
+        self.sets == 0
+    }
+}
+
+/// Wilson's 95 % score interval for `k` successes in `n` trials (Wilson 1927, JASA 22:209):
+/// unlike the normal one it stays within [0, 1] and is not empty at k = 0 or k = n.
+pub fn wilson95(k: u32, n: u32) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let (n, p) = (n as f64, k as f64 / n as f64);
+    let centre = p + z * z / (2.0 * n);
+    let spread = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    let d = 1.0 + z * z / n;
+    (
+        ((centre - spread) / d).max(0.0),
+        ((centre + spread) / d).min(1.0),
+    )
 }
 
 /// The monitoring the plan was simulated under: the export deploys the same scrape
@@ -323,5 +385,33 @@ impl PlanFile {
             }
         }
         d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_intervals_match_newcombes_table() {
+        // Newcombe (1998), Statistics in Medicine 17:857-872, Table II, method 3 (score
+        // interval without continuity correction), to the 4 decimals printed there.
+        let cases = [
+            ((81, 263), (0.2553, 0.3662)),
+            ((15, 148), (0.0624, 0.1605)),
+            ((0, 20), (0.0, 0.1611)),
+            ((1, 29), (0.0061, 0.1718)),
+        ];
+        for ((k, n), (lo, hi)) in cases {
+            let (l, h) = wilson95(k, n);
+            assert!(
+                (l - lo).abs() < 5e-5 && (h - hi).abs() < 5e-5,
+                "{k}/{n}: {l} {h}"
+            );
+        }
+        let f = FreshRuns::new(10, 10);
+        assert_eq!(f.meets_probability, 1.0);
+        assert!(f.ci95_low > 0.69 && f.ci95_low < 0.73 && f.ci95_high == 1.0);
+        assert!(FreshRuns::new(0, 0).is_empty());
     }
 }

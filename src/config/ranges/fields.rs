@@ -177,6 +177,7 @@ pub const FIELDS: &[FieldRange] = &[
     ),
     count("plan.beam_width", 1, 64, "expected 1 to 64 plans"),
     count("plan.max_runs", 1, 1000, "expected 1 to 1000 runs"),
+    count("plan.fresh_sets", 0, 100, "expected 0 to 100 sets"),
     count(
         "plan.exhaustive_max_plans",
         0,

@@ -226,6 +226,7 @@ pub fn plan_of_record(
         deploy,
         liqo_reserve: default_plan().liqo_reserve,
         cost: Default::default(),
+        fresh_runs: Default::default(),
         slo: Default::default(),
         monitoring: Default::default(),
         expected: Vec::new(),

@@ -25,9 +25,12 @@ use crate::experiment::plan_build::schedulable;
 use crate::experiment::sessions::arrivals_of;
 use crate::world::sessions::arrivals::ArrivalSource;
 
-/// The bound, USD per day: the larger of the two relaxations (the mean one here, the
-/// peak-covering one in [`super::cover`]), each the mean over the search's runs.
-pub fn lower_bound_usd_per_day(x: &BoundInputs) -> f64 {
+/// The bound, USD per day, and how it was found: the largest of the two relaxations (the
+/// mean one here, the peak-covering one in [`super::cover`], each the mean over the
+/// search's runs; `relaxation`) and the mixed-integer model over all runs
+/// ([`super::milp`]; `milp` when proved optimal, `milp-node-limit` when branch and bound
+/// stopped at its budget with the best bound it proved).
+pub fn lower_bound_usd_per_day(x: &BoundInputs) -> (f64, &'static str) {
     let prices = core_hour_prices(x);
     let eligible = within_budget(x);
     let cheapest: Vec<Vec<f64>> = eligible
@@ -41,12 +44,16 @@ pub fn lower_bound_usd_per_day(x: &BoundInputs) -> f64 {
         .collect();
     let day_factor = 86_400.0 / x.exp.config.duration_s;
     let (mut mean, mut peak) = (0.0, 0.0);
-    for r in 0..x.runs {
-        let sessions = sessions_of_run(x, r);
-        mean += run_bound_usd(x, &sessions, &cheapest, &prices) * day_factor;
-        peak += super::cover::run_cover_usd_per_day(x, &sessions, &eligible, &prices);
+    let runs: Vec<Vec<BoundSession>> = (0..x.runs).map(|r| sessions_of_run(x, r)).collect();
+    for sessions in &runs {
+        mean += run_bound_usd(x, sessions, &cheapest, &prices) * day_factor;
+        peak += super::cover::run_cover_usd_per_day(x, sessions, &eligible, &prices);
     }
-    mean.max(peak) / x.runs.max(1) as f64
+    let relaxed = mean.max(peak) / x.runs.max(1) as f64;
+    match super::milp::milp_bound_usd_per_day(x, &runs, &eligible) {
+        Some((m, optimal)) if m > relaxed => (m, if optimal { "milp" } else { "milp-node-limit" }),
+        _ => (relaxed, "relaxation"),
+    }
 }
 
 /// Cheapest price of a reserved core for an hour on each topology cluster, USD: a

@@ -64,15 +64,18 @@ fn reach(eligible: &[Vec<Vec<usize>>], sites: usize) -> Vec<Vec<usize>> {
 /// A step of lowering a site's level: from `high` to `low` cores, over which the demand is
 /// above the level for `hours_above` hours.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Segment {
-    high: f64,
-    low: f64,
-    hours_above: f64,
+pub(super) struct Segment {
+    /// Level the step starts at, cores.
+    pub high: f64,
+    /// Level it ends at, cores.
+    pub low: f64,
+    /// Hours the demand spends above any level of the step.
+    pub hours_above: f64,
 }
 
 /// The demand profile of one site from its (time h, +-millicores) events, as segments from
 /// its peak down to 0.
-fn segments(mut events: Vec<(f64, i64)>) -> Vec<Segment> {
+pub(super) fn segments(mut events: Vec<(f64, i64)>) -> Vec<Segment> {
     events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut time_at: std::collections::BTreeMap<i64, f64> = Default::default();
     let mut level = 0i64;

@@ -25,6 +25,11 @@ impl HoldOut {
         self.failed.contains(&i)
     }
 
+    /// The plans that met the SLO in the search but missed it on fresh runs, in no order.
+    pub fn rejected(&self) -> impl Iterator<Item = usize> + '_ {
+        self.failed.iter().copied()
+    }
+
     /// How many plans missed it so far.
     pub fn failures(&self) -> usize {
         self.failed.len()

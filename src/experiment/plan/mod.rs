@@ -22,8 +22,11 @@
 //! 4. **Sequential runs**: a plan whose 95 % intervals straddle a target after `runs` runs
 //!    gets more, up to `max_runs`, so noise does not decide between two plans.
 //! 5. **Hold-out**: the cheapest plans that met the SLO are re-simulated on fresh runs,
-//!    cheapest first; those that miss there are set aside and the search restarts from the
-//!    best plan that held (`holdout_restarts` times), then holds out again.
+//!    cheapest first; those that miss there are set aside and the search restarts around
+//!    them (their grows and transfers, the best of which are expanded) and from the best
+//!    plan that held (`holdout_restarts` times), then holds out again.
+//! 6. **Fresh sets**: the chosen plan on `fresh_sets` further sets of fresh runs, for the
+//!    probability that it meets the SLO on runs it was not chosen on.
 //!
 //! `plan.toml` reports a lower bound on the price of any plan meeting the SLO ([`bound`];
 //! the optimum itself after an exhaustive search) and the gap to it.
@@ -32,6 +35,7 @@ pub mod bound;
 mod cover;
 pub(crate) mod evaluation;
 mod holdout;
+mod milp;
 mod moves;
 pub mod price;
 mod relaxation;
@@ -50,7 +54,7 @@ use super::runner::RunOptions;
 use super::sessions::build_platform;
 use super::workers::worker_pool;
 use crate::config::plan::PlanConfig;
-use crate::config::plan_file::PlanFile;
+use crate::config::plan_file::{FreshRuns, PlanFile};
 use crate::config::sessions::{CapacityModel, SessionsConfig};
 use crate::config::topology::TopologyConfig;
 use crate::config::{ConfigError, LoadedExperiment};
@@ -79,6 +83,8 @@ pub struct PlanSearch<'a> {
     budget_end: usize,
     /// Plans already expanded by the best-first search.
     expanded: HashSet<usize>,
+    /// Plans the hold-out rejected whose neighbourhood was searched.
+    explored: HashSet<usize>,
     /// The plans re-simulated on fresh runs, and which held.
     holdout: HoldOut,
     /// Strategies whose every plan was simulated.
@@ -103,6 +109,8 @@ pub struct PlanOutcome {
     pub plan: Option<PlanFile>,
     /// No plan meeting the SLO costs less, USD per day, and how that was found.
     pub lower_bound: (f64, &'static str),
+    /// The chosen plan on further sets of fresh runs (empty without a chosen plan).
+    pub fresh: FreshRuns,
     /// The SLO the plans were held to.
     pub slo: crate::config::plan::PlanSlo,
 }
@@ -117,17 +125,28 @@ impl<'a> PlanSearch<'a> {
             self.progress
                 .enable_steady_tick(std::time::Duration::from_millis(200));
         }
-        let bound = pool.install(|| {
+        let (bound, fresh) = pool.install(|| {
             self.search();
             self.hold_out();
-            self.lower_bound()
+            (self.lower_bound(), self.fresh_runs())
         });
         self.progress.finish_and_clear();
         let tried = self.tried.count();
         self.log.write(true, || {
             format!("progress: {tried} candidate plans simulated, done")
         });
-        Ok(self.outcome(bound))
+        Ok(self.outcome(bound, fresh))
+    }
+
+    /// The chosen plan on `[plan] fresh_sets` further sets of fresh runs.
+    fn fresh_runs(&self) -> FreshRuns {
+        let Some((b, _)) = self.holdout.chosen(&self.tried) else {
+            return FreshRuns::default();
+        };
+        let e = self.tried.get(b);
+        let sets = self.plan.fresh_sets;
+        let met = self.tried.fresh_sets(&e.nodes, &e.strategy, sets);
+        FreshRuns::new(sets, met.iter().filter(|&&m| m).count() as u32)
     }
 
     /// The lower bound and how it was found: the cheapest plan meeting the SLO when every
@@ -166,12 +185,24 @@ impl<'a> PlanSearch<'a> {
             sizes: self.space.all_sizes(),
             seed: self.seed,
             runs: self.exp.config.runs,
-            slo: self.plan.slo,
+            slo: self.bound_slo(),
         };
-        (lower_bound_usd_per_day(&x), "relaxation")
+        lower_bound_usd_per_day(&x)
     }
 
-    fn outcome(self, lower_bound: (f64, &'static str)) -> PlanOutcome {
+    /// The SLO as the bound may spend it: the allowances (violation and rejection ratios)
+    /// scaled by how far a plan meeting the SLO may exceed them on the search's first runs.
+    fn bound_slo(&self) -> crate::config::plan::PlanSlo {
+        let runs = self.exp.config.runs;
+        let excess =
+            evaluation::first_runs_excess(runs, self.plan.max_runs(runs), self.plan.slo.upper_ci95);
+        let mut slo = self.plan.slo;
+        slo.max_violation_ratio *= excess;
+        slo.max_rejected_ratio *= excess;
+        slo
+    }
+
+    fn outcome(self, lower_bound: (f64, &'static str), fresh: FreshRuns) -> PlanOutcome {
         let chosen = self.holdout.chosen(&self.tried);
         let tried = self.tried.all();
         let strategy = chosen.map(|(b, _)| tried[b].strategy.clone());
@@ -181,14 +212,18 @@ impl<'a> PlanSearch<'a> {
                     && strategy.as_ref().is_none_or(|st| *st == tried[i].strategy)
             })
             .expect("naive plans are tried first");
-        let plan =
-            chosen.map(|(b, h)| self.plan_file(&tried[b], &tried[naive], &tried[h], lower_bound));
+        let plan = chosen.map(|(b, h)| {
+            let mut p = self.plan_file(&tried[b], &tried[naive], &tried[h], lower_bound);
+            p.fresh_runs = fresh;
+            p
+        });
         PlanOutcome {
             best: chosen.map(|(b, _)| b),
             holdout: chosen.map(|(_, h)| h),
             naive,
             plan,
             lower_bound,
+            fresh,
             slo: self.plan.slo,
             tried: self.tried.into_list(),
         }

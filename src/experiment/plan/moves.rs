@@ -1,6 +1,8 @@
 //! The plan space and the moves the search takes through it: one-step shrinks, a
-//! combination of the shrinks that met the SLO, and exchanges (one cluster shrinks while a
-//! nearby one grows), plus the enumeration of every plan for exhaustive search.
+//! combination of the shrinks that met the SLO, exchanges (one cluster shrinks while a
+//! nearby one grows, where that is cheaper), one-step grows and transfers (a cluster shrinks
+//! or goes while a nearby one grows to take its cores, whatever the price), plus the
+//! enumeration of every plan for exhaustive search.
 //!
 //! Each candidate has its own allowed sizes ([`allowed_sizes`]): `[plan] sizes_nodes` for a
 //! new cluster; for an existing one (`existing = true` in the topology), its current size
@@ -13,6 +15,8 @@ use crate::model::SiteId;
 
 /// Nearby candidates an exchange may grow when a cluster shrinks.
 const EXCHANGE_NEIGHBOURS: usize = 2;
+/// Nearby candidates a transfer may move a cluster's capacity to.
+const TRANSFER_NEIGHBOURS: usize = 2;
 
 /// A plan derived from another, with the move's description.
 pub type Step = (Vec<u32>, String);
@@ -197,6 +201,58 @@ impl Space {
         }
         out
     }
+
+    /// Every plan with one cluster of `nodes` one size bigger.
+    pub fn grows(&self, nodes: &[u32]) -> Vec<Step> {
+        (0..nodes.len())
+            .filter_map(|c| {
+                let n = self.bigger(c, nodes[c])?;
+                let mut x = nodes.to_vec();
+                x[c] = n;
+                Some((x, format!("grow {} {}->{n}", self.names[c], nodes[c])))
+            })
+            .collect()
+    }
+
+    /// Transfers from `nodes`: each cluster one size smaller, or at its smallest size (0 for
+    /// a new cluster: the site is dropped), while one of its nearest candidates grows to the
+    /// smallest size that gains at least the cores it gave up (`cores(c, n)`: what sessions
+    /// may reserve on candidate `c` at `n` nodes). Not filtered by price: a transfer moves
+    /// capacity to where it serves more users, so that a following shrink pays, which is how
+    /// the search reaches plans that grow one site to drop another.
+    pub fn transfers(&self, nodes: &[u32], cores: impl Fn(usize, u32) -> f64) -> Vec<Step> {
+        let mut out: Vec<Step> = Vec::new();
+        for a in 0..nodes.len() {
+            let Some(one_down) = self.smaller(a, nodes[a]) else {
+                continue;
+            };
+            let mut downs = vec![one_down, self.sizes[a][0]];
+            downs.dedup();
+            for down in downs {
+                let freed = cores(a, nodes[a]) - cores(a, down);
+                for &b in self.near[a].iter().take(TRANSFER_NEIGHBOURS) {
+                    let have = cores(b, nodes[b]);
+                    let Some(&up) = self.sizes[b]
+                        .iter()
+                        .find(|&&s| s > nodes[b] && cores(b, s) - have >= freed - 1e-9)
+                    else {
+                        continue;
+                    };
+                    let mut x = nodes.to_vec();
+                    x[a] = down;
+                    x[b] = up;
+                    let what = format!(
+                        "transfer {} {}->{down}, {} {}->{up}",
+                        self.names[a], nodes[a], self.names[b], nodes[b]
+                    );
+                    if !out.iter().any(|(y, _)| *y == x) {
+                        out.push((x, what));
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -247,6 +303,36 @@ mod tests {
         let ex = s.exchanges(&[4, 0, 8], &[0], price);
         assert_eq!(ex.len(), 1);
         assert_eq!(ex[0].0, vec![2, 2, 8]);
+    }
+
+    #[test]
+    fn transfers_move_the_cores_a_cluster_gives_up_to_a_neighbour() {
+        // Cores linear in nodes: c3 4->2 frees 2 nodes' cores, c0 grows 4->8 (the smallest
+        // size gaining at least that); c3 4->0 frees 4, also 4->8 (6 would not be offered).
+        let s = space(4, &[0, 2, 4, 8]);
+        let cores = |_: usize, n: u32| n as f64;
+        let t = s.transfers(&[4, 4, 4, 4], cores);
+        assert!(t.iter().any(|(x, _)| *x == vec![8, 4, 4, 2]));
+        assert!(t.iter().any(|(x, _)| *x == vec![8, 4, 4, 0]));
+        // Every transfer keeps at least the cores it moved, changes exactly two clusters.
+        for (x, what) in &t {
+            let changed = (0..4).filter(|&c| x[c] != 4).count();
+            assert_eq!(changed, 2, "{what}");
+            assert!(x.iter().sum::<u32>() >= 16, "{what}");
+        }
+        // No duplicates; a cluster at its smallest size gives nothing.
+        let set: std::collections::HashSet<_> = t.iter().map(|(x, _)| x.clone()).collect();
+        assert_eq!(set.len(), t.len());
+        assert!(s.transfers(&[0, 0, 0, 0], cores).is_empty());
+        // A neighbour at its biggest size cannot take anything.
+        assert!(s
+            .transfers(&[2, 8, 8, 8], cores)
+            .iter()
+            .all(|(x, _)| x[0] == 8 || x[0] == 2));
+        // Grows: one cluster one size bigger, none past the biggest.
+        let g = s.grows(&[8, 0, 2, 4]);
+        assert_eq!(g.len(), 3);
+        assert!(g.iter().all(|(x, _)| x.iter().sum::<u32>() > 14));
     }
 
     fn cluster(existing: bool, nodes: u32) -> ClusterConfig {

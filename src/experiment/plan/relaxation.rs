@@ -27,7 +27,9 @@ pub struct BoundInputs<'a> {
     pub seed: u64,
     /// Runs averaged.
     pub runs: u32,
-    /// The SLO, whose allowances the bound spends.
+    /// The SLO, whose allowances the bound spends, each scaled by how far the mean over the
+    /// search's first `runs` runs may exceed it in a plan that meets the SLO
+    /// ([`super::evaluation::first_runs_excess`]).
     pub slo: PlanSlo,
 }
 

@@ -116,13 +116,11 @@ impl PlanSearch<'_> {
         let warm = self.demand().warm_start(self.tried.get(naive));
         let step = "smallest sizes holding the naive plan's peak demand";
         let parent = Some(naive as u32);
-        let mut cur = self.evaluate(vec![Proposal::new(
-            warm,
-            strategy,
-            "warm-start",
-            parent,
-            step,
-        )])[0];
+        let first = Proposal::new(warm, strategy, "warm-start", parent, step);
+        // An empty answer: the budget was spent (by the naive plans when it is tiny).
+        let Some(&(mut cur)) = self.evaluate(vec![first]).first() else {
+            return;
+        };
         while !self.tried.get(cur).meets && self.budget_left() {
             let grown = self
                 .demand()
@@ -132,7 +130,11 @@ impl PlanSearch<'_> {
             }
             let parent = Some(cur as u32);
             let step = "full clusters one size bigger";
-            cur = self.evaluate(vec![Proposal::new(grown, strategy, "repair", parent, step)])[0];
+            let next = Proposal::new(grown, strategy, "repair", parent, step);
+            let Some(&next) = self.evaluate(vec![next]).first() else {
+                return;
+            };
+            cur = next;
         }
     }
 
@@ -255,7 +257,55 @@ impl PlanSearch<'_> {
             self.budget_end =
                 (self.tried.searched() + rest / restarts).min(self.plan.max_candidates as usize);
             self.expanded.remove(&held);
+            self.around_rejected(&strategy);
             self.best_first(&strategy);
+        }
+    }
+
+    /// Searches around the plans of `strategy` the hold-out rejected, cheapest first (at
+    /// most `beam_width` of them, each once): their one-step grows and transfers, cheapest
+    /// first, then the cheapest `beam_width` of those that met the SLO are expanded at once.
+    /// A rejected plan sits at the SLO's edge, and the cheapest plan that holds is often a
+    /// move or two from it (a site grows, another goes) but not on the path the search took
+    /// down to it; without this the restart begins at the plan that held, often far dearer.
+    fn around_rejected(&mut self, strategy: &str) {
+        let mut rejected: Vec<usize> = self
+            .holdout
+            .rejected()
+            .filter(|&i| self.tried.get(i).strategy == strategy && !self.explored.contains(&i))
+            .collect();
+        rejected.sort_by(|&a, &b| self.rank(a, b));
+        rejected.truncate(self.plan.beam_width as usize);
+        for r in rejected {
+            if !self.budget_left() {
+                break;
+            }
+            self.explored.insert(r);
+            let nodes = self.tried.get(r).nodes.clone();
+            let demand = self.demand();
+            let cores = |c: usize, n: u32| demand.allocatable(self.candidates[c], n).cpu_cores;
+            let mut steps = self.space.grows(&nodes);
+            steps.extend(self.space.transfers(&nodes, cores));
+            steps.sort_by(|a, b| self.tried.price(&a.0).total_cmp(&self.tried.price(&b.0)));
+            let batch = steps.iter().map(|st| self.step(st, strategy, r)).collect();
+            let mut good: Vec<usize> = self
+                .evaluate(batch)
+                .into_iter()
+                .filter(|&i| {
+                    self.tried.get(i).meets
+                        && !self.holdout.failed(i)
+                        && !self.expanded.contains(&i)
+                })
+                .collect();
+            good.sort_by(|&a, &b| self.rank(a, b));
+            good.dedup();
+            for g in good.into_iter().take(self.plan.beam_width as usize) {
+                if !self.budget_left() {
+                    break;
+                }
+                self.expanded.insert(g);
+                self.expand(g, strategy);
+            }
         }
     }
 

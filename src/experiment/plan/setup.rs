@@ -94,6 +94,7 @@ impl<'a> PlanSearch<'a> {
             seed,
             budget_end: 0,
             expanded: HashSet::new(),
+            explored: HashSet::new(),
             holdout: HoldOut::default(),
             exhaustive: Vec::new(),
             progress: indicatif::ProgressBar::hidden(),

@@ -101,7 +101,11 @@ impl<'a> Tried<'a> {
                 fresh.push(p);
             }
         }
-        let figures = self.simulate_sequentially(&fresh);
+        let first_run = match fresh.first() {
+            Some(p) if p.phase == HOLDOUT => self.max_runs,
+            _ => 0,
+        };
+        let figures = self.simulate_sequentially(&fresh, first_run);
         let first_new = self.list.len();
         for (p, f) in fresh.into_iter().zip(figures) {
             let price = self.price(&p.nodes);
@@ -118,14 +122,30 @@ impl<'a> Tried<'a> {
         ids
     }
 
-    /// The runs of each proposal: `runs` first, then `runs` more at a time for those still
-    /// undecided, up to `max_runs`; hold-outs the same on fresh runs, so that meeting the
-    /// SLO means the same on both.
-    fn simulate_sequentially(&self, fresh: &[Proposal]) -> Vec<Vec<RunFigures>> {
+    /// Whether `nodes` with `strategy` meets the SLO on each of `sets` further sets of
+    /// fresh runs, each judged as the hold-out is (`runs` runs, more while undecided, up to
+    /// `max_runs`). Set `k` draws the runs from `(2 + k) x max_runs` on, after those of the
+    /// search and of the hold-out, so no set shares a run with them or with another set.
+    pub fn fresh_sets(&self, nodes: &[u32], strategy: &str, sets: u32) -> Vec<bool> {
+        use rayon::prelude::*;
+        (0..sets)
+            .into_par_iter()
+            .map(|k| {
+                let p = Proposal::new(nodes.to_vec(), strategy, HOLDOUT, None, "a fresh set");
+                let first_run = (2 + k) * self.max_runs;
+                let f = self.simulate_sequentially(std::slice::from_ref(&p), first_run);
+                Evaluation::from_runs(p, &f[0], 0.0, self.day_factor, &self.slo).meets
+            })
+            .collect()
+    }
+
+    /// The runs of each proposal from run index `first_run` on: `runs` first, then `runs`
+    /// more at a time for those still undecided, up to `max_runs`; hold-outs the same on
+    /// fresh runs (`first_run` = `max_runs`), so that meeting the SLO means the same on both.
+    fn simulate_sequentially(&self, fresh: &[Proposal], first_run: u32) -> Vec<Vec<RunFigures>> {
         debug_assert!(fresh
             .windows(2)
             .all(|w| (w[0].phase == HOLDOUT) == (w[1].phase == HOLDOUT)));
-        let holdout_from = self.max_runs;
         let mut figures: Vec<Vec<RunFigures>> = vec![Vec::new(); fresh.len()];
         let mut open: Vec<usize> = (0..fresh.len()).collect();
         while !open.is_empty() {
@@ -135,11 +155,7 @@ impl<'a> Tried<'a> {
                 .collect();
             // Every open plan has had the same number of runs.
             let done = figures[open[0]].len() as u32;
-            let from = if fresh[open[0]].phase == HOLDOUT {
-                holdout_from
-            } else {
-                0
-            } + done;
+            let from = first_run + done;
             let step = self.runs.min(self.max_runs - done).max(1);
             let got = self.sim.simulate(&batch, from..from + step);
             for (&k, f) in open.iter().zip(got) {
