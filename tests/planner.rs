@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{fresh_dir, xrplace_ok};
+use common::{csv_rows, fresh_dir, xrplace_ok};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -34,15 +34,7 @@ fn search_only(dir: &Path) -> PathBuf {
 
 /// Rows of `candidates.csv` as maps from column to cell.
 fn rows(dir: &Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(dir.join("candidates.csv")).unwrap();
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|x| {
-            let x = x.unwrap();
-            h.iter().cloned().zip(x.iter().map(String::from)).collect()
-        })
-        .collect()
+    csv_rows(&dir.join("candidates.csv"))
 }
 
 /// The plan's node counts as one string (every `nodes_<cluster>` column, in order).

@@ -49,6 +49,19 @@ pub fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// Every row of the CSV file `path` as a map from column to cell.
+pub fn csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            h.iter().cloned().zip(x.iter().map(String::from)).collect()
+        })
+        .collect()
+}
+
 /// The folder `.ci/run` names in `XRPLACE_SCHEMA_SETS` to collect exports in: `cargo test`
 /// runs without `../shared`, so the real upstream schemas (the shared manifest validator)
 /// are checked there, after the tests, on exactly what the tests exported.

@@ -141,12 +141,7 @@ fn allowance(
     sessions: &[BoundSession],
     cores: &dyn Fn(&BoundSession) -> f64,
 ) -> f64 {
-    let biggest = x
-        .platform
-        .apps
-        .iter()
-        .map(|a| a.local_resources().0)
-        .fold(0.0, f64::max);
+    let biggest = x.biggest_session_cores();
     let hours: f64 = sessions.iter().map(|s| s.hours).sum();
     let mut core_hours: Vec<f64> = sessions.iter().map(|s| cores(s) * s.hours).collect();
     core_hours.sort_by(|a, b| b.total_cmp(a));

@@ -369,12 +369,7 @@ struct Allowance {
 
 impl Allowance {
     fn of(x: &BoundInputs, runs: &[Vec<BoundSession>]) -> Allowance {
-        let biggest_cores = x
-            .platform
-            .apps
-            .iter()
-            .map(|a| a.local_resources().0)
-            .fold(0.0, f64::max);
+        let biggest_cores = x.biggest_session_cores();
         let longest = runs
             .iter()
             .map(|r| r.iter().map(|s| s.hours).sum::<f64>())

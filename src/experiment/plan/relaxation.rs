@@ -33,6 +33,17 @@ pub struct BoundInputs<'a> {
     pub slo: PlanSlo,
 }
 
+impl BoundInputs<'_> {
+    /// Cores the biggest session reserves where it runs (its central components aside).
+    pub fn biggest_session_cores(&self) -> f64 {
+        self.platform
+            .apps
+            .iter()
+            .map(|a| a.local_resources().0)
+            .fold(0.0, f64::max)
+    }
+}
+
 /// One session of a run, as the bound sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct BoundSession {
