@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{files_under, fresh_dir, keep_for_schemas, stderr, xrplace, xrplace_ok};
+use common::{
+    export_fresh as export, files_under, fresh_dir, keep_for_schemas, stderr, xrplace, xrplace_ok,
+};
 use serde_yaml_ng::Value;
 use std::path::{Path, PathBuf};
 
@@ -31,18 +33,6 @@ fn plan_variant_with(dir: &Path, edit: impl FnOnce(String) -> String) -> PathBuf
     let p = dir.join("plan.toml");
     std::fs::write(&p, text).unwrap();
     p
-}
-
-/// Exports `plan` into a fresh folder and asserts success.
-fn export(tag: &str, plan: &Path) -> PathBuf {
-    let out = fresh_dir(&format!("export-{tag}"));
-    xrplace_ok(&[
-        "export",
-        plan.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    out
 }
 
 /// `xrplace export` of the shipped plan into `out` with `--force`.

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{files_under, fresh_dir, keep_for_schemas, stderr, xrplace, xrplace_ok};
+use common::{export_fresh, files_under, fresh_dir, keep_for_schemas, stderr, xrplace};
 use std::path::{Path, PathBuf};
 
 const SHIPPED_PLAN: &str = "experiments/plans/study-fra-gva.toml";
@@ -46,17 +46,6 @@ fn as_record(plan: &mut toml::Table) {
     for p in tables(plan, "peerings") {
         p.insert("existing".into(), true.into());
     }
-}
-
-fn export(plan: &Path, tag: &str) -> PathBuf {
-    let out = fresh_dir(&format!("export-existing-{tag}"));
-    xrplace_ok(&[
-        "export",
-        plan.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    out
 }
 
 fn read(dir: &Path, file: &str) -> String {
@@ -124,7 +113,7 @@ const CAPI_KINDS: [&str; 8] = [
 fn a_plan_of_record_exports_only_workloads_offloading_and_monitoring() {
     let dir = fresh_dir("record-plan");
     let plan = plan_variant(&dir, as_record);
-    let out = export(&plan, "record");
+    let out = export_fresh("existing-record", &plan);
     let files = relative_files(&out);
     // No Cluster API, OpenStack or add-on object, nothing for the management cluster.
     assert!(
@@ -203,7 +192,7 @@ fn growing_an_existing_cluster_and_adding_one_exports_one_scale_step_and_one_clu
             }
         }
     });
-    let out = export(&plan, "grow");
+    let out = export_fresh("existing-grow", &plan);
     let apply = read(&out, "apply.sh");
     assert_eq!(
         apply.matches("scale machinedeployment/").count(),

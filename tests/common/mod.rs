@@ -49,6 +49,18 @@ pub fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// Exports `plan` into a fresh folder `export-TAG` and asserts success.
+pub fn export_fresh(tag: &str, plan: &std::path::Path) -> PathBuf {
+    let out = fresh_dir(&format!("export-{tag}"));
+    xrplace_ok(&[
+        "export",
+        plan.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out
+}
+
 /// Every row of the CSV file `path` as a map from column to cell.
 pub fn csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();
