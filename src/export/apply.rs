@@ -11,7 +11,7 @@
 
 use super::capi::distribution_name;
 use super::estate::{runs_liqo, scale_steps};
-use super::liqo::script;
+use super::liqo::{kubeconfig_dir, script, KUBECONFIG_DEFAULT_DOC};
 use super::names::tenant_namespace;
 use super::{ExportError, OutFile};
 use crate::config::names::sh_quote;
@@ -162,7 +162,9 @@ pub fn apply_script(plan: &PlanFile) -> OutFile {
         )
     };
     let mut s = format!(
-        "# Applies the plan in order, waiting at each gate. Run from anywhere; prerequisites in\n# README.md. Kubeconfigs: $KUBECONFIG_DIR/<cluster>.kubeconfig (default ./kubeconfigs; the\n# new clusters' are written there), the management cluster's in $MANAGEMENT_KUBECONFIG.\ncd \"$(dirname \"$0\")\"\nDIR=\"${{KUBECONFIG_DIR:-./kubeconfigs}}\"\n{management}APP_NS={app_ns}\nMON_NS={mon_ns}\nHUB=\"$DIR\"/{hub}.kubeconfig\nmkdir -p \"$DIR\"\n",
+        "# Applies the plan in order, waiting at each gate. Run from anywhere; prerequisites in\n# README.md. Kubeconfigs: $KUBECONFIG_DIR/<cluster>.kubeconfig ({default}; the new\n# clusters' are written there, outside this folder), the management cluster's in\n# $MANAGEMENT_KUBECONFIG.\ncd \"$(dirname \"$0\")\"\n{dir}{management}APP_NS={app_ns}\nMON_NS={mon_ns}\nHUB=\"$DIR\"/{hub}.kubeconfig\n# Kubeconfigs are credentials: the folder and the ones fetched here for the owner alone.\numask 077\nmkdir -p \"$DIR\"\n",
+        default = KUBECONFIG_DEFAULT_DOC,
+        dir = kubeconfig_dir(plan),
         app_ns = sh_quote(&d.namespace),
         mon_ns = sh_quote(&d.monitoring.namespace),
     );

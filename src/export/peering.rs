@@ -17,7 +17,9 @@
 //!   provider's CertificateSigningRequest API, in a `ControlPlane` identity Secret with the
 //!   `liqo.io/remote-tenant-namespace` annotation).
 
-use super::liqo::{gateway_port, script, GATEWAY_POD_PORT, TUNNEL_MTU};
+use super::liqo::{
+    gateway_port, kubeconfig_dir, script, GATEWAY_POD_PORT, KUBECONFIG_DEFAULT_DOC, TUNNEL_MTU,
+};
 use super::names::{peering_user, tenant_namespace};
 use super::{kustomization, yaml_file, ExportError, OutFile};
 use crate::config::deploy::GatewayService;
@@ -188,7 +190,8 @@ fn provider_docs(plan: &PlanFile, hub: &PlannedCluster, port: u16) -> Vec<Value>
 /// (its `status.endpoint`, as `liqoctl peer` reads it).
 fn keys_script(plan: &PlanFile, hub: &PlannedCluster, prov: &PlannedCluster, port: u16) -> String {
     let vars = format!(
-        "DIR=\"${{KUBECONFIG_DIR:-./kubeconfigs}}\"\nHUB=\"$DIR\"/{hubk}.kubeconfig\nPROV=\"$DIR\"/{provk}.kubeconfig\nHUB_ID={hub}\nPROV_ID={prov}\nHUB_NS={hub_ns}\nPROV_NS={prov_ns}\nUSER_CN={user}\n",
+        "{dir}HUB=\"$DIR\"/{hubk}.kubeconfig\nPROV=\"$DIR\"/{provk}.kubeconfig\nHUB_ID={hub}\nPROV_ID={prov}\nHUB_NS={hub_ns}\nPROV_NS={prov_ns}\nUSER_CN={user}\n",
+        dir = kubeconfig_dir(plan),
         hubk = sh_quote(&hub.name),
         provk = sh_quote(&prov.name),
         hub = sh_quote(&hub.name),
@@ -198,7 +201,8 @@ fn keys_script(plan: &PlanFile, hub: &PlannedCluster, prov: &PlannedCluster, por
         user = sh_quote(&peering_user(&hub.name)),
     );
     format!(
-        "# Key material of the declarative peering {hub} -> {prov}, created here and never stored in\n# the export: WireGuard key pairs (Secret gw-keys and the peer's PublicKey on each side) and\n# the hub's client certificate on {prov} (identity Secret cplane-secret on the hub).\n# Needs kubectl and openssl; kubeconfigs in $KUBECONFIG_DIR (default ./kubeconfigs).\n{vars}{body}",
+        "# Key material of the declarative peering {hub} -> {prov}, created here and never stored in\n# the export: WireGuard key pairs (Secret gw-keys and the peer's PublicKey on each side) and\n# the hub's client certificate on {prov} (identity Secret cplane-secret on the hub).\n# Needs kubectl and openssl; kubeconfigs in $KUBECONFIG_DIR ({default}).\n{vars}{body}",
+        default = KUBECONFIG_DEFAULT_DOC,
         hub = hub.name,
         prov = prov.name,
         body = KEYS_BODY,

@@ -78,7 +78,10 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
         thanos = v.thanos,
     );
     s += "## Before you apply\n\n";
-    s += "- Kubeconfigs in `kubeconfigs/` (or `$KUBECONFIG_DIR`): `management.kubeconfig` and one\n  `<cluster>.kubeconfig` per existing cluster; those of new clusters are fetched by `apply.sh`.\n";
+    s += &format!(
+        "- Kubeconfigs in `$KUBECONFIG_DIR` (default `~/.kube/xrplace/{}`, outside this folder:\n  they are credentials, and `xrplace check` and a re-export own every file here):\n  `management.kubeconfig` and one `<cluster>.kubeconfig` per existing cluster; those of new\n  clusters are fetched there by `apply.sh`.\n",
+        super::liqo::kubeconfig_folder(plan)
+    );
     s += &format!(
         "- The XR components serve Prometheus metrics at `/metrics` on their `metrics` port ({}),\n  among them `xrplace_session_seconds_total` and `xrplace_session_over_budget_seconds_total`\n  (the SLO rules divide them; xrplace's docs/monitoring.md).\n",
         d.monitoring.metrics_port

@@ -1,7 +1,7 @@
 //! A real Prometheus for the test, as `tests/prometheus.rs` starts one: Debian's package
-//! (`.ci/run` installs it; the test fails when it is missing), serving blocks backfilled
-//! with `promtool tsdb create-blocks-from openmetrics` on a loopback port, stopped by its
-//! process id when the test ends.
+//! (`.ci/run` installs it and runs these tests, which plain `cargo test` ignores), serving
+//! blocks backfilled with `promtool tsdb create-blocks-from openmetrics` on a loopback port,
+//! stopped by its process id when the test ends.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

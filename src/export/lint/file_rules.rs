@@ -68,7 +68,7 @@ pub(super) fn ownership(set: &ExportSet, f: &mut Findings) {
         Ok(Some(m)) => {
             for file in set.files.iter().filter(|x| *x != MARKER) {
                 if !m.files.contains(file) {
-                    f.add(file, "-", format!("not written by this export (not in {MARKER}): the folder mixes in other files"));
+                    f.add(file, "-", foreign_file(file));
                 }
             }
             for file in &m.files {
@@ -83,6 +83,17 @@ pub(super) fn ownership(set: &ExportSet, f: &mut Findings) {
             "missing: nothing says which files belong to the export",
         ),
         Err(e) => f.add(MARKER, "-", e.to_string()),
+    }
+}
+
+/// What XR11 says of a file the export did not write: a kubeconfig is named as the
+/// credential it is, with where the scripts look for it instead.
+fn foreign_file(file: &str) -> String {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    if name.ends_with(".kubeconfig") || file.starts_with("kubeconfigs/") {
+        format!("a kubeconfig (a credential) inside the export folder: keep it in $KUBECONFIG_DIR, by default ~/.kube/xrplace/<experiment>, outside the folder (the scripts look there; not in {MARKER})")
+    } else {
+        format!("not written by this export (not in {MARKER}): the folder mixes in other files")
     }
 }
 
