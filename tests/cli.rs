@@ -1,6 +1,6 @@
 //! End-to-end tests of the `xrplace` binary on the shipped files and the malformed corpus.
 
-mod common;
+use crate::common;
 
 use common::{assert_located, column, corpus, fresh_dir, stderr, xrplace, xrplace_ok};
 use std::path::PathBuf;

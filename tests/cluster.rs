@@ -3,7 +3,7 @@
 //! the merged sweep equals an unsharded run byte for byte. The real Slurm round trip (submit,
 //! kill, resume) and the Kubernetes manifests against the shared validator run in `.ci/run`.
 
-mod common;
+use crate::common;
 
 use common::{fresh_dir, keep_for_schemas, stderr, xrplace, xrplace_ok};
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! command line and the Python package call them: a run and its replay from `meta.toml`,
 //! and the exit code each kind of failure maps to.
 
-mod common;
+use crate::common;
 
 use common::fresh_dir;
 use xrplace::command::{self, CommandError, RunRequest, Source};

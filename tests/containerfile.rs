@@ -2,7 +2,7 @@
 //! file the crate compiles in (`include_str!`/`include_bytes!` under `src/`), or `cargo
 //! build` fails inside the image while it works in a checkout.
 
-mod common;
+use crate::common;
 use std::path::{Component, Path, PathBuf};
 
 /// Top-level folders and files the build stage copies (`COPY <src>... <dest>` between the

@@ -1,7 +1,7 @@
 //! Cross traffic in streaming experiments: flows that share a route direction queue
 //! behind each other, and background load on a link delays a stream's frames.
 
-mod common;
+use crate::common;
 
 use common::fresh_dir;
 use std::path::{Path, PathBuf};

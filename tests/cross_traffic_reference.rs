@@ -4,7 +4,7 @@
 //! every packet of the stream and of the background through store-and-forward FIFO links;
 //! xrplace's frame world and flow world must give the frame delays it gives.
 
-mod common;
+use crate::common;
 #[path = "reference/packet.rs"]
 mod packet;
 

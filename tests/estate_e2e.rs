@@ -8,13 +8,9 @@
 //! export provisions no cluster of the estate and scales each one the plan resized, and
 //! both drift reports are written.
 
-mod common;
-#[allow(dead_code)]
-#[path = "import_prometheus/estate.rs"]
-mod estate;
-#[allow(dead_code)]
-#[path = "import_prometheus/server.rs"]
-mod server;
+use crate::common;
+use crate::estate;
+use crate::server;
 use common::{files_under, fresh_dir, stderr, xrplace, xrplace_ok};
 use estate::{backfill, MILAN_ID, RANGE_S, STEP_S};
 use server::prometheus_with;

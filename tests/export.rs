@@ -3,7 +3,7 @@
 //! (`xrplace check DIR`) finds the defect when it is put back by hand (so every rule can
 //! fail). Plans that cannot be fixed are refused with exit code 2 (`tests/malformed-plans`).
 
-mod common;
+use crate::common;
 
 use common::{
     export_fresh as export, files_under, fresh_dir, keep_for_schemas, stderr, xrplace, xrplace_ok,

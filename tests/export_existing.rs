@@ -6,7 +6,7 @@
 //! pass the shared manifest validator and shellcheck (both in `.ci/run`). Resizing an
 //! existing cluster with no MachineDeployment to scale is refused with a located error.
 
-mod common;
+use crate::common;
 
 use common::{export_fresh, files_under, fresh_dir, keep_for_schemas, stderr, xrplace};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! legend. Runs are shortened with `--set` (the figures' layout does not depend on the
 //! number of runs or the simulated duration).
 
-mod common;
+use crate::common;
 use common::{fresh_dir, xrplace_ok};
 use std::path::Path;
 use xrplace::report::figures::check::{texts_of, texts_outside};

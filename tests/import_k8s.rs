@@ -3,7 +3,7 @@
 //! from its export plus the Node lists its clusters would report; bad input is a located
 //! error with exit code 2 and no output folder.
 
-mod common;
+use crate::common;
 
 use common::{fresh_dir, stderr, xrplace, xrplace_ok};
 use serde_json::{json, Value};

@@ -7,13 +7,11 @@
 //! the test runs on a loopback port: non-200, `"status":"error"`, not JSON, an over-long
 //! answer, no answer at all, NaN and negative values, and a port nobody listens on.
 
-mod common;
-#[path = "import_prometheus/estate.rs"]
-mod estate;
+use crate::common;
+use crate::estate;
 #[path = "import_prometheus/mock.rs"]
 mod mock;
-#[path = "import_prometheus/server.rs"]
-mod server;
+use crate::server;
 use common::{fresh_dir, stderr, xrplace, xrplace_ok};
 use estate::{backfill, topology_text, Backfill, CLUSTERS, LINKS, MILAN_ID, RANGE_S, STEP_S};
 use mock::{latency_answer, mock, Answer};

@@ -7,7 +7,7 @@
 //! `check`) leaves no output behind. Files the corpus cannot hold (invalid UTF-8, oversize,
 //! special files) are made here.
 
-mod common;
+use crate::common;
 
 use common::{assert_located, corpus, fresh_dir, stderr, xrplace, xrplace_ok};
 use std::path::{Path, PathBuf};

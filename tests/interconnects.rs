@@ -1,7 +1,7 @@
 //! The interconnect comparison end to end: `experiments/interconnects.toml` through the
 //! binary, and an overloaded gateway through the library.
 
-mod common;
+use crate::common;
 
 use common::{fresh_dir, xrplace_ok};
 use std::collections::HashMap;

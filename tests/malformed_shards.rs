@@ -3,7 +3,7 @@
 //! with exit code 2 at its file, line and column, and nothing is written, instead of
 //! becoming NaN or an empty cell of the merged results.
 
-mod common;
+use crate::common;
 use common::{fresh_dir, stderr, xrplace, xrplace_ok};
 use std::path::Path;
 

@@ -5,7 +5,7 @@
 //! against it. Every file here is synthetic, written by the test: no measured RTT CSV is
 //! shipped (docs/topologies.md says why).
 
-mod common;
+use crate::common;
 
 use common::{column, fresh_dir, stderr, xrplace, xrplace_ok};
 use std::path::{Path, PathBuf};

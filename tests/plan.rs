@@ -3,7 +3,7 @@
 //! planned clusters' Liqo virtual nodes, and bad plans are refused with located errors. The
 //! exports are held to the real upstream schemas with the shared validator in `.ci/run`.
 
-mod common;
+use crate::common;
 
 use common::{
     assert_located, corpus, files_under, fresh_dir, keep_for_schemas, stderr, xrplace, xrplace_ok,

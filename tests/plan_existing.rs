@@ -3,7 +3,7 @@
 //! keeps it `provision = false`, says its current size when it changes it, and carries its
 //! Cluster API MachineDeployment for the export's scale step.
 
-mod common;
+use crate::common;
 
 use common::{fresh_dir, xrplace_ok};
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! relaxation's lower bound is below that optimum; every row of `candidates.csv` says
 //! where it came from.
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, fresh_dir, xrplace_ok};
 use std::collections::{HashMap, HashSet};

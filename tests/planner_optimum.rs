@@ -10,7 +10,7 @@
 //! was held out and failed), then runs the planner as a user would with the exhaustive
 //! search off and asks its plan to be within 2 % of that optimum. The gaps are printed.
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, fresh_dir, xrplace_ok};
 use std::collections::HashMap;

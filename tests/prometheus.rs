@@ -4,10 +4,8 @@
 //! `timeseries.csv` and `runs.csv`. Needs Debian's `prometheus` package (`.ci/run` installs
 //! it); the server is stopped by its process id when the test ends.
 
-mod common;
-#[allow(dead_code)]
-#[path = "import_prometheus/server.rs"]
-mod server;
+use crate::common;
+use crate::server;
 use common::{fresh_dir, xrplace_ok};
 use server::{get, prometheus_from, tool};
 use std::collections::HashMap;

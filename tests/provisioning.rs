@@ -1,7 +1,7 @@
 //! Cluster API provisioning: the study's figures from the shipped experiment, the effect of
 //! controller concurrency, timeouts, and invariants over random jobs.
 
-mod common;
+use crate::common;
 
 use common::{fresh_dir, xrplace_ok};
 use proptest::prelude::*;

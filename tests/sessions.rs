@@ -1,7 +1,7 @@
 //! Session experiments at flow fidelity: the strategy comparison, invariants over random
 //! platforms and loads, determinism, and strategies registered from outside the crate.
 
-mod common;
+use crate::common;
 
 use common::{column, fresh_dir, xrplace, xrplace_ok};
 use proptest::prelude::*;

@@ -3,7 +3,7 @@
 //! strategy, the same for every run, and a scale without a trace or beyond its range is
 //! refused at its field.
 
-mod common;
+use crate::common;
 use common::{column, fresh_dir, xrplace, xrplace_ok};
 
 /// `arrivals` of every row of runs.csv for the evening trace at `scale`, 2 runs.

@@ -1,7 +1,7 @@
 //! Real topologies: `xrplace topology import` on Internet Topology Zoo GraphML, the shipped
 //! GÉANT topology it made, an experiment on it, and located errors for bad GraphML.
 
-mod common;
+use crate::common;
 
 use common::{fresh_dir, stderr, xrplace, xrplace_ok};
 

@@ -20,10 +20,17 @@ pub fn xrplace_ok(args: &[&str]) -> Output {
     out
 }
 
-/// A path under the system temporary directory, unique to this test binary and `tag`,
-/// with nothing left at it from an earlier run (not created).
+/// A path under the system temporary directory, unique to this test process, the test
+/// file that asks (its caller's, so two files' tags never meet in the one test binary) and
+/// `tag`, with nothing left at it from an earlier run (not created).
+#[track_caller]
 pub fn fresh_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("xrplace-{tag}-{}", std::process::id()));
+    let file = std::panic::Location::caller().file();
+    let stem = std::path::Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("test");
+    let d = std::env::temp_dir().join(format!("xrplace-{stem}-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     d
 }
@@ -50,6 +57,7 @@ pub fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
 }
 
 /// Exports `plan` into a fresh folder `export-TAG` and asserts success.
+#[track_caller]
 pub fn export_fresh(tag: &str, plan: &std::path::Path) -> PathBuf {
     let out = fresh_dir(&format!("export-{tag}"));
     xrplace_ok(&[
