@@ -396,6 +396,26 @@ fn init_writes_templates_that_check_and_run_where_they_are() {
         // A second init into the same folder replaces nothing.
         let again = xrplace(&["init", kind, dir.to_str().unwrap()]);
         assert_eq!(again.status.code(), Some(2), "{kind}: {}", stderr(&again));
+        if kind == "topology" {
+            // The topology template is planning-ready: the one the plan template plans on,
+            // with every site's access latency and every cluster's prices.
+            let text = std::fs::read_to_string(dir.join("topology.toml")).unwrap();
+            // The plan template's folder, written earlier in this loop.
+            let name = dir.file_name().unwrap().to_str().unwrap();
+            let planned = dir.with_file_name(name.replace("init-topology", "init-plan"));
+            assert_eq!(
+                text,
+                std::fs::read_to_string(planned.join("eu-slice.toml")).unwrap()
+            );
+            assert_eq!(
+                text.matches("access_latency_ms").count(),
+                text.matches("[[sites]]").count()
+            );
+            assert_eq!(
+                text.matches("cost_per_vcpu_hour_usd").count(),
+                text.matches("[[clusters]]").count()
+            );
+        }
         if kind == "trace" {
             // The references point at the copies: a template runs from its own folder.
             let out = temp_dir("init-trace-out");

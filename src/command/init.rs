@@ -21,7 +21,9 @@ pub enum Kind {
     Plan,
     /// The interconnect comparison.
     Interconnects,
-    /// A topology of two sites (Frankfurt and Geneva).
+    /// A topology ready for planning: six sites (two cloud regions, two edge and two
+    /// far-edge sites) with the tiers, access latencies and prices `plan` needs (the one the
+    /// `plan` template uses).
     Topology,
 }
 
@@ -80,7 +82,7 @@ fn template(kind: Kind) -> Shipped {
         ),
         Kind::Topology => (
             "topology.toml",
-            include_str!("../../topologies/fra-gva.toml"),
+            include_str!("../../topologies/eu-slice.toml"),
         ),
     }
 }

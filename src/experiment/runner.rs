@@ -68,6 +68,9 @@ pub struct ExperimentResult {
     pub name: String,
     /// Scenario names in file order.
     pub scenarios: Vec<String>,
+    /// Each scenario's `description` (free text, possibly empty), in file order: what the
+    /// figures write under its name.
+    pub descriptions: Vec<String>,
     /// Each scenario's busiest part at steady load, in file order.
     pub bottlenecks: Vec<Bottleneck>,
     /// One row per run.
@@ -162,6 +165,11 @@ pub fn run_experiment(
     Ok(ExperimentResult {
         name: cfg.name.clone(),
         scenarios: prepared.iter().map(|p| p.scenario.name.clone()).collect(),
+        descriptions: cfg
+            .scenarios
+            .iter()
+            .map(|s| s.description.clone())
+            .collect(),
         bottlenecks: prepared
             .iter()
             .map(|p| bottleneck(&app, &p.scenario, false))

@@ -40,7 +40,13 @@ pub fn streaming(result: &ExperimentResult) -> Result<Vec<Figure>, String> {
     let scenarios: Vec<ScenarioFigures> = result
         .scenarios
         .iter()
-        .map(|name| {
+        .zip(
+            result
+                .descriptions
+                .iter()
+                .chain(std::iter::repeat(&String::new())),
+        )
+        .map(|(name, description)| {
             let rows = result.rows_of(name);
             let n = rows.len().max(1) as f64;
             let quantiles = quantile_levels()
@@ -55,6 +61,7 @@ pub fn streaming(result: &ExperimentResult) -> Result<Vec<Figure>, String> {
             };
             ScenarioFigures {
                 scenario: name.clone(),
+                description: description.clone(),
                 quantiles,
                 latency_mean_ms: of(|s| s.latency_mean_ms).mean,
                 cpu_p50_pct: of(|s| s.cpu_p50_pct),

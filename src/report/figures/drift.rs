@@ -52,6 +52,7 @@ impl Chart for Drift<'_> {
                 y_desc: &y_desc,
                 y_ticks: None,
                 x_numbers: true,
+                x_label_px: panel::X_LABEL_PX,
             };
             let chart = panel::plot(area, kind.name(), &axes)?;
             chart.plotting_area().draw(&DashedPathElement::new(

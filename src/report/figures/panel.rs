@@ -29,7 +29,12 @@ pub(crate) struct Axes<'f> {
     pub y_ticks: Option<&'f dyn Fn(&f64) -> String>,
     /// Whether the x axis has numeric tick labels (false: the caller writes categories).
     pub x_numbers: bool,
+    /// Height of the band under the x axis for its labels and title, px.
+    pub x_label_px: u32,
 }
+
+/// The band under an x axis with one line of tick labels and its title, px.
+pub(crate) const X_LABEL_PX: u32 = 40;
 
 /// Panel size in a grid of small multiples, px.
 pub(crate) const PANEL_W: u32 = 380;
@@ -118,7 +123,7 @@ pub(crate) fn plot<'a, DB: DrawingBackend>(
     }
     let mut chart = builder
         .margin(10)
-        .x_label_area_size(40)
+        .x_label_area_size(axes.x_label_px)
         .y_label_area_size(58)
         .build_cartesian_2d(axes.x.clone(), axes.y.clone())?;
     let plain = |v: &f64| super::style::short(*v, 4);
@@ -234,6 +239,57 @@ pub(crate) fn label_beside<DB: DrawingBackend>(
     } else {
         -18
     };
+    boxed_text(chart, at, (dx, dy), text, style)
+}
+
+/// Writes `text` beside the point `at` like [`label_beside`], but clear of the labels
+/// already written in this panel (`taken`, their pixel boxes, to which this one is added):
+/// the first of the places beside the point, then further above and below it, that
+/// overlaps none of them and stays inside the panel. Points that nearly coincide get their
+/// labels stacked instead of printed over each other; with no free place left, the first.
+pub(crate) fn label_clear<DB: DrawingBackend>(
+    chart: &Plot<DB>,
+    at: (f64, f64),
+    text: &str,
+    style: TextStyle,
+    taken: &mut Vec<[i32; 4]>,
+) -> Drawn<DB> {
+    let (x, y) = (chart.x_range(), chart.y_range());
+    let area = chart.plotting_area();
+    let (w, h) = area
+        .estimate_text_size(text, &style)
+        .map_or((0, 0), |s| (s.0 as i32, s.1 as i32));
+    let (px, py) = chart.backend_coord(&at);
+    let (xs, ys) = area.get_pixel_range();
+    let right = [8, -8 - w];
+    let dxs = if at.0 > x.start + 0.8 * (x.end - x.start) {
+        [right[1], right[0]]
+    } else {
+        right
+    };
+    let up = [-18, 6, -32, 20, -46, 34, -60, 48];
+    let dys: Vec<i32> = if at.1 > y.start + 0.9 * (y.end - y.start) {
+        [6, -18, 20, -32, 34, -46, 48, -60].to_vec()
+    } else {
+        up.to_vec()
+    };
+    let boxed = |dx: i32, dy: i32| [px + dx - 2, py + dy - 1, px + dx + w + 2, py + dy + h + 2];
+    let inside =
+        |b: &[i32; 4]| b[0] >= xs.start && b[2] <= xs.end && b[1] >= ys.start && b[3] <= ys.end;
+    let clear = |b: &[i32; 4]| {
+        taken
+            .iter()
+            .all(|t| b[2] <= t[0] || t[2] <= b[0] || b[3] <= t[1] || t[3] <= b[1])
+    };
+    let places = dys.iter().flat_map(|&dy| dxs.map(|dx| (dx, dy)));
+    let (dx, dy) = places
+        .clone()
+        .find(|&(dx, dy)| {
+            let b = boxed(dx, dy);
+            inside(&b) && clear(&b)
+        })
+        .unwrap_or((dxs[0], dys[0]));
+    taken.push(boxed(dx, dy));
     boxed_text(chart, at, (dx, dy), text, style)
 }
 

@@ -109,6 +109,7 @@ impl PlanFigures {
             y_desc: "SLO violation ratio",
             y_ticks: None,
             x_numbers: true,
+            x_label_px: panel::X_LABEL_PX,
         };
         let chart = panel::plot(area, title, &axes)?;
         let inside = |v: f64| v >= y.start && v <= y.end;

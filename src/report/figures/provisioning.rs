@@ -48,6 +48,7 @@ impl Chart for ProvisioningTime<'_> {
             y_desc: "time to Ready (s)",
             y_ticks: None,
             x_numbers: true,
+            x_label_px: panel::X_LABEL_PX,
         };
         let chart = panel::plot(&areas[0], "", &axes)?;
         for (i, d) in self.0.iter().enumerate() {

@@ -130,6 +130,7 @@ impl Chart for Cdf<'_> {
             y_desc: "quantile (share of session time)",
             y_ticks: Some(&tail_label),
             x_numbers: true,
+            x_label_px: panel::X_LABEL_PX,
         };
         let placed = f.placed();
         for (k, (title, area)) in areas.iter().enumerate() {
@@ -186,10 +187,22 @@ impl Chart for SloCost<'_> {
             y_desc: "SLO violation ratio",
             y_ticks: None,
             x_numbers: true,
+            x_label_px: panel::X_LABEL_PX,
         };
         let placed = f.placed();
         for (k, (title, area)) in areas.iter().enumerate() {
             let chart = panel::plot(area, title, &axes)?;
+            // Labels keep clear of every marker of the panel and of each other.
+            let mut labels: Vec<[i32; 4]> = placed
+                .iter()
+                .filter(|p| p.0 == k)
+                .map(|p| (p.2.usage_cost_usd.mean, p.2.slo_violation_ratio.mean))
+                .filter(|at| at.0.is_finite() && at.1.is_finite())
+                .map(|at| {
+                    let (x, y) = chart.backend_coord(&at);
+                    [x - 7, y - 7, x + 7, y + 7]
+                })
+                .collect();
             for (_, l, p) in placed.iter().filter(|p| p.0 == k) {
                 let (c, s) = (p.usage_cost_usd, p.slo_violation_ratio);
                 if !(c.mean.is_finite() && s.mean.is_finite()) {
@@ -215,7 +228,7 @@ impl Chart for SloCost<'_> {
                 if p.rejected_ratio.is_finite() {
                     let text = format!("rej {}%", short(p.rejected_ratio * 100.0, 1));
                     let style = font(11).color(&l.colour);
-                    panel::label_beside(&chart, (c.mean, s.mean), &text, style)?;
+                    panel::label_clear(&chart, (c.mean, s.mean), &text, style, &mut labels)?;
                 }
             }
         }
@@ -275,6 +288,38 @@ mod tests {
         );
         assert!(count("0.999") == 2, "a tail tick per panel");
         assert!(figs[1].svg.contains("rej 2%"));
+    }
+
+    /// The (x, y) attributes of every SVG `<text>` element whose content is `content`.
+    fn text_positions(svg: &str, content: &str) -> Vec<(String, String)> {
+        svg.split("<text")
+            .filter(|t| {
+                let inner = t.split_once('>').map_or("", |x| x.1);
+                inner.split("</text>").next().map(str::trim) == Some(content)
+            })
+            .map(|t| {
+                let attr = |name: &str| {
+                    let from = t.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+                    t[from..].split('"').next().unwrap().to_string()
+                };
+                (attr("x"), attr("y"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rejection_labels_of_coinciding_points_do_not_overlap() {
+        // Three strategies at the same cost and violation: three labels, three places.
+        let f = SessionFigures {
+            slo_latency_ms: Some(15.0),
+            points: ["a", "b", "c"].map(|s| point(s, "load 1", 5.0)).to_vec(),
+        };
+        let figs = figures(&f).unwrap();
+        let mut at = text_positions(&figs[1].svg, "rej 2%");
+        assert_eq!(at.len(), 3, "{}", figs[1].svg);
+        at.sort();
+        at.dedup();
+        assert_eq!(at.len(), 3, "labels written over each other: {at:?}");
     }
 
     #[test]

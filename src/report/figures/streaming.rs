@@ -13,6 +13,9 @@ use plotters::prelude::*;
 pub struct ScenarioFigures {
     /// Scenario name.
     pub scenario: String,
+    /// The scenario's description from the experiment file (may be empty), written under
+    /// its name so a figure reads without the TOML beside it.
+    pub description: String,
     /// (quantile q, latency ms) averaged over runs, q ascending.
     pub quantiles: Vec<(f64, f64)>,
     /// Mean latency, ms.
@@ -31,29 +34,73 @@ fn at(s: &ScenarioFigures, q: f64) -> f64 {
         .map_or(f64::NAN, |p| p.1)
 }
 
-/// Writes the scenario names under a category axis (scenario `i` centred on x = i).
-fn categories<DB: DrawingBackend>(chart: &Plot<DB>, names: &[String]) -> Drawn<DB> {
+/// Writes each scenario's name, and under it its description wrapped to the category's
+/// width, below a category axis (scenario `i` centred on x = i).
+fn categories<DB: DrawingBackend>(chart: &Plot<DB>, s: &[ScenarioFigures]) -> Drawn<DB> {
     let y = chart.y_range().start;
-    for (i, name) in names.iter().enumerate() {
-        let w = chart
-            .plotting_area()
-            .estimate_text_size(name, &font(12))
-            .map_or(0, |s| s.0 as i32);
-        chart.plotting_area().draw(
-            &(EmptyElement::at((i as f64, y)) + Text::new(name.clone(), (-w / 2, 6), font(12))),
-        )?;
+    let area = chart.plotting_area();
+    let width = |text: &str, size: u32| {
+        area.estimate_text_size(text, &font(size))
+            .map_or(0, |s| s.0 as i32)
+    };
+    // The x range spans n + 0.2 categories; leave a little air between neighbours.
+    let column = (area.dim_in_pixel().0 as f64 / (s.len() as f64 + 0.2) * 0.92) as i32;
+    for (i, x) in s.iter().enumerate() {
+        let mut lines = vec![(x.scenario.clone(), 12)];
+        lines.extend(
+            description_lines(&x.description, column, |t| width(t, 11))
+                .into_iter()
+                .map(|l| (l, 11)),
+        );
+        let mut dy = 6;
+        for (text, size) in lines {
+            let w = width(&text, size);
+            area.draw(
+                &(EmptyElement::at((i as f64, y)) + Text::new(text, (-w / 2, dy), font(size))),
+            )?;
+            dy += 14;
+        }
     }
     Ok(())
 }
+
+/// A description as label lines of at most `column` px (`width` measures a line), words
+/// kept whole, at most [`DESCRIPTION_LINES`]; the last ends in `...` when text is left over.
+fn description_lines(description: &str, column: i32, width: impl Fn(&str) -> i32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in description.split_whitespace() {
+        let joined = lines.last().map(|line| format!("{line} {word}"));
+        match joined {
+            Some(j) if width(&j) <= column => {
+                if let Some(last) = lines.last_mut() {
+                    *last = j;
+                }
+            }
+            _ if lines.len() == DESCRIPTION_LINES => {
+                if let Some(last) = lines.last_mut() {
+                    last.push_str("...");
+                }
+                break;
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// Most lines of description under a category; the label band holds them.
+const DESCRIPTION_LINES: usize = 3;
 
 fn category_axes<'f>(n: usize, y: std::ops::Range<f64>, y_desc: &'f str) -> Axes<'f> {
     Axes {
         x: -0.6..n as f64 - 0.4,
         y,
-        x_desc: "scenario",
+        // The category labels name the scenarios; their description lines take the band.
+        x_desc: "",
         y_desc,
         y_ticks: None,
         x_numbers: false,
+        x_label_px: 20 + 14 * DESCRIPTION_LINES as u32,
     }
 }
 
@@ -104,11 +151,12 @@ impl Chart for LatencyBoxes<'_> {
         let top = axis_top(s);
         let y = panel::range(
             s.iter().flat_map(|x| [at(x, 0.01), at(x, 0.99).min(top)]),
-            true,
+            // Fitted to the whiskers, not from 0: the study's differences are a few ms on
+            // top of tens, which an axis from 0 flattens.
+            false,
         );
         let chart = panel::plot(&areas[0], "", &category_axes(s.len(), y, "latency (ms)"))?;
-        let names: Vec<String> = s.iter().map(|x| x.scenario.clone()).collect();
-        categories(&chart, &names)?;
+        categories(&chart, s)?;
         let colour = look(0).colour;
         let area = chart.plotting_area();
         for (i, x) in s.iter().enumerate() {
@@ -177,7 +225,6 @@ impl Chart for Resources<'_> {
             false,
         )];
         let areas = panel::frame(root, "CPU and memory per scenario", &key, 2)?;
-        let names: Vec<String> = s.iter().map(|x| x.scenario.clone()).collect();
         let figures: [(&str, Of); 2] = [
             ("CPU (% of the cluster)", |x| x.cpu_p50_pct),
             ("memory (% of the cluster)", |x| x.mem_p50_pct),
@@ -188,7 +235,7 @@ impl Chart for Resources<'_> {
                 true,
             );
             let chart = panel::plot(area, "", &category_axes(s.len(), y, desc))?;
-            categories(&chart, &names)?;
+            categories(&chart, s)?;
             let colour = look(0).colour;
             for (i, x) in s.iter().enumerate() {
                 let (c, e) = (i as f64, get(x));
@@ -219,6 +266,7 @@ mod tests {
     fn a_box_per_scenario_with_its_name() {
         let sc = |name: &str, base: f64| ScenarioFigures {
             scenario: name.into(),
+            description: format!("{name} alone, on one node"),
             quantiles: [0.01, 0.25, 0.5, 0.75, 0.99]
                 .iter()
                 .map(|&q| (q, base + 100.0 * q))
@@ -236,6 +284,22 @@ mod tests {
         let figs = figures(&[sc("sce1", 700.0), sc("sce2", 750.0)]).unwrap();
         let texts = crate::report::figures::check::texts_of(&figs[0].svg);
         assert!(texts.iter().any(|t| t == "sce2"));
+        // The description under the name, broken after its comma, in both figures.
+        for fig in &figs {
+            let texts = crate::report::figures::check::texts_of(&fig.svg);
+            assert!(
+                texts.iter().any(|t| t == "sce2 alone, on one node"),
+                "{texts:?}"
+            );
+        }
+        // 10 px per character: lines of at most 4 characters, words whole, three lines.
+        let w = |t: &str| 10 * t.chars().count() as i32;
+        assert_eq!(description_lines(" a b  cd e ", 40, w), vec!["a b", "cd e"]);
+        assert_eq!(
+            description_lines("aa bb cc dd", 20, w),
+            vec!["aa", "bb", "cc..."]
+        );
+        assert!(description_lines("", 40, w).is_empty());
         assert_eq!(at(&sc("x", 0.0), 0.26), 25.0);
         assert!(figs[1].svg.contains("memory (% of the cluster)"));
     }
