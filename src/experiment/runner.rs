@@ -68,8 +68,8 @@ pub struct ExperimentResult {
     pub name: String,
     /// Scenario names in file order.
     pub scenarios: Vec<String>,
-    /// Each scenario's `description` (free text, possibly empty), in file order: what the
-    /// figures write under its name.
+    /// Each scenario's `description` (free text, possibly empty), one per entry of
+    /// `scenarios` in the same order: what the figures write under its name.
     pub descriptions: Vec<String>,
     /// Each scenario's busiest part at steady load, in file order.
     pub bottlenecks: Vec<Bottleneck>,

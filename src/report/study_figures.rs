@@ -40,12 +40,7 @@ pub fn streaming(result: &ExperimentResult) -> Result<Vec<Figure>, String> {
     let scenarios: Vec<ScenarioFigures> = result
         .scenarios
         .iter()
-        .zip(
-            result
-                .descriptions
-                .iter()
-                .chain(std::iter::repeat(&String::new())),
-        )
+        .zip(&result.descriptions)
         .map(|(name, description)| {
             let rows = result.rows_of(name);
             let n = rows.len().max(1) as f64;

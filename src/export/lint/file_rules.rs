@@ -3,6 +3,7 @@
 
 use super::{ExportSet, Findings};
 use crate::export::folder::{read_marker, MARKER};
+use crate::export::liqo::KUBECONFIG_DEFAULT_DOC;
 
 /// Characters outside single quotes that a shell would interpret or that show a plan value
 /// went in unquoted: non-ASCII (`Zürich`), control characters, backticks.
@@ -91,7 +92,7 @@ pub(super) fn ownership(set: &ExportSet, f: &mut Findings) {
 fn foreign_file(file: &str) -> String {
     let name = file.rsplit('/').next().unwrap_or(file);
     if name.ends_with(".kubeconfig") || file.starts_with("kubeconfigs/") {
-        format!("a kubeconfig (a credential) inside the export folder: keep it in $KUBECONFIG_DIR, by default ~/.kube/xrplace/<experiment>, outside the folder (the scripts look there; not in {MARKER})")
+        format!("a kubeconfig (a credential) inside the export folder: keep it in $KUBECONFIG_DIR ({KUBECONFIG_DEFAULT_DOC}), outside the folder, where the scripts look (not in {MARKER})")
     } else {
         format!("not written by this export (not in {MARKER}): the folder mixes in other files")
     }

@@ -219,34 +219,43 @@ pub(crate) fn boxed_text<DB: DrawingBackend>(
     area.draw(&(EmptyElement::at(at) + Text::new(text.to_string(), offset, style)))
 }
 
-/// Writes `text` beside the point `at`: up and to the right, or to the left when the
-/// point is in the right fifth of the panel, so the text stays inside it.
+/// Where a label `w` px wide may go beside the point `at`, as pixel offsets, best first:
+/// to the right, or to the left when the point is in the right fifth of the panel; above,
+/// or below when it is in the top tenth; then further above and below, so the text stays
+/// inside the panel.
+fn beside_offsets<DB: DrawingBackend>(
+    chart: &Plot<DB>,
+    at: (f64, f64),
+    w: i32,
+) -> ([i32; 2], [i32; 8]) {
+    let (x, y) = (chart.x_range(), chart.y_range());
+    let mut dxs = [8, -8 - w];
+    if at.0 > x.start + 0.8 * (x.end - x.start) {
+        dxs.swap(0, 1);
+    }
+    let mut dys = [-18, 6, -32, 20, -46, 34, -60, 48];
+    if at.1 > y.start + 0.9 * (y.end - y.start) {
+        dys.chunks_exact_mut(2).for_each(|pair| pair.swap(0, 1));
+    }
+    (dxs, dys)
+}
+
+/// Writes `text` beside the point `at`, at the first of [`beside_offsets`].
 pub(crate) fn label_beside<DB: DrawingBackend>(
     chart: &Plot<DB>,
     at: (f64, f64),
     text: &str,
     style: TextStyle,
 ) -> Drawn<DB> {
-    let (x, y) = (chart.x_range(), chart.y_range());
-    let w = text_width(chart, text, &style);
-    let dx = if at.0 > x.start + 0.8 * (x.end - x.start) {
-        -8 - w
-    } else {
-        8
-    };
-    let dy = if at.1 > y.start + 0.9 * (y.end - y.start) {
-        6
-    } else {
-        -18
-    };
-    boxed_text(chart, at, (dx, dy), text, style)
+    let (dxs, dys) = beside_offsets(chart, at, text_width(chart, text, &style));
+    boxed_text(chart, at, (dxs[0], dys[0]), text, style)
 }
 
 /// Writes `text` beside the point `at` like [`label_beside`], but clear of the labels
 /// already written in this panel (`taken`, their pixel boxes, to which this one is added):
-/// the first of the places beside the point, then further above and below it, that
-/// overlaps none of them and stays inside the panel. Points that nearly coincide get their
-/// labels stacked instead of printed over each other; with no free place left, the first.
+/// the first of [`beside_offsets`] that overlaps none of them and stays inside the panel.
+/// Points that nearly coincide get their labels stacked instead of printed over each other;
+/// with no free place left, the first.
 pub(crate) fn label_clear<DB: DrawingBackend>(
     chart: &Plot<DB>,
     at: (f64, f64),
@@ -254,25 +263,13 @@ pub(crate) fn label_clear<DB: DrawingBackend>(
     style: TextStyle,
     taken: &mut Vec<[i32; 4]>,
 ) -> Drawn<DB> {
-    let (x, y) = (chart.x_range(), chart.y_range());
     let area = chart.plotting_area();
     let (w, h) = area
         .estimate_text_size(text, &style)
         .map_or((0, 0), |s| (s.0 as i32, s.1 as i32));
+    let (dxs, dys) = beside_offsets(chart, at, w);
     let (px, py) = chart.backend_coord(&at);
     let (xs, ys) = area.get_pixel_range();
-    let right = [8, -8 - w];
-    let dxs = if at.0 > x.start + 0.8 * (x.end - x.start) {
-        [right[1], right[0]]
-    } else {
-        right
-    };
-    let up = [-18, 6, -32, 20, -46, 34, -60, 48];
-    let dys: Vec<i32> = if at.1 > y.start + 0.9 * (y.end - y.start) {
-        [6, -18, 20, -32, 34, -46, 48, -60].to_vec()
-    } else {
-        up.to_vec()
-    };
     let boxed = |dx: i32, dy: i32| [px + dx - 2, py + dy - 1, px + dx + w + 2, py + dy + h + 2];
     let inside =
         |b: &[i32; 4]| b[0] >= xs.start && b[2] <= xs.end && b[1] >= ys.start && b[3] <= ys.end;
@@ -281,9 +278,9 @@ pub(crate) fn label_clear<DB: DrawingBackend>(
             .iter()
             .all(|t| b[2] <= t[0] || t[2] <= b[0] || b[3] <= t[1] || t[3] <= b[1])
     };
-    let places = dys.iter().flat_map(|&dy| dxs.map(|dx| (dx, dy)));
-    let (dx, dy) = places
-        .clone()
+    let (dx, dy) = dys
+        .iter()
+        .flat_map(|&dy| dxs.map(|dx| (dx, dy)))
         .find(|&(dx, dy)| {
             let b = boxed(dx, dy);
             inside(&b) && clear(&b)
