@@ -61,6 +61,9 @@ impl Range {
     }
 }
 
+/// Why an https URL is refused by a build without the `https` feature, and how to get it.
+const HTTPS_MISSING: &str = "this xrplace was built without TLS (the `https` feature, off by default to keep the first build short): rebuild it with `cargo install --path . --features https` (or `cargo run --release --features https -- ...`), or query the server over http://";
+
 /// A client of one Prometheus or Thanos Query API.
 pub struct Client {
     base: String,
@@ -93,6 +96,13 @@ impl Client {
                 query: "(URL)".into(),
                 message: "expected an http:// or https:// URL of a Prometheus or Thanos Query API"
                     .into(),
+            });
+        }
+        if base.starts_with("https://") && !cfg!(feature = "https") {
+            return Err(QueryError {
+                url: without_userinfo(url),
+                query: "(URL)".into(),
+                message: HTTPS_MISSING.into(),
             });
         }
         let seconds = |s: f64| Some(Duration::from_secs_f64(s.max(0.001)));
@@ -213,9 +223,21 @@ mod tests {
             "https://h:9090/x@y"
         );
         assert_eq!(without_userinfo("http://h:9090"), "http://h:9090");
-        let c = Client::new("https://u:secret@thanos.example:443/", Limits::default()).unwrap();
-        assert_eq!(c.url(), "https://thanos.example:443");
+        let c = Client::new("http://u:secret@thanos.example:80/", Limits::default()).unwrap();
+        assert_eq!(c.url(), "http://thanos.example:80");
         assert!(!c.error("up", "x").to_string().contains("secret"));
+    }
+
+    #[test]
+    fn an_https_url_needs_the_https_feature() {
+        let made = Client::new("https://u:secret@thanos.example:443/", Limits::default());
+        if cfg!(feature = "https") {
+            assert_eq!(made.unwrap().url(), "https://thanos.example:443");
+        } else {
+            let e = made.err().unwrap().to_string();
+            assert!(e.contains("--features https"), "{e}");
+            assert!(!e.contains("secret"), "{e}");
+        }
     }
 
     #[test]
