@@ -117,6 +117,7 @@ fn run(args: RunArgs) -> Result<(), CommandError> {
         progress: !sim.quiet,
         resume: args.resume,
         metrics: args.metrics.map(|_| Epoch(args.metrics_start_unix_s)),
+        metrics_compression: args.metrics_compression.into(),
         limits: sim.budget.budget(),
         ..command::RunRequest::new(source, &registry, &warn)
     };

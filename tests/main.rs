@@ -34,6 +34,7 @@ mod k8s_reader;
 mod layers;
 mod malformed_shards;
 mod measured_rtt;
+mod metrics_gzip;
 mod no_panic;
 mod overload;
 mod peering;

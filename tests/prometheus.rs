@@ -444,6 +444,39 @@ fn a_streaming_run_backfills_too() {
         "{}",
         String::from_utf8_lossy(&blocks.stderr)
     );
+    // The gzipped form, as docs/monitoring.md says: `gunzip -k`, then the same promtool.
+    let gz = d.join("gz");
+    xrplace_ok(&[
+        "run",
+        "experiments/paper-streaming.toml",
+        "--set",
+        "runs=1",
+        "--metrics",
+        "openmetrics",
+        "--metrics-compression",
+        "gzip",
+        "--quiet",
+        "--out",
+        gz.to_str().unwrap(),
+    ]);
+    let unzip = Command::new("gunzip")
+        .arg("-k")
+        .arg(gz.join("metrics.om.gz"))
+        .status()
+        .unwrap();
+    assert!(unzip.success());
+    assert!(std::fs::read_to_string(gz.join("metrics.om")).unwrap() == text);
+    let blocks = Command::new(&promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(gz.join("metrics.om"))
+        .arg(d.join("tsdb-gz"))
+        .output()
+        .unwrap();
+    assert!(
+        blocks.status.success(),
+        "{}",
+        String::from_utf8_lossy(&blocks.stderr)
+    );
 }
 
 /// The SLO's session-time counter is exact at every scrape, not only at the end: it equals

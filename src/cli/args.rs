@@ -50,6 +50,26 @@ pub enum MetricsFormat {
     Openmetrics,
 }
 
+/// Forms of the `run --metrics` samples file.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default)]
+pub enum MetricsCompression {
+    /// metrics.om, plain text: what `promtool tsdb create-blocks-from openmetrics` reads.
+    #[default]
+    None,
+    /// metrics.om.gz, deterministic gzip, about a thirty-fifth of the size (`gunzip -k` it
+    /// before promtool).
+    Gzip,
+}
+
+impl From<MetricsCompression> for xrplace::report::samples_file::Compression {
+    fn from(c: MetricsCompression) -> Self {
+        match c {
+            MetricsCompression::None => Self::None,
+            MetricsCompression::Gzip => Self::Gzip,
+        }
+    }
+}
+
 /// Limits on the whole work, checked before anything runs (docs/input.md).
 #[derive(clap::Args, Clone, Copy)]
 pub struct BudgetArgs {
@@ -236,6 +256,11 @@ pub struct RunArgs {
         default_value_t = 0
     )]
     pub metrics_start_unix_s: u64,
+    /// With --metrics: write the OpenMetrics samples plain (metrics.om) or gzipped
+    /// (metrics.om.gz, for long sweeps; `merge` reads either, and writes gzip if any shard
+    /// did).
+    #[arg(long, value_enum, requires = "metrics", default_value_t = MetricsCompression::None)]
+    pub metrics_compression: MetricsCompression,
 }
 
 /// Arguments of `xrplace export`.

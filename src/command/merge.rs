@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Joins the output folders of a sweep's `shards` into `out` (`runs.csv`, `summary.csv`,
-/// `meta.toml` without the shard, and the monitoring samples if the shards have them).
+/// `meta.toml` without the shard, and the monitoring samples if the shards have them,
+/// gzipped if any shard's were).
 pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CommandError> {
     let started = Instant::now();
     refuse_output_over_inputs(shards, out)?;
@@ -38,12 +39,19 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CommandError> {
             CommandError::Runtime(RuntimeError::Write(msg))
         }
     };
-    let mut extra = provenance(true, &meta, started, 1);
-    if let Some((om, csv)) = report::session_metrics::merge(shards).map_err(failure)? {
-        extra.push(("metrics.om", om));
-        extra.push(("timeseries.csv", csv));
-    }
-    report::session_merge::merge_shards(&files, out, &extra).map_err(failure)
+    let extra = provenance(true, &meta, started, 1);
+    let Some(samples) = report::session_metrics::merge(shards, out).map_err(failure)? else {
+        return report::session_merge::merge_shards(&files, out, &extra, &[]).map_err(failure);
+    };
+    let form = samples.compression;
+    samples
+        .spool
+        .as_files(form, |streamed| {
+            report::session_merge::merge_shards(&files, out, &extra, streamed)
+        })
+        .map_err(failure)?;
+    report::samples_file::remove_other_form(out, form)
+        .map_err(|e| CommandError::write(out.join(form.other().file_name()).display(), e))
 }
 
 /// The state of a sweep folder's shards (done, running, missing) and the command that

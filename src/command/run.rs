@@ -11,6 +11,7 @@ use crate::experiment::replay::Replay;
 use crate::experiment::{run_experiment, run_provisioning, shard, RunOptions};
 use crate::report;
 use crate::report::monitoring::Epoch;
+use crate::report::samples_file::{self, Compression};
 use crate::strategy::Registry;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -45,6 +46,8 @@ pub struct RunRequest<'a> {
     pub resume: bool,
     /// Write the monitoring samples, simulated time 0 at this Unix time.
     pub metrics: Option<Epoch>,
+    /// The form of the monitoring samples file: `metrics.om`, or `metrics.om.gz`.
+    pub metrics_compression: Compression,
     /// Limits on the whole work.
     pub limits: Budget,
     /// The strategies session experiments may name.
@@ -69,6 +72,7 @@ impl<'a> RunRequest<'a> {
             progress: false,
             resume: false,
             metrics: None,
+            metrics_compression: Compression::None,
             limits: Budget::default(),
             registry,
             provenance: true,
@@ -193,6 +197,7 @@ impl Ran<'_> {
                     dir,
                     resume: self.req.resume,
                     metrics_epoch: self.req.metrics,
+                    metrics_compression: self.req.metrics_compression,
                     registry: self.req.registry,
                     warn: self.req.warn,
                 };
@@ -210,11 +215,16 @@ impl Ran<'_> {
             Experiment::Streaming(_) => {
                 let result = run_experiment(exp, opts)?;
                 let mut files = extra();
+                let form = self.req.metrics_compression;
                 if let Some(epoch) = self.req.metrics {
                     let om = report::monitoring::streaming_openmetrics(&result, epoch);
-                    files.push(("metrics.om", om.into_bytes()));
+                    let bytes = form.encode(om.as_bytes()).map_err(write_error)?;
+                    files.push((form.file_name(), bytes));
                 }
                 report::write_results(dir, &result, &files).map_err(write_error)?;
+                if self.req.metrics.is_some() {
+                    samples_file::remove_other_form(dir, form).map_err(write_error)?;
+                }
                 (report::console_table(&result), result.rows.len())
             }
         };

@@ -6,7 +6,9 @@ use crate::config::LoadedExperiment;
 use crate::experiment::sessions::{run_session_jobs, SessionRow};
 use crate::experiment::{shard, RunOptions, SessionResult};
 use crate::report;
-use crate::report::monitoring::Epoch;
+use crate::report::monitoring::{ClusterNames, Epoch};
+use crate::report::samples_file::{self, Compression};
+use crate::report::session_metrics::{self, SampleSpool};
 use crate::strategy::Registry;
 
 /// Files written with every output (`meta.toml`, `timing.toml`), made when it is written.
@@ -24,14 +26,67 @@ pub(crate) struct Sweep<'a> {
     pub resume: bool,
     /// Write the monitoring samples, with simulated time 0 at this instant.
     pub metrics_epoch: Option<Epoch>,
+    /// The form of the monitoring samples file.
+    pub metrics_compression: Compression,
     /// The strategies the sweep may name.
     pub registry: &'a Registry,
     /// Where warnings go.
     pub warn: Warn<'a>,
 }
 
+/// The monitoring samples of a sweep being run: each job's, spooled as it ends.
+struct Samples<'a> {
+    epoch: Epoch,
+    compression: Compression,
+    names: ClusterNames,
+    spool: SampleSpool,
+    dir: &'a std::path::Path,
+}
+
+impl<'a> Samples<'a> {
+    /// The samples of `sweep` if it writes them (`--metrics`), spooled in its folder.
+    fn of(sweep: &Sweep<'a>) -> Option<Self> {
+        Some(Samples {
+            epoch: sweep.metrics_epoch?,
+            compression: sweep.metrics_compression,
+            names: ClusterNames::of_topologies(&sweep.exp.topologies),
+            spool: SampleSpool::new(sweep.dir),
+            dir: sweep.dir,
+        })
+    }
+
+    /// Job `row`'s samples, taken out of it (it is kept to the end of the sweep, they
+    /// need not be) and rendered.
+    fn take(&self, row: &mut SessionRow) -> Option<session_metrics::JobMetrics> {
+        let m = session_metrics::of_row(row, &self.names, self.epoch);
+        row.series = None;
+        m
+    }
+
+    /// Spools job `row`'s samples (taken out of it).
+    fn spool_job(&self, row: &mut SessionRow) {
+        if let Some(m) = self.take(row) {
+            self.spool.add(&m);
+        }
+    }
+
+    /// Calls `write` with the samples' files (none without `--metrics`), then removes a
+    /// samples file of the other form an earlier run left in the folder.
+    fn write(
+        samples: Option<&Self>,
+        write: impl FnOnce(&[report::atomic::Streamed]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let Some(s) = samples else {
+            return write(&[]);
+        };
+        s.spool.as_files(s.compression, write)?;
+        samples_file::remove_other_form(s.dir, s.compression)
+    }
+}
+
 /// Runs a session sweep (or one shard of it) into `sweep.dir`. Shards and resumed runs
 /// keep every finished job as it ends, skip the ones kept before, and write `shard.toml`.
+/// With `--metrics`, each job's samples are spooled to disk as it ends.
 pub(crate) fn run_sweep(
     sweep: &Sweep,
     opts: RunOptions,
@@ -42,9 +97,9 @@ pub(crate) fn run_sweep(
         exp,
         dir,
         resume,
-        metrics_epoch,
         registry,
         warn,
+        ..
     } = *sweep;
     let write_error = |e: std::io::Error| CommandError::write_results(dir, e);
     let (k, n) = opts.shard.unwrap_or((1, 1));
@@ -62,16 +117,19 @@ pub(crate) fn run_sweep(
             .map(|_| (report::shard::FILE, info.to_text().into_bytes()));
         shard.into_iter().chain(extra()).collect()
     };
+    let samples = Samples::of(sweep);
     if opts.shard.is_none() && !resume {
-        let result = run_session_jobs(exp, opts, registry, &|_| false, &|_| {})?;
-        let mut files = provenance();
-        if let Some(epoch) = metrics_epoch {
-            files.extend(
-                report::monitoring::session_files(&result, &exp.topologies, epoch, Vec::new())
-                    .map_err(write_error)?,
-            );
-        }
-        report::write_session_results(dir, &result, &files).map_err(write_error)?;
+        let done = |row: &mut SessionRow| {
+            if let Some(s) = &samples {
+                s.spool_job(row);
+            }
+        };
+        let result = run_session_jobs(exp, opts, registry, &|_| false, &done)?;
+        let files = provenance();
+        Samples::write(samples.as_ref(), |streamed| {
+            report::write_session_results(dir, &result, &files, streamed)
+        })
+        .map_err(write_error)?;
         return Ok(result);
     }
     let s = exp.config.sessions.as_ref().expect("checked");
@@ -79,8 +137,8 @@ pub(crate) fn run_sweep(
         crate::experiment::sessions::sweep_points(exp, s).len() as u64 * exp.config.runs as u64;
     let in_run = shard::jobs_held(opts.shard, total);
     // Jobs kept with monitoring samples (and their epoch) are not those of a run without.
-    let metrics = metrics_epoch.map_or(String::new(), |e| {
-        format!("metrics_start_unix_s = {}\n", e.0)
+    let metrics = samples.as_ref().map_or(String::new(), |s| {
+        format!("metrics_start_unix_s = {}\n", s.epoch.0)
     });
     let identity = format!("{}jobs_in_run = {in_run}\n{metrics}", info.to_text());
     let apps = s.applications.iter().map(|a| a.name.clone()).collect();
@@ -93,31 +151,28 @@ pub(crate) fn run_sweep(
     } else {
         Default::default()
     };
-    let names = report::monitoring::ClusterNames::of_topologies(&exp.topologies);
-    let keep = |row: &SessionRow| {
+    let keep = |row: &mut SessionRow| {
         // The samples first: a job whose rows are kept has its samples kept too.
-        let samples = metrics_epoch
-            .and_then(|e| report::session_metrics::of_row(row, &names, e))
-            .map_or(Ok(()), |m| cache.record_metrics(&m));
-        if let Err(e) = samples.and_then(|_| cache.record(row)) {
+        let m = samples.as_ref().and_then(|s| s.take(row));
+        let kept = m.as_ref().map_or(Ok(()), |m| cache.record_metrics(m));
+        if let Err(e) = kept.and_then(|_| cache.record(row)) {
             warn(&format!("cannot keep job {} for --resume: {e}", row.job));
         }
+        if let (Some(s), Some(m)) = (&samples, &m) {
+            s.spool.add(m);
+        }
     };
-    let kept_metrics = match metrics_epoch {
-        Some(_) => cache
-            .kept_metrics(finished.keys().copied())
-            .map_err(CommandError::Refused)?,
-        None => Vec::new(),
-    };
-    let result = run_session_jobs(exp, opts, registry, &|j| finished.contains_key(&j), &keep)?;
-    let mut files = provenance();
-    if let Some(epoch) = metrics_epoch {
-        files.extend(
-            report::monitoring::session_files(&result, &exp.topologies, epoch, kept_metrics)
-                .map_err(write_error)?,
-        );
+    if let Some(s) = &samples {
+        cache
+            .kept_metrics(finished.keys().copied(), |m| s.spool.add(&m))
+            .map_err(CommandError::Refused)?;
     }
-    report::sessions::write_resumed(dir, &result, finished.into_values().collect(), &files)
-        .map_err(write_error)?;
+    let result = run_session_jobs(exp, opts, registry, &|j| finished.contains_key(&j), &keep)?;
+    let files = provenance();
+    let cached = finished.into_values().collect();
+    Samples::write(samples.as_ref(), |streamed| {
+        report::sessions::write_resumed(dir, &result, cached, &files, streamed)
+    })
+    .map_err(write_error)?;
     Ok(result)
 }

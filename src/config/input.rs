@@ -71,6 +71,63 @@ pub fn open_regular(
     Ok(file.take(max_bytes))
 }
 
+/// `path` opened for streaming reads of at most `max_bytes` of content, checked as
+/// [`open_regular`] checks it. A name ending in `.gz` is gunzipped as it is read, every
+/// member in turn as `gunzip` does (RFC 1952 section 2.2: a gzip file is a series of
+/// members), and `max_bytes` then bounds the decompressed bytes too: a small file that
+/// expands past it (a gzip bomb) fails the read with an error saying so, after at most
+/// `max_bytes` bytes have been handed out. A damaged stream fails the read as well.
+pub fn open_maybe_gzip(
+    path: &Path,
+    what: &str,
+    max_bytes: u64,
+) -> Result<Box<dyn std::io::BufRead>, ConfigError> {
+    let file = open_regular(path, what, max_bytes)?;
+    let gzipped = path.extension().is_some_and(|e| e == "gz");
+    if !gzipped {
+        return Ok(Box::new(std::io::BufReader::new(file)));
+    }
+    let text = flate2::bufread::MultiGzDecoder::new(std::io::BufReader::new(file));
+    Ok(Box::new(std::io::BufReader::new(Capped {
+        inner: text,
+        left: max_bytes,
+        max_bytes,
+    })))
+}
+
+/// A reader that fails, rather than ends, once its source gives more than a number of
+/// bytes: cutting a decompressed stream short would read as a whole, shorter file.
+struct Capped<R> {
+    inner: R,
+    /// Bytes still allowed.
+    left: u64,
+    /// Bytes allowed in all, for the error.
+    max_bytes: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // One byte past the allowance, so that a stream of exactly `left` bytes passes.
+        let room = buf.len().min(
+            usize::try_from(self.left)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1),
+        );
+        let n = self.inner.read(&mut buf[..room])?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "decompresses to more than {0} bytes; inputs are limited to {0} bytes (docs/input.md)",
+                    self.max_bytes
+                ),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// The bytes of `path`, a regular file of at most `max_bytes` (one that grows past it
 /// while being read is refused), or an error for the whole file saying why it cannot be
 /// read.
@@ -133,6 +190,55 @@ mod tests {
         let e = read_text(&p, "file", 100).unwrap_err();
         assert_eq!((e.line, e.column), (2, 6));
         assert!(e.message.contains("byte 11"), "{}", e.message);
+    }
+
+    fn gzip(members: &[&[u8]]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for m in members {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut e, m).unwrap();
+            out.extend(e.finish().unwrap());
+        }
+        out
+    }
+
+    fn read_all(p: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+        let mut r = open_maybe_gzip(p, "file", max_bytes).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).map_err(|e| e.to_string())?;
+        Ok(out)
+    }
+
+    #[test]
+    fn a_gz_name_is_gunzipped_member_after_member() {
+        let p = tmp("two.gz", &gzip(&[b"a 1\n", b"b 2\n"]));
+        assert_eq!(read_all(&p, 100).unwrap(), b"a 1\nb 2\n");
+        // Without the .gz name the same bytes are read as they are.
+        let q = tmp("two.om", &gzip(&[b"a 1\n"]));
+        assert_eq!(read_all(&q, 100).unwrap()[..2], [0x1f, 0x8b]);
+    }
+
+    #[test]
+    fn the_limit_bounds_the_decompressed_bytes() {
+        // 40 bytes of gzip that expand to 10,000: refused at a limit of 1,000, although
+        // the file itself is far below it.
+        let bomb = gzip(&[&[b'#'; 10_000]]);
+        assert!(bomb.len() < 1_000, "{} bytes", bomb.len());
+        let p = tmp("bomb.gz", &bomb);
+        let e = read_all(&p, 1_000).unwrap_err();
+        assert!(e.contains("more than 1000 bytes"), "{e}");
+        // Exactly at the limit passes; one byte over does not.
+        assert_eq!(read_all(&p, 10_000).unwrap().len(), 10_000);
+        assert!(read_all(&p, 9_999).is_err());
+    }
+
+    #[test]
+    fn a_damaged_gzip_fails_the_read() {
+        let mut bytes = gzip(&[&[b'x'; 5_000]]);
+        let n = bytes.len();
+        bytes.truncate(n - 6);
+        assert!(read_all(&tmp("cut.gz", &bytes), 1 << 20).is_err());
+        assert!(read_all(&tmp("text.gz", b"plain text\n"), 1 << 20).is_err());
     }
 
     #[test]

@@ -120,23 +120,33 @@ impl JobCache {
         write_atomic(&self.dir.join(format!("{}.om", m.job)), &bytes)
     }
 
-    /// The monitoring samples kept for `jobs`; refuses a job kept without them (or with a
-    /// damaged file), which `--resume` cannot make whole.
-    pub fn kept_metrics(&self, jobs: impl Iterator<Item = u64>) -> Result<Vec<JobMetrics>, String> {
-        jobs.map(|job| {
-            let p = self.dir.join(format!("{job}.om"));
-            crate::config::input::read_bytes(&p, "kept samples", crate::config::input::MAX_METRICS_BYTES)
-                .ok()
-                .and_then(|b| from_cache(job, &b))
-                .ok_or_else(|| {
-                    format!(
-                        "{}: missing or damaged: the kept job {job} has no monitoring samples; remove {} and run again",
-                        p.display(),
-                        self.dir.display()
-                    )
-                })
-        })
-        .collect()
+    /// Hands the monitoring samples kept for `jobs` to `each`, one job at a time (a sweep's
+    /// samples need not fit in memory); refuses a job kept without them (or with a damaged
+    /// file), which `--resume` cannot make whole.
+    pub fn kept_metrics(
+        &self,
+        jobs: impl Iterator<Item = u64>,
+        mut each: impl FnMut(JobMetrics),
+    ) -> Result<(), String> {
+        for job in jobs {
+            each(self.kept_job_metrics(job)?);
+        }
+        Ok(())
+    }
+
+    /// The monitoring samples kept for `job`, or why there are none.
+    fn kept_job_metrics(&self, job: u64) -> Result<JobMetrics, String> {
+        let p = self.dir.join(format!("{job}.om"));
+        crate::config::input::read_bytes(&p, "kept samples", crate::config::input::MAX_METRICS_BYTES)
+            .ok()
+            .and_then(|b| from_cache(job, &b))
+            .ok_or_else(|| {
+                format!(
+                    "{}: missing or damaged: the kept job {job} has no monitoring samples; remove {} and run again",
+                    p.display(),
+                    self.dir.display()
+                )
+            })
     }
 
     /// Every job kept so far, by job index; `in_run` says which jobs this run holds.

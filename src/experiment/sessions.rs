@@ -421,13 +421,14 @@ pub fn run_sessions_with(
 
 /// As [`run_sessions_with`], skipping the jobs `skip` names (a resumed shard has them
 /// already) and handing every finished job to `done` as it ends (from worker threads), so a
-/// killed run keeps what it finished. The result holds the jobs run here.
+/// killed run keeps what it finished. `done` may take what it alone needs out of the row
+/// (its monitoring samples, written as jobs end). The result holds the jobs run here.
 pub fn run_session_jobs(
     exp: &LoadedExperiment,
     opts: RunOptions,
     registry: &Registry,
     skip: &(dyn Fn(u64) -> bool + Sync),
-    done: &(dyn Fn(&SessionRow) + Sync),
+    done: &(dyn Fn(&mut SessionRow) + Sync),
 ) -> Result<SessionResult, ConfigError> {
     check_strategies(exp, registry)?;
     let cfg = &exp.config;
@@ -469,7 +470,7 @@ pub fn run_session_jobs(
             &mut |t| reached.reached(t.0),
         );
         reached.done(run_ms);
-        let row = SessionRow {
+        let mut row = SessionRow {
             point: point.clone(),
             job,
             strategy: point.strategy.clone(),
@@ -480,7 +481,7 @@ pub fn run_session_jobs(
             summary: rec.summary(),
             series: rec.take_series(),
         };
-        done(&row);
+        done(&mut row);
         row
     };
     let pool = worker_pool(exp, opts.threads)?;

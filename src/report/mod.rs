@@ -10,6 +10,7 @@ pub mod monitoring;
 pub mod openmetrics;
 pub mod plan;
 pub mod provisioning;
+pub mod samples_file;
 pub mod session_merge;
 pub mod session_metrics;
 pub mod sessions;
@@ -75,13 +76,15 @@ pub fn write_provisioning_results(
     atomic::write_with(dir, files, &figs, extra)
 }
 
-/// Writes a session experiment's tables and plots into `dir` as one output.
+/// Writes a session experiment's tables and plots into `dir` as one output, with the
+/// `extra` files and the `streamed` ones (its monitoring samples).
 pub fn write_session_results(
     dir: &Path,
     result: &SessionResult,
     extra: &[(&str, Vec<u8>)],
+    streamed: &[atomic::Streamed],
 ) -> std::io::Result<()> {
-    sessions::write_results(dir, result, extra)
+    sessions::write_results(dir, result, extra, streamed)
 }
 
 /// A fixed-width table of the main figures per scenario, for the terminal.

@@ -1,13 +1,12 @@
 //! A run's monitoring samples as the study's Prometheus would hold them (`--metrics
 //! openmetrics`): `metrics.om` in the OpenMetrics text format with simulated timestamps, and
-//! for session experiments the same samples as `timeseries.csv`. Names follow Prometheus
+//! for session experiments the same samples as `timeseries.csv` (those are rendered job by
+//! job in `report/session_metrics`). Names follow Prometheus
 //! conventions: an `xrplace_` prefix, base units (`_seconds`, `_ratio`), `_total` on
 //! counters (docs/monitoring.md lists every metric).
 
 use super::openmetrics::quote;
 use crate::base::units::ns_from_s;
-use crate::config::topology::TopologyConfig;
-use crate::experiment::sessions::SessionResult;
 use crate::experiment::ExperimentResult;
 use std::fmt::Write;
 
@@ -34,26 +33,6 @@ impl<'a> Family<'a> {
             self.name, value
         );
     }
-}
-
-/// The files `--metrics openmetrics` adds to a session experiment's output:
-/// `metrics.om` and `timeseries.csv` of the jobs `res` ran and of `kept` (jobs a resumed
-/// run finished before), in job order.
-pub fn session_files(
-    res: &SessionResult,
-    topologies: &[TopologyConfig],
-    epoch: Epoch,
-    kept: Vec<super::session_metrics::JobMetrics>,
-) -> std::io::Result<Vec<(&'static str, Vec<u8>)>> {
-    let names = ClusterNames::of_topologies(topologies);
-    let parts = res
-        .rows
-        .iter()
-        .filter_map(|r| super::session_metrics::of_row(r, &names, epoch))
-        .chain(kept)
-        .collect();
-    let (om, csv) = super::session_metrics::assemble(parts);
-    Ok(vec![("metrics.om", om), ("timeseries.csv", csv)])
 }
 
 /// Streaming cluster metrics: name, help, value of a scrape.

@@ -17,11 +17,13 @@ pub use super::shard_tables::MergeError;
 /// Joins the tables of every shard (`files`: their `runs.csv`, beside
 /// `latency_quantiles.csv` and `app_latency.csv`) into the outputs of one run in `out`,
 /// checking that together they hold every job of the sweep exactly once; the `extra`
-/// files (`meta.toml`, `timing.toml`) are written with them as one output.
+/// files (`meta.toml`, `timing.toml`) and the `streamed` ones (the merged monitoring
+/// samples) are written with them as one output.
 pub fn merge_shards(
     files: &[PathBuf],
     out: &Path,
     extra: &[(&str, Vec<u8>)],
+    streamed: &[super::atomic::Streamed],
 ) -> Result<(), MergeError> {
     let runs = all_runs(files)?;
     let total = runs.first().map_or(0, |r| r.jobs_total);
@@ -50,7 +52,7 @@ pub fn merge_shards(
         .sort_by(|a, b| a.job.cmp(&b.job).then(a.q.total_cmp(&b.q)));
     // Stable: a job's rows stay in the experiment's application order.
     tables.apps.sort_by_key(|a| a.job);
-    write_all(out, &tables, extra)
+    write_all(out, &tables, extra, streamed)
         .map_err(|e| MergeError::Io(format!("cannot write to {}: {e}", out.display())))
 }
 

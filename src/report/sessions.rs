@@ -79,6 +79,7 @@ pub fn write_resumed(
     res: &SessionResult,
     cached: Vec<JobRows>,
     extra: &[(&str, Vec<u8>)],
+    streamed: &[atomic::Streamed],
 ) -> std::io::Result<()> {
     let jobs = res
         .rows
@@ -86,7 +87,7 @@ pub fn write_resumed(
         .map(|r| job_rows(r, res.jobs_total, &res.apps))
         .chain(cached)
         .collect();
-    write_all(dir, &Tables::of_jobs(jobs), extra)
+    write_all(dir, &Tables::of_jobs(jobs), extra, streamed)
 }
 
 /// The label of a key cell shown in a panel title: a number in its short form.
@@ -140,6 +141,7 @@ pub(crate) fn write_all(
     dir: &Path,
     tables: &Tables,
     extra: &[(&str, Vec<u8>)],
+    streamed: &[atomic::Streamed],
 ) -> std::io::Result<()> {
     let (runs, quantiles) = (&tables.runs, &tables.quantiles);
     let runs_csv = runs_table(runs).map_err(std::io::Error::other)?;
@@ -162,18 +164,19 @@ pub(crate) fn write_all(
         ("latency_quantiles.csv", &q_csv),
         ("app_latency.csv", &apps_csv),
     ];
-    atomic::write_with(dir, files, &figs, extra)
+    atomic::write_with_streamed(dir, files, &figs, extra, streamed)
 }
 
 /// Writes `runs.csv`, `summary.csv`, `latency_quantiles.csv`, `app_latency.csv` and
 /// `plots/*.svg` into `dir` as one output, with `extra` files (a shard's `shard.toml`)
-/// among them.
+/// and the `streamed` ones (the monitoring samples) among them.
 pub fn write_results(
     dir: &Path,
     res: &SessionResult,
     extra: &[(&str, Vec<u8>)],
+    streamed: &[atomic::Streamed],
 ) -> std::io::Result<()> {
-    write_all(dir, &tables(res), extra)
+    write_all(dir, &tables(res), extra, streamed)
 }
 
 /// A table of the main figures per sweep point, for the terminal.

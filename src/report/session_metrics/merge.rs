@@ -1,59 +1,83 @@
-//! `merge` of the shards' monitoring samples: each shard's `metrics.om` and `timeseries.csv`
-//! cut back into per-job parts (a sample names its job by its run labels, which the shard's
-//! `runs.csv` maps to jobs), then assembled as one run writes them.
+//! `merge` of the shards' monitoring samples: each shard's `metrics.om` (or
+//! `metrics.om.gz`) and `timeseries.csv` read line by line and cut back into per-job parts
+//! (a sample names its job by its run labels, which the shard's `runs.csv` maps to jobs),
+//! spooled to disk, then written as one run writes them. Memory holds the spool's index,
+//! not the samples.
 
-use super::{assemble, run_labels, timeseries_header, SampleFiles};
+use super::{run_labels, timeseries_header, timeseries_part, SampleSpool};
+use crate::config::input::{open_maybe_gzip, MAX_METRICS_BYTES};
 use crate::config::ConfigError;
-use crate::metrics::families::{headers, JobMetrics};
+use crate::metrics::families::headers;
 use crate::metrics::tables::key::RUN_COLUMNS;
 use crate::report::figures::short;
+use crate::report::samples_file::{self, Compression};
 use crate::report::shard_tables::{self, read_runs, MergeError};
-use std::collections::HashMap;
-use std::path::Path;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Longest line of a shard's `metrics.om`: 1 MiB. xrplace writes lines of a few hundred
+/// bytes (the labels of a run and a cluster); a longer one is not a sample of a run.
+const MAX_LINE_BYTES: u64 = 1 << 20;
+
+/// The shards' monitoring samples, joined.
+pub struct MergedSamples {
+    /// Every shard's samples, by job.
+    pub spool: SampleSpool,
+    /// The form of the merged samples file: gzip if any shard's was gzipped (it was chosen
+    /// for a sweep too big for plain text), else plain.
+    pub compression: Compression,
+}
 
 /// The merged `metrics.om` and `timeseries.csv` of shard folders `shards` (each with its
-/// `runs.csv`), or `None` if no shard wrote them; refuses shards of which only some did.
-pub fn merge(shards: &[std::path::PathBuf]) -> Result<Option<SampleFiles>, MergeError> {
-    let with: Vec<bool> = shards
+/// `runs.csv`), spooled in `out` (the merge's output folder), or `None` if no shard wrote
+/// them; refuses shards of which only some did, and a shard holding both forms.
+pub fn merge(shards: &[PathBuf], out: &Path) -> Result<Option<MergedSamples>, MergeError> {
+    let found = shards
         .iter()
-        .map(|d| d.join("metrics.om").is_file())
-        .collect();
-    if with.iter().all(|w| !w) {
+        .map(|d| samples_file::find(d).map_err(MergeError::Input))
+        .collect::<Result<Vec<_>, _>>()?;
+    if found.iter().all(Option::is_none) {
         return Ok(None);
     }
-    if let Some(i) = with.iter().position(|w| !w) {
+    if let Some(i) = found.iter().position(Option::is_none) {
         return Err(MergeError::Input(ConfigError::whole_file(
             &shards[i].join("metrics.om"),
-            "missing: the other shards were run with --metrics; run this one with it too (and the same --metrics-start-unix-s)",
+            "missing (and no metrics.om.gz): the other shards were run with --metrics; run this one with it too (and the same --metrics-start-unix-s)",
         )));
     }
-    let mut parts: HashMap<u64, JobMetrics> = HashMap::new();
-    for d in shards {
+    let spool = SampleSpool::new(out);
+    let mut compression = Compression::None;
+    for (d, (samples, form)) in shards.iter().zip(found.into_iter().flatten()) {
         let jobs = jobs_of(&d.join("runs.csv"))?;
-        for &job in jobs.values() {
-            parts.insert(
-                job,
-                JobMetrics {
-                    job,
-                    families: vec![String::new(); headers().len()],
-                    timeseries: Vec::new(),
-                },
-            );
+        split_openmetrics(&samples, &jobs, &spool, out)?;
+        let held: HashSet<u64> = jobs.values().copied().collect();
+        split_timeseries(&d.join("timeseries.csv"), &held, &spool, out)?;
+        if form == Compression::Gzip {
+            compression = Compression::Gzip;
         }
-        split_openmetrics(&d.join("metrics.om"), &jobs, &mut parts)?;
-        split_timeseries(&d.join("timeseries.csv"), &mut parts)?;
     }
-    Ok(Some(assemble(parts.into_values().collect())))
+    Ok(Some(MergedSamples { spool, compression }))
 }
 
 fn located(path: &Path, line: usize, msg: impl Into<String>) -> MergeError {
+    located_at(path, line, 1, msg)
+}
+
+fn located_at(path: &Path, line: usize, column: usize, msg: impl Into<String>) -> MergeError {
     MergeError::Input(ConfigError {
         file: path.to_path_buf(),
         line,
-        column: 1,
+        column,
         field: "(line)".into(),
         message: msg.into(),
     })
+}
+
+/// A failure to spool into the output folder `out`: a runtime failure, not the input's.
+fn spool_error(out: &Path, e: std::io::Error) -> MergeError {
+    MergeError::Io(format!("cannot write to {}: {e}", out.display()))
 }
 
 /// Run labels -> job, from a shard's `runs.csv` read into its typed rows.
@@ -86,53 +110,90 @@ fn job_of_line(line: &str, jobs: &HashMap<String, u64>) -> Option<u64> {
         .next()
 }
 
+/// Calls `each` with every line of `r` (its 1-based number, and its text without the line
+/// end), checked as `read_text` checks a file: a leading byte-order mark dropped, invalid
+/// UTF-8 located. A failed read (a damaged gzip stream, one that decompresses past the
+/// size limit) is an error at the line it stopped in.
+fn each_line(
+    path: &Path,
+    mut r: Box<dyn BufRead>,
+    mut each: impl FnMut(usize, &str) -> Result<(), MergeError>,
+) -> Result<(), MergeError> {
+    let mut buf = Vec::new();
+    for n in 1.. {
+        buf.clear();
+        let got = (&mut r)
+            .take(MAX_LINE_BYTES + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| located(path, n, format!("cannot read: {e}")))?;
+        if got == 0 {
+            break;
+        }
+        if got as u64 > MAX_LINE_BYTES {
+            let msg = format!("a line longer than {MAX_LINE_BYTES} bytes (expected a sample)");
+            return Err(located(path, n, msg));
+        }
+        let mut body = buf.as_slice();
+        if n == 1 {
+            body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        }
+        if let Some(b) = body.strip_suffix(b"\n") {
+            body = b.strip_suffix(b"\r").unwrap_or(b);
+        }
+        let line = std::str::from_utf8(body).map_err(|e| {
+            let msg = "invalid UTF-8 (expected UTF-8 text)";
+            located_at(path, n, e.valid_up_to() + 1, msg)
+        })?;
+        each(n, line)?;
+    }
+    Ok(())
+}
+
 fn split_openmetrics(
     path: &Path,
     jobs: &HashMap<String, u64>,
-    parts: &mut HashMap<u64, JobMetrics>,
+    spool: &SampleSpool,
+    out: &Path,
 ) -> Result<(), MergeError> {
-    let text = crate::config::input::read_text(
-        path,
-        "shard's metrics.om",
-        crate::config::input::MAX_METRICS_BYTES,
-    )
-    .map_err(MergeError::Input)?;
+    let text = open_maybe_gzip(path, "shard's monitoring samples", MAX_METRICS_BYTES)
+        .map_err(MergeError::Input)?;
     let names: Vec<&str> = headers().iter().map(|h| h.0).collect();
     let mut family: Option<usize> = None;
-    for (i, line) in text.lines().enumerate() {
+    let mut sample = String::new();
+    each_line(path, text, |n, line| {
         if let Some(rest) = line.strip_prefix("# TYPE ") {
             let name = rest.split(' ').next().unwrap_or("");
             let at = names.iter().position(|n| *n == name);
             if at.is_none() || at < family {
                 return Err(located(
                     path,
-                    i + 1,
+                    n,
                     format!("unexpected metric family {name:?}"),
                 ));
             }
             family = at;
-            continue;
+            return Ok(());
         }
         if line.starts_with('#') {
-            continue;
+            return Ok(());
         }
         let (Some(f), Some(job)) = (family, job_of_line(line, jobs)) else {
             return Err(located(
                 path,
-                i + 1,
+                n,
                 "a sample of no run of this shard's runs.csv",
             ));
         };
         if let Some(why) = sample_error(line) {
-            return Err(located(path, i + 1, why));
+            return Err(located(path, n, why));
         }
-        let part = parts
-            .get_mut(&job)
-            .expect("every job of runs.csv has a part");
-        part.families[f].push_str(line);
-        part.families[f].push('\n');
-    }
-    Ok(())
+        sample.clear();
+        sample.push_str(line);
+        sample.push('\n');
+        spool
+            .append(f, job, sample.as_bytes())
+            .map_err(|e| spool_error(out, e))
+    })
 }
 
 /// What is wrong with a sample line's value and timestamp after its labels, if anything:
@@ -161,7 +222,30 @@ fn numeric_column(name: &str) -> bool {
     name.ends_with("_ratio") || name.ends_with("_s") || matches!(name, "sessions" | "up")
 }
 
-fn split_timeseries(path: &Path, parts: &mut HashMap<u64, JobMetrics>) -> Result<(), MergeError> {
+/// The spool as the output of a CSV writer: the bytes of each record go to the time series
+/// part of the job set before it is written.
+struct ToSpool<'a> {
+    spool: &'a SampleSpool,
+    job: Cell<u64>,
+}
+
+impl Write for ToSpool<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.spool.append(timeseries_part(), self.job.get(), buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn split_timeseries(
+    path: &Path,
+    jobs: &HashSet<u64>,
+    spool: &SampleSpool,
+    out: &Path,
+) -> Result<(), MergeError> {
     let mut r = shard_tables::open(path, "shard's timeseries.csv")?;
     let header: Vec<String> = r
         .headers()
@@ -179,13 +263,16 @@ fn split_timeseries(path: &Path, parts: &mut HashMap<u64, JobMetrics>) -> Result
             format!("expected the header {}", expected.trim_end()),
         ));
     }
-    let mut w: HashMap<u64, csv::Writer<Vec<u8>>> = HashMap::new();
+    let mut w = csv::Writer::from_writer(ToSpool {
+        spool,
+        job: Cell::new(0),
+    });
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| located(path, i + 2, e.to_string()))?;
         let job = rec
             .get(RUN_COLUMNS.len())
             .and_then(|v| v.parse::<u64>().ok())
-            .filter(|j| parts.contains_key(j))
+            .filter(|j| jobs.contains(j))
             .ok_or_else(|| located(path, i + 2, "a row of no job of this shard's runs.csv"))?;
         for (name, v) in header.iter().zip(rec.iter()) {
             let ok = v.parse::<f64>().is_ok_and(|x| x.is_finite() && x >= 0.0);
@@ -197,17 +284,10 @@ fn split_timeseries(path: &Path, parts: &mut HashMap<u64, JobMetrics>) -> Result
                 ));
             }
         }
-        let out = w
-            .entry(job)
-            .or_insert_with(|| csv::Writer::from_writer(Vec::new()));
-        out.write_record(&rec)
-            .map_err(|e| located(path, i + 2, e.to_string()))?;
-    }
-    for (job, out) in w {
-        let bytes = out
-            .into_inner()
-            .map_err(|e| located(path, 0, e.to_string()))?;
-        parts.get_mut(&job).expect("checked").timeseries = bytes;
+        w.get_ref().job.set(job);
+        w.write_record(&rec)
+            .and_then(|()| w.flush().map_err(csv::Error::from))
+            .map_err(|e| spool_error(out, std::io::Error::other(e)))?;
     }
     Ok(())
 }
@@ -227,7 +307,7 @@ mod tests {
         )
         .unwrap();
         std::fs::write(d.join("timeseries.csv"), "a\n1\n").unwrap();
-        assert!(merge(std::slice::from_ref(&d)).is_err());
+        assert!(merge(std::slice::from_ref(&d), &d.join("out")).is_err());
         let _ = std::fs::remove_dir_all(&d);
     }
 

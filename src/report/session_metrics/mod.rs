@@ -1,9 +1,10 @@
 //! A session sweep's monitoring samples (`metrics.om`, `timeseries.csv`) job by job. Every
 //! metric family of `metrics.om`, and `timeseries.csv`, is its header followed by each
 //! job's samples in job order, so the files of a sweep are assembled from per-job parts:
-//! a whole run renders every job, a shard or a resumed run keeps its jobs' parts as they
-//! end (`.xrplace-jobs/<job>.om`), and `merge` cuts the shards' files back into parts.
-//! Either way the bytes equal those of one uninterrupted run.
+//! a run renders each job's parts as it ends and spools them to disk ([`SampleSpool`]), a
+//! shard or a resumed run also keeps them (`.xrplace-jobs/<job>.om`), and `merge` cuts the
+//! shards' files back into parts. Either way the bytes equal those of one uninterrupted
+//! run.
 
 use super::openmetrics::{quote, ClusterNames, Epoch};
 use crate::experiment::rows::run_key;
@@ -14,12 +15,11 @@ use crate::metrics::tables::key::RUN_COLUMNS;
 use std::fmt::Write;
 
 pub use crate::metrics::families::{from_cache, to_cache, JobMetrics};
-pub use merge::merge;
+pub use merge::{merge, MergedSamples};
+pub use spool::{timeseries_part, SampleSpool};
 
 mod merge;
-
-/// `metrics.om` and `timeseries.csv`, as bytes.
-pub type SampleFiles = (Vec<u8>, Vec<u8>);
+mod spool;
 
 /// The header of `timeseries.csv`.
 const TIMESERIES: [&str; 8] = [
@@ -164,8 +164,10 @@ pub(super) fn timeseries_header() -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// `metrics.om` and `timeseries.csv` of the jobs `parts`, in job order.
-pub fn assemble(mut parts: Vec<JobMetrics>) -> SampleFiles {
+/// `metrics.om` and `timeseries.csv` of the jobs `parts`, in job order, built in memory:
+/// what [`SampleSpool`] writes, said the plain way for its tests.
+#[cfg(test)]
+pub(crate) fn assemble(mut parts: Vec<JobMetrics>) -> (Vec<u8>, Vec<u8>) {
     parts.sort_by_key(|p| p.job);
     let mut om = String::new();
     for (i, (name, kind, help)) in headers().into_iter().enumerate() {

@@ -17,5 +17,10 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(shard.join("runs.csv"), runs).unwrap();
     std::fs::write(shard.join("latency_quantiles.csv"), quantiles).unwrap();
     std::fs::write(shard.join("app_latency.csv"), apps).unwrap();
-    let _ = xrplace::report::session_merge::merge_shards(&[shard.join("runs.csv")], &dir.join("out"), &[]);
+    let _ = xrplace::report::session_merge::merge_shards(
+        &[shard.join("runs.csv")],
+        &dir.join("out"),
+        &[],
+        &[],
+    );
 });
