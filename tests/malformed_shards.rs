@@ -237,7 +237,6 @@ fn a_damaged_or_doubled_samples_file_of_a_shard_is_refused() {
 /// a shard's samples (docs/input.md). Refused with exit 2 once that many bytes are read,
 /// not read to its end.
 #[test]
-#[ignore = "decompresses 16 GiB (about 8 s); .ci/run runs cargo test -- --include-ignored"]
 fn a_gzip_bomb_is_refused_at_the_size_limit() {
     let dir = fresh_dir("gzip-bomb");
     let shard = dir.join("shard");
