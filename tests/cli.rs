@@ -224,10 +224,54 @@ fn seed_changes_runs_but_not_shape() {
         dir.to_str().unwrap(),
     ]);
     let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    assert!(runs.starts_with("scenario,run,experiment_seed,"), "{runs}");
     assert!(runs
         .lines()
         .skip(1)
         .all(|l| l.split(',').nth(2) == Some("7")));
+}
+
+/// runs.csv names a run by its `experiment_seed` and `run` (its streams derive from the
+/// two), so a run is had again by rerunning with that seed and at least `run + 1` runs:
+/// run 1 of a 2-run and of a 3-run experiment are the same row, and runs 0 and 1 differ.
+#[test]
+fn a_run_is_named_by_the_experiment_seed_and_its_index() {
+    let rows = |runs: &str| {
+        let dir = fresh_dir(&format!("run-identity-{runs}"));
+        xrplace_ok(&[
+            "run",
+            "experiments/paper-streaming.toml",
+            "--quiet",
+            "--seed",
+            "11",
+            "--set",
+            &format!("runs={runs}"),
+            "--set",
+            "duration_s=60",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        let text = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+        text.lines().skip(1).map(String::from).collect::<Vec<_>>()
+    };
+    let (two, three) = (rows("2"), rows("3"));
+    let of = |rows: &[String], run: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|l| l.split(',').nth(1) == Some(run))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(of(&two, "1").len(), 5, "one row per scenario");
+    assert_eq!(of(&two, "1"), of(&three, "1"));
+    assert_eq!(of(&two, "0"), of(&three, "0"));
+    // Past the run index and seed, run 0 and run 1 of a scenario differ (their streams do).
+    let tail = |l: &String| l.split(',').skip(3).collect::<Vec<_>>().join(",");
+    let differ = of(&two, "0")
+        .iter()
+        .zip(&of(&two, "1"))
+        .filter(|(a, b)| tail(a) != tail(b))
+        .count();
+    assert!(differ > 0, "runs 0 and 1 alike: {two:?}");
 }
 
 /// Every file of an output folder except `timing.toml`, as (name, bytes), sorted.
@@ -321,7 +365,7 @@ fn count_columns_of_runs_csv_are_integers() {
     let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
     let counts = [
         "run",
-        "seed",
+        "experiment_seed",
         "job",
         "jobs_total",
         "events",

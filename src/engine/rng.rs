@@ -4,6 +4,10 @@
 //! SplitMix64 mix, and drives a PCG-64 (MCG variant) generator whose output is specified by
 //! its paper and kept value-stable by `rand_pcg`. Adding a stream never changes another's
 //! draws, and results do not depend on the platform or on which thread runs the run.
+//!
+//! A run has no seed of its own: `runs.csv` names it by `experiment_seed` and `run`, the
+//! two inputs of [`RngStreams::new`], which is what reproduces it (README, "Which run a row
+//! is").
 
 use crate::base::fnv;
 use rand::SeedableRng;

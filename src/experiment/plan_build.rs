@@ -384,9 +384,9 @@ fn unique_name(name: &str, taken: &mut HashSet<String>) -> String {
 fn expected_metrics(e: &Evaluation) -> Vec<ExpectedMetric> {
     [
         ("slo_violation_ratio", e.stat(|s| s.slo_violation_ratio)),
-        ("latency_p50_ms", e.stat(|s| s.latency_p50_ms)),
-        ("latency_p95_ms", e.stat(|s| s.latency_p95_ms)),
-        ("latency_p99_ms", e.stat(|s| s.latency_p99_ms)),
+        ("latency_p50_ms", e.quantile_stat(|s| s.latency_p50_ms)),
+        ("latency_p95_ms", e.quantile_stat(|s| s.latency_p95_ms)),
+        ("latency_p99_ms", e.quantile_stat(|s| s.latency_p99_ms)),
         ("rejected_ratio", e.stat(rejected_ratio)),
         ("dropped", e.stat(|s| s.dropped as f64)),
         ("admitted", e.stat(|s| s.admitted as f64)),

@@ -23,8 +23,9 @@ pub struct ProvisioningRow {
     pub nodes: u32,
     /// Repetition, from 0.
     pub run: u32,
-    /// Experiment seed.
-    pub seed: u64,
+    /// The seed of the whole experiment (the file's `seed`, or `--seed`), the same in
+    /// every run: run `run`'s random streams derive from this and `run` together.
+    pub experiment_seed: u64,
     /// What happened.
     pub report: ProvisioningReport,
 }
@@ -95,7 +96,7 @@ pub fn run_provisioning(
             distribution,
             nodes,
             run,
-            seed,
+            experiment_seed: seed,
             report,
         }
     };

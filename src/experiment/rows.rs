@@ -28,7 +28,7 @@ pub fn job_rows(r: &SessionRow, jobs_total: u64, apps: &[String]) -> JobRows {
     let key = run_key(r);
     let run = RunRecord {
         key: key.clone(),
-        seed: r.seed,
+        experiment_seed: r.experiment_seed,
         job: r.job,
         jobs_total,
         events: r.events,

@@ -36,8 +36,9 @@ pub struct RunRow {
     pub scenario: String,
     /// Repetition index, from 0.
     pub run: u32,
-    /// Experiment seed the run's streams derive from.
-    pub seed: u64,
+    /// The seed of the whole experiment (the file's `seed`, or `--seed`), the same in
+    /// every run: run `run`'s random streams derive from this and `run` together.
+    pub experiment_seed: u64,
     /// Events the engine handled.
     pub events: u64,
     /// The run's figures.
@@ -148,7 +149,7 @@ pub fn run_experiment(
         RunRow {
             scenario: scn.name.clone(),
             run: r,
-            seed,
+            experiment_seed: seed,
             events: counts.events,
             summary: rec.summary(),
             scrapes: scrape_rows(&rec, scn),

@@ -51,8 +51,9 @@ pub struct SessionRow {
     pub strategy: String,
     /// Repetition.
     pub run: u32,
-    /// Experiment seed.
-    pub seed: u64,
+    /// The seed of the whole experiment (the file's `seed`, or `--seed`), the same in
+    /// every run: run `run`'s random streams derive from this and `run` together.
+    pub experiment_seed: u64,
     /// Events handled.
     pub events: u64,
     /// Latency budget of the SLO the run's `slo_violation_ratio` is measured against, ms.
@@ -475,7 +476,7 @@ pub fn run_session_jobs(
             job,
             strategy: point.strategy.clone(),
             run: r,
-            seed,
+            experiment_seed: seed,
             events,
             slo_latency_ms: s.slo_latency_ms,
             summary: rec.summary(),

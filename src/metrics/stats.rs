@@ -1,5 +1,6 @@
 //! Streaming mean and variance, medians of samples, and confidence intervals.
 
+use super::histogram::resolution_ns;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Welford's running mean and variance; numerically stable and order-deterministic.
@@ -67,6 +68,24 @@ pub fn mean_ci95(values: &[f64]) -> (f64, f64) {
     (mean, t * (var / n as f64).sqrt())
 }
 
+/// [`mean_ci95`] of latency quantiles read from each run's [`Histogram`], ms, with the
+/// half-width raised to at least the histogram's resolution at the mean
+/// ([`resolution_ns`]: 0.1-0.2 % of the value). Each run's quantile may be off the run's
+/// exact quantile by up to that much, and by the same amount in every run when the runs'
+/// distributions are alike, so a narrower interval would claim more precision than the
+/// estimator has (a genuinely deterministic quantile would otherwise read `+/- 0`). NaN
+/// stays NaN.
+///
+/// [`Histogram`]: super::histogram::Histogram
+pub fn quantile_mean_ci95(values_ms: &[f64]) -> (f64, f64) {
+    let (mean, half) = mean_ci95(values_ms);
+    if !(mean.is_finite() && mean >= 0.0) {
+        return (mean, half);
+    }
+    let floor_ms = resolution_ns((mean * 1e6).round() as u64) as f64 / 1e6;
+    (mean, half.max(floor_ms))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +108,19 @@ mod tests {
         assert_eq!(mean, 3.0);
         assert!((half - 1.963).abs() < 1e-3, "half-width {half}");
         assert_eq!(mean_ci95(&[7.0]), (7.0, 0.0));
+    }
+
+    #[test]
+    fn quantile_intervals_are_never_narrower_than_the_histogram() {
+        // 761.79 ms = 761_790_000 ns lies in [2^29, 2^30): 512 buckets of 2^29 / 512 =
+        // 2^20 ns = 1.048576 ms each. Five equal runs: Student's half-width 0, floor 1.048576.
+        let (mean, half) = quantile_mean_ci95(&[761.79; 5]);
+        assert_eq!((mean, half), (761.79, 1.048576));
+        // A spread wider than the bucket keeps Student's half-width (1.963, as above).
+        let wide: Vec<f64> = [1.0, 2.0, 3.0, 4.0, 5.0].iter().map(|v| v * 10.0).collect();
+        let (_, half) = quantile_mean_ci95(&wide);
+        assert!((half - 19.63).abs() < 1e-2, "half-width {half}");
+        assert!(quantile_mean_ci95(&[f64::NAN, 1.0]).0.is_nan());
     }
 
     #[test]

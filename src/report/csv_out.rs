@@ -4,24 +4,50 @@
 //! results give byte-identical files.
 
 use crate::experiment::{ExperimentResult, RunRow};
-use crate::metrics::stats::mean_ci95;
+use crate::metrics::stats::{mean_ci95, quantile_mean_ci95};
 use crate::metrics::RunSummary;
 
-/// A per-run figure reported in both files: column name and accessor.
-type Metric = (&'static str, fn(&RunSummary) -> f64);
+/// A per-run figure reported in both files.
+pub struct Metric {
+    /// Column name (and, with `_ci95`, its half-width's in `summary.csv`).
+    pub name: &'static str,
+    /// Its value in a run's summary.
+    pub of: fn(&RunSummary) -> f64,
+    /// Whether it is a quantile of the run's latency histogram, whose interval over runs
+    /// is never narrower than the histogram's resolution ([`quantile_mean_ci95`]).
+    pub histogram_quantile: bool,
+}
+
+/// A figure whose interval over runs is Student's.
+const fn plain(name: &'static str, of: fn(&RunSummary) -> f64) -> Metric {
+    Metric {
+        name,
+        of,
+        histogram_quantile: false,
+    }
+}
+
+/// A quantile of the latency histogram.
+const fn quantile(name: &'static str, of: fn(&RunSummary) -> f64) -> Metric {
+    Metric {
+        name,
+        of,
+        histogram_quantile: true,
+    }
+}
 
 /// The figures, in column order.
 pub const METRICS: [Metric; 10] = [
-    ("latency_p50_ms", |s| s.latency_p50_ms),
-    ("latency_p90_ms", |s| s.latency_p90_ms),
-    ("latency_p99_ms", |s| s.latency_p99_ms),
-    ("latency_mean_ms", |s| s.latency_mean_ms),
-    ("latency_std_ms", |s| s.latency_std_ms),
-    ("cpu_p50_pct", |s| s.cpu_p50_pct),
-    ("cpu_max_pct", |s| s.cpu_max_pct),
-    ("mem_p50_pct", |s| s.mem_p50_pct),
-    ("latency_max_ms", |s| s.latency_max_ms),
-    ("first_byte_s", |s| s.first_byte_s),
+    quantile("latency_p50_ms", |s| s.latency_p50_ms),
+    quantile("latency_p90_ms", |s| s.latency_p90_ms),
+    quantile("latency_p99_ms", |s| s.latency_p99_ms),
+    plain("latency_mean_ms", |s| s.latency_mean_ms),
+    plain("latency_std_ms", |s| s.latency_std_ms),
+    plain("cpu_p50_pct", |s| s.cpu_p50_pct),
+    plain("cpu_max_pct", |s| s.cpu_max_pct),
+    plain("mem_p50_pct", |s| s.mem_p50_pct),
+    plain("latency_max_ms", |s| s.latency_max_ms),
+    plain("first_byte_s", |s| s.first_byte_s),
 ];
 
 fn num(v: f64) -> String {
@@ -35,19 +61,26 @@ fn to_string(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
 /// The contents of `runs.csv`.
 pub fn runs_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["scenario", "run", "seed", "frames", "frames_lost", "events"];
-    header.extend(METRICS.iter().map(|(name, _)| *name));
+    let mut header = vec![
+        "scenario",
+        "run",
+        "experiment_seed",
+        "frames",
+        "frames_lost",
+        "events",
+    ];
+    header.extend(METRICS.iter().map(|m| m.name));
     w.write_record(&header)?;
     for r in &result.rows {
         let mut rec = vec![
             r.scenario.clone(),
             r.run.to_string(),
-            r.seed.to_string(),
+            r.experiment_seed.to_string(),
             r.summary.frames.to_string(),
             r.summary.frames_lost.to_string(),
             r.events.to_string(),
         ];
-        rec.extend(METRICS.iter().map(|(_, get)| num(get(&r.summary))));
+        rec.extend(METRICS.iter().map(|m| num((m.of)(&r.summary))));
         w.write_record(&rec)?;
     }
     w.flush()?;
@@ -58,10 +91,14 @@ pub fn runs_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> {
 pub fn scenario_stats(rows: &[&RunRow]) -> Vec<(&'static str, f64, f64)> {
     METRICS
         .iter()
-        .map(|(name, get)| {
-            let values: Vec<f64> = rows.iter().map(|r| get(&r.summary)).collect();
-            let (mean, half) = mean_ci95(&values);
-            (*name, mean, half)
+        .map(|m| {
+            let values: Vec<f64> = rows.iter().map(|r| (m.of)(&r.summary)).collect();
+            let (mean, half) = if m.histogram_quantile {
+                quantile_mean_ci95(&values)
+            } else {
+                mean_ci95(&values)
+            };
+            (m.name, mean, half)
         })
         .collect()
 }
@@ -70,7 +107,7 @@ pub fn scenario_stats(rows: &[&RunRow]) -> Vec<(&'static str, f64, f64)> {
 pub fn summary_csv(result: &ExperimentResult) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![String::from("scenario"), String::from("runs")];
-    for (name, _) in METRICS {
+    for Metric { name, .. } in METRICS {
         header.push(name.to_string());
         header.push(format!("{name}_ci95"));
     }

@@ -2,10 +2,13 @@
 //! plan simulated, in the order tried), both written atomically.
 
 use super::atomic::write_with;
-use super::figures::plan::{CandidateFigures, PlanFigures};
+use super::figures::plan::{CandidateFigures, Failure, PlanFigures};
 use super::figures::sessions::Estimate;
 use super::{figures, number};
-use crate::experiment::plan::{rejected_ratio, Evaluation, PlanOutcome, HOLDOUT};
+use crate::config::plan::PlanSlo;
+use crate::experiment::plan::{
+    over_target, rejected_ratio, Evaluation, PlanOutcome, SloFigure, HOLDOUT,
+};
 use std::path::Path;
 
 /// `candidates.csv`: one row per simulated plan with the plan and move it came from, its
@@ -43,7 +46,7 @@ pub fn candidates_csv(out: &PlanOutcome, names: &[String]) -> Result<Vec<u8>, cs
 
 fn row(e: &Evaluation) -> Vec<String> {
     let (v, v_ci) = e.stat(|s| s.slo_violation_ratio);
-    let (p, p_ci) = e.stat(|s| s.latency_p95_ms);
+    let (p, p_ci) = e.quantile_stat(|s| s.latency_p95_ms);
     let (r, r_ci) = e.stat(rejected_ratio);
     let mut cells = vec![
         e.id.to_string(),
@@ -88,7 +91,7 @@ fn figure_data(out: &PlanOutcome) -> PlanFigures {
                 strategy: e.strategy.clone(),
                 plan_usd_per_day: e.cost_usd_per_day,
                 slo_violation_ratio: Estimate { mean, ci95 },
-                meets_slo: e.meets,
+                fails_on: failures(e, &out.slo),
                 chosen: out.best == Some(i),
             }
         })
@@ -96,7 +99,27 @@ fn figure_data(out: &PlanOutcome) -> PlanFigures {
     PlanFigures {
         candidates,
         max_violation_ratio: out.slo.max_violation_ratio,
+        max_p95_latency_ms: out.slo.max_p95_latency_ms,
+        max_rejected_ratio: out.slo.max_rejected_ratio,
     }
+}
+
+/// The bounds of `slo` that `e` misses, with the means the figure writes beside them.
+fn failures(e: &Evaluation, slo: &PlanSlo) -> Vec<Failure> {
+    over_target(e, slo)
+        .into_iter()
+        .map(|f| match f {
+            SloFigure::Violation => Failure::Violation,
+            SloFigure::P95Latency => {
+                let (ms, ci95_ms) = e.quantile_stat(|s| s.latency_p95_ms);
+                Failure::P95 { ms, ci95_ms }
+            }
+            SloFigure::Rejected => {
+                let (ratio, ci95) = e.stat(rejected_ratio);
+                Failure::Rejected { ratio, ci95 }
+            }
+        })
+        .collect()
 }
 
 /// Writes `candidates.csv`, `plots/cost_vs_slo.{svg,png}`, the `extra` files (`meta.toml`, `timing.toml`) and, if a plan

@@ -2,7 +2,7 @@
 
 use crate::config::plan::PlanSlo;
 use crate::metrics::sessions::SessionSummary;
-use crate::metrics::stats::mean_ci95;
+use crate::metrics::stats::{mean_ci95, quantile_mean_ci95};
 
 /// What one run of a plan showed, per topology cluster (clusters dropped at 0 nodes read 0).
 #[derive(Debug, Clone)]
@@ -62,6 +62,13 @@ impl Evaluation {
     pub fn stat(&self, f: impl Fn(&SessionSummary) -> f64) -> (f64, f64) {
         let v: Vec<f64> = self.runs.iter().map(f).collect();
         mean_ci95(&v)
+    }
+
+    /// [`Self::stat`] of a latency quantile read from each run's histogram, ms: its
+    /// half-width is at least the histogram's resolution ([`quantile_mean_ci95`]).
+    pub fn quantile_stat(&self, f: impl Fn(&SessionSummary) -> f64) -> (f64, f64) {
+        let v: Vec<f64> = self.runs.iter().map(f).collect();
+        quantile_mean_ci95(&v)
     }
 
     /// The evaluation of a plan from its runs' figures; `capacity_usd_per_day` is the
@@ -230,19 +237,64 @@ pub enum Verdict {
     Undecided,
 }
 
+/// A figure the SLO bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SloFigure {
+    /// `slo_violation_ratio`, bounded by `max_violation_ratio`.
+    Violation,
+    /// `latency_p95_ms`, bounded by `max_p95_latency_ms`.
+    P95Latency,
+    /// [`rejected_ratio`], bounded by `max_rejected_ratio`.
+    Rejected,
+}
+
+/// Each figure the SLO bounds: which, its (mean, 95 % half-width) over `e`'s runs and its
+/// target, in the order violation, p95, rejections.
+fn bounded(e: &Evaluation, slo: &PlanSlo) -> [(SloFigure, (f64, f64), f64); 3] {
+    [
+        (
+            SloFigure::Violation,
+            e.stat(|s| s.slo_violation_ratio),
+            slo.max_violation_ratio,
+        ),
+        (
+            SloFigure::P95Latency,
+            e.quantile_stat(|s| s.latency_p95_ms),
+            slo.max_p95_latency_ms,
+        ),
+        (
+            SloFigure::Rejected,
+            e.stat(rejected_ratio),
+            slo.max_rejected_ratio,
+        ),
+    ]
+}
+
+/// Whether a figure's (mean, half-width) is within `target` as the SLO judges it: by its
+/// mean, or by the upper end of its 95 % interval if `slo.upper_ci95` (NaN never is).
+fn within((mean, ci): (f64, f64), target: f64, slo: &PlanSlo) -> bool {
+    let judged = if slo.upper_ci95 { mean + ci } else { mean };
+    judged <= target
+}
+
+/// The figures of `e` whose judged value is over their target, in the order violation,
+/// p95, rejections: empty exactly when `e` meets the SLO, and otherwise what keeps it from
+/// meeting it (missed, or undecided after the runs it got). The plan figure marks them.
+pub fn over_target(e: &Evaluation, slo: &PlanSlo) -> Vec<SloFigure> {
+    bounded(e, slo)
+        .into_iter()
+        .filter(|&(_, stat, target)| !within(stat, target, slo))
+        .map(|(figure, _, _)| figure)
+        .collect()
+}
+
 /// The verdict on `e`: each figure judged by its mean, or by the upper end of its 95 %
 /// interval if `slo.upper_ci95`; a figure is undecided while its interval holds the target
 /// and the judged value is over it.
 pub fn verdict(e: &Evaluation, slo: &PlanSlo) -> Verdict {
-    let figures = [
-        (e.stat(|s| s.slo_violation_ratio), slo.max_violation_ratio),
-        (e.stat(|s| s.latency_p95_ms), slo.max_p95_latency_ms),
-        (e.stat(rejected_ratio), slo.max_rejected_ratio),
-    ];
     let mut undecided = false;
-    for ((mean, ci), target) in figures {
-        let judged = if slo.upper_ci95 { mean + ci } else { mean };
-        if judged <= target {
+    for (_, (mean, ci), target) in bounded(e, slo) {
+        if within((mean, ci), target, slo) {
             continue;
         }
         if mean - ci <= target {
@@ -261,6 +313,51 @@ pub fn verdict(e: &Evaluation, slo: &PlanSlo) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::sessions::SessionRecorder;
+
+    /// A plan whose runs each saw `arrivals` sessions, `rejected` of them refused, SLO
+    /// violation `violation` and p95 `p95_ms`.
+    fn plan(runs: &[(u64, u64, f64, f64)]) -> Evaluation {
+        let figures: Vec<RunFigures> = runs
+            .iter()
+            .map(|&(arrivals, rejected, violation, p95_ms)| {
+                let mut summary = SessionRecorder::default().summary();
+                (summary.arrivals, summary.rejected) = (arrivals, rejected);
+                (summary.slo_violation_ratio, summary.latency_p95_ms) = (violation, p95_ms);
+                RunFigures {
+                    summary,
+                    existing_usd: 0.0,
+                    peak_cpu_cores: vec![],
+                    peak_sessions: vec![],
+                    peak_total_sessions: vec![],
+                    sessions_at_peak: vec![],
+                }
+            })
+            .collect();
+        let proposal = Proposal::new(vec![], "s", "naive", None, "");
+        Evaluation::from_runs(proposal, &figures, 1.0, 1.0, &PlanSlo::default())
+    }
+
+    #[test]
+    fn what_keeps_a_plan_from_the_slo_is_named() {
+        let slo = PlanSlo::default();
+        // 2 of 100 rejected in every run: 0.02 > 0.005, violation and p95 well within.
+        let rejects = plan(&[(100, 2, 0.0, 10.0); 3]);
+        assert_eq!(over_target(&rejects, &slo), [SloFigure::Rejected]);
+        assert!(!rejects.meets);
+        // p95 of 16 ms against 15, and a violation of 0.5 against 0.01.
+        let slow = plan(&[(100, 0, 0.5, 16.0); 3]);
+        assert_eq!(
+            over_target(&slow, &slo),
+            [SloFigure::Violation, SloFigure::P95Latency]
+        );
+        // No sessions, so no p95: not within the bound, as the verdict has it.
+        let empty = plan(&[(100, 0, 0.0, f64::NAN); 3]);
+        assert_eq!(over_target(&empty, &slo), [SloFigure::P95Latency]);
+        assert!(!empty.meets);
+        let fine = plan(&[(100, 0, 0.0, 10.0); 3]);
+        assert!(over_target(&fine, &slo).is_empty() && fine.meets);
+    }
 
     #[test]
     fn the_first_runs_may_exceed_the_target_only_as_far_as_the_rule_lets_them() {

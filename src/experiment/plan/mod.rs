@@ -45,7 +45,7 @@ mod simulator;
 mod start;
 mod tried;
 
-pub use evaluation::{rejected_ratio, Evaluation, HOLDOUT};
+pub use evaluation::{over_target, rejected_ratio, Evaluation, SloFigure, HOLDOUT};
 pub use price::{cents, cluster_usd_per_day};
 
 use super::plan_build::{Findings, PlanBuilder};

@@ -6,13 +6,18 @@ use crate::metrics::sessions::SessionSummary;
 
 /// What a figure counts in: whole things, written as whole numbers (so a reader such as
 /// pandas types them as integers; their means over runs in `summary.csv` keep decimals),
-/// or a real quantity written with six decimals.
+/// or a real quantity written with six decimals, of which a latency quantile read from the
+/// run's histogram has an interval over runs no narrower than the histogram's resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A count of things.
     Count,
     /// A real quantity.
     Real,
+    /// A latency quantile of the run's histogram, ms: written as a real; its `_ci95` in
+    /// `summary.csv` is at least the histogram's resolution there
+    /// ([`crate::metrics::stats::quantile_mean_ci95`]).
+    HistogramQuantile,
 }
 
 /// A reported figure of a run: its column, its kind and its value in the run's summary.
@@ -86,17 +91,17 @@ pub const FIGURES: &[Figure] = &[
     },
     Figure {
         name: "latency_p50_ms",
-        kind: Kind::Real,
+        kind: Kind::HistogramQuantile,
         of: |s| s.latency_p50_ms,
     },
     Figure {
         name: "latency_p95_ms",
-        kind: Kind::Real,
+        kind: Kind::HistogramQuantile,
         of: |s| s.latency_p95_ms,
     },
     Figure {
         name: "latency_p99_ms",
-        kind: Kind::Real,
+        kind: Kind::HistogramQuantile,
         of: |s| s.latency_p99_ms,
     },
     Figure {
@@ -234,15 +239,22 @@ pub const FIGURES: &[Figure] = &[
 ];
 
 /// Columns after the run's key and before the figures: its bookkeeping.
-pub const BOOKKEEPING: [&str; 5] = ["seed", "job", "jobs_total", "events", "slo_latency_ms"];
+pub const BOOKKEEPING: [&str; 5] = [
+    "experiment_seed",
+    "job",
+    "jobs_total",
+    "events",
+    "slo_latency_ms",
+];
 
 /// One run of a sweep point as `runs.csv` holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {
     /// The sweep point and repetition.
     pub key: RunKey,
-    /// Experiment seed.
-    pub seed: u64,
+    /// The seed of the whole experiment (the file's `seed`, or `--seed`), the same in
+    /// every run: the run's random streams derive from this and the key's `run` together.
+    pub experiment_seed: u64,
     /// Position of the run in the whole sweep (point-major, then run).
     pub job: u64,
     /// Jobs in the whole sweep (all shards).
@@ -275,7 +287,7 @@ impl RunRecord {
     pub fn cells(&self) -> Vec<String> {
         let mut c = self.key.cells();
         c.extend([
-            self.seed.to_string(),
+            self.experiment_seed.to_string(),
             self.job.to_string(),
             self.jobs_total.to_string(),
             self.events.to_string(),
@@ -298,7 +310,7 @@ impl RunRecord {
         let jobs_total = first_checked(&c, "jobs_total", "expected a count")?;
         let job = first_checked(&c, "job", "expected a job index")?;
         let key = RunKey::parse(&mut c)?;
-        let seed = c.whole()?;
+        let experiment_seed = c.whole()?;
         c.skip(2);
         let events = c.whole()?;
         let slo_latency_ms = c.real()?;
@@ -306,12 +318,12 @@ impl RunRecord {
             .iter()
             .map(|f| match f.kind {
                 Kind::Count => c.whole::<u64>().map(|v| v as f64),
-                Kind::Real => c.real(),
+                Kind::Real | Kind::HistogramQuantile => c.real(),
             })
             .collect::<Result<_, _>>()?;
         Ok(RunRecord {
             key,
-            seed,
+            experiment_seed,
             job,
             jobs_total,
             events,
@@ -360,7 +372,7 @@ impl RunRecord {
                 },
                 run: 0,
             },
-            seed: 1,
+            experiment_seed: 1,
             job,
             jobs_total: 8,
             events: 10,

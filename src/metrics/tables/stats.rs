@@ -5,8 +5,8 @@
 
 use super::key::PointKey;
 use super::quantiles::QuantileRecord;
-use super::runs::{cell, RunRecord, FIGURES};
-use crate::metrics::stats::mean_ci95;
+use super::runs::{cell, Kind, RunRecord, FIGURES};
+use crate::metrics::stats::{mean_ci95, quantile_mean_ci95};
 
 /// A mean over runs and its 95 % confidence half-width.
 #[derive(Debug, Clone, Copy)]
@@ -53,8 +53,7 @@ pub fn summarize(runs: &[RunRecord]) -> Vec<PointSummary> {
             figures: (0..FIGURES.len())
                 .map(|i| {
                     let values: Vec<f64> = group.iter().map(|r| written(r, i)).collect();
-                    let (mean, ci95) = mean_ci95(&values);
-                    Estimate { mean, ci95 }
+                    interval(FIGURES[i].kind, &values)
                 })
                 .collect(),
         })
@@ -69,7 +68,17 @@ pub fn estimate(group: &[RunRecord], name: &str) -> Estimate {
         .filter_map(|r| i.map(|i| written(r, i)))
         .filter(|v| !v.is_nan())
         .collect();
-    let (mean, ci95) = mean_ci95(&values);
+    let kind = i.map_or(Kind::Real, |i| FIGURES[i].kind);
+    interval(kind, &values)
+}
+
+/// Mean and 95 % half-width of `values` of a figure of `kind`: Student's, and for a
+/// histogram quantile no narrower than the histogram's resolution.
+fn interval(kind: Kind, values: &[f64]) -> Estimate {
+    let (mean, ci95) = match kind {
+        Kind::HistogramQuantile => quantile_mean_ci95(values),
+        Kind::Count | Kind::Real => mean_ci95(values),
+    };
     Estimate { mean, ci95 }
 }
 

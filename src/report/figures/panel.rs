@@ -290,6 +290,58 @@ pub(crate) fn label_clear<DB: DrawingBackend>(
     boxed_text(chart, at, (dx, dy), text, style)
 }
 
+/// How close two marker centres are, px on both axes, to count as drawn at one place:
+/// a marker then covers nearly all of the other. Markers further apart overlap at most in
+/// part, and stay where their values put them.
+const SAME_PLACE_PX: i32 = 2;
+
+/// Horizontal offsets, px, that set markers of different series drawn at one place side by
+/// side, so no series hides another. `points` are (pixel position, series) in drawing
+/// order. A point within [`SAME_PLACE_PX`] of the first point of a group on both axes joins
+/// that group; the `n` series of a group (in order of first appearance) are spread
+/// `gap_px` apart, centred on where they were (series `k` moved by
+/// `(k - (n - 1) / 2) * gap_px`, rounded). Points of one series at one place stay on one
+/// another: they look the same, and spreading them would move markers far from their
+/// values where many plans cost nearly the same. A point alone stays where it is.
+pub(crate) fn dodge(points: &[((i32, i32), usize)], gap_px: i32) -> Vec<i32> {
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut group_of = Vec::with_capacity(points.len());
+    for (i, (p, series)) in points.iter().enumerate() {
+        let near = |a: (i32, i32)| {
+            (a.0 - p.0).abs() <= SAME_PLACE_PX && (a.1 - p.1).abs() <= SAME_PLACE_PX
+        };
+        let g = match groups.iter().position(|(first, _)| near(points[*first].0)) {
+            Some(g) => g,
+            None => {
+                groups.push((i, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        if !groups[g].1.contains(series) {
+            groups[g].1.push(*series);
+        }
+        group_of.push(g);
+    }
+    points
+        .iter()
+        .zip(group_of)
+        .map(|((_, series), g)| {
+            let order = &groups[g].1;
+            let k = order.iter().position(|s| s == series).unwrap_or(0);
+            let centre = (order.len() as f64 - 1.0) / 2.0;
+            ((k as f64 - centre) * gap_px as f64).round() as i32
+        })
+        .collect()
+}
+
+/// `dx_px` pixels along the x axis of `chart`, in data units.
+pub(crate) fn x_per_px<DB: DrawingBackend>(chart: &Plot<DB>, dx_px: i32) -> f64 {
+    let x = chart.x_range();
+    let (px, _) = chart.plotting_area().get_pixel_range();
+    let width_px = (px.end - px.start).max(1) as f64;
+    dx_px as f64 * (x.end - x.start) / width_px
+}
+
 /// An error bar from `lo` to `hi` along y (or x when `horizontal`) at the other coordinate
 /// `at`, with caps.
 pub(crate) fn error_bar<DB: DrawingBackend>(
@@ -328,6 +380,30 @@ mod tests {
             assert!(r * c >= n && c <= 4 && (r - 1) * c < n, "{n}: {r}x{c}");
         }
         assert_eq!(grid(12), (3, 4));
+    }
+
+    #[test]
+    fn coinciding_markers_are_set_apart() {
+        // Series 0, 1 and 2 at one pixel or 2 px off on both axes (SAME_PLACE_PX): spread
+        // 10 px apart around where they were: -10, 0, +10. One 40 px away stays put, and
+        // so do markers 3 px beside and below the first (not hidden by it).
+        let at = [
+            (100, 50),
+            (100, 50),
+            (102, 52),
+            (140, 50),
+            (103, 50),
+            (100, 53),
+        ];
+        let series = [0, 1, 2, 0, 1, 2];
+        let points: Vec<_> = at.into_iter().zip(series).collect();
+        assert_eq!(dodge(&points, 10), vec![-10, 0, 10, 0, 0, 0]);
+        // Two series at one place: 5 px either side, so 10 px apart.
+        assert_eq!(dodge(&[((7, 7), 0), ((7, 7), 1)], 10), vec![-5, 5]);
+        // One series twice and another once: two places, the first series' points on one.
+        let two_and_one = [((7, 7), 3), ((7, 7), 3), ((8, 7), 1)];
+        assert_eq!(dodge(&two_and_one, 10), vec![-5, -5, 5]);
+        assert_eq!(dodge(&[], 10), Vec::<i32>::new());
     }
 
     #[test]

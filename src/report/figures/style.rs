@@ -29,6 +29,10 @@ pub(crate) enum Marker {
     Cross,
     Plus,
     Ring,
+    /// An unfilled square (a plan failing on rejections in `cost_vs_slo`).
+    OpenSquare,
+    /// An unfilled upward triangle (a plan failing on its p95 in `cost_vs_slo`).
+    OpenTriangle,
     /// No marker: a bare line.
     Bare,
 }
@@ -83,6 +87,13 @@ where
         Marker::Ring => area.draw(&(e + Circle::new((0, 0), s, line))),
         Marker::Bare => Ok(()),
         Marker::Square => area.draw(&(e + Rectangle::new([(-s, -s), (s, s)], fill))),
+        Marker::OpenSquare => area.draw(&(e + Rectangle::new([(-s, -s), (s, s)], line))),
+        Marker::OpenTriangle => area.draw(
+            &(e + PathElement::new(
+                vec![(0, -s - 1), (s + 1, s), (-s - 1, s), (0, -s - 1)],
+                line,
+            )),
+        ),
         Marker::TriangleUp => {
             area.draw(&(e + Polygon::new(vec![(0, -s - 1), (s + 1, s), (-s - 1, s)], fill)))
         }
