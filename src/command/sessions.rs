@@ -140,7 +140,12 @@ pub(crate) fn run_sweep(
     let metrics = samples.as_ref().map_or(String::new(), |s| {
         format!("metrics_start_unix_s = {}\n", s.epoch.0)
     });
-    let identity = format!("{}jobs_in_run = {in_run}\n{metrics}", info.to_text());
+    // Rows kept by a build that read quantiles another way must not join this one's.
+    let identity = format!(
+        "{}jobs_in_run = {in_run}\nquantiles = \"{}\"\n{metrics}",
+        info.to_text(),
+        crate::metrics::histogram::QUANTILE_ESTIMATOR
+    );
     let apps = s.applications.iter().map(|a| a.name.clone()).collect();
     let cache = crate::experiment::job_cache::JobCache::open(dir, &identity, total, apps)
         .map_err(CommandError::Refused)?;

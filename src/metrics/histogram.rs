@@ -8,6 +8,10 @@
 //! medians spread less than a bucket (paper-streaming sce1: 0.17 ms, against 1.05 ms), and
 //! so a confidence interval of 0.000 (issue 35, docs/calibration.md).
 
+/// How [`Histogram::quantile`] reads a quantile, as kept jobs record it: rows of jobs kept
+/// by a build that read them otherwise (the bucket midpoint) are not resumed into a run.
+pub const QUANTILE_ESTIMATOR: &str = "interpolated-within-bucket";
+
 /// Bits of sub-bucket resolution.
 const SUB_BITS: u32 = 10;
 const HALF: u64 = 1 << (SUB_BITS - 1);
