@@ -180,7 +180,7 @@ fn export(args: ExportArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// Lints an export folder, printing every finding; any finding fails.
+/// Lints an export folder, printing every finding; any error fails, warnings do not.
 fn lint(dir: &Path) -> Result<(), CommandError> {
     let report = command::lint(dir)?;
     print_lint(&report);
@@ -191,8 +191,8 @@ fn print_lint(report: &command::LintReport) {
     for f in &report.findings {
         println!("{f}");
     }
-    if report.findings.is_empty() {
-        println!("{}: export lint: 0 findings", report.dir.display());
+    if report.counts().0 == 0 {
+        println!("{}", report.summary());
     }
 }
 

@@ -34,6 +34,20 @@ pub fn export(req: &ExportRequest, warn: Warn) -> Result<usize, CommandError> {
         text: plan_text,
         executable: false,
     });
+    for x in export::handover::placeholders(&p) {
+        warn(&format!(
+            "{}: deploy.{} is a placeholder ({:?}): the export carries it as it is; replace it before applying (README.md, \"Replace before applying\")",
+            plan_path.display(),
+            x.field,
+            x.value
+        ));
+    }
+    if p.deploy.monitoring.alert_receiver.is_none() {
+        warn(&format!(
+            "{}: no deploy.monitoring.alert_receiver: the SLO alerts will reach nobody (README.md, \"Alerts\")",
+            plan_path.display()
+        ));
+    }
     for s in export::app::node_port_services(&p).unwrap_or_default() {
         warn(&format!(
             "{}: Service {:?} is a NodePort on port {}: reachable from outside the cluster (a benchmark path, insecure for production)",
@@ -65,16 +79,34 @@ pub struct LintReport {
 }
 
 impl LintReport {
-    /// Any finding fails (exit 2), reported after the findings.
-    pub fn verdict(&self) -> Result<(), CommandError> {
-        if self.findings.is_empty() {
-            return Ok(());
+    /// How many findings are errors and how many warnings.
+    pub fn counts(&self) -> (usize, usize) {
+        let errors = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == export::lint::Severity::Error)
+            .count();
+        (errors, self.findings.len() - errors)
+    }
+
+    /// The line that sums the lint up.
+    pub fn summary(&self) -> String {
+        let dir = self.dir.display();
+        match self.counts() {
+            (0, 0) => format!("{dir}: export lint: 0 findings"),
+            (0, w) => format!(
+                "{dir}: export lint: 0 errors, {w} warning(s) (warnings do not fail the check)"
+            ),
+            (e, w) => format!("{dir}: export lint: {e} error(s), {w} warning(s)"),
         }
-        Err(CommandError::Refused(format!(
-            "{}: export lint: {} finding(s)",
-            self.dir.display(),
-            self.findings.len()
-        )))
+    }
+
+    /// Any error fails (exit 2), reported after the findings; warnings alone pass.
+    pub fn verdict(&self) -> Result<(), CommandError> {
+        match self.counts() {
+            (0, _) => Ok(()),
+            _ => Err(CommandError::Refused(self.summary())),
+        }
     }
 }
 

@@ -40,6 +40,20 @@ pub fn is_dns_label(v: &str) -> bool {
             .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
 }
 
+/// Whether `v` is an IPv4 address or a DNS name.
+pub fn is_host(v: &str) -> bool {
+    v.parse::<std::net::Ipv4Addr>().is_ok()
+        || (v.len() <= 253
+            && v.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            })
+            && v.bytes().any(|b| b.is_ascii_alphabetic()))
+}
+
 /// Validates values of one file, producing located errors.
 pub struct Checker<'a> {
     /// The file being checked.

@@ -2,8 +2,9 @@
 //! export relies on, the hub's Liqo gateway, and the OpenStack settings with the cloud's
 //! flavor table. No credentials: Secrets are referenced by name only.
 
-use super::check::Checker;
+use super::check::{is_host, Checker};
 use super::error::ConfigError;
+pub use super::monitoring_settings::{AlertReceiver, MonitoringSettings};
 use serde::{Deserialize, Serialize};
 
 /// Deploy settings, copied from `[plan.deploy]` into the plan file.
@@ -24,30 +25,6 @@ pub struct DeploySettings {
     pub openstack: OpenStackSettings,
     /// Where the monitoring of the plan runs and what it scrapes.
     pub monitoring: MonitoringSettings,
-}
-
-/// The monitoring the export deploys (docs/monitoring.md, "In the export").
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct MonitoringSettings {
-    /// Namespace of Thanos Query, Thanos Receive and the SLO rules on the hub, offloaded
-    /// to every other cluster so their Prometheus reaches the hub's Receive.
-    pub namespace: String,
-    /// Port on which every XR component serves its Prometheus metrics (`/metrics`), the
-    /// named container port `metrics` the PodMonitor scrapes.
-    pub metrics_port: u16,
-}
-
-impl Default for MonitoringSettings {
-    fn default() -> Self {
-        MonitoringSettings {
-            namespace: "xr-monitoring".into(),
-            // An unassigned port of the Prometheus exporter registry's range (9100-9999,
-            // prometheus/prometheus wiki "Default port allocations"): the application's
-            // to choose; change it to the port its components use.
-            metrics_port: 9400,
-        }
-    }
 }
 
 impl Default for DeploySettings {
@@ -193,11 +170,12 @@ pub struct OpenStackSettings {
     pub ccm_secret: String,
     /// Cloud name inside `clouds.yaml`.
     pub cloud_name: String,
-    /// ID of the external network for floating IPs and the API server.
+    /// ID of the external network for floating IPs and the API server (a UUID; the Nil
+    /// UUID marks a placeholder, [`super::placeholder`]).
     pub external_network_id: String,
-    /// Glance image name of the nodes.
+    /// Glance image name of the nodes (`<...>` marks a placeholder).
     pub image: String,
-    /// Nova keypair name.
+    /// Nova keypair name (`<...>` marks a placeholder).
     pub ssh_key_name: String,
     /// Flavor of control-plane machines (a name of `flavors`).
     pub control_plane_flavor: String,
@@ -217,9 +195,11 @@ impl Default for OpenStackSettings {
             identity_secret: "xr-openstack-credentials".into(),
             ccm_secret: "xr-openstack-ccm-config".into(),
             cloud_name: "openstack".into(),
-            external_network_id: "00000000-0000-0000-0000-000000000000".into(),
-            image: "ubuntu-2404-kube-v1.33.4".into(),
-            ssh_key_name: "xr-ops".into(),
+            // Placeholders (config::placeholder): only the operator knows these; the
+            // export's README lists them and `xrplace check` warns (XR16).
+            external_network_id: super::placeholder::NIL_UUID.into(),
+            image: "<glance-image>".into(),
+            ssh_key_name: "<nova-keypair>".into(),
             control_plane_flavor: "m1.medium".into(),
             failure_domain: "nova".into(),
             dns_nameservers: vec!["9.9.9.9".into()],
@@ -295,10 +275,6 @@ pub fn validate_deploy(c: &Checker, p: &str, d: &DeploySettings) -> Result<(), C
         }
     }
     validate_hub_gateway(c, p, &d.hub_gateway)?;
-    c.dns_label(
-        &format!("{p}.monitoring.namespace"),
-        &d.monitoring.namespace,
-    )?;
     for (f, ns) in [
         ("namespace", &d.namespace),
         ("management_namespace", &d.management_namespace),
@@ -310,12 +286,7 @@ pub fn validate_deploy(c: &Checker, p: &str, d: &DeploySettings) -> Result<(), C
             ));
         }
     }
-    if d.monitoring.metrics_port == 0 {
-        return Err(c.src.error(
-            &format!("{p}.monitoring.metrics_port"),
-            "expected a port from 1 to 65535, found 0",
-        ));
-    }
+    super::monitoring_settings::validate_monitoring(c, p, &d.monitoring)?;
     validate_openstack(c, &format!("{p}.openstack"), &d.openstack)
 }
 
@@ -425,20 +396,6 @@ fn validate_openstack(c: &Checker, p: &str, o: &OpenStackSettings) -> Result<(),
         ));
     }
     Ok(())
-}
-
-/// Whether `v` is an IPv4 address or a DNS name.
-pub fn is_host(v: &str) -> bool {
-    v.parse::<std::net::Ipv4Addr>().is_ok()
-        || (v.len() <= 253
-            && v.split('.').all(|l| {
-                !l.is_empty()
-                    && l.len() <= 63
-                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                    && !l.starts_with('-')
-                    && !l.ends_with('-')
-            })
-            && v.bytes().any(|b| b.is_ascii_alphabetic()))
 }
 
 #[cfg(test)]

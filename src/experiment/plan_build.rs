@@ -16,7 +16,8 @@ use crate::config::plan_file::{
 use crate::config::plan_record::record_cidrs;
 use crate::config::sessions::{ComponentPlacement, SessionsConfig};
 use crate::config::topology::{ClusterConfig, TopologyConfig};
-use crate::model::allocatable::{cluster_allocatable, Resources};
+use crate::model::allocatable::Resources;
+use crate::model::monitoring_footprint::workload_allocatable;
 use std::collections::HashSet;
 
 /// What the plan file is built from.
@@ -333,7 +334,7 @@ impl PlanBuilder<'_> {
 /// What cluster `k` of topology `base` can schedule for sessions at `nodes` nodes: the
 /// capacity every candidate plan is simulated with.
 pub fn schedulable(base: &TopologyConfig, k: &ClusterConfig, nodes: u32) -> Resources {
-    cluster_allocatable(
+    workload_allocatable(
         nodes,
         k.vcpu_per_node,
         k.memory_gib_per_node,

@@ -1,6 +1,6 @@
 //! Whether a plan's pods fit the new clusters they are placed on: the sum of their
-//! requests against what the cluster can schedule once kubelet reserves, the control plane
-//! and Liqo's footprint are taken out ([`crate::model::allocatable`], the same model the
+//! requests against what the cluster can schedule once kubelet reserves, the control plane,
+//! Liqo's footprint and the monitoring stack's requests are taken out ([`crate::model::allocatable`], the same model the
 //! planner simulated and the kubelet arguments the export sets). A plan that does not fit
 //! would leave pods Pending, so it is refused with its location rather than exported.
 
@@ -8,12 +8,13 @@ use crate::config::plan_file::{PlanFile, PlannedCluster};
 use crate::config::source::Source;
 use crate::config::topology::Distribution;
 use crate::config::ConfigError;
-use crate::model::allocatable::{cluster_allocatable, Resources};
+use crate::model::allocatable::Resources;
+use crate::model::monitoring_footprint::workload_allocatable;
 use std::path::Path;
 
 /// What new cluster `k` of `plan` can schedule for the application.
 pub fn allocatable(plan: &PlanFile, k: &PlannedCluster) -> Resources {
-    cluster_allocatable(
+    workload_allocatable(
         k.nodes,
         k.vcpu_per_node,
         k.memory_gib_per_node,
@@ -49,7 +50,7 @@ pub fn misfit(plan: &PlanFile) -> Option<(usize, String)> {
             return Some((
                 i,
                 format!(
-                    "the pods placed on {:?} request {}m CPU and {} MiB, but its {} nodes can schedule {}m and {} MiB after kubelet reserves, the control plane and Liqo{why}",
+                    "the pods placed on {:?} request {}m CPU and {} MiB, but its {} nodes can schedule {}m and {} MiB after kubelet reserves, the control plane, Liqo and the monitoring stack{why}",
                     k.name, d.cpu_millicores, d.memory_mib, k.nodes, cpu_m, mem
                 ),
             ));

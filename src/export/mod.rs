@@ -22,12 +22,15 @@ pub mod capacity;
 pub mod capi;
 pub mod estate;
 pub mod folder;
+pub mod handover;
 pub mod lint;
 pub mod liqo;
 pub mod monitoring;
 pub mod names;
 pub mod peering;
+pub mod prom;
 pub mod readme;
+pub mod stack_values;
 
 use crate::config::plan_file::PlanFile;
 use serde_json::{json, Value};

@@ -24,122 +24,30 @@
 //!   (`tests/prometheus.rs`).
 
 use super::names::{
-    cluster_label, site_label, NAMESPACE_FILE, NODE_TYPE_LABEL, POD_MONITOR_FILE,
-    REMOTE_CLUSTER_LABEL, SCHEDULING_LABEL,
+    cluster_label, NAMESPACE_FILE, NODE_TYPE_LABEL, POD_MONITOR_FILE, REMOTE_CLUSTER_LABEL,
+    SCHEDULING_LABEL,
 };
+pub use super::prom::{prom_duration, retention, SLO_ALERTS, STACK_NAMESPACE, STACK_RELEASE};
+use super::prom::{service_host, RECEIVE, REMOTE_WRITE_PORT, STACK_FULLNAME};
+use super::stack_values::{resources, values_yaml};
+pub use super::stack_values::{stack_values, K3S_EMBEDDED};
 use super::{kustomization, yaml_file, ExportError, OutFile};
-use crate::base::units::ms_from_s;
 use crate::config::names::sh_quote;
-use crate::config::plan_file::{PlanFile, PlanMonitoring, PlannedCluster};
-use crate::config::topology::Distribution;
+use crate::config::plan_file::{PlanFile, PlannedCluster};
+use crate::model::monitoring_footprint::{MonitoredContainer, THANOS_QUERY, THANOS_RECEIVE};
 use serde_json::{json, Value};
 
 /// prometheus-community's chart repository (the chart's README).
-const PROM_REPO: &str = "https://prometheus-community.github.io/helm-charts";
-/// Release and namespace of kube-prometheus-stack on every cluster.
-pub const STACK_RELEASE: &str = "kube-prometheus-stack";
-/// Namespace of the stack.
-pub const STACK_NAMESPACE: &str = "monitoring";
-/// `fullnameOverride` of the stack, so its object names are known here: the sidecar's
-/// Service is `<fullname>-thanos-discovery` (`templates/prometheus/serviceThanosSidecar.yaml`).
-const STACK_FULLNAME: &str = "xr-prom";
+pub(super) const PROM_REPO: &str = "https://prometheus-community.github.io/helm-charts";
 /// Thanos gRPC (StoreAPI) port of sidecar, Receive and Query (Thanos' default 10901).
 const GRPC_PORT: u16 = 10901;
 /// Thanos HTTP port (default 10902).
 const HTTP_PORT: u16 = 10902;
-/// Thanos Receive's remote-write port (default 19291).
-const REMOTE_WRITE_PORT: u16 = 19291;
-/// Name of the Receive's and the Query's objects.
-const RECEIVE: &str = "thanos-receive";
 const QUERY: &str = "thanos-query";
 /// Name of the recording rule of the SLO violation ratio.
 pub const VIOLATION_RECORD: &str = "xrplace:session_time_over_budget:ratio";
 /// Name of the recording rule of the rejected share of arrivals.
 pub const REJECTED_RECORD: &str = "xrplace:sessions_rejected:ratio";
-
-/// A Prometheus duration (`1h30m`, `15s`, `250ms`: millisecond resolution) of `s` seconds, at
-/// least 1 ms.
-pub fn prom_duration(s: f64) -> String {
-    let ms = ms_from_s(s).max(1);
-    if !ms.is_multiple_of(1000) {
-        return format!("{ms}ms");
-    }
-    let secs = ms / 1000;
-    let mut out = String::new();
-    for (unit, n) in [("h", secs / 3600), ("m", secs / 60 % 60), ("s", secs % 60)] {
-        if n > 0 {
-            out += &format!("{n}{unit}");
-        }
-    }
-    out
-}
-
-/// How long every Prometheus and the Receive keep samples: twice the SLO window, at least
-/// a day, in whole hours (the window must be in storage for the rule to see it whole).
-pub fn retention(m: &PlanMonitoring) -> String {
-    let hours = (2.0 * m.slo_window_s / 3600.0).ceil().max(24.0);
-    format!("{hours}h")
-}
-
-/// In-cluster DNS name of Service `name` in namespace `ns`.
-fn service_host(name: &str, ns: &str) -> String {
-    format!("{name}.{ns}.svc.cluster.local")
-}
-
-/// The kube-prometheus-stack components a k3s cluster has no pods for: k3s runs the
-/// controller manager, scheduler and kube-proxy (and, when it uses it, etcd) inside its
-/// server process, so the chart's Services for them select nothing and its `...Down`
-/// alerts fire for ever (chart 88.5.3 `values.yaml`: "For k3s clusters, change to
-/// k3s-server"; `templates/prometheus/rules-1.14/kubernetes-system-*.yaml`). The export
-/// turns them off there.
-pub const K3S_EMBEDDED: [&str; 4] = [
-    "kubeControllerManager",
-    "kubeScheduler",
-    "kubeProxy",
-    "kubeEtcd",
-];
-
-/// kube-prometheus-stack values of cluster `k` (`values.yaml` of the pinned chart):
-/// intervals, retention and external labels from the plan, a Thanos sidecar and its
-/// discovery Service, every PodMonitor and PrometheusRule selected (not only those
-/// labelled with the release), and on clusters other than the hub a remote write to the
-/// hub's Receive.
-pub fn stack_values(plan: &PlanFile, k: &PlannedCluster) -> Value {
-    let m = &plan.monitoring;
-    let mut spec = json!({
-        "scrapeInterval": prom_duration(m.scrape_interval_s),
-        "evaluationInterval": prom_duration(m.scrape_interval_s),
-        "retention": retention(m),
-        "externalLabels": {"cluster": k.name, "site": site_label(&k.site), "tier": k.tier.name()},
-        "podMonitorSelectorNilUsesHelmValues": false,
-        "serviceMonitorSelectorNilUsesHelmValues": false,
-        "ruleSelectorNilUsesHelmValues": false,
-        "thanos": {"version": plan.deploy.versions.thanos},
-    });
-    if k.name != plan.hub {
-        spec["remoteWrite"] = json!([{
-            "url": format!(
-                "http://{}:{REMOTE_WRITE_PORT}/api/v1/receive",
-                service_host(RECEIVE, &plan.deploy.monitoring.namespace)
-            ),
-            "queueConfig": {"batchSendDeadline": prom_duration(m.aggregation_lag_s)},
-        }]);
-    }
-    let mut values = json!({
-        "fullnameOverride": STACK_FULLNAME,
-        "prometheus": {"thanosService": {"enabled": true}, "prometheusSpec": spec},
-    });
-    if k.distribution == Distribution::K3s {
-        for component in K3S_EMBEDDED {
-            values[component] = json!({"enabled": false});
-        }
-    }
-    values
-}
-
-fn values_yaml(plan: &PlanFile, k: &PlannedCluster) -> Result<String, ExportError> {
-    serde_yaml_ng::to_string(&stack_values(plan, k)).map_err(|e| ExportError(e.to_string()))
-}
 
 /// Every monitoring file of the export.
 pub fn files(plan: &PlanFile) -> Result<Vec<OutFile>, ExportError> {
@@ -259,9 +167,14 @@ fn namespace_docs(plan: &PlanFile) -> Vec<Value> {
     ]
 }
 
-/// A Thanos container: pinned image, the component's arguments, non-root and read-only
-/// with `/data` writable.
-fn thanos_pod(plan: &PlanFile, name: &str, args: Vec<String>, ports: Value) -> Value {
+/// A Thanos container: pinned image, the component's arguments, the requests of `sizing`,
+/// non-root and read-only with `/data` writable.
+fn thanos_pod(
+    plan: &PlanFile,
+    (name, sizing): (&str, &MonitoredContainer),
+    args: Vec<String>,
+    ports: Value,
+) -> Value {
     let labels =
         json!({"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "xrplace-monitoring"});
     json!({
@@ -283,6 +196,7 @@ fn thanos_pod(plan: &PlanFile, name: &str, args: Vec<String>, ports: Value) -> V
                     "image": format!("quay.io/thanos/thanos:{}", plan.deploy.versions.thanos),
                     "args": args,
                     "ports": ports,
+                    "resources": resources(sizing),
                     "securityContext": {
                         "allowPrivilegeEscalation": false,
                         "readOnlyRootFilesystem": true,
@@ -340,7 +254,7 @@ fn thanos_docs(plan: &PlanFile) -> Vec<Value> {
     vec![
         thanos_pod(
             plan,
-            RECEIVE,
+            (RECEIVE, &THANOS_RECEIVE),
             receive_args,
             json!([grpc, http, {"name": "remote-write", "containerPort": REMOTE_WRITE_PORT, "protocol": "TCP"}]),
         ),
@@ -353,7 +267,12 @@ fn thanos_docs(plan: &PlanFile) -> Vec<Value> {
                 port("remote-write", REMOTE_WRITE_PORT)
             ]),
         ),
-        thanos_pod(plan, QUERY, query_args, json!([grpc, http])),
+        thanos_pod(
+            plan,
+            (QUERY, &THANOS_QUERY),
+            query_args,
+            json!([grpc, http]),
+        ),
         service(
             plan,
             QUERY,
@@ -426,31 +345,9 @@ fn slo_rule(plan: &PlanFile) -> Value {
             "rules": [
                 {"record": VIOLATION_RECORD, "expr": violation_expr(&window), "labels": labels},
                 {"record": REJECTED_RECORD, "expr": rejected_expr(&window), "labels": labels},
-                alert("XrSessionTimeOverBudget", VIOLATION_RECORD, plan.slo.max_violation_ratio, "The share of session time over the latency budget"),
-                alert("XrSessionsRejected", REJECTED_RECORD, plan.slo.max_rejected_ratio, "The share of sessions refused at arrival"),
+                alert(SLO_ALERTS[0], VIOLATION_RECORD, plan.slo.max_violation_ratio, "The share of session time over the latency budget"),
+                alert(SLO_ALERTS[1], REJECTED_RECORD, plan.slo.max_rejected_ratio, "The share of sessions refused at arrival"),
             ],
         }]},
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_have_millisecond_resolution() {
-        assert_eq!(prom_duration(15.0), "15s");
-        assert_eq!(prom_duration(0.25), "250ms");
-        assert_eq!(prom_duration(0.0), "1ms");
-        assert_eq!(prom_duration(3600.0), "1h");
-        assert_eq!(prom_duration(5430.0), "1h30m30s");
-    }
-
-    #[test]
-    fn retention_holds_two_windows_and_a_day() {
-        let mut m = PlanMonitoring::default();
-        assert_eq!(retention(&m), "24h");
-        m.slo_window_s = 86_400.0 * 3.0;
-        assert_eq!(retention(&m), "144h");
-    }
 }

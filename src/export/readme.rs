@@ -3,6 +3,7 @@
 
 use super::app::NodePortService;
 use super::estate::{builds_on_estate, readme_section, resize, runs_liqo};
+use super::handover::shown;
 use super::ExportOptions;
 use crate::base::units::mib_from_gib;
 use crate::config::deploy::{Flavor, GatewayService};
@@ -26,6 +27,7 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
         exp = plan.experiment,
         st = plan.strategy,
     );
+    s += &super::handover::placeholders_section(plan);
     s += "## Folders\n\n";
     if !new.is_empty() {
         s += "- `management/`: Cluster API objects of the new clusters and their add-ons (CNI, OpenStack cloud\n  controller, Liqo, kube-prometheus-stack in `monitoring.yaml`), for the management cluster (`kubectl apply -k management/`).\n";
@@ -87,14 +89,12 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
         d.monitoring.metrics_port
     );
     if !new.is_empty() {
+        s += &super::handover::credentials_item(plan);
         s += &format!(
-            "- On the management cluster, namespace `{ns}` (`kubectl apply -f management/00-namespace.yaml`),\n  two Secrets this export never contains:\n  - `{id}`: `kubectl -n {ns} create secret generic {id} --from-file=clouds.yaml` and\n    `kubectl -n {ns} label secret {id} clusterctl.cluster.x-k8s.io/move=true`;\n  - `{ccm}`, the cloud controller's `cloud.conf` wrapped for the ClusterResourceSet:\n    `kubectl -n kube-system create secret generic cloud-config --from-file=cloud.conf --dry-run=client -o yaml > cloud-config.yaml`\n    then `kubectl -n {ns} create secret generic {ccm} --type=addons.cluster.x-k8s.io/resource-set --from-file=cloud-config.yaml`.\n- In OpenStack: the image `{image}`, the keypair `{key}`, the external network `{net}` and the\n  flavors {flavors}.\n",
-            ns = d.management_namespace,
-            id = d.openstack.identity_secret,
-            ccm = d.openstack.ccm_secret,
-            image = d.openstack.image,
-            key = d.openstack.ssh_key_name,
-            net = d.openstack.external_network_id,
+            "- In OpenStack: the image {image}, the keypair {key}, the external network {net} and the\n  flavors {flavors}.\n",
+            image = shown(&d.openstack.image),
+            key = shown(&d.openstack.ssh_key_name),
+            net = shown(&d.openstack.external_network_id),
             flavors = flavors_used(plan),
         );
         for f in custom_flavors(plan) {
@@ -125,6 +125,8 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
             )
         }
     );
+    s += &super::handover::alert_secrets_item(plan);
+    s += &super::handover::alerts_section(plan);
     s += "\n## Order (what `./apply.sh` does)\n\n";
     let mut steps: Vec<String> = Vec::new();
     if !new.is_empty() {
@@ -185,7 +187,7 @@ pub fn text(plan: &PlanFile, opts: &ExportOptions, exposed: &[NodePortService]) 
             d.openstack.node_port_source_cidr
         );
     }
-    s += "\nCapacity: each new cluster's kubelets reserve `kube-reserved` (and a k3s server `system-reserved`)\nas the plan assumed; the pods pinned to a cluster fit what it can schedule after that, the\ncontrol plane and Liqo (`xrplace check` verifies it), and each virtual node offers exactly that.\n";
+    s += "\nCapacity: each new cluster's kubelets reserve `kube-reserved` (and a k3s server `system-reserved`)\nas the plan assumed; the pods pinned to a cluster fit what it can schedule after that, the\ncontrol plane, Liqo and the monitoring stack's requests (set in its chart values; `xrplace check`\nverifies both), and each virtual node offers exactly that.\n";
     s
 }
 

@@ -21,6 +21,9 @@
 //!   difference, rounded up, is 0.05 cores and 1331 MiB (estimate from measured minima).
 //! - Liqo: the control plane and gateway footprint of `paths.liqo` (design.md: "< 0.5 CPU,
 //!   < 200 MB RAM"); Liqo's chart sets no requests, so the plan keeps this headroom free.
+//! - Monitoring: the requests the export gives kube-prometheus-stack on every cluster
+//!   ([`super::monitoring_footprint`]), its node-exporter once per node that takes pods
+//!   ([`super::monitoring_footprint::workload_allocatable`]).
 
 use crate::config::topology::Distribution;
 
@@ -98,9 +101,21 @@ pub fn node_allocatable(vcpu: f64, memory_gib: f64) -> Resources {
     }
 }
 
+/// How many of a cluster's `nodes` take pods: a kubeadm cluster's first node is its
+/// tainted control plane, every k3s node takes pods.
+pub fn schedulable_nodes(nodes: u32, distribution: Distribution) -> u32 {
+    match distribution {
+        Distribution::Kubeadm => nodes.saturating_sub(1),
+        Distribution::K3s => nodes,
+    }
+}
+
 /// What a cluster of `nodes` nodes of one shape offers to application pods: the
 /// schedulable nodes' allocatable, less the k3s server's own reserve and the `liqo`
 /// footprint kept free. A kubeadm cluster's first node is its tainted control plane.
+/// This is what its Nodes report less `liqo`;
+/// [`super::monitoring_footprint::workload_allocatable`] also keeps the monitoring's
+/// requests free.
 pub fn cluster_allocatable(
     nodes: u32,
     vcpu: f64,
@@ -109,10 +124,10 @@ pub fn cluster_allocatable(
     liqo: Resources,
 ) -> Resources {
     let per_node = node_allocatable(vcpu, memory_gib);
-    let (schedulable, server) = match distribution {
-        Distribution::Kubeadm => (nodes.saturating_sub(1), Resources::default()),
-        Distribution::K3s if nodes > 0 => (nodes, K3S_SERVER_RESERVED),
-        Distribution::K3s => (0, Resources::default()),
+    let schedulable = schedulable_nodes(nodes, distribution);
+    let server = match distribution {
+        Distribution::K3s if nodes > 0 => K3S_SERVER_RESERVED,
+        _ => Resources::default(),
     };
     if schedulable == 0 {
         return Resources::default();

@@ -7,6 +7,7 @@ pub mod egress;
 pub mod frame_spread;
 pub mod ids;
 pub mod interconnects;
+pub mod monitoring_footprint;
 pub mod nearest;
 pub mod normal;
 pub mod path;

@@ -75,7 +75,8 @@ pub enum CapacityModel {
     /// All vCPUs and memory of every node (the model of the shipped comparison studies).
     #[default]
     Nodes,
-    /// What the kubelets report as allocatable, less the control plane and Liqo.
+    /// What the kubelets report as allocatable, less the control plane, Liqo and the
+    /// monitoring stack's requests.
     Allocatable,
 }
 

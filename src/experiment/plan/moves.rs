@@ -1,6 +1,6 @@
 //! The plan space and the moves the search takes through it: one-step shrinks, a
-//! combination of the shrinks that met the SLO, exchanges (one cluster shrinks while a
-//! nearby one grows, where that is cheaper), one-step grows and transfers (a cluster shrinks
+//! combination of the shrinks that met the SLO, exchanges (one cluster shrinks or goes
+//! while a nearby one grows, where that is cheaper), one-step grows and transfers (a cluster shrinks
 //! or goes while a nearby one grows to take its cores, whatever the price), plus the
 //! enumeration of every plan for exhaustive search.
 //!
@@ -167,7 +167,9 @@ impl Space {
     }
 
     /// Exchanges from `nodes`: each cluster of `failed` (whose shrink alone missed the SLO)
-    /// one size smaller while one of its nearest candidates grows one size, when that is
+    /// one size smaller, or at its smallest size (0 for a new cluster: the site is dropped,
+    /// and with it the capacity every cluster keeps for itself, such as the monitoring
+    /// stack's requests), while one of its nearest candidates grows one size, when that is
     /// cheaper by `price` (USD per day of candidate `c` at `n` nodes).
     pub fn exchanges(
         &self,
@@ -175,28 +177,32 @@ impl Space {
         failed: &[usize],
         price: impl Fn(usize, u32) -> f64,
     ) -> Vec<Step> {
-        let mut out = Vec::new();
+        let mut out: Vec<Step> = Vec::new();
         for &a in failed {
-            let Some(down) = self.smaller(a, nodes[a]) else {
+            let Some(one_down) = self.smaller(a, nodes[a]) else {
                 continue;
             };
-            for &b in self.near[a].iter().take(EXCHANGE_NEIGHBOURS) {
-                let Some(up) = self.bigger(b, nodes[b]) else {
-                    continue;
-                };
-                let saving = price(a, nodes[a]) - price(a, down);
-                let extra = price(b, up) - price(b, nodes[b]);
-                if extra >= saving {
-                    continue;
+            let mut downs = vec![one_down, self.sizes[a][0]];
+            downs.dedup();
+            for down in downs {
+                for &b in self.near[a].iter().take(EXCHANGE_NEIGHBOURS) {
+                    let Some(up) = self.bigger(b, nodes[b]) else {
+                        continue;
+                    };
+                    let saving = price(a, nodes[a]) - price(a, down);
+                    let extra = price(b, up) - price(b, nodes[b]);
+                    if extra >= saving {
+                        continue;
+                    }
+                    let mut x = nodes.to_vec();
+                    x[a] = down;
+                    x[b] = up;
+                    let what = format!(
+                        "exchange {} {}->{down}, {} {}->{up}",
+                        self.names[a], nodes[a], self.names[b], nodes[b]
+                    );
+                    out.push((x, what));
                 }
-                let mut x = nodes.to_vec();
-                x[a] = down;
-                x[b] = up;
-                let what = format!(
-                    "exchange {} {}->{down}, {} {}->{up}",
-                    self.names[a], nodes[a], self.names[b], nodes[b]
-                );
-                out.push((x, what));
             }
         }
         out
@@ -296,13 +302,19 @@ mod tests {
         assert_eq!(combos[0].0, vec![2, 0, 4]);
         assert_eq!(combos.len(), 1);
         // Shrinking c0 4->2 saves 2; growing c1 0->2 costs 2 (not cheaper), c2 8->... none.
+        // Dropping c0 (4->0) saves 4 against the same 2: that exchange pays.
         let price = |_: usize, n: u32| n as f64;
-        assert!(s.exchanges(&[4, 0, 8], &[0], price).is_empty());
-        // With c1 half the price the exchange pays.
-        let price = |c: usize, n: u32| if c == 1 { n as f64 / 2.0 } else { n as f64 };
         let ex = s.exchanges(&[4, 0, 8], &[0], price);
         assert_eq!(ex.len(), 1);
+        assert_eq!(ex[0].0, vec![0, 2, 8]);
+        // With c1 half the price both pay.
+        let price = |c: usize, n: u32| if c == 1 { n as f64 / 2.0 } else { n as f64 };
+        let ex = s.exchanges(&[4, 0, 8], &[0], price);
+        assert_eq!(ex.len(), 2);
         assert_eq!(ex[0].0, vec![2, 2, 8]);
+        assert_eq!(ex[1].0, vec![0, 2, 8]);
+        // A cluster one size above its smallest has one way down.
+        assert_eq!(s.exchanges(&[2, 0, 8], &[0], price).len(), 1);
     }
 
     #[test]

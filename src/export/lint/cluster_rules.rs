@@ -4,7 +4,8 @@
 use super::{at, flag, str_at, Doc, ExportSet, Findings};
 use crate::base::units::millicores;
 use crate::config::topology::Distribution;
-use crate::model::allocatable::{cluster_allocatable, kube_reserved, Resources};
+use crate::model::allocatable::{kube_reserved, Resources};
+use crate::model::monitoring_footprint::workload_allocatable;
 use serde_json::Value;
 
 /// A new cluster as its manifests describe it.
@@ -245,7 +246,7 @@ pub(super) fn capacity_fit(set: &ExportSet, f: &mut Findings) {
                 f.add(&d.file, &d.object(), format!("kubelets do not reserve kube-reserved={want}, which the plan's capacity assumed"));
             }
         }
-        let a = cluster_allocatable(
+        let a = workload_allocatable(
             nodes,
             flavor.vcpus,
             flavor.ram_gib,
@@ -265,7 +266,7 @@ pub(super) fn capacity_fit(set: &ExportSet, f: &mut Findings) {
         }
         if cpu > cpu_a || mem > mem_a {
             f.add(&k.cluster.file, &k.cluster.object(), format!(
-                "pods pinned here request {cpu}m CPU and {mem:.0} MiB; {nodes} nodes of {} schedule {cpu_a}m and {mem_a:.0} MiB after reserves, control plane and Liqo", flavor.name));
+                "pods pinned here request {cpu}m CPU and {mem:.0} MiB; {nodes} nodes of {} schedule {cpu_a}m and {mem_a:.0} MiB after reserves, control plane, Liqo and the monitoring stack's requests", flavor.name));
         }
         match virtual_node(set, k.name()) {
             None => f.add(

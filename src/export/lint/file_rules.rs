@@ -3,6 +3,7 @@
 
 use super::{ExportSet, Findings};
 use crate::export::folder::{read_marker, MARKER};
+use crate::export::handover::{CREDENTIALS_DEFAULT_DOC, CREDENTIAL_FILES};
 use crate::export::liqo::KUBECONFIG_DEFAULT_DOC;
 
 /// Characters outside single quotes that a shell would interpret or that show a plan value
@@ -87,12 +88,15 @@ pub(super) fn ownership(set: &ExportSet, f: &mut Findings) {
     }
 }
 
-/// What XR11 says of a file the export did not write: a kubeconfig is named as the
-/// credential it is, with where the scripts look for it instead.
+/// What XR11 says of a file the export did not write: a kubeconfig or an OpenStack
+/// credential (`clouds.yaml`, `cloud.conf`, the wrapped `cloud-config.yaml`) is named as
+/// the credential it is, with where the scripts or the README keep it instead.
 fn foreign_file(file: &str) -> String {
     let name = file.rsplit('/').next().unwrap_or(file);
     if name.ends_with(".kubeconfig") || file.starts_with("kubeconfigs/") {
         format!("a kubeconfig (a credential) inside the export folder: keep it in $KUBECONFIG_DIR ({KUBECONFIG_DEFAULT_DOC}), outside the folder, where the scripts look (not in {MARKER})")
+    } else if CREDENTIAL_FILES.contains(&name) {
+        format!("{name} is an OpenStack credential inside the export folder: keep it in $CREDENTIALS_DIR ({CREDENTIALS_DEFAULT_DOC}), outside the folder, as README.md's commands do (not in {MARKER})")
     } else {
         format!("not written by this export (not in {MARKER}): the folder mixes in other files")
     }
@@ -114,5 +118,13 @@ mod tests {
             Some('ü')
         );
         assert_eq!(unquoted_problem("echo `id`"), Some('`'));
+    }
+
+    #[test]
+    fn stray_credentials_are_named_as_such() {
+        for f in ["cloud-config.yaml", "clouds.yaml", "x/cloud.conf"] {
+            assert!(foreign_file(f).contains("OpenStack credential"), "{f}");
+        }
+        assert!(foreign_file("notes.txt").contains("not written by this export"));
     }
 }

@@ -1,7 +1,8 @@
 //! `xrplace check DIR`: an apply-time lint of an export folder. A schema check says each
 //! object is well formed; these rules say the set would work on the real controllers. One
 //! rule per defect class the export once had, each with an id and the source it rests on
-//! ([`RULES`]); a finding prints as `file: object: rule: message`.
+//! ([`RULES`]); a finding prints as `file: object: rule: message`, a warning as
+//! `file: object: rule: warning: message` (warnings do not fail the check).
 //!
 //! The lint reads the folder as it is (YAML documents, scripts, `plan.toml`, the marker), so
 //! it also catches hand edits after the export.
@@ -12,6 +13,7 @@ mod cluster_rules;
 mod file_rules;
 mod liqo_rules;
 mod monitoring_rules;
+mod placeholder_rules;
 
 use crate::config::plan_file::PlanFile;
 use serde_json::Value;
@@ -46,7 +48,20 @@ pub const RULES: &[Rule] = &[
     Rule { id: "XR13", name: "monitoring-as-simulated", source: "kube-prometheus-stack values.yaml (prometheusSpec), Prometheus remote_write queue_config, PrometheusRule groups", check: monitoring_rules::monitoring_as_simulated },
     Rule { id: "XR14", name: "k3s-control-plane-scrapes", source: "kube-prometheus-stack 88.5.3 values.yaml (kubeControllerManager, kubeScheduler, kubeProxy, kubeEtcd; \"For k3s clusters\"), templates/prometheus/rules-1.14/kubernetes-system-*.yaml; k3s runs them in one server process", check: monitoring_rules::k3s_control_plane_scrapes },
     Rule { id: "XR15", name: "remote-offloading-fits", source: "liqo v1.2.0 pkg/webhooks/pod/mutations.go (createNodeSelectorFromNamespaceOffloading: Remote adds liqo.io/type In virtual-node to every term)", check: app_rules::remote_offloading_fits },
+    Rule { id: "XR16", name: "placeholders", source: "RFC 9562 section 5.9 (Nil UUID), RFC 2606 (documentation domains); CAPO CRDs (externalNetwork.id format uuid, image.filter.name, sshKeyName)", check: placeholder_rules::placeholders },
+    Rule { id: "XR17", name: "alert-receiver", source: "kube-prometheus-stack 88.5.3 values.yaml (alertmanager.config: receiver 'null'; alertmanagerSpec.secrets), Alertmanager v0.34.0 docs/configuration.md (<route>, <webhook_config> url/url_file, http_config)", check: monitoring_rules::alert_receiver },
+    Rule { id: "XR18", name: "monitoring-requests", source: "kube-prometheus-stack 88.5.3 values.yaml (every resources: {}), kube-prometheus v0.18.0 components/*.libsonnet, Prometheus Operator v0.93.0 cmd/operator/main.go (config reloader)", check: monitoring_rules::monitoring_requests },
 ];
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The export would not work as planned: `check` fails (exit 2).
+    Error,
+    /// The export works, but something the operator must know or do is left: a
+    /// placeholder to replace, alerts that reach nobody. Printed; `check` still passes.
+    Warning,
+}
 
 /// A problem found in the export.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,13 +74,19 @@ pub struct Finding {
     pub rule: String,
     /// What is wrong.
     pub message: String,
+    /// Whether it fails the check.
+    pub severity: Severity,
 }
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "warning: ",
+        };
         write!(
             f,
-            "{}: {}: {}: {}",
+            "{}: {}: {}: {level}{}",
             self.file, self.object, self.rule, self.message
         )
     }
@@ -78,13 +99,23 @@ pub struct Findings {
 }
 
 impl Findings {
-    /// Records a finding in `file` about `object`.
+    /// Records an error in `file` about `object`.
     pub fn add(&mut self, file: &str, object: &str, message: impl Into<String>) {
+        self.push(file, object, message.into(), Severity::Error);
+    }
+
+    /// Records a warning in `file` about `object`: printed, but the check passes.
+    pub fn warn(&mut self, file: &str, object: &str, message: impl Into<String>) {
+        self.push(file, object, message.into(), Severity::Warning);
+    }
+
+    fn push(&mut self, file: &str, object: &str, message: String, severity: Severity) {
         self.out.push(Finding {
             file: file.to_string(),
             object: object.to_string(),
             rule: self.rule.clone(),
-            message: message.into(),
+            message,
+            severity,
         });
     }
 }

@@ -7,7 +7,9 @@
 use super::{str_at, ExportSet, Findings};
 use crate::config::plan_file::{PlanFile, PlannedCluster};
 use crate::config::topology::Distribution;
-use crate::export::monitoring::{prom_duration, K3S_EMBEDDED, VIOLATION_RECORD};
+use crate::export::monitoring::{prom_duration, K3S_EMBEDDED, SLO_ALERTS, VIOLATION_RECORD};
+use crate::export::stack_values::{secret_mount, NULL_RECEIVER};
+use crate::model::monitoring_footprint::{MonitoredContainer, STACK, THANOS_QUERY, THANOS_RECEIVE};
 use serde_json::Value;
 
 /// What the values of cluster `k` must say, as findings (empty: as simulated).
@@ -48,7 +50,7 @@ fn script_values(text: &str) -> Option<Value> {
 
 /// Where cluster `k`'s kube-prometheus-stack values are (file, object) and what they say,
 /// or where they should be and what is missing.
-fn stack_values_of(
+pub(super) fn stack_values_of(
     set: &ExportSet,
     k: &PlannedCluster,
 ) -> Result<(String, String, Value), (String, String)> {
@@ -163,6 +165,197 @@ pub(super) fn k3s_control_plane_scrapes(set: &ExportSet, f: &mut Findings) {
                         k.name
                     ),
                 );
+            }
+        }
+    }
+}
+
+/// XR17: the hub's Alertmanager sends the SLO alerts somewhere. Without a receiver in the
+/// plan the chart routes them to `null` and nobody is told: a warning. A plan with a
+/// receiver whose values route them nowhere, elsewhere, or with a credential written in,
+/// or that reads a Secret the Alertmanager does not mount: an error.
+pub(super) fn alert_receiver(set: &ExportSet, f: &mut Findings) {
+    let Some(plan) = &set.plan else { return };
+    let Some(hub) = plan.cluster(&plan.hub) else {
+        return;
+    };
+    let Ok((file, object, values)) = stack_values_of(set, hub) else {
+        return;
+    };
+    let am = &values["alertmanager"];
+    for key in inlined_credentials(&am["config"]) {
+        f.add(&file, &object, format!("alertmanager.config holds a credential ({key}): reference a Secret (url_file, credentials_file) instead; an export never contains one"));
+    }
+    let hooks = slo_webhooks(&am["config"]);
+    let want = plan.deploy.monitoring.alert_receiver.as_ref();
+    match (want, hooks.is_empty()) {
+        (None, true) => f.warn(&file, &object, format!(
+            "no alert receiver: {} go to kube-prometheus-stack's {NULL_RECEIVER:?} receiver and nobody is notified; set deploy.monitoring.alert_receiver",
+            SLO_ALERTS.join(" and ")
+        )),
+        (Some(_), true) => f.add(&file, &object, format!(
+            "the plan names an alert receiver, but no route sends {} to a receiver that notifies anyone",
+            SLO_ALERTS.join(" and ")
+        )),
+        (Some(r), false) => {
+            let (key, target) = if r.webhook_url.is_empty() {
+                ("url_file", format!("{}/url", secret_mount(&r.url_secret)))
+            } else {
+                ("url", r.webhook_url.clone())
+            };
+            if !hooks.iter().any(|h| h[key].as_str() == Some(target.as_str())) {
+                f.add(&file, &object, format!("the SLO alerts' webhook is not the plan's ({key} {target:?})"));
+            }
+        }
+        (None, false) => {}
+    }
+    let mounted: Vec<&str> = am["alertmanagerSpec"]["secrets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    for path in secret_paths(&am["config"]) {
+        let name = path
+            .strip_prefix("/etc/alertmanager/secrets/")
+            .and_then(|r| r.split('/').next())
+            .unwrap_or("");
+        if !mounted.contains(&name) {
+            f.add(&file, &object, format!("the receiver reads {path}, but alertmanagerSpec.secrets does not mount Secret {name:?}"));
+        }
+    }
+}
+
+/// The webhook configs of receivers that a route of the SLO alerts (its matchers name
+/// each of them) sends to, when that receiver notifies someone.
+fn slo_webhooks(config: &Value) -> Vec<&Value> {
+    let routes = config["route"]["routes"].as_array().into_iter().flatten();
+    let routed: Vec<&str> = routes
+        .filter(|r| {
+            let m = r["matchers"].to_string();
+            SLO_ALERTS.iter().all(|a| m.contains(a))
+        })
+        .filter_map(|r| r["receiver"].as_str())
+        .collect();
+    config["receivers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["name"].as_str().is_some_and(|n| routed.contains(&n)))
+        .flat_map(|r| r["webhook_configs"].as_array().into_iter().flatten())
+        .collect()
+}
+
+/// Keys of Alertmanager's configuration that hold a credential inline (prometheus/common
+/// `http_config`: `authorization.credentials`, `basic_auth.password`, `bearer_token`;
+/// notifiers' `api_key`, `auth_password`, `routing_key`, `service_key`), wherever they are.
+fn inlined_credentials(v: &Value) -> Vec<String> {
+    const KEYS: [&str; 7] = [
+        "credentials",
+        "password",
+        "bearer_token",
+        "api_key",
+        "auth_password",
+        "routing_key",
+        "service_key",
+    ];
+    let mut out = Vec::new();
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if KEYS.contains(&k.as_str()) && !x.is_null() {
+                    out.push(k.clone());
+                }
+                out.extend(inlined_credentials(x));
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| out.extend(inlined_credentials(x))),
+        _ => {}
+    }
+    out
+}
+
+/// Every `*_file` path under Alertmanager's configuration that reads a mounted Secret.
+fn secret_paths(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if let Some(p) = x.as_str().filter(|_| k.ends_with("_file")) {
+                    if p.starts_with("/etc/alertmanager/secrets/") {
+                        out.push(p.to_string());
+                    }
+                }
+                out.extend(secret_paths(x));
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| out.extend(secret_paths(x))),
+        _ => {}
+    }
+    out
+}
+
+/// Why a container's `resources` do not request what the plan keeps free for `c`, if
+/// they do not: a request missing (the scheduler would count nothing) or above the
+/// model's (the plan's capacity would not hold it).
+fn requests_problem(resources: &Value, c: &MonitoredContainer) -> Option<String> {
+    let r = &resources["requests"];
+    let cpu = r["cpu"]
+        .as_str()
+        .and_then(super::cluster_rules::cpu_millicores);
+    let mem = r["memory"]
+        .as_str()
+        .and_then(super::cluster_rules::memory_mib);
+    let (Some(cpu), Some(mem)) = (cpu, mem) else {
+        return Some(format!(
+            "{} has no CPU and memory requests: the scheduler counts nothing for it and the plan's capacity keeps no room for it",
+            c.name
+        ));
+    };
+    if cpu > u64::from(c.cpu_request_millicores) || mem > f64::from(c.memory_request_mib) + 1e-6 {
+        return Some(format!(
+            "{} requests {cpu}m and {mem:.0} MiB, more than the {}m and {} MiB the plan keeps free for it",
+            c.name, c.cpu_request_millicores, c.memory_request_mib
+        ));
+    }
+    None
+}
+
+/// The value at `path` (keys) under `v`.
+fn at_keys<'a>(v: &'a Value, path: &[&str]) -> &'a Value {
+    path.iter().fold(v, |v, k| &v[*k])
+}
+
+/// XR18: every monitoring component the export installs requests what the capacity model
+/// keeps free for it: each kube-prometheus-stack container on every cluster (chart
+/// values), Thanos Receive and Query on the hub (their Deployments).
+pub(super) fn monitoring_requests(set: &ExportSet, f: &mut Findings) {
+    if let Some(plan) = &set.plan {
+        for k in &plan.clusters {
+            let Ok((file, object, values)) = stack_values_of(set, k) else {
+                continue;
+            };
+            for c in &STACK {
+                if let Some(p) = requests_problem(at_keys(&values, c.values_path), c) {
+                    f.add(
+                        &file,
+                        &object,
+                        format!("{} ({}.requests)", p, c.values_path.join(".")),
+                    );
+                }
+            }
+        }
+    }
+    for (name, c) in [
+        ("thanos-receive", &THANOS_RECEIVE),
+        ("thanos-query", &THANOS_QUERY),
+    ] {
+        for d in set.of_kind("Deployment").filter(|d| d.name() == name) {
+            let containers = d.value["spec"]["template"]["spec"]["containers"].as_array();
+            for x in containers.into_iter().flatten() {
+                if let Some(p) = requests_problem(&x["resources"], c) {
+                    f.add(&d.file, &d.object(), p);
+                }
             }
         }
     }

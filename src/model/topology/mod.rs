@@ -1,7 +1,8 @@
 //! Sites, clusters and the inter-site graph with its routes.
 
-use super::allocatable::{cluster_allocatable, Resources};
+use super::allocatable::Resources;
 use super::ids::{ClusterId, SiteId};
+use super::monitoring_footprint::workload_allocatable;
 use crate::config::topology::{Distribution, Provider, RoutingConfig, Tier, TopologyConfig};
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::HashMap;
@@ -158,11 +159,12 @@ pub struct Topology {
 
 impl Topology {
     /// Limits what sessions may reserve on each cluster to what Kubernetes can schedule
-    /// there ([`super::allocatable::cluster_allocatable`]), keeping `liqo` free for Liqo's
-    /// own pods. Raw cores still set utilisation and contention.
+    /// there once the exported monitoring has its requests
+    /// ([`super::monitoring_footprint::workload_allocatable`]), keeping `liqo` free for Liqo's own
+    /// pods. Raw cores still set utilisation and contention.
     pub fn use_allocatable(&mut self, liqo: Resources) {
         for k in &mut self.clusters {
-            let a = cluster_allocatable(
+            let a = workload_allocatable(
                 k.nodes,
                 k.vcpu_per_node,
                 k.memory_gib_per_node,
