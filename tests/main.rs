@@ -23,6 +23,7 @@ mod experiment_kinds;
 mod export;
 mod export_builders;
 mod export_existing;
+mod export_schemas;
 mod fidelity;
 mod figures;
 mod import_k8s;

@@ -28,6 +28,7 @@ pub mod monitoring;
 pub mod names;
 pub mod peering;
 pub mod readme;
+pub mod schemas;
 
 use crate::config::plan_file::PlanFile;
 use serde_json::{json, Value};

@@ -12,6 +12,7 @@ mod cluster_rules;
 mod file_rules;
 mod liqo_rules;
 mod monitoring_rules;
+mod schema_rules;
 
 use crate::config::plan_file::PlanFile;
 use serde_json::Value;
@@ -46,6 +47,8 @@ pub const RULES: &[Rule] = &[
     Rule { id: "XR13", name: "monitoring-as-simulated", source: "kube-prometheus-stack values.yaml (prometheusSpec), Prometheus remote_write queue_config, PrometheusRule groups", check: monitoring_rules::monitoring_as_simulated },
     Rule { id: "XR14", name: "k3s-control-plane-scrapes", source: "kube-prometheus-stack 88.5.3 values.yaml (kubeControllerManager, kubeScheduler, kubeProxy, kubeEtcd; \"For k3s clusters\"), templates/prometheus/rules-1.14/kubernetes-system-*.yaml; k3s runs them in one server process", check: monitoring_rules::k3s_control_plane_scrapes },
     Rule { id: "XR15", name: "remote-offloading-fits", source: "liqo v1.2.0 pkg/webhooks/pod/mutations.go (createNodeSelectorFromNamespaceOffloading: Remote adds liqo.io/type In virtual-node to every term)", check: app_rules::remote_offloading_fits },
+    Rule { id: "XR16", name: "schema", source: "the upstream CRDs and Kubernetes 1.33 schemas in src/export/schemas (SOURCES.toml); structural schemas: k8s.io/apiextensions-apiserver pkg/apiserver/schema", check: schema_rules::schema },
+    Rule { id: "XR17", name: "known-kind", source: "src/export/schemas/SOURCES.toml (the kinds and versions the export writes)", check: schema_rules::known_kind },
 ];
 
 /// A problem found in the export.
@@ -53,6 +56,8 @@ pub const RULES: &[Rule] = &[
 pub struct Finding {
     /// File, relative to the folder.
     pub file: String,
+    /// The YAML document of the file it is about, when it is about one.
+    pub at: Option<DocAt>,
     /// `Kind/name` of the object, or `-`.
     pub object: String,
     /// Rule id and name.
@@ -61,13 +66,22 @@ pub struct Finding {
     pub message: String,
 }
 
+/// Where a YAML document sits in its file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DocAt {
+    /// 1-based index among the file's documents (empty ones not counted).
+    pub index: usize,
+    /// 1-based line of its first line of content.
+    pub line: usize,
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}: {}: {}",
-            self.file, self.object, self.rule, self.message
-        )
+        write!(f, "{}", self.file)?;
+        if let Some(at) = self.at {
+            write!(f, "#{} (line {})", at.index, at.line)?;
+        }
+        write!(f, ": {}: {}: {}", self.object, self.rule, self.message)
     }
 }
 
@@ -82,7 +96,19 @@ impl Findings {
     pub fn add(&mut self, file: &str, object: &str, message: impl Into<String>) {
         self.out.push(Finding {
             file: file.to_string(),
+            at: None,
             object: object.to_string(),
+            rule: self.rule.clone(),
+            message: message.into(),
+        });
+    }
+
+    /// Records a finding about the document `doc`, located by its index and line.
+    pub fn add_in(&mut self, doc: &Doc, message: impl Into<String>) {
+        self.out.push(Finding {
+            file: doc.file.clone(),
+            at: doc.at,
+            object: doc.object(),
             rule: self.rule.clone(),
             message: message.into(),
         });
@@ -94,6 +120,9 @@ impl Findings {
 pub struct Doc {
     /// File, relative to the folder.
     pub file: String,
+    /// Where it sits in the file (None when the file's documents could not be told apart
+    /// by their `---` lines).
+    pub at: Option<DocAt>,
     /// The document.
     pub value: Value,
 }
@@ -196,6 +225,32 @@ fn commands_of(text: &str) -> Vec<String> {
     out
 }
 
+/// The first line of content (1-based) of each document of a YAML stream that has any:
+/// documents are split at `---` lines and end at `...` lines; blank and comment lines
+/// are no content. Used only to locate findings; the parser reads the documents.
+fn document_lines(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut first: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_end();
+        let separator = t == "---" || t.starts_with("--- ") || t.starts_with("---\t");
+        if separator || t == "..." {
+            out.extend(first.take());
+            let rest = t.get(3..).unwrap_or("").trim();
+            if separator && !rest.is_empty() && !rest.starts_with('#') {
+                first = Some(i + 1);
+            }
+            continue;
+        }
+        let content = !t.trim().is_empty() && !t.trim_start().starts_with('#');
+        if content && first.is_none() {
+            first = Some(i + 1);
+        }
+    }
+    out.extend(first);
+    out
+}
+
 /// Largest manifest or script `check` reads: 64 MiB (an export's largest file, a cluster's
 /// manifests, is tens of KiB).
 pub const MAX_EXPORT_FILE_BYTES: u64 = 64 << 20;
@@ -221,15 +276,25 @@ pub fn load(root: &Path) -> Result<ExportSet, String> {
         let path = root.join(f);
         if f.ends_with(".yaml") || f.ends_with(".yml") {
             let text = read_export_file(&path)?;
+            let mut values = Vec::new();
             for d in serde_yaml_ng::Deserializer::from_str(&text) {
                 let v = <Value as serde::Deserialize>::deserialize(d)
                     .map_err(|e| format!("{f}: not YAML: {e}"))?;
                 if !v.is_null() {
-                    set.docs.push(Doc {
-                        file: f.clone(),
-                        value: v,
-                    });
+                    values.push(v);
                 }
+            }
+            let starts = document_lines(&text);
+            let located = starts.len() == values.len();
+            for (i, value) in values.into_iter().enumerate() {
+                set.docs.push(Doc {
+                    file: f.clone(),
+                    at: located.then(|| DocAt {
+                        index: i + 1,
+                        line: starts[i],
+                    }),
+                    value,
+                });
             }
         } else if f.ends_with(".sh") {
             let text = read_export_file(&path)?;
@@ -312,5 +377,15 @@ mod tests {
         assert_eq!(flag(&c[0], "--set"), Some("ipam.x=1"));
         assert_eq!(flag("x --mtu=1340", "--mtu"), Some("1340"));
         assert_eq!(flags(&c[0]), vec!["--cluster-id", "--set"]);
+    }
+
+    #[test]
+    fn document_lines_skip_empty_and_comment_only_documents() {
+        // Line 1 is a comment, the first document starts on line 2; the second `---` opens
+        // a document of comments only; the third starts on the line after its `---`.
+        let text = "# made by xrplace\na: 1\n---\n# nothing\n---\n\nb: 2\n...\n";
+        assert_eq!(document_lines(text), vec![2, 7]);
+        assert_eq!(document_lines("--- {a: 1}\n"), vec![1]);
+        assert!(document_lines("# only\n").is_empty());
     }
 }
