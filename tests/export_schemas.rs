@@ -1,7 +1,8 @@
 //! `xrplace check DIR` holds every manifest of an export to the vendored upstream schemas
 //! (rules XR16 schema and XR17 known-kind, src/export/schemas): a fresh export of the
-//! shipped plan passes, in both OpenStack API versions; a hand-broken manifest is reported
-//! with its file, document, line, JSON path and what was expected, offline.
+//! shipped plan passes, in both OpenStack API versions; a hand-broken manifest (unknown
+//! field, wrong type, missing field, repeated key, a name the API server refuses) is
+//! reported with its file, document, line, JSON path and what was expected, offline.
 
 use crate::common::{export_fresh, fresh_dir, stderr, xrplace, xrplace_ok};
 use std::path::Path;
@@ -80,13 +81,15 @@ fn a_hand_broken_manifest_is_located_and_explained() {
         "  replicas: 1\n",
         "  replicas: \"1\"\n  replicass: 2\n",
     );
-    // A core kind: a misspelt container field.
-    edit(
-        &dir,
-        "cluster-fra/app/workloads.yaml",
-        "containerPort:",
-        "containerPortt:",
-    );
+    // A core kind: a misspelt container field, and a key written twice (kubectl refuses the
+    // file; a YAML reader keeps the last value).
+    let app = "cluster-fra/app/workloads.yaml";
+    edit(&dir, app, "containerPort:", "containerPortt:");
+    edit(&dir, app, "\n  replicas: ", "\n  replicas: 3\n  replicas: ");
+    // A name the API server refuses for a Namespace (not a DNS-1123 label).
+    let ns_file = "management/00-namespace.yaml";
+    edit(&dir, ns_file, "name: xr-clusters", "name: XR_Clusters");
+    let ns_line = line_of(&dir, ns_file, "apiVersion: v1");
     let (code, out) = check(&dir);
     assert_eq!(code, Some(2), "{out}");
     let located = format!("{file}#{index} (line {start}): KThreesControlPlane/edge-gva-1-control-plane: XR16 schema: ");
@@ -107,19 +110,27 @@ fn a_hand_broken_manifest_is_located_and_explained() {
             l.starts_with("cluster-fra/app/workloads.yaml#1 (line ") && l.contains("XR16 schema")
         })
         .collect();
-    assert_eq!(core.len(), 2, "{out}");
+    assert_eq!(core.len(), 3, "{out}");
     assert!(
-        core[0].ends_with(
+        core[0].contains(": .: YAML: spec: duplicate entry with key \"replicas\" at line "),
+        "{out}"
+    );
+    assert!(
+        core[1].ends_with(
             ".spec.template.spec.containers[0].ports[0]: missing required field \"containerPort\""
         ),
         "{out}"
     );
     assert!(
-        core[1].contains(
+        core[2].contains(
             ".containerPortt: unknown field \"containerPortt\" (did you mean \"containerPort\"?)"
         ),
         "{out}"
     );
+    let namespace = format!(
+        "{ns_file}#1 (line {ns_line}): Namespace/XR_Clusters: XR16 schema: .metadata.name: invalid name \"XR_Clusters\": must be a DNS-1123 label"
+    );
+    assert!(out.lines().any(|l| l.starts_with(&namespace)), "{out}");
     assert!(!out.contains("panicked"), "{out}");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -123,6 +123,9 @@ pub struct Doc {
     /// Where it sits in the file (None when the file's documents could not be told apart
     /// by their `---` lines).
     pub at: Option<DocAt>,
+    /// The parser's message when a mapping of the document repeats a key: kubectl refuses
+    /// such a file, while `value` holds the last of the repeated entries.
+    pub duplicate_key: Option<String>,
     /// The document.
     pub value: Value,
 }
@@ -251,6 +254,26 @@ fn document_lines(text: &str) -> Vec<usize> {
     out
 }
 
+/// Each non-empty document of `text` (by its 0-based index among them) that repeats a key
+/// in a mapping, with the parser's message (which names the mapping, the key, and a line
+/// and column in `text`).
+fn duplicate_keys(text: &str) -> std::collections::HashMap<usize, String> {
+    let mut out = std::collections::HashMap::new();
+    let mut index = 0;
+    for d in serde_yaml_ng::Deserializer::from_str(text) {
+        match <serde_yaml_ng::Value as serde::Deserialize>::deserialize(d) {
+            Ok(v) if v.is_null() => continue,
+            Ok(_) => {}
+            Err(e) if e.to_string().contains("duplicate entry") => {
+                out.insert(index, e.to_string());
+            }
+            Err(_) => {}
+        }
+        index += 1;
+    }
+    out
+}
+
 /// Largest manifest or script `check` reads: 64 MiB (an export's largest file, a cluster's
 /// manifests, is tens of KiB).
 pub const MAX_EXPORT_FILE_BYTES: u64 = 64 << 20;
@@ -286,6 +309,7 @@ pub fn load(root: &Path) -> Result<ExportSet, String> {
             }
             let starts = document_lines(&text);
             let located = starts.len() == values.len();
+            let mut repeated = duplicate_keys(&text);
             for (i, value) in values.into_iter().enumerate() {
                 set.docs.push(Doc {
                     file: f.clone(),
@@ -293,6 +317,7 @@ pub fn load(root: &Path) -> Result<ExportSet, String> {
                         index: i + 1,
                         line: starts[i],
                     }),
+                    duplicate_key: repeated.remove(&i),
                     value,
                 });
             }
@@ -387,5 +412,17 @@ mod tests {
         assert_eq!(document_lines(text), vec![2, 7]);
         assert_eq!(document_lines("--- {a: 1}\n"), vec![1]);
         assert!(document_lines("# only\n").is_empty());
+    }
+
+    #[test]
+    fn a_repeated_key_is_found_in_its_document() {
+        let text = "a: 1\n---\n# c\n---\nmetadata:\n  name: x\n  name: y\n";
+        let found = duplicate_keys(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[&1] == "metadata: duplicate entry with key \"name\" at line 6 column 3",
+            "{found:?}"
+        );
+        assert!(duplicate_keys("a: 1\n---\nb: {a: 1, b: 2}\n").is_empty());
     }
 }

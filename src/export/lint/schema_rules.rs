@@ -1,7 +1,8 @@
 //! XR16 and XR17: every manifest document of the export is an object of a kind the vendored
 //! schemas know (`src/export/schemas`), and matches that schema: no unknown field (the
 //! API server would drop it silently), the right types, required fields present, values
-//! within their enums, bounds, patterns and formats.
+//! within their enums, bounds, patterns and formats; names and labels the API server
+//! accepts; no key repeated in a mapping (kubectl refuses the file).
 
 use super::{Doc, ExportSet, Findings};
 use crate::export::schemas::{self, Validator};
@@ -17,6 +18,14 @@ fn manifests(set: &ExportSet) -> impl Iterator<Item = &Doc> {
 pub fn schema(set: &ExportSet, f: &mut Findings) {
     let mut v = Validator::new();
     for doc in manifests(set) {
+        if let Some(repeated) = &doc.duplicate_key {
+            f.add_in(
+                doc,
+                format!(
+                    ".: YAML: {repeated} (kubectl refuses the file; read here, the last entry wins)"
+                ),
+            );
+        }
         for violation in v.validate(&doc.value).unwrap_or_default() {
             f.add_in(doc, format!("{}: {}", violation.path, violation.message));
         }

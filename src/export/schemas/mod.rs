@@ -22,10 +22,12 @@
 //! `x-kubernetes-*` extensions; the core schemas add `$ref` and `oneOf`. It rules as
 //! `shared/tools/validate-manifests` (the Python validator CI ran) does: unknown fields are
 //! errors (the API server would prune them silently), nulls of non-nullable fields are
-//! pruned and defaults applied first, as the API server does. Not evaluated: the CEL rules
-//! (`x-kubernetes-validations`); see docs/export.md.
+//! pruned and defaults applied first, as the API server does. The API server's metadata
+//! rules (names, label keys and values) follow the schema (`meta.rs`). Not evaluated: the
+//! CEL rules (`x-kubernetes-validations`); see docs/export.md.
 
 mod formats;
+mod meta;
 mod prune;
 mod walk;
 
@@ -216,17 +218,26 @@ impl Validator {
         Self::default()
     }
 
-    /// Every violation of `doc` against the schema of its `apiVersion` and `kind` (empty
-    /// when it is valid), or why it has no schema. Kustomizations are not API objects and
-    /// pass unvalidated.
+    /// Every violation of `doc` against the schema of its `apiVersion` and `kind`, then of
+    /// the API server's metadata rules (names, label and annotation keys, label values);
+    /// empty when it is valid; or why it has no schema. Kustomizations are not API objects
+    /// and pass unvalidated.
     pub fn validate(&mut self, doc: &Value) -> Result<Vec<Violation>, UnknownKind> {
         let r = registry();
         let mut w = walk::Walker::new(&r.defs, &mut self.patterns);
-        Ok(match schema_of(doc)? {
-            Schema::Kustomize => Vec::new(),
+        let mut out = match schema_of(doc)? {
+            Schema::Kustomize => return Ok(Vec::new()),
             Schema::Crd(s) => w.custom_resource(doc, s),
             Schema::Core(s) => w.core_object(doc, s),
-        })
+        };
+        let api_version = doc["apiVersion"].as_str().unwrap_or_default();
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        out.extend(meta::check(
+            doc,
+            group,
+            doc["kind"].as_str().unwrap_or_default(),
+        ));
+        Ok(out)
     }
 }
 
