@@ -110,6 +110,18 @@ fn kubernetes_manifests_validate_and_index_the_shards() {
     ] {
         assert!(job.contains(needle), "{needle}: {job}");
     }
+    // The Job and PersistentVolumeClaim match the Kubernetes 1.33 schemas vendored for
+    // `xrplace check` (the Python validator in CI checks the same files, kept below).
+    let mut schemas = xrplace::export::schemas::Validator::new();
+    for f in ["sweep-job.yaml", "merge-job.yaml"] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        for doc in serde_yaml_ng::Deserializer::from_str(&text) {
+            let v: serde_json::Value = serde::Deserialize::deserialize(doc).unwrap();
+            if !v.is_null() {
+                assert_eq!(schemas.validate(&v), Ok(Vec::new()), "{f}: {v}");
+            }
+        }
+    }
     let set = fresh_dir("cluster-k8s-set");
     std::fs::create_dir_all(set.join("jobs")).unwrap();
     for f in ["sweep-job.yaml", "merge-job.yaml"] {

@@ -24,6 +24,7 @@ mod export;
 mod export_builders;
 mod export_existing;
 mod export_handover;
+mod export_schemas;
 mod fidelity;
 mod figures;
 mod import_k8s;

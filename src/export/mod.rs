@@ -30,6 +30,7 @@ pub mod names;
 pub mod peering;
 pub mod prom;
 pub mod readme;
+pub mod schemas;
 pub mod stack_values;
 
 use crate::config::plan_file::PlanFile;

@@ -14,6 +14,7 @@ mod file_rules;
 mod liqo_rules;
 mod monitoring_rules;
 mod placeholder_rules;
+mod schema_rules;
 
 use crate::config::plan_file::PlanFile;
 use serde_json::Value;
@@ -51,6 +52,8 @@ pub const RULES: &[Rule] = &[
     Rule { id: "XR16", name: "placeholders", source: "RFC 9562 section 5.9 (Nil UUID), RFC 2606 (documentation domains); CAPO CRDs (externalNetwork.id format uuid, image.filter.name, sshKeyName)", check: placeholder_rules::placeholders },
     Rule { id: "XR17", name: "alert-receiver", source: "kube-prometheus-stack 88.5.3 values.yaml (alertmanager.config: receiver 'null'; alertmanagerSpec.secrets), Alertmanager v0.34.0 docs/configuration.md (<route>, <webhook_config> url/url_file, http_config)", check: monitoring_rules::alert_receiver },
     Rule { id: "XR18", name: "monitoring-requests", source: "kube-prometheus-stack 88.5.3 values.yaml (every resources: {}), kube-prometheus v0.18.0 components/*.libsonnet, Prometheus Operator v0.93.0 cmd/operator/main.go (config reloader)", check: monitoring_rules::monitoring_requests },
+    Rule { id: "XR19", name: "schema", source: "the upstream CRDs and Kubernetes 1.33 schemas in src/export/schemas (SOURCES.toml); structural schemas: k8s.io/apiextensions-apiserver pkg/apiserver/schema", check: schema_rules::schema },
+    Rule { id: "XR20", name: "known-kind", source: "src/export/schemas/SOURCES.toml (the kinds and versions the export writes)", check: schema_rules::known_kind },
 ];
 
 /// How much a finding matters.
@@ -68,6 +71,8 @@ pub enum Severity {
 pub struct Finding {
     /// File, relative to the folder.
     pub file: String,
+    /// The YAML document of the file it is about, when it is about one.
+    pub at: Option<DocAt>,
     /// `Kind/name` of the object, or `-`.
     pub object: String,
     /// Rule id and name.
@@ -78,16 +83,29 @@ pub struct Finding {
     pub severity: Severity,
 }
 
+/// Where a YAML document sits in its file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DocAt {
+    /// 1-based index among the file's documents (empty ones not counted).
+    pub index: usize,
+    /// 1-based line of its first line of content.
+    pub line: usize,
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = match self.severity {
             Severity::Error => "",
             Severity::Warning => "warning: ",
         };
+        write!(f, "{}", self.file)?;
+        if let Some(at) = self.at {
+            write!(f, "#{} (line {})", at.index, at.line)?;
+        }
         write!(
             f,
-            "{}: {}: {}: {level}{}",
-            self.file, self.object, self.rule, self.message
+            ": {}: {}: {level}{}",
+            self.object, self.rule, self.message
         )
     }
 }
@@ -112,10 +130,23 @@ impl Findings {
     fn push(&mut self, file: &str, object: &str, message: String, severity: Severity) {
         self.out.push(Finding {
             file: file.to_string(),
+            at: None,
             object: object.to_string(),
             rule: self.rule.clone(),
             message,
             severity,
+        });
+    }
+
+    /// Records a finding about the document `doc`, located by its index and line.
+    pub fn add_in(&mut self, doc: &Doc, message: impl Into<String>) {
+        self.out.push(Finding {
+            file: doc.file.clone(),
+            at: doc.at,
+            object: doc.object(),
+            rule: self.rule.clone(),
+            message: message.into(),
+            severity: Severity::Error,
         });
     }
 }
@@ -125,6 +156,12 @@ impl Findings {
 pub struct Doc {
     /// File, relative to the folder.
     pub file: String,
+    /// Where it sits in the file (None when the file's documents could not be told apart
+    /// by their `---` lines).
+    pub at: Option<DocAt>,
+    /// The parser's message when a mapping of the document repeats a key: kubectl refuses
+    /// such a file, while `value` holds the last of the repeated entries.
+    pub duplicate_key: Option<String>,
     /// The document.
     pub value: Value,
 }
@@ -227,6 +264,52 @@ fn commands_of(text: &str) -> Vec<String> {
     out
 }
 
+/// The first line of content (1-based) of each document of a YAML stream that has any:
+/// documents are split at `---` lines and end at `...` lines; blank and comment lines
+/// are no content. Used only to locate findings; the parser reads the documents.
+fn document_lines(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut first: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_end();
+        let separator = t == "---" || t.starts_with("--- ") || t.starts_with("---\t");
+        if separator || t == "..." {
+            out.extend(first.take());
+            let rest = t.get(3..).unwrap_or("").trim();
+            if separator && !rest.is_empty() && !rest.starts_with('#') {
+                first = Some(i + 1);
+            }
+            continue;
+        }
+        let content = !t.trim().is_empty() && !t.trim_start().starts_with('#');
+        if content && first.is_none() {
+            first = Some(i + 1);
+        }
+    }
+    out.extend(first);
+    out
+}
+
+/// Each non-empty document of `text` (by its 0-based index among them) that repeats a key
+/// in a mapping, with the parser's message (which names the mapping, the key, and a line
+/// and column in `text`).
+fn duplicate_keys(text: &str) -> std::collections::HashMap<usize, String> {
+    let mut out = std::collections::HashMap::new();
+    let mut index = 0;
+    for d in serde_yaml_ng::Deserializer::from_str(text) {
+        match <serde_yaml_ng::Value as serde::Deserialize>::deserialize(d) {
+            Ok(v) if v.is_null() => continue,
+            Ok(_) => {}
+            Err(e) if e.to_string().contains("duplicate entry") => {
+                out.insert(index, e.to_string());
+            }
+            Err(_) => {}
+        }
+        index += 1;
+    }
+    out
+}
+
 /// Largest manifest or script `check` reads: 64 MiB (an export's largest file, a cluster's
 /// manifests, is tens of KiB).
 pub const MAX_EXPORT_FILE_BYTES: u64 = 64 << 20;
@@ -252,15 +335,27 @@ pub fn load(root: &Path) -> Result<ExportSet, String> {
         let path = root.join(f);
         if f.ends_with(".yaml") || f.ends_with(".yml") {
             let text = read_export_file(&path)?;
+            let mut values = Vec::new();
             for d in serde_yaml_ng::Deserializer::from_str(&text) {
                 let v = <Value as serde::Deserialize>::deserialize(d)
                     .map_err(|e| format!("{f}: not YAML: {e}"))?;
                 if !v.is_null() {
-                    set.docs.push(Doc {
-                        file: f.clone(),
-                        value: v,
-                    });
+                    values.push(v);
                 }
+            }
+            let starts = document_lines(&text);
+            let located = starts.len() == values.len();
+            let mut repeated = duplicate_keys(&text);
+            for (i, value) in values.into_iter().enumerate() {
+                set.docs.push(Doc {
+                    file: f.clone(),
+                    at: located.then(|| DocAt {
+                        index: i + 1,
+                        line: starts[i],
+                    }),
+                    duplicate_key: repeated.remove(&i),
+                    value,
+                });
             }
         } else if f.ends_with(".sh") {
             let text = read_export_file(&path)?;
@@ -343,5 +438,27 @@ mod tests {
         assert_eq!(flag(&c[0], "--set"), Some("ipam.x=1"));
         assert_eq!(flag("x --mtu=1340", "--mtu"), Some("1340"));
         assert_eq!(flags(&c[0]), vec!["--cluster-id", "--set"]);
+    }
+
+    #[test]
+    fn document_lines_skip_empty_and_comment_only_documents() {
+        // Line 1 is a comment, the first document starts on line 2; the second `---` opens
+        // a document of comments only; the third starts on the line after its `---`.
+        let text = "# made by xrplace\na: 1\n---\n# nothing\n---\n\nb: 2\n...\n";
+        assert_eq!(document_lines(text), vec![2, 7]);
+        assert_eq!(document_lines("--- {a: 1}\n"), vec![1]);
+        assert!(document_lines("# only\n").is_empty());
+    }
+
+    #[test]
+    fn a_repeated_key_is_found_in_its_document() {
+        let text = "a: 1\n---\n# c\n---\nmetadata:\n  name: x\n  name: y\n";
+        let found = duplicate_keys(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[&1] == "metadata: duplicate entry with key \"name\" at line 6 column 3",
+            "{found:?}"
+        );
+        assert!(duplicate_keys("a: 1\n---\nb: {a: 1, b: 2}\n").is_empty());
     }
 }
