@@ -51,7 +51,11 @@ fn fresh_exports_match_the_vendored_schemas() {
         let (code, out) = check(dir);
         assert_eq!(code, Some(0), "{out}");
         assert!(!out.contains("XR19") && !out.contains("XR20"), "{out}");
-        assert!(out.contains("0 findings"), "{out}");
+        // The templates' placeholders may be warned about (XR16); no error is.
+        assert!(
+            out.contains("0 findings") || out.contains("0 errors"),
+            "{out}"
+        );
     }
     // Both API versions were written: the check saw each under its own schema.
     let v2 = std::fs::read_to_string(v1beta2.join("management/edge-gva-1.yaml")).unwrap();
