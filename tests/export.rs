@@ -6,12 +6,11 @@
 use crate::common;
 
 use common::{
-    export_fresh as export, files_under, fresh_dir, keep_for_schemas, stderr, xrplace, xrplace_ok,
+    export_fresh as export, export_shipped as shipped, files_under, fresh_dir, keep_for_schemas,
+    lint_export as lint, stderr, xrplace, xrplace_ok, SHIPPED_PLAN,
 };
 use serde_yaml_ng::Value;
 use std::path::{Path, PathBuf};
-
-const SHIPPED_PLAN: &str = "experiments/plans/study-fra-gva.toml";
 
 /// The shipped plan with `edits` (from, to) applied, written under `dir`.
 fn plan_variant(dir: &Path, edits: &[(&str, &str)]) -> PathBuf {
@@ -44,22 +43,6 @@ fn export_forced(out: &Path) -> std::process::Output {
         out.to_str().unwrap(),
         "--force",
     ])
-}
-
-fn shipped(tag: &str) -> PathBuf {
-    export(
-        tag,
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_PLAN),
-    )
-}
-
-/// `xrplace check DIR`: exit code and output.
-fn lint(dir: &Path) -> (Option<i32>, String) {
-    let o = xrplace(&["check", dir.to_str().unwrap()]);
-    (
-        o.status.code(),
-        format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o)),
-    )
 }
 
 /// Asserts the export lints clean: no error, no warning but the shipped plan's

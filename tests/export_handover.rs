@@ -5,11 +5,12 @@
 
 use crate::common;
 
-use common::{export_fresh as export, fresh_dir, stderr, xrplace};
+use common::{
+    export_fresh as export, export_shipped as shipped, fresh_dir, lint_export as lint, stderr,
+    xrplace, SHIPPED_PLAN,
+};
 use serde_yaml_ng::Value;
 use std::path::{Path, PathBuf};
-
-const SHIPPED_PLAN: &str = "experiments/plans/study-fra-gva.toml";
 
 /// The shipped plan rewritten by `edits` (from, to), written as `dir/plan.toml`.
 fn plan_variant(dir: &Path, edits: &[(&str, &str)]) -> PathBuf {
@@ -23,22 +24,6 @@ fn plan_variant(dir: &Path, edits: &[(&str, &str)]) -> PathBuf {
     let p = dir.join("plan.toml");
     std::fs::write(&p, text).unwrap();
     p
-}
-
-fn shipped(tag: &str) -> PathBuf {
-    export(
-        tag,
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_PLAN),
-    )
-}
-
-/// `xrplace check DIR`: exit code and output.
-fn lint(dir: &Path) -> (Option<i32>, String) {
-    let o = xrplace(&["check", dir.to_str().unwrap()]);
-    (
-        o.status.code(),
-        format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o)),
-    )
 }
 
 /// Replaces `from` by `to` in `file` of the export, lints, and puts the file back.

@@ -4,19 +4,8 @@
 //! field, wrong type, missing field, repeated key, a name the API server refuses) is
 //! reported with its file, document, line, JSON path and what was expected, offline.
 
-use crate::common::{export_fresh, fresh_dir, stderr, xrplace, xrplace_ok};
+use crate::common::{export_fresh, fresh_dir, lint_export as check, xrplace_ok, SHIPPED_PLAN};
 use std::path::Path;
-
-const SHIPPED_PLAN: &str = "experiments/plans/study-fra-gva.toml";
-
-/// `xrplace check DIR`: exit code and stdout + stderr.
-fn check(dir: &Path) -> (Option<i32>, String) {
-    let o = xrplace(&["check", dir.to_str().unwrap()]);
-    (
-        o.status.code(),
-        format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o)),
-    )
-}
 
 /// Replaces the first `from` in `file` of the export by `to`.
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {

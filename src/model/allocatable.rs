@@ -36,6 +36,18 @@ pub struct Resources {
     pub memory_mib: f64,
 }
 
+impl std::ops::Add for Resources {
+    type Output = Resources;
+
+    /// Both kept together: CPU with CPU, memory with memory.
+    fn add(self, other: Resources) -> Resources {
+        Resources {
+            cpu_cores: self.cpu_cores + other.cpu_cores,
+            memory_mib: self.memory_mib + other.memory_mib,
+        }
+    }
+}
+
 /// The kubelet's hard eviction threshold on available memory, MiB (kubelet default).
 pub const EVICTION_HARD_MEMORY_MIB: f64 = 100.0;
 

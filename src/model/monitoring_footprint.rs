@@ -216,10 +216,7 @@ pub fn stack_requests(schedulable_nodes: u32) -> Resources {
     STACK
         .iter()
         .map(|c| c.requests(schedulable_nodes))
-        .fold(Resources::default(), |a, r| Resources {
-            cpu_cores: a.cpu_cores + r.cpu_cores,
-            memory_mib: a.memory_mib + r.memory_mib,
-        })
+        .fold(Resources::default(), |a, r| a + r)
 }
 
 /// What a cluster offers the application's pods once the exported monitoring stack has
@@ -233,11 +230,7 @@ pub fn workload_allocatable(
     distribution: Distribution,
     liqo: Resources,
 ) -> Resources {
-    let m = stack_requests(schedulable_nodes(nodes, distribution));
-    let kept = Resources {
-        cpu_cores: liqo.cpu_cores + m.cpu_cores,
-        memory_mib: liqo.memory_mib + m.memory_mib,
-    };
+    let kept = liqo + stack_requests(schedulable_nodes(nodes, distribution));
     cluster_allocatable(nodes, vcpu, memory_gib, distribution, kept)
 }
 

@@ -56,6 +56,27 @@ pub fn column(csv_text: &str, name: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// The plan the export tests start from.
+pub const SHIPPED_PLAN: &str = "experiments/plans/study-fra-gva.toml";
+
+/// Exports [`SHIPPED_PLAN`] into a fresh folder `export-TAG` and asserts success.
+#[track_caller]
+pub fn export_shipped(tag: &str) -> PathBuf {
+    export_fresh(
+        tag,
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_PLAN),
+    )
+}
+
+/// `xrplace check DIR`: exit code, and stdout followed by stderr.
+pub fn lint_export(dir: &std::path::Path) -> (Option<i32>, String) {
+    let o = xrplace(&["check", dir.to_str().unwrap()]);
+    (
+        o.status.code(),
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o)),
+    )
+}
+
 /// Exports `plan` into a fresh folder `export-TAG` and asserts success.
 #[track_caller]
 pub fn export_fresh(tag: &str, plan: &std::path::Path) -> PathBuf {
