@@ -108,6 +108,7 @@ fn run(args: RunArgs) -> Result<(), CommandError> {
         .map_err(CommandError::Refused)?;
     let registry = Registry::builtin();
     let sim = args.sim;
+    let figures = sim.figures();
     let req = command::RunRequest {
         sets: sim.set,
         out: sim.out,
@@ -118,6 +119,7 @@ fn run(args: RunArgs) -> Result<(), CommandError> {
         resume: args.resume,
         metrics: args.metrics.map(|_| Epoch(args.metrics_start_unix_s)),
         metrics_compression: args.metrics_compression.into(),
+        figures,
         limits: sim.budget.budget(),
         ..command::RunRequest::new(source, &registry, &warn)
     };
@@ -137,6 +139,7 @@ fn run(args: RunArgs) -> Result<(), CommandError> {
 fn plan(experiment: PathBuf, sim: SimArgs) -> Result<(), CommandError> {
     let started = std::time::Instant::now();
     let registry = Registry::builtin();
+    let figures = sim.figures();
     let report = command::plan(command::PlanRequest {
         experiment,
         sets: sim.set,
@@ -148,6 +151,7 @@ fn plan(experiment: PathBuf, sim: SimArgs) -> Result<(), CommandError> {
             progress: !sim.quiet,
             series: false,
         },
+        figures,
         limits: sim.budget.budget(),
         registry: &registry,
         provenance: true,

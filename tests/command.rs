@@ -6,6 +6,7 @@ use crate::common;
 
 use common::fresh_dir;
 use xrplace::command::{self, CommandError, RunRequest, Source};
+use xrplace::report::Figures;
 use xrplace::strategy::Registry;
 
 /// A session experiment shortened to ten seconds and one run.
@@ -49,6 +50,34 @@ fn a_run_from_code_is_replayed_byte_for_byte_from_its_meta() {
         assert_eq!(
             std::fs::read(first.join(file)).unwrap(),
             std::fs::read(again.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_run_without_figures_writes_the_same_tables_and_no_plots() {
+    let dir = fresh_dir("command-no-figures");
+    let registry = Registry::builtin();
+    let source = || Source::File("experiments/few-streams.toml".into());
+    let drawn = dir.join("drawn");
+    command::run(request(source(), &registry, &drawn)).unwrap();
+    let bare = dir.join("bare");
+    command::run(RunRequest {
+        figures: Figures::Skip,
+        ..request(source(), &registry, &bare)
+    })
+    .unwrap();
+    assert!(
+        drawn.join("plots").is_dir(),
+        "the default run draws its figures"
+    );
+    assert!(!bare.join("plots").exists(), "Figures::Skip drew plots/");
+    for file in ["runs.csv", "summary.csv", "latency_quantiles.csv"] {
+        assert_eq!(
+            std::fs::read(drawn.join(file)).unwrap(),
+            std::fs::read(bare.join(file)).unwrap(),
             "{file}"
         );
     }

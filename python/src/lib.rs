@@ -20,6 +20,7 @@ use xrplace::config::{load_experiment_with, ConfigError as XrConfigError, Loaded
 use xrplace::experiment::budget;
 use xrplace::experiment::RunOptions;
 use xrplace::report::monitoring::Epoch;
+use xrplace::report::Figures;
 use xrplace::strategy::Registry;
 
 create_exception!(
@@ -105,9 +106,9 @@ fn kind(exp: &LoadedExperiment) -> &'static str {
 /// (`xrplace::command::run`, without `meta.toml` and `timing.toml`). `strategies` maps
 /// names to Python strategy classes. Returns the kind. With `metrics`, the monitoring
 /// samples are written as `--metrics openmetrics` writes them (simulated time 0 at Unix
-/// time 0).
+/// time 0). Without `figures`, `plots/` is not drawn.
 #[pyfunction]
-#[pyo3(signature = (path, sets, out, strategies, seed=None, threads=0, metrics=false))]
+#[pyo3(signature = (path, sets, out, strategies, seed=None, threads=0, metrics=false, figures=true))]
 #[allow(clippy::too_many_arguments)]
 fn run_experiment(
     py: Python<'_>,
@@ -118,6 +119,7 @@ fn run_experiment(
     seed: Option<u64>,
     threads: usize,
     metrics: bool,
+    figures: bool,
 ) -> PyResult<&'static str> {
     let (errors, registry) = self::strategies(py, strategies)?;
     let source = command::Source::File(PathBuf::from(path));
@@ -127,6 +129,7 @@ fn run_experiment(
         seed,
         threads,
         metrics: metrics.then_some(Epoch(0)),
+        figures: figures_of(figures),
         provenance: false,
         ..command::RunRequest::new(source, &registry, &warn)
     };
@@ -137,9 +140,10 @@ fn run_experiment(
 
 /// Searches the plan of the experiment at `path` (`xrplace plan`, through its entry point
 /// `xrplace::command::plan`) and writes `plan.toml`, `candidates.csv` and its figures into
-/// `out`.
+/// `out` (no figure without `figures`).
 #[pyfunction]
-#[pyo3(signature = (path, sets, out, strategies, seed=None, threads=0))]
+#[pyo3(signature = (path, sets, out, strategies, seed=None, threads=0, figures=true))]
+#[allow(clippy::too_many_arguments)]
 fn plan_experiment(
     py: Python<'_>,
     path: &str,
@@ -148,6 +152,7 @@ fn plan_experiment(
     strategies: &Bound<'_, PyDict>,
     seed: Option<u64>,
     threads: usize,
+    figures: bool,
 ) -> PyResult<()> {
     let (errors, registry) = self::strategies(py, strategies)?;
     let req = command::PlanRequest {
@@ -159,6 +164,7 @@ fn plan_experiment(
             threads,
             ..RunOptions::default()
         },
+        figures: figures_of(figures),
         limits: budget::Budget::default(),
         registry: &registry,
         provenance: false,
@@ -167,6 +173,15 @@ fn plan_experiment(
     raise_strategy_error(&errors)?;
     planned.map_err(|e| command_error(py, &e))?;
     Ok(())
+}
+
+/// Python's `figures=True/False` as the report's choice.
+fn figures_of(figures: bool) -> Figures {
+    if figures {
+        Figures::Render
+    } else {
+        Figures::Skip
+    }
 }
 
 /// Loads and checks the experiment at `path` (strategies named in it must be built in or

@@ -21,6 +21,8 @@ pub struct Request {
     pub app_index: usize,
     /// The first user's access site index.
     pub site: u32,
+    /// Its name in the topology file.
+    pub site_name: String,
     /// User to access site, one way, ms.
     pub access_ms: f64,
     /// Latency budget, ms.
@@ -63,6 +65,10 @@ pub struct View {
     pub tier: Vec<String>,
     /// Price of a vCPU-hour there, USD.
     pub cost_per_vcpu_hour_usd: Vec<f64>,
+    /// The cluster's name in the topology file (as `timeseries.csv` and the exports name it).
+    pub cluster_name: Vec<String>,
+    /// The name of the cluster's site.
+    pub site_name: Vec<String>,
 }
 
 /// The running sessions offered to `rebalance`, one entry per session in each list.
@@ -91,7 +97,22 @@ fn view_object(view: &ObservedView) -> View {
         up: c.iter().map(|o| o.up).collect(),
         tier: c.iter().map(|o| o.tier.name().to_string()).collect(),
         cost_per_vcpu_hour_usd: c.iter().map(|o| o.cost_per_vcpu_hour_usd).collect(),
+        cluster_name: c.iter().map(|o| cluster_name(view, o.id)).collect(),
+        site_name: c.iter().map(|o| site_name(view, o.id)).collect(),
     }
+}
+
+/// The name of cluster `c` (empty without a topology).
+fn cluster_name(view: &ObservedView, c: ClusterId) -> String {
+    view.topology
+        .map_or_else(String::new, |t| t.clusters[c.ix()].name.clone())
+}
+
+/// The name of cluster `c`'s site (empty without a topology).
+fn site_name(view: &ObservedView, c: ClusterId) -> String {
+    view.topology.map_or_else(String::new, |t| {
+        t.sites[t.clusters[c.ix()].site.ix()].name.clone()
+    })
 }
 
 /// The request `req` as the Python object, with every per-candidate figure filled.
@@ -101,6 +122,9 @@ pub fn request_object(req: &PlacementRequest, view: &ObservedView) -> Request {
         app: req.app.name.clone(),
         app_index: req.app_index,
         site: req.users.first,
+        site_name: view.topology.map_or_else(String::new, |t| {
+            t.sites[req.users.first as usize].name.clone()
+        }),
         access_ms: req.access_ms,
         slo_latency_ms: req.slo_latency_ms,
         cpu_cores: req.app.cpu_cores,

@@ -61,13 +61,33 @@ class Nearest(xrplace.Strategy):
         assert len(view.free_cpu_cores) == len(view.up) == len(view.tier)
         assert request.rtt_ms == sorted(request.rtt_ms)
         assert set(view.tier) <= {"cloud", "edge", "far-edge"}
+        assert len(view.cluster_name) == len(view.site_name) == len(view.up)
+        Nearest.names = list(view.cluster_name)
+        Nearest.sites.add(request.site_name)
         return list(request.clusters)
+
+    names: list = []
+    sites: set = set()
 
 
 def test_request_and_view_are_typed(strategies_eu: Path):
     xrplace.register("nearest", Nearest)
-    res = xrplace.run(strategies_eu, {"sessions.strategies": ["nearest"]}, runs=1, duration_s=600)
+    res = xrplace.run(strategies_eu, {"sessions.strategies": ["nearest"]}, runs=1, duration_s=600, metrics=True)
     assert res.summary["admitted"][0] > 0
+    # The view names clusters as timeseries.csv does, and the request names its site.
+    assert set(res.timeseries["cluster"]) <= set(Nearest.names)
+    assert len(set(Nearest.names)) == len(Nearest.names) > 0
+    topology = (ROOT / "topologies" / "eu-continuum.toml").read_text()
+    assert all(f'name = "{s}"' in topology for s in Nearest.sites) and Nearest.sites
+
+
+def test_run_without_figures_writes_the_same_tables(strategies_eu: Path):
+    args = dict(runs=1, duration_s=300)
+    drawn = xrplace.run(strategies_eu, **args)
+    bare = xrplace.run(strategies_eu, figures=False, **args)
+    assert any(f.startswith("plots/") for f in drawn.files)
+    assert not any(f.startswith("plots/") for f in bare.files)
+    assert drawn.runs.equals(bare.runs) and drawn.summary.equals(bare.summary)
 
 
 class Broken(xrplace.Strategy):

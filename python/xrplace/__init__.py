@@ -184,6 +184,7 @@ def run(
     seed: Optional[int] = None,
     threads: int = 0,
     metrics: bool = False,
+    figures: bool = True,
     **kwargs,
 ) -> Result:
     """Runs the experiment file at ``path`` as ``xrplace run`` does and returns its tables.
@@ -196,10 +197,14 @@ def run(
     they decide). ``metrics=True`` adds the monitoring samples as ``--metrics
     openmetrics`` does (session experiments: ``timeseries``, and ``metrics.om`` in the
     folder; streaming experiments: ``metrics.om``; refused for the other kinds).
+    ``figures=False`` writes only the tables (no ``plots/``; drawing the PNGs is most of
+    the time of a short run's output), as ``xrplace run --no-figures``.
     The command line's default budget bounds the whole work. Raises
     :class:`ConfigError` for a bad file, override or budget.
     """
-    return _call(_native.run_experiment, path, out, seed, threads, overrides, kwargs, metrics=metrics)
+    return _call(
+        _native.run_experiment, path, out, seed, threads, overrides, kwargs, metrics=metrics, figures=figures
+    )
 
 
 def plan(
@@ -209,13 +214,15 @@ def plan(
     out=None,
     seed: Optional[int] = None,
     threads: int = 0,
+    figures: bool = True,
     **kwargs,
 ) -> Result:
     """Searches the capacity plan of the experiment at ``path`` (``xrplace plan``):
-    ``candidates`` holds every plan simulated and ``plan_toml`` the chosen plan."""
+    ``candidates`` holds every plan simulated and ``plan_toml`` the chosen plan.
+    ``figures=False`` skips ``plots/cost_vs_slo``."""
 
     def native(p, sets, folder, strategies, seed, threads):
-        _native.plan_experiment(p, sets, folder, strategies, seed, threads)
+        _native.plan_experiment(p, sets, folder, strategies, seed, threads, figures=figures)
         return "plan"
 
     return _call(native, path, out, seed, threads, overrides, kwargs)

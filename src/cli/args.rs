@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use xrplace::experiment::budget::Budget;
 use xrplace::experiment::shard::{self, ShardArg};
+use xrplace::report::Figures;
 
 pub use super::import_args::ImportCommand;
 pub use super::tool_args::{SweepEngine, TopologyCommand};
@@ -39,8 +40,23 @@ pub struct SimArgs {
     /// --set sessions.load.rate_per_s=0.3 --set 'sessions.strategies=["first-fit"]'
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Write only the tables, no figures (plots/ is not written; most of the time of
+    /// writing a small run's results is drawing its PNGs).
+    #[arg(long)]
+    pub no_figures: bool,
     #[command(flatten)]
     pub budget: BudgetArgs,
+}
+
+impl SimArgs {
+    /// Whether the output's figures are drawn.
+    pub fn figures(&self) -> Figures {
+        if self.no_figures {
+            Figures::Skip
+        } else {
+            Figures::Render
+        }
+    }
 }
 
 /// Formats of `run --metrics`.

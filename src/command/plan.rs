@@ -7,7 +7,7 @@ use crate::experiment::budget::{self, Budget};
 use crate::experiment::meta::{meta_toml, MetaContext};
 use crate::experiment::plan::PlanSearch;
 use crate::experiment::{RunOptions, RuntimeError};
-use crate::report;
+use crate::report::{self, Figures};
 use crate::strategy::Registry;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -22,6 +22,8 @@ pub struct PlanRequest<'a> {
     pub out: Option<PathBuf>,
     /// Seed, worker threads and progress bars (no shard, no series).
     pub options: RunOptions,
+    /// Draw `plots/cost_vs_slo`, or write only the tables.
+    pub figures: Figures,
     /// Limits on the whole work.
     pub limits: Budget,
     /// The strategies the plan may name.
@@ -85,7 +87,7 @@ pub fn plan(req: PlanRequest) -> Result<PlanReport, CommandError> {
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.config.name));
     let files = provenance(req.provenance, &meta, started, opts.threads);
-    report::plan::write_plan(&dir, &outcome, &names, &files)
+    report::plan::write_plan(&dir, &outcome, &names, &files, req.figures)
         .map_err(|e| CommandError::write(format!("to {}", dir.display()), e))?;
     Ok(PlanReport {
         summary: report::plan::console_summary(&outcome),

@@ -9,9 +9,9 @@ use crate::experiment::budget::{self, Budget};
 use crate::experiment::meta::{meta_toml, MetaContext};
 use crate::experiment::replay::Replay;
 use crate::experiment::{run_experiment, run_provisioning, shard, RunOptions};
-use crate::report;
 use crate::report::monitoring::Epoch;
 use crate::report::samples_file::{self, Compression};
+use crate::report::{self, Figures};
 use crate::strategy::Registry;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -48,6 +48,8 @@ pub struct RunRequest<'a> {
     pub metrics: Option<Epoch>,
     /// The form of the monitoring samples file: `metrics.om`, or `metrics.om.gz`.
     pub metrics_compression: Compression,
+    /// Draw the experiment's figures into `plots/`, or write only the tables.
+    pub figures: Figures,
     /// Limits on the whole work.
     pub limits: Budget,
     /// The strategies session experiments may name.
@@ -73,6 +75,7 @@ impl<'a> RunRequest<'a> {
             resume: false,
             metrics: None,
             metrics_compression: Compression::None,
+            figures: Figures::Render,
             limits: Budget::default(),
             registry,
             provenance: true,
@@ -198,6 +201,7 @@ impl Ran<'_> {
                     resume: self.req.resume,
                     metrics_epoch: self.req.metrics,
                     metrics_compression: self.req.metrics_compression,
+                    figures: self.req.figures,
                     registry: self.req.registry,
                     warn: self.req.warn,
                 };
@@ -206,7 +210,8 @@ impl Ran<'_> {
             }
             Experiment::Provisioning(_) => {
                 let result = run_provisioning(exp, opts)?;
-                report::write_provisioning_results(dir, &result, &extra()).map_err(write_error)?;
+                report::write_provisioning_results(dir, &result, &extra(), self.req.figures)
+                    .map_err(write_error)?;
                 (
                     report::provisioning::console_table(&result),
                     result.rows.len(),
@@ -221,7 +226,8 @@ impl Ran<'_> {
                     let bytes = form.encode(om.as_bytes()).map_err(write_error)?;
                     files.push((form.file_name(), bytes));
                 }
-                report::write_results(dir, &result, &files).map_err(write_error)?;
+                report::write_results(dir, &result, &files, self.req.figures)
+                    .map_err(write_error)?;
                 if self.req.metrics.is_some() {
                     samples_file::remove_other_form(dir, form).map_err(write_error)?;
                 }

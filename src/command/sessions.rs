@@ -5,10 +5,10 @@ use super::{CommandError, Warn};
 use crate::config::LoadedExperiment;
 use crate::experiment::sessions::{run_session_jobs, SessionRow};
 use crate::experiment::{shard, RunOptions, SessionResult};
-use crate::report;
 use crate::report::monitoring::{ClusterNames, Epoch};
 use crate::report::samples_file::{self, Compression};
 use crate::report::session_metrics::{self, SampleSpool};
+use crate::report::{self, Figures};
 use crate::strategy::Registry;
 
 /// Files written with every output (`meta.toml`, `timing.toml`), made when it is written.
@@ -28,6 +28,8 @@ pub(crate) struct Sweep<'a> {
     pub metrics_epoch: Option<Epoch>,
     /// The form of the monitoring samples file.
     pub metrics_compression: Compression,
+    /// Draw the sweep's figures, or write only the tables.
+    pub figures: Figures,
     /// The strategies the sweep may name.
     pub registry: &'a Registry,
     /// Where warnings go.
@@ -97,6 +99,7 @@ pub(crate) fn run_sweep(
         exp,
         dir,
         resume,
+        figures,
         registry,
         warn,
         ..
@@ -127,7 +130,7 @@ pub(crate) fn run_sweep(
         let result = run_session_jobs(exp, opts, registry, &|_| false, &done)?;
         let files = provenance();
         Samples::write(samples.as_ref(), |streamed| {
-            report::write_session_results(dir, &result, &files, streamed)
+            report::write_session_results(dir, &result, &files, streamed, figures)
         })
         .map_err(write_error)?;
         return Ok(result);
@@ -176,7 +179,7 @@ pub(crate) fn run_sweep(
     let files = provenance();
     let cached = finished.into_values().collect();
     Samples::write(samples.as_ref(), |streamed| {
-        report::sessions::write_resumed(dir, &result, cached, &files, streamed)
+        report::sessions::write_resumed(dir, &result, cached, &files, streamed, figures)
     })
     .map_err(write_error)?;
     Ok(result)

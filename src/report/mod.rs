@@ -20,6 +20,7 @@ pub mod study_figures;
 pub mod table;
 
 use crate::experiment::{ExperimentResult, ProvisioningResult, SessionResult};
+pub use figures::Figures;
 use std::path::Path;
 
 /// A number for a CSV cell with fixed decimals (so equal results give equal bytes);
@@ -32,13 +33,14 @@ pub(crate) fn number(v: f64, decimals: usize) -> String {
     }
 }
 
-/// Writes `runs.csv`, `summary.csv`, `timeseries.csv`, `trace.csv` and the `extra` files
-/// (`meta.toml`, `timing.toml`) into `dir` (created if needed). All contents are built in
-/// memory first, so an error leaves earlier files untouched.
+/// Writes `runs.csv`, `summary.csv`, `timeseries.csv`, `trace.csv`, the figures (unless `plots` skips them) and the
+/// `extra` files (`meta.toml`, `timing.toml`) into `dir` (created if needed). All contents
+/// are built in memory first, so an error leaves earlier files untouched.
 pub fn write_results(
     dir: &Path,
     result: &ExperimentResult,
     extra: &[(&str, Vec<u8>)],
+    plots: Figures,
 ) -> std::io::Result<()> {
     let runs = csv_out::runs_csv(result).map_err(std::io::Error::other)?;
     let summary = csv_out::summary_csv(result).map_err(std::io::Error::other)?;
@@ -46,7 +48,9 @@ pub fn write_results(
     let trace = csv_out::trace_csv(result).map_err(std::io::Error::other)?;
     let quantiles =
         study_figures::streaming_quantiles_csv(result).map_err(std::io::Error::other)?;
-    let figs = study_figures::streaming(result).map_err(std::io::Error::other)?;
+    let figs = plots
+        .draw(|| study_figures::streaming(result))
+        .map_err(std::io::Error::other)?;
     let files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs),
         ("summary.csv", &summary),
@@ -57,17 +61,20 @@ pub fn write_results(
     atomic::write_with(dir, files, &figs, extra)
 }
 
-/// Writes a provisioning experiment's `runs.csv`, `summary.csv`, `trace.csv` and the
-/// `extra` files into `dir` as one output, after building all of them in memory.
+/// Writes a provisioning experiment's `runs.csv`, `summary.csv`, `trace.csv`, the figures
+/// (unless `plots` skips them) and the `extra` files into `dir` as one output, after building all of them in memory.
 pub fn write_provisioning_results(
     dir: &Path,
     result: &ProvisioningResult,
     extra: &[(&str, Vec<u8>)],
+    plots: Figures,
 ) -> std::io::Result<()> {
     let runs = provisioning::runs_csv(result).map_err(std::io::Error::other)?;
     let summary = provisioning::summary_csv(result).map_err(std::io::Error::other)?;
     let trace = provisioning::trace_csv(result).map_err(std::io::Error::other)?;
-    let figs = study_figures::provisioning(result).map_err(std::io::Error::other)?;
+    let figs = plots
+        .draw(|| study_figures::provisioning(result))
+        .map_err(std::io::Error::other)?;
     let files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs),
         ("summary.csv", &summary),
@@ -76,15 +83,16 @@ pub fn write_provisioning_results(
     atomic::write_with(dir, files, &figs, extra)
 }
 
-/// Writes a session experiment's tables and plots into `dir` as one output, with the
-/// `extra` files and the `streamed` ones (its monitoring samples).
+/// Writes a session experiment's tables and figures (unless `plots` skips them) into `dir` as one
+/// output, with the `extra` files and the `streamed` ones (its monitoring samples).
 pub fn write_session_results(
     dir: &Path,
     result: &SessionResult,
     extra: &[(&str, Vec<u8>)],
     streamed: &[atomic::Streamed],
+    plots: Figures,
 ) -> std::io::Result<()> {
-    sessions::write_results(dir, result, extra, streamed)
+    sessions::write_results(dir, result, extra, streamed, plots)
 }
 
 /// A fixed-width table of the main figures per scenario, for the terminal.

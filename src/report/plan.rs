@@ -4,6 +4,7 @@
 use super::atomic::write_with;
 use super::figures::plan::{CandidateFigures, Failure, PlanFigures};
 use super::figures::sessions::Estimate;
+use super::figures::Figures;
 use super::{figures, number};
 use crate::config::plan::PlanSlo;
 use crate::experiment::plan::{
@@ -130,9 +131,12 @@ pub fn write_plan(
     out: &PlanOutcome,
     names: &[String],
     extra: &[(&str, Vec<u8>)],
+    plots: Figures,
 ) -> std::io::Result<()> {
     let table = candidates_csv(out, names).map_err(std::io::Error::other)?;
-    let figs = figures::plan::figures(&figure_data(out)).map_err(std::io::Error::other)?;
+    let figs = plots
+        .draw(|| figures::plan::figures(&figure_data(out)))
+        .map_err(std::io::Error::other)?;
     let mut files: Vec<(&str, &[u8])> = vec![("candidates.csv", &table)];
     match plan_toml(out) {
         Some(text) => {

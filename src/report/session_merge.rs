@@ -3,6 +3,7 @@
 //! The shards' tables are read back into the typed rows a run writes
 //! ([`super::shard_tables`]), and written as one run writes them.
 
+use super::figures::Figures;
 use super::sessions::write_all;
 use super::shard_tables::{located, read_runs, read_table, Shape};
 use crate::config::ConfigError;
@@ -52,7 +53,7 @@ pub fn merge_shards(
         .sort_by(|a, b| a.job.cmp(&b.job).then(a.q.total_cmp(&b.q)));
     // Stable: a job's rows stay in the experiment's application order.
     tables.apps.sort_by_key(|a| a.job);
-    write_all(out, &tables, extra, streamed)
+    write_all(out, &tables, extra, streamed, Figures::Render)
         .map_err(|e| MergeError::Io(format!("cannot write to {}: {e}", out.display())))
 }
 

@@ -4,6 +4,7 @@
 //! typed rows of [`crate::metrics::tables`] (a fresh run's, a resumed run's with its kept
 //! jobs, or a merge's), and turned into text only here.
 
+use super::figures::Figures;
 use super::{atomic, figures};
 use crate::experiment::rows::{job_rows, tables};
 use crate::experiment::sessions::SessionResult;
@@ -80,6 +81,7 @@ pub fn write_resumed(
     cached: Vec<JobRows>,
     extra: &[(&str, Vec<u8>)],
     streamed: &[atomic::Streamed],
+    plots: Figures,
 ) -> std::io::Result<()> {
     let jobs = res
         .rows
@@ -87,7 +89,7 @@ pub fn write_resumed(
         .map(|r| job_rows(r, res.jobs_total, &res.apps))
         .chain(cached)
         .collect();
-    write_all(dir, &Tables::of_jobs(jobs), extra, streamed)
+    write_all(dir, &Tables::of_jobs(jobs), extra, streamed, plots)
 }
 
 /// The label of a key cell shown in a panel title: a number in its short form.
@@ -142,6 +144,7 @@ pub(crate) fn write_all(
     tables: &Tables,
     extra: &[(&str, Vec<u8>)],
     streamed: &[atomic::Streamed],
+    plots: Figures,
 ) -> std::io::Result<()> {
     let (runs, quantiles) = (&tables.runs, &tables.quantiles);
     let runs_csv = runs_table(runs).map_err(std::io::Error::other)?;
@@ -156,8 +159,9 @@ pub(crate) fn write_all(
         quantiles.iter().map(QuantileRecord::cells),
     )
     .map_err(std::io::Error::other)?;
-    let figs =
-        figures::sessions::figures(&figure_data(runs, quantiles)).map_err(std::io::Error::other)?;
+    let figs = plots
+        .draw(|| figures::sessions::figures(&figure_data(runs, quantiles)))
+        .map_err(std::io::Error::other)?;
     let files: Vec<(&str, &[u8])> = vec![
         ("runs.csv", &runs_csv),
         ("summary.csv", &summary),
@@ -175,8 +179,9 @@ pub fn write_results(
     res: &SessionResult,
     extra: &[(&str, Vec<u8>)],
     streamed: &[atomic::Streamed],
+    plots: Figures,
 ) -> std::io::Result<()> {
-    write_all(dir, &tables(res), extra, streamed)
+    write_all(dir, &tables(res), extra, streamed, plots)
 }
 
 /// A table of the main figures per sweep point, for the terminal.

@@ -177,6 +177,7 @@ pub(crate) mod fixture {
             let view = ObservedView {
                 scraped_at_s: 0.0,
                 clusters: &self.clusters,
+                topology: None,
             };
             let mut ranked = Vec::new();
             strategy.place(&req, &view, &mut ranked);
@@ -214,6 +215,7 @@ pub(crate) mod fixture {
             let view = ObservedView {
                 scraped_at_s: 0.0,
                 clusters: &self.clusters,
+                topology: None,
             };
             let mut moves = Vec::new();
             strategy.rebalance(&plan, &view, &mut moves);

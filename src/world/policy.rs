@@ -5,6 +5,7 @@
 use crate::config::topology::Tier;
 use crate::model::session::{session_latency_ms, LatencyInputs, SessionApp};
 use crate::model::session_platform::path_refuses;
+use crate::model::topology::Topology;
 use crate::model::ClusterId;
 
 /// One cluster as the central monitoring last saw it.
@@ -35,6 +36,9 @@ pub struct ObservedView<'a> {
     pub scraped_at_s: f64,
     /// Clusters by id.
     pub clusters: &'a [ObservedCluster],
+    /// The topology behind the ids (names of clusters and sites, for a strategy that logs
+    /// or keys by name); `None` only where a strategy is exercised without a platform.
+    pub topology: Option<&'a Topology>,
 }
 
 pub use crate::model::session_platform::Candidate;

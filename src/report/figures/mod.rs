@@ -18,4 +18,26 @@ pub mod streaming;
 mod style;
 
 pub use canvas::Figure;
+
+/// Whether an output's figures are drawn. Rendering the PNGs is most of the time of writing a
+/// small run's results, and a notebook or a sweep driver that reads only the tables does not
+/// want them (`xrplace run --no-figures`, the Python package's `run(..., figures=False)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Figures {
+    /// Draw every figure of the output into `plots/` (the default).
+    #[default]
+    Render,
+    /// Draw none: `plots/` is not written (an earlier run's plots in the folder stay).
+    Skip,
+}
+
+impl Figures {
+    /// The figures `draw` makes, or none (without calling it) when they are skipped.
+    pub fn draw<E>(self, draw: impl FnOnce() -> Result<Vec<Figure>, E>) -> Result<Vec<Figure>, E> {
+        match self {
+            Figures::Render => draw(),
+            Figures::Skip => Ok(Vec::new()),
+        }
+    }
+}
 pub(crate) use style::short;

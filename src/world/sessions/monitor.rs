@@ -56,11 +56,12 @@ impl Monitor {
         m
     }
 
-    /// What the control loop and the strategies see.
-    pub fn view(&self) -> ObservedView<'_> {
+    /// What the control loop and the strategies see, on the platform `p`.
+    pub fn view<'v>(&'v self, p: &'v SessionPlatform) -> ObservedView<'v> {
         ObservedView {
             scraped_at_s: self.visible_at.0 as f64 / 1e9,
             clusters: &self.visible,
+            topology: Some(&p.topology),
         }
     }
 

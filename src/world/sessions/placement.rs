@@ -91,7 +91,7 @@ impl Placer {
             users: user_group(p, w.roster, slot),
             central: p.central,
         };
-        let view = w.monitor.view();
+        let view = w.monitor.view(w.p);
         self.ranked.clear();
         strategy.place(&req, &view, &mut self.ranked);
         let mut chosen = None;
@@ -179,7 +179,7 @@ impl Placer {
             near_access: &p.near_access,
             central: p.central,
         };
-        strategy.rebalance(&plan, &w.monitor.view(), &mut self.moves);
+        strategy.rebalance(&plan, &w.monitor.view(w.p), &mut self.moves);
         if self.moves.is_empty() {
             return;
         }
