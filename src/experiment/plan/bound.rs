@@ -6,8 +6,9 @@
 //! with no contention and no node granularity, and memory free. Every session of a run
 //! (the same arrivals as every simulated plan of that run) is served, for the time it runs
 //! within the horizon, by the cheapest cluster that could keep it within the latency
-//! budget at all: access both ways, RTT to the cluster's site and one frame's processing
-//! there (every other latency term only adds), its central components on the central
+//! budget at all: access both ways, RTT to the cluster's site, one frame's processing
+//! there and its serialisation at the site's bandwidth ([`least_latency_ms`]; every other
+//! latency term only adds), its central components on the central
 //! cluster. The SLO's allowances are then spent where they save most: the
 //! `max_rejected_ratio` share of arrivals rejected among the costliest sessions, and the
 //! `max_violation_ratio` share of session time served for free among the costliest per
@@ -23,6 +24,9 @@ use super::relaxation::{BoundInputs, BoundSession};
 use crate::engine::{RngStreams, SimTime};
 use crate::experiment::plan_build::schedulable;
 use crate::experiment::sessions::arrivals_of;
+use crate::model::session::SessionApp;
+use crate::model::session_platform::SessionPlatform;
+use crate::model::topology::Cluster;
 use crate::world::sessions::arrivals::ArrivalSource;
 
 /// The bound, USD per day, and how it was found: the largest of the two relaxations (the
@@ -80,8 +84,7 @@ pub fn core_hour_prices(x: &BoundInputs) -> Vec<f64> {
 }
 
 /// Per application and access site, the clusters (topology indices) that could keep a
-/// session within the budget at all: twice the access latency, the RTT to the cluster's
-/// site and one frame's processing there (every other latency term only adds).
+/// session within the budget at all: those whose [`least_latency_ms`] is within it.
 pub fn within_budget(x: &BoundInputs) -> Vec<Vec<Vec<usize>>> {
     let p = x.platform;
     let slo = x.s.slo_latency_ms;
@@ -90,23 +93,37 @@ pub fn within_budget(x: &BoundInputs) -> Vec<Vec<Vec<usize>>> {
         .map(|app| {
             (0..p.topology.sites.len() as u32)
                 .map(|site| {
-                    let access = p.topology.sites[site as usize].access_latency_ms;
                     p.topology
                         .clusters
                         .iter()
                         .enumerate()
-                        .filter(|(_, k)| {
-                            let least = 2.0 * access
-                                + p.site_rtt_ms(site, k.site.0)
-                                + app.ms_per_frame / k.cpu_speed_ratio;
-                            least <= slo
-                        })
+                        .filter(|(_, k)| least_latency_ms(p, app, site, k) <= slo)
                         .map(|(i, _)| i)
                         .collect()
                 })
                 .collect()
         })
         .collect()
+}
+
+/// The least latency a session of `app` from access site `site` can have on cluster `k` in
+/// any plan, ms: the terms of the flow latency formula
+/// (`crate::model::session::session_latency_ms`) that no plan changes, at their least:
+/// the access latency both ways, the RTT to the cluster's site, one frame's processing at
+/// no contention (stretch 1) and its serialisation at the cluster site's full bandwidth
+/// (frame bits / bandwidth; a fault only takes bandwidth away). Every other term only adds:
+/// the contention stretch is at least 1, egress and relay waits at least 0, a shared
+/// session's slower users and a fault's extra RTT at least 0. The cross-cluster hop costs
+/// are left out although they add too, because they are 0 on the home cluster, and which
+/// cluster is home (the nearest one present) depends on the plan.
+pub fn least_latency_ms(p: &SessionPlatform, app: &SessionApp, site: u32, k: &Cluster) -> f64 {
+    let access = p.topology.sites[site as usize].access_latency_ms;
+    let bandwidth_gbps = p.topology.sites[k.site.0 as usize].intra_site_bandwidth_gbps;
+    let serialise_ms = app.frame_bits / (bandwidth_gbps * 1e9) * 1e3;
+    2.0 * access
+        + p.site_rtt_ms(site, k.site.0)
+        + app.ms_per_frame / k.cpu_speed_ratio
+        + serialise_ms
 }
 
 /// The sessions of search run `run`: the same arrivals every simulated plan sees in it.

@@ -5,9 +5,9 @@
 //!
 //! **Demand.** A demand node is an (access site, application) pair whose sessions some
 //! cluster could keep within the latency budget at all (the clusters of
-//! [`super::bound::within_budget`]: twice the access latency, the RTT to the cluster's site
-//! and one frame's processing; every other latency term only adds). Its *reach* K is that
-//! set of clusters. For a set K of clusters, the group G(K) is every demand node whose reach
+//! [`super::bound::within_budget`]: twice the access latency, the RTT to the cluster's site,
+//! one frame's processing and its serialisation; every other latency term only adds). Its
+//! *reach* K is that set of clusters. For a set K of clusters, the group G(K) is every demand node whose reach
 //! lies within K: its sessions served within budget run on K and nowhere else, so at every
 //! instant of a run K's capacity holds them. The model takes the groups of every node's
 //! reach, of the union of every two reaches that share a cluster, and of all clusters.
@@ -28,7 +28,22 @@
 //! y binary, one size per candidate; for every group G and run r: sum over candidates c in
 //! K of allocatable(c, k) y(c, k) + d(G, r) >= peak(G, r) - existing(K) (existing clusters
 //! in K at their allocatable cores, free); a(G, r) >= each piece's line at d(G, r); and the
-//! allowance rows above. Every plan meeting the SLO on the mean over the search's runs
+//! allowance rows above.
+//!
+//! **Rejections by the core-hour.** A rejection lowers the level only while its session
+//! would have run, so besides the count above (h, at any one instant) the model also bounds
+//! the area: holding G in run r at peak - d - h leaves area(d + h) core-hours unserved
+//! within budget, covered by G's sessions over budget (a) and G's rejected sessions (rho).
+//! The rejected sessions of run r (the classes are disjoint, so their rho add up) hold at
+//! most the core-hours of the run's k_r longest sessions, k_r its rejection count, a
+//! concave function of k_r bounded by lines through consecutive whole counts
+//! ([`count_lines`]; each lies on or above it at every whole count, and k_r is whole). For
+//! the plan's own point take h = min(peak - C, the most cores G has rejected at any instant),
+//! d = peak - C - h, a = G's violation core-hours, rho = G's rejected core-hours: every row
+//! holds, so the rows cut off no plan. On capacity-eu the model proved 355.04 USD/day without
+//! them (below the peak-covering relaxation's 357.34) and 399.30 with them.
+//!
+//! Every plan meeting the SLO on the mean over the search's runs
 //! gives a feasible point of this model at its own capacity price, so the model's optimum,
 //! or the best bound branch and bound proved within its node budget, is a lower bound.
 //!
@@ -36,6 +51,7 @@
 //! least, the spread of frames around a session's mean, the strategy's choices (placement
 //! is free here), memory, and the sessions' use of existing clusters (priced at 0).
 
+use super::allowance::{area_lines, count_lines, top_core_hours, Allowance};
 use super::cover::{segments, Segment};
 use super::price::cluster_usd_per_day;
 use super::relaxation::{BoundInputs, BoundSession};
@@ -47,12 +63,17 @@ use microlp::{
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Branch-and-bound nodes the solver may spend; past them it reports the best bound it
-/// proved, so the bound's cost is bounded and the same on every machine.
-const NODE_LIMIT: u64 = 4_000;
+/// proved, so the bound's cost is bounded and the same on every machine. On capacity-eu
+/// (dev profile, 2026-12-08, the area's tangents then thinned evenly by index) 300 nodes
+/// proved 395.62 USD/day in 4.0 s, 1,000 nodes 399.30 in 15.9 s, 4,000 nodes 406.28 in
+/// 41.0 s: past 1,000 a node buys little (with the thinning of [`area_lines`], 1,000 nodes
+/// prove 396.85).
+const NODE_LIMIT: u64 = 1_000;
 /// Most groups in the model (the reaches' groups first, then unions, in a fixed order).
 const MAX_GROUPS: usize = 600;
-/// Most lines bounding a group's unserved area in one run.
-const MAX_PIECES: usize = 12;
+/// Most lines bounding a group's unserved area in one run (and a run's rejected
+/// core-hours).
+pub(super) const MAX_PIECES: usize = 14;
 
 /// The bound, USD per day of candidate capacity, and whether branch and bound proved it
 /// optimal (else it stopped at its node budget with a weaker but valid bound); `None` when
@@ -80,6 +101,21 @@ pub fn milp_bound_usd_per_day(
         .map(|(&v, r)| (v, 1.0 / r.len() as f64))
         .collect();
     m.p.add_constraint(ratio, ComparisonOp::Le, allow.rejected_share);
+    // Core-hours of the sessions rejected in each run: at most the longest ones'.
+    let rejected_core_hours: Vec<(Variable, f64)> = runs
+        .iter()
+        .zip(&rejected)
+        .map(|(sessions, &k)| {
+            let top = top_core_hours(x, sessions, allow.rejected_share);
+            let most = top.last().copied().unwrap_or(0.0);
+            let v = m.p.add_var(0.0, (0.0, most));
+            for (intercept, slope) in count_lines(&top) {
+                m.p.add_constraint([(v, 1.0), (k, -slope)], ComparisonOp::Le, intercept);
+            }
+            (v, most)
+        })
+        .collect();
+    let mut class_rejected: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); runs.len()];
     let mut class_areas: Vec<(Variable, f64)> = Vec::new();
     let mut class_heights: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); runs.len()];
     let mut any = false;
@@ -105,6 +141,23 @@ pub fn milp_bound_usd_per_day(
             for (intercept, slope) in area_lines(&profile, peak, allow.violation_core_hours) {
                 m.p.add_constraint([(a, 1.0), (d, -slope)], ComparisonOp::Ge, intercept);
             }
+            // The rejections' core-hours: with them, the whole shave d + h leaves an area
+            // that violations and rejections together must cover.
+            let (rejected_r, most) = rejected_core_hours[r];
+            let rho = m.p.add_var(0.0, (0.0, most));
+            let both = allow.violation_core_hours + most;
+            for (intercept, slope) in area_lines(&profile, peak, both) {
+                m.p.add_constraint(
+                    [(a, 1.0), (rho, 1.0), (d, -slope), (h, -slope)],
+                    ComparisonOp::Ge,
+                    intercept,
+                );
+            }
+            if g.class {
+                class_rejected[r].push((rho, 1.0));
+            } else {
+                m.p.add_constraint([(rho, 1.0), (rejected_r, -1.0)], ComparisonOp::Le, 0.0);
+            }
             areas.push((a, 1.0));
             if g.class {
                 class_heights[r].push((h, 1.0));
@@ -124,6 +177,10 @@ pub fn milp_bound_usd_per_day(
     }
     if !any {
         return None;
+    }
+    for (r, mut rhos) in class_rejected.into_iter().enumerate() {
+        rhos.push((rejected_core_hours[r].0, -1.0));
+        m.p.add_constraint(rhos, ComparisonOp::Le, 0.0);
     }
     for (r, mut heights) in class_heights.into_iter().enumerate() {
         heights.push((rejected[r], -allow.biggest_cores));
@@ -330,59 +387,6 @@ fn group_profile(
     segments(events)
 }
 
-/// Lines (intercept, slope in hours) below the unserved area of holding a profile at
-/// `peak - d`: one per piece of the convex piecewise-linear area, those starting within
-/// `allowance`, thinned evenly to [`MAX_PIECES`] (each line alone is a valid bound).
-fn area_lines(profile: &[Segment], peak: f64, allowance: f64) -> Vec<(f64, f64)> {
-    let mut lines = Vec::new();
-    let mut area = 0.0;
-    for s in profile {
-        let d0 = peak - s.high;
-        if area > allowance {
-            break;
-        }
-        lines.push((area - s.hours_above * d0, s.hours_above));
-        area += s.hours_above * (s.high - s.low);
-    }
-    if lines.len() > MAX_PIECES {
-        let n = lines.len();
-        lines = (0..MAX_PIECES)
-            .map(|k| lines[k * (n - 1) / (MAX_PIECES - 1)])
-            .collect();
-    }
-    lines
-}
-
-/// What the SLO lets all runs together leave unserved within budget.
-struct Allowance {
-    /// Core-hours of sessions over budget: the mean over the search's runs of each run's
-    /// share of session time over budget is at most `max_violation_ratio` (as scaled in
-    /// [`BoundInputs::slo`]), so those runs together hold at most `runs` x that share of the
-    /// longest run's session hours, each session at most the biggest session's cores.
-    violation_core_hours: f64,
-    /// Sum over runs of (sessions rejected / the run's arrivals): `runs` x
-    /// `max_rejected_ratio`, as the mean over the search's runs is at most the ratio.
-    rejected_share: f64,
-    /// Cores of the biggest session: what one rejection takes off any instant's demand.
-    biggest_cores: f64,
-}
-
-impl Allowance {
-    fn of(x: &BoundInputs, runs: &[Vec<BoundSession>]) -> Allowance {
-        let biggest_cores = x.biggest_session_cores();
-        let longest = runs
-            .iter()
-            .map(|r| r.iter().map(|s| s.hours).sum::<f64>())
-            .fold(0.0, f64::max);
-        let n = runs.len() as f64;
-        Allowance {
-            violation_core_hours: n * x.slo.max_violation_ratio * longest * biggest_cores,
-            rejected_share: n * x.slo.max_rejected_ratio,
-            biggest_cores,
-        }
-    }
-}
-
 /// Solves within the node budget: the optimum, or the best bound proved; `None` if the
 /// solver failed (the relaxations stand then).
 fn solve(p: &Problem) -> Option<(f64, bool)> {
@@ -405,21 +409,6 @@ fn solve(p: &Problem) -> Option<(f64, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_area_lines_lie_below_the_area_and_touch_it_at_each_piece() {
-        // 2 cores for 1 h, 4 cores for 0.5 h, 2 cores for 1 h: peak 4; dropping to 2
-        // leaves 2 x 0.5 = 1 core-hour; to 0, 1 + 2 x 2.5 = 6.
-        let p = segments(vec![(0.0, 2000), (1.0, 2000), (1.5, -2000), (2.5, -2000)]);
-        let lines = area_lines(&p, 4.0, 100.0);
-        let area = |d: f64| lines.iter().map(|(b, m)| b + m * d).fold(0.0f64, f64::max);
-        assert!((area(0.0) - 0.0).abs() < 1e-12);
-        assert!((area(1.0) - 0.5).abs() < 1e-12);
-        assert!((area(2.0) - 1.0).abs() < 1e-12);
-        assert!((area(4.0) - 6.0).abs() < 1e-12);
-        // An allowance of half a core-hour needs only the first piece's line.
-        assert_eq!(area_lines(&p, 4.0, 0.5).len(), 1);
-    }
 
     #[test]
     fn groups_partition_the_nodes_and_close_over_shared_clusters() {

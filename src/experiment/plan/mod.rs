@@ -31,6 +31,7 @@
 //! `plan.toml` reports a lower bound on the price of any plan meeting the SLO ([`bound`];
 //! the optimum itself after an exhaustive search) and the gap to it.
 
+mod allowance;
 pub mod bound;
 mod cover;
 pub(crate) mod evaluation;
