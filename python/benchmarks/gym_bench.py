@@ -1,6 +1,6 @@
 """Throughput of the Gymnasium environments, in CPU time (the machine may be shared).
 
-    python benchmarks/gym_bench.py [--duration-s 3600] [--experiment experiments/strategies-eu.toml]
+    python benchmarks/gym_bench.py [--duration-s 86400] [--experiment experiments/strategies-eu.toml]
 
 Prints: single-environment steps per CPU-second with a fixed policy (always slot 0) and
 with a greedy policy (lowest estimated latency among allowed slots, in numpy); the vector
@@ -81,7 +81,7 @@ def strategy_overhead_us(path, duration_s):
     per = {}
     for name in ("latency-greedy", "py-greedy"):
         t0 = cpu()
-        res = xrplace.run(path, {"sessions.strategies": [name]}, runs=1, threads=1, duration_s=duration_s)
+        res = xrplace.run(path, {"sessions.strategies": [name]}, runs=1, threads=1, duration_s=max(duration_s, 21600))
         runs = res.runs
         n = runs["arrivals"] if "arrivals" in runs else runs["admitted"] + runs["rejected"]
         per[name] = (cpu() - t0, int(n.sum()))
@@ -92,7 +92,7 @@ def strategy_overhead_us(path, duration_s):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--experiment", default=str(ROOT / "experiments" / "strategies-eu.toml"))
-    ap.add_argument("--duration-s", type=int, default=3600)
+    ap.add_argument("--duration-s", type=int, default=86400)
     ap.add_argument("--steps", type=int, default=200_000)
     args = ap.parse_args()
     env = PlacementEnv(args.experiment, duration_s=args.duration_s)
