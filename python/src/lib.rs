@@ -1,8 +1,8 @@
 //! `xrplace._native`: the simulator behind the `xrplace` Python package. Python calls an
 //! experiment file with `--set`-style overrides and gets its output folder written by the
 //! command line's own entry points (`xrplace::command::run` and `plan`); strategies written in Python are registered by name and
-//! called by the session world like built-ins; [`env::EnvCore`] runs one episode on a
-//! thread of its own for the Gymnasium environment. The GIL is released while Rust
+//! called by the session world like built-ins; [`env::EnvCore`] and [`env::VecEnvCore`]
+//! step episodes in place for the Gymnasium environments. The GIL is released while Rust
 //! simulates, and taken only to call a Python strategy.
 
 mod env;
@@ -226,11 +226,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<strategy::View>()?;
     m.add_class::<strategy::Plan>()?;
     m.add_class::<env::EnvCore>()?;
+    m.add_class::<env::VecEnvCore>()?;
     m.add_function(wrap_pyfunction!(run_experiment, m)?)?;
     m.add_function(wrap_pyfunction!(plan_experiment, m)?)?;
     m.add_function(wrap_pyfunction!(check_experiment, m)?)?;
     m.add_function(wrap_pyfunction!(builtin_strategies, m)?)?;
-    m.add_function(wrap_pyfunction!(env::env_shape, m)?)?;
+    m.add_function(wrap_pyfunction!(env::env_sweep_points, m)?)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

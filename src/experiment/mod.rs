@@ -2,6 +2,7 @@
 //! orders the results; generates topologies for scale tests.
 
 pub mod budget;
+pub mod episode;
 pub mod estate_import;
 pub mod generate;
 pub mod interconnects;
@@ -13,6 +14,7 @@ pub mod progress;
 pub mod provenance;
 pub mod provisioning;
 pub mod replay;
+pub mod reward;
 pub mod rows;
 pub mod runner;
 pub mod sessions;

@@ -243,12 +243,36 @@ pub fn simulate(
 }
 
 /// One job of a sweep: the experiment, the platform and topology it runs on, its point.
-type Job<'a> = (
+pub type Job<'a> = (
     &'a LoadedExperiment,
     &'a SessionPlatform,
     &'a TopologyConfig,
     &'a SweepPoint,
 );
+
+/// The settings of one run of a job, its faults drawn from `streams` (those of the run).
+pub fn session_settings(
+    (exp, platform, topo_cfg, point): Job,
+    streams: &RngStreams,
+) -> SessionSettings {
+    let cfg = &exp.config;
+    let s = cfg.sessions.as_ref().expect("a session experiment");
+    SessionSettings {
+        duration: SimDuration::from_secs_f64(cfg.duration_s),
+        scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
+        lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
+        faults: faults_of(
+            s,
+            &point.fault_model,
+            &platform.topology,
+            streams,
+            cfg.duration_s,
+        ),
+        migration_downtime_s: s.migration_downtime_s,
+        control: control_settings(s, topo_cfg),
+        frames: cfg.fidelity() == Fidelity::Frame,
+    }
+}
 
 /// [`simulate`], telling `progressed` the simulated time at every scrape.
 pub fn simulate_with_progress(
@@ -258,24 +282,8 @@ pub fn simulate_with_progress(
     obs: &mut impl SessionObserver,
     progressed: &mut dyn FnMut(SimTime),
 ) -> u64 {
-    let cfg = &exp.config;
-    let s = cfg.sessions.as_ref().expect("a session experiment");
     let streams = RngStreams::new(seed, run as u64);
-    let settings = SessionSettings {
-        duration: SimDuration::from_secs_f64(cfg.duration_s),
-        scrape: SimDuration::from_secs_f64(s.scrape_interval_s),
-        lag: SimDuration::from_secs_f64(s.aggregation_lag_s),
-        faults: faults_of(
-            s,
-            &point.fault_model,
-            &platform.topology,
-            &streams,
-            cfg.duration_s,
-        ),
-        migration_downtime_s: s.migration_downtime_s,
-        control: control_settings(s, topo_cfg),
-        frames: cfg.fidelity() == Fidelity::Frame,
-    };
+    let settings = session_settings((exp, platform, topo_cfg, point), &streams);
     let arrivals = arrivals_of(exp, point.rate_per_s);
     let mut strategy = registry
         .create(
@@ -301,47 +309,6 @@ pub fn simulate_with_progress(
             .run_with_progress(strategy.as_mut(), obs, progressed)
     }
 }
-
-/// One run driven by `strategy`: run 0 of the experiment's first sweep point, with the
-/// experiment's seed replaced by `seed`, its strategy by `strategy`, reporting to `obs`
-/// (an episode for a learning agent, `python/xrplace/gym.py`). Returns the events handled.
-pub fn episode(
-    exp: &LoadedExperiment,
-    seed: u64,
-    strategy: impl Fn(StrategyContext) -> Box<dyn crate::world::policy::Strategy>
-        + Send
-        + Sync
-        + 'static,
-    obs: &mut impl SessionObserver,
-) -> Result<u64, ConfigError> {
-    let Some(Sessions { sessions: s, .. }) = exp.session_sweep() else {
-        return Err(ConfigError::whole_file(
-            &exp.path,
-            "not a session experiment: no [sessions]",
-        ));
-    };
-    let mut point = sweep_points(exp, s)
-        .into_iter()
-        .next()
-        .expect("a session experiment has a sweep point");
-    point.strategy = EPISODE_STRATEGY.into();
-    let mut registry = Registry::builtin();
-    registry.register(EPISODE_STRATEGY, strategy);
-    let topo = &exp.topologies[point.topology];
-    let platform = build_platform(s, topo, s.capacity);
-    Ok(simulate(
-        exp,
-        &platform,
-        topo,
-        &point,
-        (seed, 0),
-        &registry,
-        obs,
-    ))
-}
-
-/// The name [`episode`] runs its strategy under.
-const EPISODE_STRATEGY: &str = "episode";
 
 /// The arrival process of a session experiment at `rate_per_s` (ignored for a trace,
 /// which is replayed at its `scale`).

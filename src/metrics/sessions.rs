@@ -144,6 +144,22 @@ impl SessionRecorder {
         )
     }
 
+    /// Session time over the latency budget so far, s (overloaded time and migration
+    /// downtime included): the numerator of `slo_violation_ratio`.
+    pub fn over_budget_s(&self) -> f64 {
+        self.session_time_s(SessionTimeUs::default()).1
+    }
+
+    /// Usage cost so far, USD (`usage_cost_usd`).
+    pub fn usage_cost_usd(&self) -> f64 {
+        self.usd
+    }
+
+    /// Sessions admitted and rejected so far.
+    pub fn admitted_rejected(&self) -> (u64, u64) {
+        (self.admitted, self.rejected)
+    }
+
     /// A recorder that also keeps every scrape's cluster samples and counters.
     pub fn with_series() -> SessionRecorder {
         SessionRecorder {

@@ -3,7 +3,9 @@
 //! lags the world by a scrape interval plus the aggregation delay.
 
 use crate::config::topology::Tier;
-use crate::model::session::{session_latency_ms, LatencyInputs, SessionApp};
+use crate::model::egress::EgressWait;
+use crate::model::frame_spread::share_over;
+use crate::model::session::{frame_spread, session_latency_ms, LatencyInputs, SessionApp};
 use crate::model::session_platform::path_refuses;
 use crate::model::topology::Topology;
 use crate::model::ClusterId;
@@ -108,26 +110,39 @@ pub struct PlacementRequest<'a> {
 impl PlacementRequest<'_> {
     /// Latency the session would see on candidate `c` by the observed view, ms.
     pub fn estimate_ms(&self, c: &Candidate, view: &ObservedView) -> f64 {
-        let o = &view.clusters[c.cluster.ix()];
-        session_latency_ms(
-            self.app,
-            &LatencyInputs {
-                access_ms: self.access_ms,
-                rtt_ms: c.rtt_ms,
-                path_ms: c.path_ms[self.app_index],
-                cpu_stretch: o.cpu_stretch,
-                cpu_speed: c.cpu_speed,
-                bandwidth_gbps: c.bandwidth_gbps,
-                egress_wait_ms: 0.0,
-                relay_wait_ms: 0.0,
-                relay_sd_ms: 0.0,
-            },
-        ) + self.users.penalty_ms(c)
+        session_latency_ms(self.app, &self.latency_inputs(c, view))
+            + self.users.penalty_ms(c)
             + if self.app.central_in_path {
                 c.central_ms[self.app_index]
             } else {
                 0.0
             }
+    }
+
+    /// Expected share of the session's frames over the latency budget on candidate `c` by
+    /// the observed view, 0..1: the flow model's share ([`share_over`]) around
+    /// [`Self::estimate_ms`], with the candidate's route jitter and no egress or relay
+    /// wait (the view has none), as the world's sampler measures it once the session runs.
+    pub fn share_over_budget(&self, c: &Candidate, view: &ObservedView) -> f64 {
+        let x = self.latency_inputs(c, view);
+        let spread = frame_spread(self.app, &x, c.jitter_ms, EgressWait::NONE);
+        share_over(self.estimate_ms(c, view), self.slo_latency_ms, &spread)
+    }
+
+    /// The flow model's inputs for candidate `c` by the observed view (no queueing).
+    fn latency_inputs(&self, c: &Candidate, view: &ObservedView) -> LatencyInputs {
+        let o = &view.clusters[c.cluster.ix()];
+        LatencyInputs {
+            access_ms: self.access_ms,
+            rtt_ms: c.rtt_ms,
+            path_ms: c.path_ms[self.app_index],
+            cpu_stretch: o.cpu_stretch,
+            cpu_speed: c.cpu_speed,
+            bandwidth_gbps: c.bandwidth_gbps,
+            egress_wait_ms: 0.0,
+            relay_wait_ms: 0.0,
+            relay_sd_ms: 0.0,
+        }
     }
 
     /// Whether the observed view says candidate `c` has room and is up.

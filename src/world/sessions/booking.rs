@@ -38,18 +38,38 @@ pub fn release(
     obs: &mut impl SessionObserver,
 ) {
     let s = *roster.get(slot);
-    let app = &p.apps[s.app as usize];
     let c = ClusterId(s.cluster);
-    let k = p.topology.cluster(c);
     ledger.release(s.app, (s.site, s.cand), c);
     roster.deactivate(slot);
-    let site = k.site.ix();
     let hours = (now - s.since).as_secs_f64() / 3600.0;
+    let stay = stay_cost(p, s.app, s.site, c, hours);
+    obs.cost(stay.vcpu_hours, stay.gib_hours, stay.usd, stay.egress_gb);
+}
+
+/// What a stay of a session costs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StayCost {
+    /// Reserved vCPU-hours.
+    pub vcpu_hours: f64,
+    /// Reserved GiB-hours.
+    pub gib_hours: f64,
+    /// Price of the reservations and the egress, USD.
+    pub usd: f64,
+    /// Inter-site egress, GB.
+    pub egress_gb: f64,
+}
+
+/// The cost of `hours` of a session of application `app` whose first user is at `site`,
+/// run on cluster `c` (its central components, if any, on the central cluster): what
+/// [`release`] reports, and what a learning agent is charged when it places a session.
+pub fn stay_cost(p: &SessionPlatform, app: u32, site: u32, c: ClusterId, hours: f64) -> StayCost {
+    let app = &p.apps[app as usize];
+    let k = p.topology.cluster(c);
     let (vcpu_h, gib_h) = (app.cpu_cores * hours, app.memory_mib / 1024.0 * hours);
     let price = |k: &Cluster, cpu: f64, mem_mib: f64| {
         hours * (cpu * k.cost_per_vcpu_hour_usd + mem_mib / 1024.0 * k.cost_per_gib_hour_usd)
     };
-    let usd = match ledger.central_of(app) {
+    let usd = match p.central.filter(|_| app.has_central) {
         Some(central) => {
             let (cpu, mem) = app.local_resources();
             price(k, cpu, mem)
@@ -61,15 +81,15 @@ pub fn release(
         }
         None => price(k, app.cpu_cores, app.memory_mib),
     };
-    let egress_gb = if site as u32 != s.site {
+    let egress_gb = if k.site.ix() as u32 != site {
         app.bitrate_mbps * hours * 3600.0 / 8.0 / 1000.0
     } else {
         0.0
     };
-    obs.cost(
-        vcpu_h,
-        gib_h,
-        usd + egress_gb * EGRESS_USD_PER_GB,
+    StayCost {
+        vcpu_hours: vcpu_h,
+        gib_hours: gib_h,
+        usd: usd + egress_gb * EGRESS_USD_PER_GB,
         egress_gb,
-    );
+    }
 }

@@ -46,4 +46,4 @@ pub use booking::EGRESS_USD_PER_GB;
 pub use events::SEvent;
 pub use observer::{reason, ClusterSample, SessionObserver, SessionTimeUs, SiteSample};
 pub use settings::{Arrivals, ControlSettings, Fault, FaultEffect, SessionSettings};
-pub use world::SessionWorld;
+pub use world::{PendingSession, SessionWorld};

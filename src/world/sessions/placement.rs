@@ -79,18 +79,7 @@ impl Placer {
         let sess = *w.roster.get(slot);
         let app = &p.apps[sess.app as usize];
         let candidates = &p.candidates[sess.site as usize];
-        let cross_refused = p.cross_refused[sess.app as usize];
-        let req = PlacementRequest {
-            app,
-            app_index: sess.app as usize,
-            access_ms: p.topology.sites[sess.site as usize].access_latency_ms,
-            candidates,
-            slo_latency_ms: p.slo_latency_ms,
-            cross_refused,
-            central_refused: p.central_refused[sess.app as usize],
-            users: user_group(p, w.roster, slot),
-            central: p.central,
-        };
+        let req = request_for(p, w.roster, slot);
         let view = w.monitor.view(w.p);
         self.ranked.clear();
         strategy.place(&req, &view, &mut self.ranked);
@@ -193,6 +182,27 @@ impl Placer {
                 try_move(w, slot, m.to, obs);
             }
         }
+    }
+}
+
+/// The placement request of the session in `slot`: what a strategy is asked to rank.
+pub fn request_for<'r>(
+    p: &'r SessionPlatform,
+    roster: &'r Roster,
+    slot: u32,
+) -> PlacementRequest<'r> {
+    let sess = roster.get(slot);
+    let a = sess.app as usize;
+    PlacementRequest {
+        app: &p.apps[a],
+        app_index: a,
+        access_ms: p.topology.sites[sess.site as usize].access_latency_ms,
+        candidates: &p.candidates[sess.site as usize],
+        slo_latency_ms: p.slo_latency_ms,
+        cross_refused: p.cross_refused[a],
+        central_refused: p.central_refused[a],
+        users: user_group(p, roster, slot),
+        central: p.central,
     }
 }
 

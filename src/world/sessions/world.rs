@@ -10,13 +10,37 @@ use super::ledger::Ledger;
 use super::monitor::Monitor;
 use super::network::Network;
 use super::observer::{reason, ClusterSample, SessionObserver, SessionTimeUs, SiteSample};
+use super::placement::request_for;
 use super::placement::{Parts, Placer};
 use super::roster::Roster;
 use super::sampling::Sampler;
 use super::settings::{Arrivals, SessionSettings};
 use crate::engine::{EventQueue, RngStreams, SimDuration, SimTime};
 use crate::model::session_platform::SessionPlatform;
-use crate::world::policy::Strategy;
+use crate::model::ClusterId;
+use crate::world::policy::{ObservedView, PlacementRequest, Strategy};
+
+/// A session that arrived and waits for its placement ([`SessionWorld::advance_to_decision`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PendingSession {
+    /// Its roster slot.
+    slot: u32,
+    /// Application index.
+    pub app: u32,
+    /// First user's access site.
+    pub site: u32,
+    /// How long it will run if placed, s (drawn at arrival; a strategy is not told it).
+    pub duration_s: f64,
+}
+
+/// A strategy that ranks what it was given: the answer of a decision made outside.
+struct Fixed<'r>(&'r [ClusterId]);
+
+impl Strategy for Fixed<'_> {
+    fn place(&mut self, _: &PlacementRequest, _: &ObservedView, ranked: &mut Vec<ClusterId>) {
+        ranked.extend_from_slice(self.0);
+    }
+}
 
 /// The state of one run.
 pub struct SessionWorld<'a, Q> {
@@ -123,24 +147,83 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         obs: &mut impl SessionObserver,
         progressed: &mut dyn FnMut(SimTime),
     ) -> u64 {
+        self.start();
+        while let Some(ev) = self.next_event() {
+            if ev == SEvent::Scrape {
+                progressed(self.now);
+            }
+            self.dispatch(ev, strategy, obs);
+        }
+        self.finish(obs);
+        self.events
+    }
+
+    /// Schedules the first arrival, the first scrape and the faults: the world at time
+    /// zero, ready to run (what [`Self::run`] does first; call it once).
+    pub fn start(&mut self) {
         self.schedule_arrival(SimTime::ZERO);
         self.queue
             .push(SimTime::ZERO + self.s.scrape, SEvent::Scrape);
         for (i, f) in self.s.faults.iter().enumerate() {
             self.queue.push(f.at, SEvent::Fail(i as u32));
         }
+    }
+
+    /// The next event within the run, now at its time; `None` at the end of the run.
+    fn next_event(&mut self) -> Option<SEvent> {
         let end = SimTime::ZERO + self.s.duration;
-        while let Some((now, ev)) = self.queue.pop() {
-            if now > end {
-                break;
-            }
-            self.events += 1;
-            self.now = now;
-            if ev == SEvent::Scrape {
-                progressed(now);
+        let (now, ev) = self.queue.pop()?;
+        if now > end {
+            return None;
+        }
+        self.events += 1;
+        self.now = now;
+        Some(ev)
+    }
+
+    /// Runs events until a session arrives and returns it, its placement pending (answer
+    /// with [`Self::decide`] before advancing again); `None` once the run has ended
+    /// (then call [`Self::finish`]). Every other event runs as in [`Self::run`], with
+    /// `strategy` answering the re-placements of faults and rebalancing. Advancing and
+    /// deciding with a strategy's own rankings replays [`Self::run`] with it exactly.
+    pub fn advance_to_decision(
+        &mut self,
+        strategy: &mut dyn Strategy,
+        obs: &mut impl SessionObserver,
+    ) -> Option<PendingSession> {
+        while let Some(ev) = self.next_event() {
+            if ev == SEvent::Arrive {
+                return Some(self.arrive_draw());
             }
             self.dispatch(ev, strategy, obs);
         }
+        None
+    }
+
+    /// The placement request of the pending session `pending` and the monitored view it is
+    /// decided on (what a strategy would be given).
+    pub fn request(&self, pending: PendingSession) -> (PlacementRequest<'_>, ObservedView<'_>) {
+        (
+            request_for(self.p, &self.roster, pending.slot),
+            self.monitor.view(self.p),
+        )
+    }
+
+    /// Places the pending session on the first of `ranked` that is reachable, can carry
+    /// it, is peered and really has room, as for a strategy's ranking; `None` rejects it.
+    pub fn decide(
+        &mut self,
+        pending: PendingSession,
+        ranked: &[ClusterId],
+        obs: &mut impl SessionObserver,
+    ) -> Option<ClusterId> {
+        self.arrive_place(pending, &mut Fixed(ranked), obs)
+    }
+
+    /// Ends the run: the sampler's last report and every running session completed at the
+    /// end (what [`Self::run`] does last; call it once).
+    pub fn finish(&mut self, obs: &mut impl SessionObserver) {
+        let end = SimTime::ZERO + self.s.duration;
         if let Some(sampler) = &self.sampler {
             sampler.finish(obs);
         }
@@ -149,7 +232,16 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             self.roster.finish(slot);
             obs.completed();
         }
-        self.events
+    }
+
+    /// Simulated time now.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The run's settings.
+    pub fn settings(&self) -> &'a SessionSettings {
+        self.s
     }
 
     fn dispatch(
@@ -219,24 +311,46 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     }
 
     fn arrive(&mut self, strategy: &mut dyn Strategy, obs: &mut impl SessionObserver) {
+        let pending = self.arrive_draw();
+        self.arrive_place(pending, strategy, obs);
+    }
+
+    /// Draws the arriving session and the next arrival; the session waits for placement.
+    fn arrive_draw(&mut self) -> PendingSession {
         let now = self.now;
         let a = self.arrivals.draw(self.p);
         self.schedule_arrival(now);
         let slot = self.roster.add(a.app, a.site, now);
         self.arrivals.draw_others(self.p, a, &mut self.others);
         self.roster.set_others(slot, self.others.iter().copied());
-        match self
+        PendingSession {
+            slot,
+            app: a.app,
+            site: a.site,
+            duration_s: a.duration_s,
+        }
+    }
+
+    /// Places the drawn session as `strategy` ranks, or rejects it.
+    fn arrive_place(
+        &mut self,
+        pending: PendingSession,
+        strategy: &mut dyn Strategy,
+        obs: &mut impl SessionObserver,
+    ) -> Option<ClusterId> {
+        let (now, slot) = (self.now, pending.slot);
+        let placed = self
             .placer
-            .place(&mut parts!(self), slot, None, strategy, obs)
-        {
+            .place(&mut parts!(self), slot, None, strategy, obs);
+        match placed {
             Some(c) => {
                 let p = self.p;
                 obs.admitted(p.topology.sites[p.topology.cluster(c).site.ix()].tier);
-                let end = now + SimDuration::from_secs_f64(a.duration_s);
+                let end = now + SimDuration::from_secs_f64(pending.duration_s);
                 let gen = self.roster.get(slot).gen;
                 self.queue.push(end, SEvent::Depart(slot, gen));
                 if let Some(frames) = &mut self.frames {
-                    frames.start(p, now, (slot, gen), a.app, &mut self.queue);
+                    frames.start(p, now, (slot, gen), pending.app, &mut self.queue);
                 }
             }
             None => {
@@ -244,6 +358,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
                 obs.rejected(reason::NO_CAPACITY);
             }
         }
+        placed
     }
 
     fn scrape(&mut self, obs: &mut impl SessionObserver) {
