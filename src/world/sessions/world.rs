@@ -3,6 +3,7 @@
 use super::arrivals::ArrivalSource;
 use super::booking;
 use super::control::Control;
+use super::energy::EnergyMeter;
 use super::events::SEvent;
 use super::faults;
 use super::frames::{FrameParts, Frames};
@@ -37,6 +38,8 @@ pub struct SessionWorld<'a, Q> {
     frames: Option<Frames>,
     /// Other users' sites of the arriving session (reused buffer).
     others: Vec<u32>,
+    /// Energy accounted so far.
+    energy: EnergyMeter,
     /// Events handled.
     pub events: u64,
 }
@@ -106,6 +109,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             sampler,
             frames,
             others: Vec::new(),
+            energy: EnergyMeter::default(),
             events: 0,
         }
     }
@@ -141,6 +145,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             }
             self.dispatch(ev, strategy, obs);
         }
+        self.energy.account(self.p, &self.ledger, end.0, obs);
         if let Some(sampler) = &self.sampler {
             sampler.finish(obs);
         }
@@ -255,6 +260,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         }
         self.report_hosted(obs);
         self.report_clusters(obs);
+        self.energy.account(self.p, &self.ledger, now.0, obs);
         obs.scrape_end();
         self.monitor.report_utilisation(obs);
         self.control
