@@ -17,6 +17,7 @@ mod command;
 mod containerfile;
 mod cross_traffic;
 mod cross_traffic_reference;
+mod energy;
 mod episode;
 mod estate_e2e;
 mod estate_fixtures;

@@ -63,6 +63,16 @@ pub struct PlanConfig {
     /// `record`).
     #[serde(default)]
     pub deploy: DeploySettings,
+    /// Price put on carbon, USD per kg CO2e: a plan's cost adds its runs' mean `carbon_kg`
+    /// (every cluster's energy at its site's grid intensity, docs/energy.md) per day times
+    /// this, so the search weighs energy and carbon against capacity. 0 (the default):
+    /// carbon is reported, not weighed.
+    #[serde(default, skip_serializing_if = "is_zero_price")]
+    pub carbon_usd_per_kg: f64,
+}
+
+fn is_zero_price(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl PlanConfig {

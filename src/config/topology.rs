@@ -124,6 +124,20 @@ pub struct SiteConfig {
     /// Latency from a user's device to this site, ms (one way).
     #[serde(default = "default_access_latency_ms")]
     pub access_latency_ms: f64,
+    /// Power usage effectiveness of the site's facility (total facility energy over the
+    /// IT equipment's, at least 1). Unset: the default of its tier
+    /// ([`crate::model::energy::default_pue`], docs/energy.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pue: Option<f64>,
+    /// ISO 3166-1 alpha-2 code of the country whose grid feeds the site (`DE`, `FR`...):
+    /// picks its grid carbon intensity from the default table
+    /// ([`crate::model::energy::country_grid_gco2e_per_kwh`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Carbon intensity of the electricity the site draws, gCO2e per kWh; overrides the
+    /// country's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid_gco2e_per_kwh: Option<f64>,
 }
 
 fn default_intra_site_rtt_ms() -> f64 {
@@ -191,6 +205,15 @@ pub struct ClusterConfig {
     /// Price of one GiB-hour of memory, USD.
     #[serde(default = "default_cost_per_gib_hour_usd")]
     pub cost_per_gib_hour_usd: f64,
+    /// Electric power of one node with its CPUs idle, W. Unset: `vcpu_per_node` times the
+    /// per-vCPU idle power of the SPECpower reference server
+    /// ([`crate::model::energy::IDLE_WATTS_PER_VCPU`], docs/energy.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_watts_per_node: Option<f64>,
+    /// Electric power of one node with its CPUs fully busy, W (at least the idle power).
+    /// Unset: `vcpu_per_node` times [`crate::model::energy::PEAK_WATTS_PER_VCPU`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_watts_per_node: Option<f64>,
     /// The cluster runs already (imported from a live estate, `xrplace import k8s`): `plan`
     /// may resize it but never provisions it anew, and `export` emits only its changes.
     #[serde(default, skip_serializing_if = "is_false")]

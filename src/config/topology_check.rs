@@ -25,6 +25,9 @@ pub fn validate_topology(src: &Source, t: &TopologyConfig) -> Result<(), ConfigE
             .enumerate()
             .map(|(i, s)| (format!("sites[{i}].name"), s.name.as_str())),
     )?;
+    for (i, site) in t.sites.iter().enumerate() {
+        validate_country(&c, &format!("sites[{i}].country"), site.country.as_deref())?;
+    }
     if t.clusters.is_empty() {
         return Err(src.error("clusters", "expected at least one [[clusters]] table"));
     }
@@ -160,7 +163,28 @@ fn validate_cluster(
             "expected less than the cluster's memory",
         ));
     }
+    if let (Some(idle), Some(peak)) = (k.idle_watts_per_node, k.peak_watts_per_node) {
+        if peak < idle {
+            return Err(c.src.error(
+                &format!("{p}.peak_watts_per_node"),
+                format!("expected at least idle_watts_per_node ({idle} W), found {peak} W"),
+            ));
+        }
+    }
     Ok(())
+}
+
+/// A site's `country`, if given: an ISO 3166-1 alpha-2 code, two upper-case letters.
+fn validate_country(c: &Checker, field: &str, country: Option<&str>) -> Result<(), ConfigError> {
+    match country {
+        Some(code) if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) => {
+            Err(c.src.error(
+                field,
+                format!("expected an ISO 3166-1 alpha-2 code such as \"DE\", found {code:?}"),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Disjoint sets over site indices, for the reachability check.

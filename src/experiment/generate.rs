@@ -74,6 +74,9 @@ pub fn site_with_defaults(name: String, lat: f64, lon: f64, tier: Tier) -> SiteC
             Tier::Edge => 3.0,
             Tier::FarEdge => 1.0,
         },
+        pue: None,
+        country: None,
+        grid_gco2e_per_kwh: None,
     }
 }
 
@@ -100,6 +103,8 @@ pub fn cluster_with_defaults(site: &SiteConfig, nodes: u32, vcpu: f64) -> Cluste
         baseline_memory_mib: 1024.0 * nodes as f64,
         cost_per_vcpu_hour_usd: if cloud { 0.0405 } else { 0.0527 },
         cost_per_gib_hour_usd: if cloud { 0.0044 } else { 0.0057 },
+        idle_watts_per_node: None,
+        peak_watts_per_node: None,
         existing: false,
         machine_deployment: String::new(),
     }

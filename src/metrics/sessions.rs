@@ -1,9 +1,13 @@
 //! Records a session run and reduces it to [`SessionSummary`].
 
+use super::energy::{EnergyFigures, EnergyTotals};
 use super::histogram::{quantile_levels, Histogram};
 use super::timeseries::{ClusterPoint, RunSeries, ScrapeCounters, SitePoint};
 use crate::config::topology::Tier;
-use crate::world::sessions::{reason, ClusterSample, SessionObserver, SessionTimeUs, SiteSample};
+use crate::model::ClusterId;
+use crate::world::sessions::{
+    reason, ClusterSample, EnergySample, SessionObserver, SessionTimeUs, SiteSample,
+};
 
 /// Counts, latency samples and costs of one run.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +40,8 @@ pub struct SessionRecorder {
     clusters_deleted: u64,
     /// Session time on clusters at the contention cap, µs.
     cpu_saturated_us: u64,
+    /// Energy and carbon, all clusters and each.
+    energy: EnergyTotals,
     /// Monitoring samples over time, if asked for.
     series: Option<RunSeries>,
 }
@@ -297,6 +303,9 @@ impl SessionObserver for SessionRecorder {
     fn deprovisioned(&mut self) {
         self.clusters_deleted += 1;
     }
+    fn energy(&mut self, cluster: ClusterId, sample: &EnergySample) {
+        self.energy.add(cluster, sample);
+    }
     fn cost(&mut self, vcpu_hours: f64, gib_hours: f64, usd: f64, egress_gb: f64) {
         self.vcpu_hours += vcpu_hours;
         self.gib_hours += gib_hours;
@@ -380,6 +389,10 @@ pub struct SessionSummary {
     /// Latency per application, by its index (applications that never reported a sample
     /// past the last one that did are absent).
     pub per_app: Vec<AppFigures>,
+    /// Energy and carbon of all clusters.
+    pub energy: EnergyFigures,
+    /// Energy and carbon of each cluster, by index.
+    pub cluster_energy: Vec<EnergyFigures>,
 }
 
 impl SessionRecorder {
@@ -437,6 +450,8 @@ impl SessionRecorder {
             provisions_failed: self.clusters_failed,
             clusters_deleted: self.clusters_deleted,
             latency_quantiles_ms: quantile_levels().map(q).collect(),
+            energy: self.energy.figures(),
+            cluster_energy: self.energy.clusters.iter().map(EnergyFigures::of).collect(),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod allocatable;
 pub mod app;
 pub mod egress;
+pub mod energy;
 pub mod frame_spread;
 pub mod ids;
 pub mod interconnects;

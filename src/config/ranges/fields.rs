@@ -169,6 +169,7 @@ pub const FIELDS: &[FieldRange] = &[
     real("plan.slo.max_violation_ratio", 0.0, 1.0),
     real("plan.slo.max_p95_latency_ms", 0.001, 1e6),
     real("plan.slo.max_rejected_ratio", 0.0, 1.0),
+    real("plan.carbon_usd_per_kg", 0.0, 1e4),
     count(
         "plan.max_candidates",
         1,

@@ -18,6 +18,8 @@ pub const TOPOLOGY_FIELDS: &[FieldRange] = &[
     non_negative("sites[].intra_site_rtt_ms"),
     positive("sites[].intra_site_bandwidth_gbps"),
     non_negative("sites[].access_latency_ms"),
+    real("sites[].pue", 1.0, 5.0),
+    real("sites[].grid_gco2e_per_kwh", 0.0, 2_000.0),
     count(
         "clusters[].nodes",
         1,
@@ -31,6 +33,8 @@ pub const TOPOLOGY_FIELDS: &[FieldRange] = &[
     non_negative("clusters[].baseline_memory_mib"),
     non_negative("clusters[].cost_per_vcpu_hour_usd"),
     non_negative("clusters[].cost_per_gib_hour_usd"),
+    real("clusters[].idle_watts_per_node", 0.0, 100_000.0),
+    real("clusters[].peak_watts_per_node", 0.0, 100_000.0),
     non_negative("links[].rtt_ms"),
     non_negative("links[].jitter_ms"),
     positive("links[].bandwidth_gbps"),

@@ -42,6 +42,9 @@ pub struct Evaluation {
     pub cost_usd_per_day: f64,
     /// Of which: use of existing clusters (mean over runs), USD per day.
     pub existing_usd_per_day: f64,
+    /// Of which: the price of its carbon (mean over runs, at the plan's
+    /// `carbon_usd_per_kg`), USD per day.
+    pub carbon_usd_per_day: f64,
     /// Figures of each run (in run order; the sequential rule may have added runs).
     pub runs: Vec<SessionSummary>,
     /// Whether the figures over its runs meet the SLO.
@@ -119,6 +122,7 @@ impl Evaluation {
             nodes: proposal.nodes,
             cost_usd_per_day: capacity_usd_per_day + existing_usd_per_day,
             existing_usd_per_day,
+            carbon_usd_per_day: 0.0,
             runs,
             meets: false,
             peak_sessions,
@@ -128,6 +132,20 @@ impl Evaluation {
         };
         e.meets = verdict(&e, slo) == Verdict::Meets;
         e
+    }
+}
+
+impl Evaluation {
+    /// Adds the price of the plan's carbon to its cost: the mean `carbon_kg` of its runs,
+    /// times `day_factor` (run to day) and `usd_per_kg`. A price of 0 leaves the cost as
+    /// it was, bit for bit.
+    pub fn price_carbon(&mut self, usd_per_kg: f64, day_factor: f64) {
+        if usd_per_kg == 0.0 || self.runs.is_empty() {
+            return;
+        }
+        let (kg_per_run, _) = self.stat(|s| s.energy.carbon_kg);
+        self.carbon_usd_per_day = kg_per_run * day_factor * usd_per_kg;
+        self.cost_usd_per_day += self.carbon_usd_per_day;
     }
 }
 
@@ -336,6 +354,22 @@ mod tests {
             .collect();
         let proposal = Proposal::new(vec![], "s", "naive", None, "");
         Evaluation::from_runs(proposal, &figures, 1.0, 1.0, &PlanSlo::default())
+    }
+
+    #[test]
+    fn a_carbon_price_adds_the_mean_carbon_per_day_to_the_cost() {
+        // Runs of 1 h (day factor 24) emitting 2 and 4 kg: mean 3 kg a run, 72 kg a day;
+        // at 0.1 USD/kg, 7.2 USD a day on top of the capacity's 1 USD.
+        let mut e = plan(&[(100, 0, 0.0, 10.0); 2]);
+        e.runs[0].energy.carbon_kg = 2.0;
+        e.runs[1].energy.carbon_kg = 4.0;
+        let unpriced = e.cost_usd_per_day;
+        let mut free = e.clone();
+        free.price_carbon(0.0, 24.0);
+        assert_eq!(free.cost_usd_per_day.to_bits(), unpriced.to_bits());
+        e.price_carbon(0.1, 24.0);
+        assert!((e.carbon_usd_per_day - 7.2).abs() < 1e-9);
+        assert!((e.cost_usd_per_day - (unpriced + 7.2)).abs() < 1e-9);
     }
 
     #[test]

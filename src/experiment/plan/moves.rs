@@ -356,6 +356,9 @@ mod tests {
             intra_site_rtt_ms: 0.3,
             intra_site_bandwidth_gbps: 10.0,
             access_latency_ms: 2.0,
+            pue: None,
+            country: None,
+            grid_gco2e_per_kwh: None,
         };
         let mut k = crate::experiment::generate::cluster_with_defaults(&site, nodes, 4.0);
         k.existing = existing;

@@ -89,7 +89,7 @@ impl<'a> PlanSearch<'a> {
             base,
             space: Space::new(base, &candidates, &plan.sizes_nodes),
             record,
-            tried: Tried::new(sim, plan.slo, runs),
+            tried: Tried::new(sim, plan.slo, runs).with_carbon_price(plan.carbon_usd_per_kg),
             candidates,
             seed,
             budget_end: 0,

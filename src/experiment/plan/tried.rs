@@ -17,6 +17,8 @@ pub struct Tried<'a> {
     max_runs: u32,
     /// USD of one run to USD per day.
     day_factor: f64,
+    /// Price of carbon added to each plan's cost, USD per kg CO2e.
+    carbon_usd_per_kg: f64,
     list: Vec<Evaluation>,
     memo: HashMap<(Vec<u32>, String, bool), usize>,
     /// Evaluations of the search (hold-outs excepted).
@@ -34,6 +36,7 @@ impl<'a> Tried<'a> {
             runs,
             max_runs: max_runs.max(runs),
             day_factor,
+            carbon_usd_per_kg: 0.0,
             list: Vec::new(),
             memo: HashMap::new(),
             searched: 0,
@@ -110,6 +113,7 @@ impl<'a> Tried<'a> {
         for (p, f) in fresh.into_iter().zip(figures) {
             let price = self.price(&p.nodes);
             let mut e = Evaluation::from_runs(p, &f, price, self.day_factor, &self.slo);
+            e.price_carbon(self.carbon_usd_per_kg, self.day_factor);
             e.id = self.list.len() as u32;
             let key = (e.nodes.clone(), e.strategy.clone(), e.phase == HOLDOUT);
             self.memo.insert(key, self.list.len());
@@ -137,6 +141,13 @@ impl<'a> Tried<'a> {
                 Evaluation::from_runs(p, &f[0], 0.0, self.day_factor, &self.slo).meets
             })
             .collect()
+    }
+
+    /// Prices carbon at `usd_per_kg` in every plan's cost from now on
+    /// ([`Evaluation::price_carbon`]).
+    pub fn with_carbon_price(mut self, usd_per_kg: f64) -> Tried<'a> {
+        self.carbon_usd_per_kg = usd_per_kg;
+        self
     }
 
     /// The runs of each proposal from run index `first_run` on: `runs` first, then `runs`

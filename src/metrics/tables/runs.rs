@@ -236,6 +236,43 @@ pub const FIGURES: &[Figure] = &[
         kind: Kind::Real,
         of: |s| s.cpu_saturated_session_hours,
     },
+    Figure {
+        name: "energy_kwh",
+        kind: Kind::Real,
+        of: |s| s.energy.energy_kwh,
+    },
+    Figure {
+        name: "energy_it_kwh",
+        kind: Kind::Real,
+        of: |s| s.energy.energy_it_kwh,
+    },
+    Figure {
+        name: "session_energy_kwh",
+        kind: Kind::Real,
+        of: |s| s.energy.session_energy_kwh,
+    },
+    Figure {
+        name: "energy_wh_per_session_hour",
+        kind: Kind::Real,
+        of: |s| {
+            let hours: f64 = s.per_app.iter().map(|a| a.session_hours).sum();
+            if hours > 0.0 {
+                s.energy.session_energy_kwh * 1000.0 / hours
+            } else {
+                f64::NAN
+            }
+        },
+    },
+    Figure {
+        name: "carbon_kg",
+        kind: Kind::Real,
+        of: |s| s.energy.carbon_kg,
+    },
+    Figure {
+        name: "session_carbon_kg",
+        kind: Kind::Real,
+        of: |s| s.energy.session_carbon_kg,
+    },
 ];
 
 /// Columns after the run's key and before the figures: its bookkeeping.

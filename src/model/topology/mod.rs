@@ -1,6 +1,7 @@
 //! Sites, clusters and the inter-site graph with its routes.
 
 use super::allocatable::Resources;
+use super::energy::{ClusterPower, SitePowerInput};
 use super::ids::{ClusterId, SiteId};
 use super::monitoring_footprint::workload_allocatable;
 use crate::config::topology::{Distribution, Provider, RoutingConfig, Tier, TopologyConfig};
@@ -65,6 +66,8 @@ pub struct Cluster {
     pub cost_per_vcpu_hour_usd: f64,
     /// Price of a GiB-hour, USD.
     pub cost_per_gib_hour_usd: f64,
+    /// Its nodes' power, its site's PUE and grid carbon intensity.
+    pub power: ClusterPower,
 }
 
 /// Network properties between two sites.
@@ -143,6 +146,25 @@ pub(crate) fn chain_route(links: impl Iterator<Item = LinkAttrs>) -> Route {
     route
 }
 
+/// Cluster `k`'s power settings, its site (`site`) giving PUE and grid intensity.
+fn cluster_power(
+    t: &TopologyConfig,
+    site: usize,
+    k: &crate::config::topology::ClusterConfig,
+) -> ClusterPower {
+    let s = &t.sites[site];
+    ClusterPower::resolve(
+        k.vcpu_per_node,
+        (k.idle_watts_per_node, k.peak_watts_per_node),
+        SitePowerInput {
+            tier: s.tier,
+            pue: s.pue,
+            country: s.country.as_deref(),
+            grid_gco2e_per_kwh: s.grid_gco2e_per_kwh,
+        },
+    )
+}
+
 /// The platform: sites, clusters, and the graph of measured links.
 #[derive(Debug, Clone)]
 pub struct Topology {
@@ -212,6 +234,7 @@ impl Topology {
                 provider: k.provider,
                 cost_per_vcpu_hour_usd: k.cost_per_vcpu_hour_usd,
                 cost_per_gib_hour_usd: k.cost_per_gib_hour_usd,
+                power: cluster_power(t, site_ix[k.site.as_str()] as usize, k),
             })
             .collect();
         let mut graph = UnGraph::with_capacity(t.sites.len(), t.links.len());

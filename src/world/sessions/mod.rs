@@ -19,7 +19,8 @@
 //! - [`network`] (faults on links), [`arrivals`] (the arrival process);
 //! - [`booking`] (a session onto a cluster and off it, with its cost);
 //! - [`monitor`] (scrapes and the lagged view), [`sampling`] (flow latency);
-//! - [`control`] (autoscaling, standby clusters, peering);
+//! - [`control`] (autoscaling, standby clusters, peering), [`energy`] (energy and carbon
+//!   per cluster);
 //! - [`placement`] (strategy decisions and migrations), [`faults`], [`frames`];
 //! - [`world`]: the coordinator's event loop.
 
@@ -27,6 +28,7 @@ pub mod arrivals;
 pub mod booking;
 pub mod changes;
 pub mod control;
+pub mod energy;
 pub mod events;
 pub mod faults;
 pub mod frames;
@@ -44,6 +46,8 @@ pub mod world;
 pub use crate::model::session_platform::SessionPlatform;
 pub use booking::EGRESS_USD_PER_GB;
 pub use events::SEvent;
-pub use observer::{reason, ClusterSample, SessionObserver, SessionTimeUs, SiteSample};
+pub use observer::{
+    reason, ClusterSample, EnergySample, SessionObserver, SessionTimeUs, SiteSample,
+};
 pub use settings::{Arrivals, ControlSettings, Fault, FaultEffect, SessionSettings};
 pub use world::{PendingSession, SessionWorld};

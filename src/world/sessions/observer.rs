@@ -122,6 +122,24 @@ pub trait SessionObserver {
     /// One site's link at the current scrape, after the clusters. Called only if
     /// [`Self::wants_clusters`]. Ignored by default.
     fn site_sampled(&mut self, _sample: &SiteSample) {}
+    /// Cluster `cluster` used `sample` of energy since the previous report (at every
+    /// scrape and at the end of the run; [`super::energy`]). Ignored by default.
+    fn energy(&mut self, _cluster: ClusterId, _sample: &EnergySample) {}
+}
+
+/// One cluster's energy over an interval, and the part attributed to its sessions.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EnergySample {
+    /// Energy of its nodes (IT equipment), J.
+    pub it_j: f64,
+    /// Energy of the facility for them: IT energy times the site's PUE, J.
+    pub facility_j: f64,
+    /// The sessions' part of `facility_j`, J.
+    pub session_j: f64,
+    /// Carbon of `facility_j` at the site's grid intensity, gCO2e.
+    pub carbon_g: f64,
+    /// The sessions' part of `carbon_g`, gCO2e.
+    pub session_carbon_g: f64,
 }
 
 /// Session time, µs: all of it and the part whose frames were over the latency budget.

@@ -3,6 +3,7 @@
 use super::arrivals::ArrivalSource;
 use super::booking;
 use super::control::Control;
+use super::energy::EnergyMeter;
 use super::events::SEvent;
 use super::faults;
 use super::frames::{FrameParts, Frames};
@@ -61,6 +62,8 @@ pub struct SessionWorld<'a, Q> {
     frames: Option<Frames>,
     /// Other users' sites of the arriving session (reused buffer).
     others: Vec<u32>,
+    /// Energy accounted so far.
+    energy: EnergyMeter,
     /// Events handled.
     pub events: u64,
 }
@@ -130,6 +133,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
             sampler,
             frames,
             others: Vec::new(),
+            energy: EnergyMeter::default(),
             events: 0,
         }
     }
@@ -224,6 +228,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
     /// end (what [`Self::run`] does last; call it once).
     pub fn finish(&mut self, obs: &mut impl SessionObserver) {
         let end = SimTime::ZERO + self.s.duration;
+        self.energy.account(self.p, &self.ledger, end.0, obs);
         if let Some(sampler) = &self.sampler {
             sampler.finish(obs);
         }
@@ -370,6 +375,7 @@ impl<'a, Q: EventQueue<SEvent>> SessionWorld<'a, Q> {
         }
         self.report_hosted(obs);
         self.report_clusters(obs);
+        self.energy.account(self.p, &self.ledger, now.0, obs);
         obs.scrape_end();
         self.monitor.report_utilisation(obs);
         self.control
