@@ -12,9 +12,9 @@ use xrplace::strategy::{Registry, StrategyContext};
 use xrplace::world::sessions::{Arrivals, SessionSettings, SessionWorld};
 
 fn sessions(c: &mut Criterion) {
-    let exp =
-        load_experiment(&Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/scale-1k.toml"))
-            .unwrap();
+    // This package sits in benches/criterion/ of the repository.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let exp = load_experiment(&repo.join("experiments/scale-1k.toml")).unwrap();
     let s = exp.config.sessions.as_ref().unwrap();
     let platform = build_platform(s, &exp.topologies[0], s.capacity);
     let settings = SessionSettings {
