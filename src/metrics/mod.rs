@@ -1,5 +1,6 @@
 //! Metrics layer: histograms, running statistics, per-run recording and summaries.
 
+pub mod app_latency;
 pub mod energy;
 pub mod families;
 pub mod histogram;

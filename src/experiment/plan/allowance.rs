@@ -5,8 +5,11 @@
 //! on its own, so the model may keep any subset.
 
 use super::cover::Segment;
-use super::milp::MAX_PIECES;
 use super::relaxation::{BoundInputs, BoundSession};
+
+/// Most lines bounding a group's unserved area in one run (and a run's rejected
+/// core-hours).
+pub(super) const MAX_PIECES: usize = 14;
 
 /// Lines (intercept, slope in hours) below the unserved area of holding a profile at
 /// `peak - d`: one per piece of the convex piecewise-linear area, those starting within

@@ -71,9 +71,6 @@ use std::collections::{BTreeMap, BTreeSet};
 const NODE_LIMIT: u64 = 1_000;
 /// Most groups in the model (the reaches' groups first, then unions, in a fixed order).
 const MAX_GROUPS: usize = 600;
-/// Most lines bounding a group's unserved area in one run (and a run's rejected
-/// core-hours).
-pub(super) const MAX_PIECES: usize = 14;
 
 /// The bound, USD per day of candidate capacity, and whether branch and bound proved it
 /// optimal (else it stopped at its node budget with a weaker but valid bound); `None` when
