@@ -6,6 +6,7 @@ pub mod app;
 pub mod egress;
 pub mod energy;
 pub mod frame_spread;
+pub mod gpu;
 pub mod ids;
 pub mod interconnects;
 pub mod monitoring_footprint;
