@@ -7,6 +7,7 @@ pub mod deploy;
 pub mod error;
 pub mod estate_sites;
 pub mod experiment;
+pub mod gpu_table;
 pub mod graphml;
 pub mod input;
 pub mod interconnect;

@@ -214,6 +214,9 @@ pub struct ClusterConfig {
     /// Unset: `vcpu_per_node` times [`crate::model::energy::PEAK_WATTS_PER_VCPU`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_watts_per_node: Option<f64>,
+    /// The GPUs of each node and how pods share them (docs/gpu.md). Unset: no GPUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<ClusterGpuConfig>,
     /// The cluster runs already (imported from a live estate, `xrplace import k8s`): `plan`
     /// may resize it but never provisions it anew, and `export` emits only its changes.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -223,6 +226,43 @@ pub struct ClusterConfig {
     /// resizes the cluster by scaling it. Empty: not managed by Cluster API.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub machine_deployment: String,
+}
+
+/// The GPUs of a cluster's nodes, as written (`gpu = { model = "l4", per_node = 2 }`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterGpuConfig {
+    /// The GPU model, a name of the table [`super::gpu_table::GPU_TABLE`] (`t4`, `a10`,
+    /// `l4`, `l40s`, `a100-80gb`, `h100-80gb`).
+    pub model: String,
+    /// GPUs per node.
+    pub per_node: u32,
+    /// How pods share a GPU: `whole` (default), `time-slicing` or `mig`.
+    #[serde(default)]
+    pub sharing: GpuSharingMode,
+    /// Replicas per GPU under `time-slicing`: the NVIDIA device plugin's
+    /// `sharing.timeSlicing.resources[].replicas`. Required with it, refused otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
+    /// The MIG profile every GPU is split into under `mig` (`1g.10gb`...; the GPU must
+    /// offer it). Required with it, refused otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mig_profile: Option<String>,
+}
+
+/// How Kubernetes shares a node's GPUs among pods.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum GpuSharingMode {
+    /// One pod per GPU (`nvidia.com/gpu: 1`).
+    #[default]
+    Whole,
+    /// The device plugin advertises each GPU `replicas` times; pods take turns on it.
+    TimeSlicing,
+    /// Each GPU is split into isolated MIG instances of one profile.
+    Mig,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -3,10 +3,13 @@
 
 use super::check::Checker;
 use super::error::ConfigError;
+use super::gpu_table as gpu;
 use super::paths_check::validate_paths;
 use super::ranges;
 use super::source::Source;
-use super::topology::{ClusterConfig, RoutingConfig, TopologyConfig};
+use super::topology::{
+    ClusterConfig, ClusterGpuConfig, GpuSharingMode, RoutingConfig, TopologyConfig,
+};
 use serde::Serialize;
 
 /// Checks meaning: names, references, relations and reachability (when a measured RTT CSV
@@ -171,7 +174,72 @@ fn validate_cluster(
             ));
         }
     }
+    if let Some(g) = &k.gpu {
+        validate_gpu(c, &format!("{p}.gpu"), g)?;
+    }
     Ok(())
+}
+
+/// A cluster's `gpu` table: a known model, and the field its sharing mode needs (and no
+/// other): `replicas` with `time-slicing`, a MIG profile the model offers with `mig`.
+fn validate_gpu(c: &Checker, p: &str, g: &ClusterGpuConfig) -> Result<(), ConfigError> {
+    let Some(model) = gpu::gpu_model(&g.model) else {
+        return Err(c.src.error(
+            &format!("{p}.model"),
+            format!(
+                "expected a GPU model of the table ({}), found {:?}",
+                gpu::gpu_model_names().join(", "),
+                g.model
+            ),
+        ));
+    };
+    let time_slicing = g.sharing == GpuSharingMode::TimeSlicing;
+    match (time_slicing, g.replicas) {
+        (true, None) => {
+            return Err(c.src.error(
+                &format!("{p}.replicas"),
+                "expected replicas per GPU with sharing = \"time-slicing\"",
+            ))
+        }
+        (false, Some(_)) => {
+            return Err(c.src.error(
+                &format!("{p}.replicas"),
+                "replicas applies only to sharing = \"time-slicing\"",
+            ))
+        }
+        _ => {}
+    }
+    let mig = g.sharing == GpuSharingMode::Mig;
+    match (mig, g.mig_profile.as_deref()) {
+        (true, None) => Err(c.src.error(
+            &format!("{p}.mig_profile"),
+            "expected a MIG profile (such as \"1g.10gb\") with sharing = \"mig\"",
+        )),
+        (false, Some(_)) => Err(c.src.error(
+            &format!("{p}.mig_profile"),
+            "mig_profile applies only to sharing = \"mig\"",
+        )),
+        (true, Some(name)) if model.mig_profile(name).is_none() => Err(c
+            .src
+            .error(&format!("{p}.mig_profile"), mig_refusal(model, name))),
+        _ => Ok(()),
+    }
+}
+
+/// Why `name` is not a MIG profile of `model`: it has none, or these.
+fn mig_refusal(model: &gpu::GpuModel, name: &str) -> String {
+    if model.mig_profiles.is_empty() {
+        return format!(
+            "GPU model {:?} does not support MIG (NVIDIA's MIG User Guide lists the A100 and H100); use sharing = \"whole\" or \"time-slicing\"",
+            model.name
+        );
+    }
+    let names: Vec<&str> = model.mig_profiles.iter().map(|p| p.name).collect();
+    format!(
+        "expected a MIG profile of {} ({}), found {name:?}",
+        model.name,
+        names.join(", ")
+    )
 }
 
 /// A site's `country`, if given: an ISO 3166-1 alpha-2 code, two upper-case letters.

@@ -105,6 +105,7 @@ pub fn cluster_with_defaults(site: &SiteConfig, nodes: u32, vcpu: f64) -> Cluste
         cost_per_gib_hour_usd: if cloud { 0.0044 } else { 0.0057 },
         idle_watts_per_node: None,
         peak_watts_per_node: None,
+        gpu: None,
         existing: false,
         machine_deployment: String::new(),
     }

@@ -35,6 +35,18 @@ pub const TOPOLOGY_FIELDS: &[FieldRange] = &[
     non_negative("clusters[].cost_per_gib_hour_usd"),
     real("clusters[].idle_watts_per_node", 0.0, 100_000.0),
     real("clusters[].peak_watts_per_node", 0.0, 100_000.0),
+    count(
+        "clusters[].gpu.per_node",
+        1,
+        16,
+        "expected 1 to 16 GPUs per node, found {found}",
+    ),
+    count(
+        "clusters[].gpu.replicas",
+        1,
+        64,
+        "expected 1 to 64 time-slicing replicas per GPU, found {found}",
+    ),
     non_negative("links[].rtt_ms"),
     non_negative("links[].jitter_ms"),
     positive("links[].bandwidth_gbps"),

@@ -2,6 +2,7 @@
 
 use super::allocatable::Resources;
 use super::energy::{ClusterPower, SitePowerInput};
+use super::gpu::ClusterGpu;
 use super::ids::{ClusterId, SiteId};
 use super::monitoring_footprint::workload_allocatable;
 use crate::config::topology::{Distribution, Provider, RoutingConfig, Tier, TopologyConfig};
@@ -68,6 +69,8 @@ pub struct Cluster {
     pub cost_per_gib_hour_usd: f64,
     /// Its nodes' power, its site's PUE and grid carbon intensity.
     pub power: ClusterPower,
+    /// Its nodes' GPUs, if any.
+    pub gpu: Option<ClusterGpu>,
 }
 
 /// Network properties between two sites.
@@ -235,6 +238,7 @@ impl Topology {
                 cost_per_vcpu_hour_usd: k.cost_per_vcpu_hour_usd,
                 cost_per_gib_hour_usd: k.cost_per_gib_hour_usd,
                 power: cluster_power(t, site_ix[k.site.as_str()] as usize, k),
+                gpu: k.gpu.as_ref().map(ClusterGpu::from_config),
             })
             .collect();
         let mut graph = UnGraph::with_capacity(t.sites.len(), t.links.len());
