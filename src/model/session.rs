@@ -3,7 +3,9 @@
 //! A session's motion-to-photon latency is: the user's access latency both ways, the RTT
 //! from the access site to the cluster's site, processing one frame on the cluster's CPU
 //! stretched by contention at its utilisation (the same formula as frame fidelity,
-//! [`crate::model::platform::contention_stretch`]), serialising the frame at the site's bandwidth
+//! [`crate::model::platform::contention_stretch`]), rendering it on the cluster's GPU when
+//! the application has GPU work ([`gpu_render_ms`], docs/gpu.md; not yet at frame
+//! fidelity), serialising the frame at the site's bandwidth
 //! after its wait behind the other sessions' frames there ([`crate::model::egress`]), and, when the cluster is not the user's
 //! home cluster, the cross-cluster path's hop costs (Liqo gateways, NodePort NAT, sidecars)
 //! from [`crate::model::PathModel`]. Components placed on the central cluster hold their
@@ -15,6 +17,7 @@ use crate::config::experiment::Protocol;
 use crate::config::sessions::{ComponentPlacement, SessionAppConfig};
 use crate::model::egress::EgressWait;
 use crate::model::frame_spread::{FrameSpread, FRAME_SIZE_SD};
+use crate::model::gpu::{render_ms, ClusterGpu};
 #[cfg(doc)]
 use crate::model::platform::contention_stretch;
 
@@ -60,6 +63,10 @@ pub struct SessionApp {
     /// its frame rate, at most its reservation (a session that cannot keep up skips
     /// frames, it does not use more cores than it holds).
     pub busy_cpu_cores: f64,
+    /// Rendering one frame on the reference GPU alone ([`crate::model::gpu::REFERENCE_GPU`]),
+    /// ms; 0: the application renders on no GPU (docs/gpu.md). Session tables do not
+    /// declare it yet (issue 36): every application built from a file has 0.
+    pub gpu_render_ms_per_frame: f64,
 }
 
 impl SessionApp {
@@ -91,6 +98,7 @@ impl SessionApp {
             state_mib: a.state_mib,
             frame_interval_ns: round_to_u64(1e9 / a.frame_rate_fps),
             busy_cpu_cores: (a.ms_per_frame * a.frame_rate_fps / 1e3).min(a.cpu_cores),
+            gpu_render_ms_per_frame: 0.0,
         }
     }
 
@@ -137,6 +145,33 @@ pub struct LatencyInputs {
     pub relay_wait_ms: f64,
     /// Standard deviation of that wait, ms.
     pub relay_sd_ms: f64,
+    /// Rendering one frame on the cluster's GPU, contention included, ms
+    /// ([`gpu_render_ms`]; 0 for an application without GPU work).
+    pub gpu_render_ms: f64,
+}
+
+/// Rendering one of `app`'s frames on `gpu` (the cluster's GPUs, if any), ms, with
+/// `sessions_on_device` sessions rendering on the same physical GPU (this one included;
+/// matters under time-slicing only): [`crate::model::gpu::render_ms`] of the application's
+/// reference render time at its frame interval. 0 when the application renders on no GPU.
+/// `None` when it needs a GPU and the cluster has none: the session cannot run there.
+pub fn gpu_render_ms(
+    app: &SessionApp,
+    gpu: Option<&ClusterGpu>,
+    sessions_on_device: u32,
+) -> Option<f64> {
+    if app.gpu_render_ms_per_frame <= 0.0 {
+        return Some(0.0);
+    }
+    let g = gpu?;
+    let interval_ms = app.frame_interval_ns as f64 / 1e6;
+    Some(render_ms(
+        g.model,
+        g.sharing,
+        app.gpu_render_ms_per_frame,
+        sessions_on_device,
+        interval_ms,
+    ))
 }
 
 /// Motion-to-photon latency of a session, ms.
@@ -145,6 +180,7 @@ pub fn session_latency_ms(app: &SessionApp, x: &LatencyInputs) -> f64 {
         + x.rtt_ms
         + x.path_ms
         + size_scaled_ms(app, x)
+        + x.gpu_render_ms
         + x.egress_wait_ms
         + x.relay_wait_ms
 }
@@ -197,6 +233,7 @@ impl SessionApp {
             frame_interval_ns: 16_666_667,
             // 5 ms at 60 fps.
             busy_cpu_cores: 0.3,
+            gpu_render_ms_per_frame: 0.0,
         }
     }
 }
@@ -221,6 +258,7 @@ mod tests {
             egress_wait_ms: 0.0,
             relay_wait_ms: 0.0,
             relay_sd_ms: 0.0,
+            gpu_render_ms: 0.0,
         };
         // 2 * 2 + 4 + 0.5 + 5 + 0.5 Mbit / 10 Gbit/s = 0.05 ms.
         assert!((session_latency_ms(&app(), &x) - 13.55).abs() < 1e-9);
@@ -248,5 +286,46 @@ mod tests {
         assert!((session_latency_ms(&app(), &relayed) - 13.65).abs() < 1e-9);
         let s = frame_spread(&app(), &relayed, 0.3, EgressWait::NONE);
         assert!((s.normal_sd_ms - 0.53025f64.hypot(0.4)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn gpu_render_time_adds_to_latency_and_stretches_under_time_slicing() {
+        let x = LatencyInputs {
+            access_ms: 2.0,
+            rtt_ms: 4.0,
+            path_ms: 0.5,
+            cpu_stretch: 1.0,
+            cpu_speed: 1.0,
+            bandwidth_gbps: 10.0,
+            egress_wait_ms: 0.0,
+            relay_wait_ms: 0.0,
+            relay_sd_ms: 0.0,
+            gpu_render_ms: 0.0,
+        };
+        let mut a = app();
+        // No GPU work: 0 ms anywhere, even on a cluster without GPUs.
+        assert_eq!(gpu_render_ms(&a, None, 1), Some(0.0));
+        // 6 ms per frame on the A10 at 60 fps (T = 16.667 ms), on two L4s time-sliced 4
+        // ways: alone 6 * 31.2 / 30.3 = 6.17822 ms. Two sessions on a device: rho =
+        // 12.356 / 16.667 = 0.74, no stretch; three: rho = 1.11, saturated: 3 x 6.17822
+        // = 18.53465 ms.
+        a.gpu_render_ms_per_frame = 6.0;
+        let l4 = ClusterGpu {
+            model: crate::model::gpu::gpu_model("l4").unwrap(),
+            gpus_per_node: 2,
+            sharing: crate::model::gpu::GpuSharing::TimeSlicing { replicas: 4 },
+        };
+        let alone = 6.0 * 31.2 / 30.3;
+        assert!((gpu_render_ms(&a, Some(&l4), 2).unwrap() - alone).abs() < 1e-9);
+        let three = gpu_render_ms(&a, Some(&l4), 3).unwrap();
+        assert!((three - 3.0 * alone).abs() < 1e-9);
+        // A GPU application on a cluster without GPUs cannot run there.
+        assert_eq!(gpu_render_ms(&a, None, 1), None);
+        // The render time adds to the latency as it is: 13.55 ms (above) + 18.53465 ms.
+        let rendered = LatencyInputs {
+            gpu_render_ms: three,
+            ..x
+        };
+        assert!((session_latency_ms(&app(), &rendered) - (13.55 + three)).abs() < 1e-9);
     }
 }

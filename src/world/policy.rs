@@ -142,6 +142,8 @@ impl PlacementRequest<'_> {
             egress_wait_ms: 0.0,
             relay_wait_ms: 0.0,
             relay_sd_ms: 0.0,
+            // No application declares GPU work yet (issue 36): see SessionApp.
+            gpu_render_ms: 0.0,
         }
     }
 

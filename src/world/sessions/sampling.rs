@@ -367,6 +367,8 @@ impl Sampler {
             egress_wait_ms: wait.mean,
             relay_wait_ms,
             relay_sd_ms: relay_var.sqrt(),
+            // No application declares GPU work yet (issue 36): see SessionApp.
+            gpu_render_ms: 0.0,
         };
         let ms = session_latency_ms(app, &x) + group.penalty_ms + group.central_ms;
         (ms, frame_spread(app, &x, group.jitter_ms, wait))
