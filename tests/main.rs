@@ -29,6 +29,7 @@ mod export_handover;
 mod export_schemas;
 mod fidelity;
 mod figures;
+mod gpu;
 mod import_k8s;
 mod import_prometheus;
 mod input;

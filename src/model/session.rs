@@ -4,8 +4,8 @@
 //! from the access site to the cluster's site, processing one frame on the cluster's CPU
 //! stretched by contention at its utilisation (the same formula as frame fidelity,
 //! [`crate::model::platform::contention_stretch`]), rendering it on the cluster's GPU when
-//! the application has GPU work ([`gpu_render_ms`], docs/gpu.md; not yet at frame
-//! fidelity), serialising the frame at the site's bandwidth
+//! the application has GPU work ([`gpu_render_ms`], docs/gpu.md; frame fidelity adds the
+//! same term), serialising the frame at the site's bandwidth
 //! after its wait behind the other sessions' frames there ([`crate::model::egress`]), and, when the cluster is not the user's
 //! home cluster, the cross-cluster path's hop costs (Liqo gateways, NodePort NAT, sidecars)
 //! from [`crate::model::PathModel`]. Components placed on the central cluster hold their
@@ -111,6 +111,11 @@ impl SessionApp {
             0.0
         };
         (self.busy_cpu_cores - central, central)
+    }
+
+    /// Whether a session needs a GPU slot on its cluster (it has GPU work per frame).
+    pub fn needs_gpu(&self) -> bool {
+        self.gpu_render_ms_per_frame > 0.0
     }
 
     /// CPU and memory (cores, MiB) on the session's own cluster.

@@ -143,6 +143,8 @@ pub(crate) mod fixture {
                 cpu_stretch: 1.0,
                 up: true,
                 cost_per_vcpu_hour_usd: 0.04,
+                free_gpu_slots: 0,
+                gpu_sessions_per_device: 0,
             };
             Fixture {
                 app: SessionApp::for_tests(),

@@ -5,7 +5,9 @@
 use crate::config::topology::Tier;
 use crate::model::egress::EgressWait;
 use crate::model::frame_spread::share_over;
-use crate::model::session::{frame_spread, session_latency_ms, LatencyInputs, SessionApp};
+use crate::model::session::{
+    frame_spread, gpu_render_ms, session_latency_ms, LatencyInputs, SessionApp,
+};
 use crate::model::session_platform::path_refuses;
 use crate::model::topology::Topology;
 use crate::model::ClusterId;
@@ -29,6 +31,11 @@ pub struct ObservedCluster {
     pub up: bool,
     /// Price of a vCPU-hour, USD.
     pub cost_per_vcpu_hour_usd: f64,
+    /// GPU slots not held at the scrape (whole GPUs, time-slicing replicas or MIG
+    /// instances; 0 on a cluster without GPUs, docs/gpu.md).
+    pub free_gpu_slots: u32,
+    /// Sessions rendering on one of its GPUs at the scrape (time-slicing contention).
+    pub gpu_sessions_per_device: u32,
 }
 
 /// The monitored state of every cluster, indexed by [`ClusterId`].
@@ -142,9 +149,22 @@ impl PlacementRequest<'_> {
             egress_wait_ms: 0.0,
             relay_wait_ms: 0.0,
             relay_sd_ms: 0.0,
-            // No application declares GPU work yet (issue 36): see SessionApp.
-            gpu_render_ms: 0.0,
+            gpu_render_ms: self.gpu_render_ms(c, view),
         }
+    }
+
+    /// Rendering one of the session's frames on candidate `c`'s GPU by the observed view,
+    /// this session added to the device's, ms; infinite for a GPU application where the
+    /// view shows no GPU (or no topology to tell).
+    fn gpu_render_ms(&self, c: &Candidate, view: &ObservedView) -> f64 {
+        if !self.app.needs_gpu() {
+            return 0.0;
+        }
+        let o = &view.clusters[c.cluster.ix()];
+        let gpu = view
+            .topology
+            .and_then(|t| t.cluster(c.cluster).gpu.as_ref());
+        gpu_render_ms(self.app, gpu, o.gpu_sessions_per_device + 1).unwrap_or(f64::INFINITY)
     }
 
     /// Whether the observed view says candidate `c` has room and is up.
@@ -156,6 +176,9 @@ impl PlacementRequest<'_> {
             let o = &view.clusters[id.ix()];
             o.up && o.free_cpu_cores >= cpu && o.free_memory_mib >= mem
         };
+        if a.needs_gpu() && view.clusters[c.cluster.ix()].free_gpu_slots == 0 {
+            return false;
+        }
         match self.central.filter(|_| a.has_central) {
             Some(k) if k == c.cluster => room(k, a.cpu_cores, a.memory_mib),
             Some(k) => {

@@ -256,7 +256,7 @@ impl Frames {
         let start = at_cluster.max(lanes[lane]);
         let done = start + SimDuration::from_ns_f64(proc_ns);
         lanes[lane] = done;
-        let at_link = done + f.hops;
+        let at_link = done + gpu_render(w, f) + f.hops;
         let so_far = (at_link - now).0.min(OVERLOADED as u64 - 1) as u32;
         let permille = round_non_negative(size * 1000.0) as u16;
         queue.push(
@@ -389,6 +389,22 @@ fn draw_route_jitter_ms(rng: &mut StreamRng, sd_ms: f64) -> f64 {
         return 0.0;
     }
     truncated_normal(rng, sd_ms, 4.0 * sd_ms).abs() - sd_ms * (2.0 / std::f64::consts::PI).sqrt()
+}
+
+/// Rendering the frame of `f`'s session on its cluster's GPU now, after its CPU work: the
+/// flow fidelity's term ([`crate::model::session::gpu_render_ms`]) with the sessions on
+/// the device at this moment (docs/gpu.md); zero for an application without GPU work.
+/// Rendering does not occupy the session's CPU lanes (the GPU works in parallel).
+fn gpu_render(w: &FrameParts, f: &SlotFrames) -> SimDuration {
+    let app = &w.p.apps[f.app as usize];
+    if !app.needs_gpu() {
+        return SimDuration(0);
+    }
+    let k = f.cluster as usize;
+    let n = w.ledger.gpu_sessions_per_device(k);
+    let ms = crate::model::session::gpu_render_ms(app, w.p.topology.clusters[k].gpu.as_ref(), n);
+    // Admission never places a GPU session on a cluster without GPUs; `None` cannot occur.
+    SimDuration::from_ns_f64(ms.unwrap_or(0.0) * 1e6)
 }
 
 #[cfg(test)]

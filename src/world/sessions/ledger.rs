@@ -25,6 +25,9 @@ pub struct ClusterLoad {
     pub busy_cpu: f64,
     /// Reserved memory, MiB.
     pub used_mem: f64,
+    /// GPU slots held (whole GPUs, time-slicing replicas or MIG instances: one per session
+    /// with GPU work, docs/gpu.md).
+    pub used_gpu_slots: u32,
     /// Faults currently taking the whole cluster down.
     pub down: u32,
     /// Nodes currently lost.
@@ -167,6 +170,28 @@ impl<'a> Ledger<'a> {
         )
     }
 
+    /// GPU slots cluster `i` offers now: its nodes' (after node loss and scale-out) times
+    /// slots per node; none without GPUs, while down or absent.
+    pub fn gpu_slots(&self, i: usize) -> u32 {
+        let k = &self.p.topology.clusters[i];
+        let l = &self.load[i];
+        match &k.gpu {
+            Some(g) if l.down == 0 && !l.absent => (k.nodes + l.extra_nodes)
+                .saturating_sub(l.lost_nodes)
+                .saturating_mul(g.slots_per_node()),
+            _ => 0,
+        }
+    }
+
+    /// Sessions rendering on one physical GPU of cluster `i`, taking the device plugin to
+    /// spread them evenly over the cluster's GPUs (an assumption): the held slots over the
+    /// GPUs, rounded up; what time-slicing contention counts ([`crate::model::gpu`]).
+    pub fn gpu_sessions_per_device(&self, i: usize) -> u32 {
+        let k = &self.p.topology.clusters[i];
+        let devices = k.gpu.map_or(0, |g| k.nodes.saturating_mul(g.gpus_per_node));
+        self.load[i].used_gpu_slots.div_ceil(devices.max(1))
+    }
+
     /// Processing slowdown of cluster `i` at its busy share now, from its core count's
     /// table (or the closed form past [`MAX_TABLES`] distinct core counts); infinite at a
     /// busy share of 1.
@@ -216,8 +241,12 @@ impl<'a> Ledger<'a> {
         self.p.central.filter(|_| app.has_central)
     }
 
-    /// Whether `app` fits on `c`, its central components included (on the central cluster).
+    /// Whether `app` fits on `c`, its central components included (on the central cluster),
+    /// and a GPU slot on `c` if it has GPU work.
     pub fn fits(&self, c: ClusterId, app: &SessionApp) -> bool {
+        if app.needs_gpu() && self.load[c.ix()].used_gpu_slots >= self.gpu_slots(c.ix()) {
+            return false;
+        }
         let room = |k: ClusterId, cpu_need: f64, mem_need: f64| {
             let (cpu, mem) = self.capacity(k.ix());
             let l = &self.load[k.ix()];
@@ -327,6 +356,10 @@ impl<'a> Ledger<'a> {
                 central_busy,
             ),
         ];
+        if app.needs_gpu() {
+            let l = &mut self.load[c.ix()];
+            l.used_gpu_slots = l.used_gpu_slots.saturating_add_signed(sign as i32);
+        }
         for (k, cpu, mem, busy) in parts {
             let l = &mut self.load[k.ix()];
             l.used_cpu = (l.used_cpu + sign * cpu).max(0.0);
@@ -361,107 +394,5 @@ impl<'a> Ledger<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::load_experiment;
-    use crate::model::session_platform::build_platform;
-
-    /// The platform of `experiments/few-streams.toml` (Zurich's edge cluster first,
-    /// Frankfurt's cloud cluster second from Zurich) with its Liqo gateways slowed down
-    /// `gateway_slowdown` times.
-    fn platform(gateway_slowdown: f64) -> SessionPlatform {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/few-streams.toml");
-        let mut e = load_experiment(&path).unwrap();
-        let s = e.config.sessions.take().unwrap();
-        let t = &mut e.topologies[0];
-        t.paths.liqo.gateway_cores /= gateway_slowdown;
-        build_platform(&s, t, s.capacity)
-    }
-
-    fn zurich(p: &SessionPlatform) -> u32 {
-        p.topology
-            .sites
-            .iter()
-            .position(|s| s.name == "zurich")
-            .unwrap() as u32
-    }
-
-    #[test]
-    fn holding_and_releasing_returns_every_figure_to_where_it_was() {
-        let p = platform(1.0);
-        let mut l = Ledger::new(&p);
-        let site = zurich(&p);
-        let before: Vec<(f64, f64, f64)> = (0..l.len())
-            .map(|i| (l.load(i).used_cpu, l.busy_share(i), l.stretch(i)))
-            .collect();
-        for cand in 0..p.candidates[site as usize].len() as u32 {
-            let c = p.candidates[site as usize][cand as usize].cluster;
-            for _ in 0..3 {
-                l.hold(0, (site, cand), c);
-            }
-            assert_eq!(l.hosted(0, c.ix()), 3);
-            assert!(l.load(c.ix()).used_cpu > 0.0 && l.stretch(c.ix()) >= 1.0);
-            for _ in 0..3 {
-                l.release(0, (site, cand), c);
-            }
-        }
-        let after: Vec<(f64, f64, f64)> = (0..l.len())
-            .map(|i| (l.load(i).used_cpu, l.busy_share(i), l.stretch(i)))
-            .collect();
-        for (b, a) in before.iter().zip(&after) {
-            assert!((b.0 - a.0).abs() < 1e-9 && (b.1 - a.1).abs() < 1e-12 && b.2 == a.2);
-        }
-        assert_eq!(l.site_load_mbps(site as usize), 0.0);
-    }
-
-    #[test]
-    fn fits_refuses_what_the_cluster_cannot_hold() {
-        let p = platform(1.0);
-        let mut l = Ledger::new(&p);
-        let site = zurich(&p);
-        let home = p.candidates[site as usize][0].cluster;
-        let app = &p.apps[0];
-        let (cpu, _) = l.capacity(home.ix());
-        let room = ((cpu - l.load(home.ix()).used_cpu) / app.cpu_cores).floor() as usize;
-        for _ in 0..room {
-            assert!(l.fits(home, app));
-            l.hold(0, (site, 0), home);
-        }
-        assert!(!l.fits(home, app), "{room} sessions fill {cpu} cores");
-        // A cluster that is down offers nothing.
-        l.load_mut(home.ix()).down = 1;
-        assert_eq!(l.capacity(home.ix()), (0.0, 0.0));
-    }
-
-    #[test]
-    fn a_remote_sessions_frames_load_its_peerings_gateway_and_wait_there() {
-        // Slowed 40-fold, one 50 Mbit/s session keeps a 2.5 Gbit/s-per-core gateway
-        // 80 % busy: the second one overloads it.
-        let p = platform(40.0);
-        let mut l = Ledger::new(&p);
-        let site = zurich(&p);
-        let cand = p.candidates[site as usize]
-            .iter()
-            .position(|c| c.cross_cluster)
-            .unwrap() as u32;
-        let c = p.candidates[site as usize][cand as usize].cluster;
-        let gateway = p.candidates[site as usize][cand as usize].relays[0];
-        assert_ne!(gateway, crate::model::relay::NO_RELAY);
-        assert_eq!(l.relay_wait_ms(gateway), Some(EgressWait::NONE));
-        l.hold(0, (site, cand), c);
-        let one = l.relay_wait_ms(gateway).unwrap();
-        assert_eq!(one.mean, 0.0, "a session does not wait behind itself");
-        assert!(l.changed_relays().list().contains(&gateway));
-        l.hold(0, (site, cand), c);
-        assert_eq!(l.relay_wait_ms(gateway), None, "two sessions overload it");
-        l.release(0, (site, cand), c);
-        l.release(0, (site, cand), c);
-        assert_eq!(l.relay_wait_ms(gateway), Some(EgressWait::NONE));
-        // The home cluster's own sessions cross no gateway.
-        assert!(p.candidates[site as usize][0]
-            .relays
-            .iter()
-            .all(|&r| r == crate::model::relay::NO_RELAY));
-    }
-}
+#[path = "ledger_tests.rs"]
+mod tests;

@@ -125,6 +125,8 @@ fn observe(p: &SessionPlatform, ledger: &Ledger, i: usize) -> ObservedCluster {
         cpu_stretch: ledger.stretch(i),
         up: l.down == 0 && !l.absent,
         cost_per_vcpu_hour_usd: k.cost_per_vcpu_hour_usd,
+        free_gpu_slots: ledger.gpu_slots(i).saturating_sub(l.used_gpu_slots),
+        gpu_sessions_per_device: ledger.gpu_sessions_per_device(i),
     }
 }
 

@@ -22,7 +22,7 @@ use super::roster::{Membership, Roster};
 use crate::base::units::{ns_from_ms, round_to_u64};
 use crate::model::frame_spread::{share_over, spread_deviations, FrameSpread, SPREAD_BANDS};
 use crate::model::relay::{MAX_SESSION_RELAYS, NO_RELAY};
-use crate::model::session::{frame_spread, session_latency_ms, LatencyInputs};
+use crate::model::session::{frame_spread, gpu_render_ms, session_latency_ms, LatencyInputs};
 use crate::model::session_platform::SessionPlatform;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -367,8 +367,12 @@ impl Sampler {
             egress_wait_ms: wait.mean,
             relay_wait_ms,
             relay_sd_ms: relay_var.sqrt(),
-            // No application declares GPU work yet (issue 36): see SessionApp.
-            gpu_render_ms: 0.0,
+            gpu_render_ms: gpu_render_ms(
+                app,
+                p.topology.clusters[group.cluster as usize].gpu.as_ref(),
+                ledger.gpu_sessions_per_device(group.cluster as usize),
+            )
+            .unwrap_or(f64::INFINITY),
         };
         let ms = session_latency_ms(app, &x) + group.penalty_ms + group.central_ms;
         (ms, frame_spread(app, &x, group.jitter_ms, wait))
