@@ -78,6 +78,17 @@ impl ClusterGpu {
         }
     }
 
+    /// GPU memory one slot offers a pod, GiB: the GPU's with whole devices, the MIG
+    /// profile's, and the GPU's over the replicas under time-slicing (which shares memory
+    /// without isolating it; an even share is what a pod can count on).
+    pub fn slot_memory_gib(&self) -> f64 {
+        match self.sharing {
+            GpuSharing::Whole => self.model.memory_gib,
+            GpuSharing::TimeSlicing { replicas } => self.model.memory_gib / f64::from(replicas),
+            GpuSharing::Mig { profile } => profile.memory_gib,
+        }
+    }
+
     /// GPU slots one node offers (pods holding a GPU, a replica or a MIG instance).
     pub fn slots_per_node(&self) -> u32 {
         self.gpus_per_node * self.sharing.slots_per_gpu()
@@ -209,6 +220,10 @@ mod tests {
         mig.mig_profile = Some("1g.10gb".into());
         let g = ClusterGpu::from_config(&mig);
         assert_eq!(g.slots_per_node(), 14);
+        // Slot memory: L4 24 GiB whole, 24 / 4 = 6 GiB a replica; 1g.10gb: 10 GiB.
+        assert_eq!(whole.slot_memory_gib(), 24.0);
+        assert_eq!(ClusterGpu::from_config(&ts).slot_memory_gib(), 6.0);
+        assert_eq!(g.slot_memory_gib(), 10.0);
         assert_eq!(g.model.name, "h100-80gb");
     }
 

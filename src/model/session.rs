@@ -64,9 +64,10 @@ pub struct SessionApp {
     /// frames, it does not use more cores than it holds).
     pub busy_cpu_cores: f64,
     /// Rendering one frame on the reference GPU alone ([`crate::model::gpu::REFERENCE_GPU`]),
-    /// ms; 0: the application renders on no GPU (docs/gpu.md). Session tables do not
-    /// declare it yet (issue 36): every application built from a file has 0.
+    /// ms; 0: the application renders on no GPU (docs/gpu.md).
     pub gpu_render_ms_per_frame: f64,
+    /// GPU memory a session needs, GiB (0 without GPU work).
+    pub gpu_memory_gib: f64,
 }
 
 impl SessionApp {
@@ -98,7 +99,8 @@ impl SessionApp {
             state_mib: a.state_mib,
             frame_interval_ns: round_to_u64(1e9 / a.frame_rate_fps),
             busy_cpu_cores: (a.ms_per_frame * a.frame_rate_fps / 1e3).min(a.cpu_cores),
-            gpu_render_ms_per_frame: 0.0,
+            gpu_render_ms_per_frame: a.gpu_render_ms_per_frame.unwrap_or(0.0),
+            gpu_memory_gib: a.gpu_memory_gib.unwrap_or(0.0),
         }
     }
 
@@ -239,6 +241,7 @@ impl SessionApp {
             // 5 ms at 60 fps.
             busy_cpu_cores: 0.3,
             gpu_render_ms_per_frame: 0.0,
+            gpu_memory_gib: 0.0,
         }
     }
 }

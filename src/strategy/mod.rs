@@ -145,6 +145,7 @@ pub(crate) mod fixture {
                 cost_per_vcpu_hour_usd: 0.04,
                 free_gpu_slots: 0,
                 gpu_sessions_per_device: 0,
+                gpu_slot_memory_gib: 0.0,
             };
             Fixture {
                 app: SessionApp::for_tests(),

@@ -36,6 +36,8 @@ pub struct ObservedCluster {
     pub free_gpu_slots: u32,
     /// Sessions rendering on one of its GPUs at the scrape (time-slicing contention).
     pub gpu_sessions_per_device: u32,
+    /// GPU memory of one of its slots, GiB (0 without GPUs).
+    pub gpu_slot_memory_gib: f64,
 }
 
 /// The monitored state of every cluster, indexed by [`ClusterId`].
@@ -176,7 +178,8 @@ impl PlacementRequest<'_> {
             let o = &view.clusters[id.ix()];
             o.up && o.free_cpu_cores >= cpu && o.free_memory_mib >= mem
         };
-        if a.needs_gpu() && view.clusters[c.cluster.ix()].free_gpu_slots == 0 {
+        let o = &view.clusters[c.cluster.ix()];
+        if a.needs_gpu() && (o.free_gpu_slots == 0 || a.gpu_memory_gib > o.gpu_slot_memory_gib) {
             return false;
         }
         match self.central.filter(|_| a.has_central) {

@@ -215,6 +215,12 @@ pub const FIELDS: &[FieldRange] = &[
         "expected 1 to 1000 users",
     ),
     real("sessions.applications[].state_mib", 0.0, 1e7),
+    real(
+        "sessions.applications[].gpu_render_ms_per_frame",
+        0.001,
+        1e4,
+    ),
+    real("sessions.applications[].gpu_memory_gib", 0.0, 1e4),
     real("sessions.applications[].components[].share", 0.0, 1.0),
     FieldRange {
         path: "sessions.applications[].components[].port",

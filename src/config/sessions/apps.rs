@@ -33,6 +33,16 @@ pub struct SessionAppConfig {
     /// (its transfer adds to the migration's downtime; 0: stateless).
     #[serde(default)]
     pub state_mib: f64,
+    /// Rendering one frame on the reference GPU (NVIDIA A10) alone, ms: the session then
+    /// holds a GPU slot on its cluster and its latency adds the render time on that
+    /// cluster's GPU (docs/gpu.md). Unset: no GPU work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_render_ms_per_frame: Option<f64>,
+    /// GPU memory a session needs, GiB: only clusters whose GPU slot has that much host it
+    /// (the GPU's memory, a MIG profile's, or the GPU's over its time-slicing replicas).
+    /// Requires `gpu_render_ms_per_frame`. Unset: 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_memory_gib: Option<f64>,
     /// The containers a session runs, for `xrplace plan` and `export` (default: one
     /// component named after the application, with a placeholder image).
     #[serde(default)]

@@ -42,6 +42,17 @@ fn validate_components(c: &Checker, p: &str, a: &SessionAppConfig) -> Result<(),
     Ok(())
 }
 
+/// GPU memory is a part of GPU work: `gpu_memory_gib` needs `gpu_render_ms_per_frame`.
+fn validate_gpu_demand(c: &Checker, p: &str, a: &SessionAppConfig) -> Result<(), ConfigError> {
+    if a.gpu_memory_gib.is_some() && a.gpu_render_ms_per_frame.is_none() {
+        return Err(c.src.error(
+            &format!("{p}.gpu_memory_gib"),
+            "expected gpu_render_ms_per_frame with it (GPU memory without GPU work)",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks the section's values (names are resolved against the topology later).
 pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigError> {
     if s.strategies.is_empty() {
@@ -88,6 +99,7 @@ pub fn validate_sessions(c: &Checker, s: &SessionsConfig) -> Result<(), ConfigEr
     for (i, a) in s.applications.iter().enumerate() {
         let p = format!("sessions.applications[{i}]");
         validate_components(c, &p, a)?;
+        validate_gpu_demand(c, &p, a)?;
     }
     let central = s.applications.iter().enumerate().find_map(|(i, a)| {
         a.components

@@ -183,6 +183,14 @@ impl<'a> Ledger<'a> {
         }
     }
 
+    /// Whether cluster `i` has a free GPU slot with the memory `app` needs.
+    fn gpu_fits(&self, i: usize, app: &SessionApp) -> bool {
+        let slot_gib = self.p.topology.clusters[i]
+            .gpu
+            .map_or(0.0, |g| g.slot_memory_gib());
+        self.load[i].used_gpu_slots < self.gpu_slots(i) && app.gpu_memory_gib <= slot_gib
+    }
+
     /// Sessions rendering on one physical GPU of cluster `i`, taking the device plugin to
     /// spread them evenly over the cluster's GPUs (an assumption): the held slots over the
     /// GPUs, rounded up; what time-slicing contention counts ([`crate::model::gpu`]).
@@ -244,7 +252,7 @@ impl<'a> Ledger<'a> {
     /// Whether `app` fits on `c`, its central components included (on the central cluster),
     /// and a GPU slot on `c` if it has GPU work.
     pub fn fits(&self, c: ClusterId, app: &SessionApp) -> bool {
-        if app.needs_gpu() && self.load[c.ix()].used_gpu_slots >= self.gpu_slots(c.ix()) {
+        if app.needs_gpu() && !self.gpu_fits(c.ix(), app) {
             return false;
         }
         let room = |k: ClusterId, cpu_need: f64, mem_need: f64| {

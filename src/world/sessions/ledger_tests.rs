@@ -89,6 +89,13 @@ fn admission_refuses_a_gpu_session_when_the_slots_are_full_though_cpu_is_free() 
     cpu_only.gpu_render_ms_per_frame = 0.0;
     l.hold(0, (site, 0), home);
     assert!(l.fits(home, &cpu_only));
+    // A 2-way time-sliced L4 slot has 24 / 2 = 12 GiB: 12 GiB fits, 12.5 GiB does not.
+    l.release(0, (site, 0), home);
+    let mut big = app.clone();
+    big.gpu_memory_gib = 12.0;
+    assert!(l.fits(home, &big));
+    big.gpu_memory_gib = 12.5;
+    assert!(!l.fits(home, &big));
     // A cluster without GPUs offers no slot to a GPU session.
     let other = p.candidates[site as usize][1].cluster;
     assert_eq!(l.gpu_slots(other.ix()), 0);

@@ -127,6 +127,7 @@ fn observe(p: &SessionPlatform, ledger: &Ledger, i: usize) -> ObservedCluster {
         cost_per_vcpu_hour_usd: k.cost_per_vcpu_hour_usd,
         free_gpu_slots: ledger.gpu_slots(i).saturating_sub(l.used_gpu_slots),
         gpu_sessions_per_device: ledger.gpu_sessions_per_device(i),
+        gpu_slot_memory_gib: k.gpu.map_or(0.0, |g| g.slot_memory_gib()),
     }
 }
 
