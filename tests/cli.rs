@@ -40,6 +40,7 @@ fn shipped_files_are_valid() {
         "experiments/control-eu.toml",
         "experiments/capacity-eu.toml",
         "experiments/fidelity-eu.toml",
+        "experiments/gpu-rendering.toml",
         "experiments/interconnects.toml",
         "experiments/plans/study-fra-gva.toml",
         "topologies/generated-1k.toml",
